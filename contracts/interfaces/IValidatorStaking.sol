@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+/// @notice Staking of OPEN by validators: errors, events and the calls the Datanets contract makes.
+interface IValidatorStaking {
+    /// @dev An amount of zero.
+    error ZeroAmount();
+    /// @dev More than the validator holds in that state.
+    error InsufficientStake(address validator, uint256 available, uint256 requested);
+    /// @dev The unbonding stake becomes withdrawable at `availableAt`.
+    error StillUnbonding(address validator, uint256 time, uint256 availableAt);
+    /// @dev Nothing is unbonding.
+    error NothingToWithdraw(address validator);
+    /// @dev Periods that would let stake leave before the rounds it voted in are final.
+    error BadPeriods(uint256 activationDelay, uint256 unbondingPeriod);
+    /// @dev A treasury of address zero.
+    error ZeroAddress();
+
+    event Staked(address indexed validator, uint256 amount, uint256 activeAt);
+    event UnstakeStarted(address indexed validator, uint256 amount, uint256 withdrawableAt);
+    event Withdrawn(address indexed validator, uint256 amount);
+    event Slashed(address indexed validator, uint256 amount, address indexed to);
+    event MinimumStakeSet(uint256 minimumStake);
+    event TreasurySet(address treasury);
+
+    /// @notice Stake that votes now: stake older than the activation delay, not unbonding.
+    function eligibleStake(address validator) external view returns (uint256);
+
+    /// @notice The minimum eligible stake needed to vote.
+    function minimumStake() external view returns (uint256);
+
+    /// @notice Seconds a new stake waits before it may vote.
+    function activationDelay() external view returns (uint256);
+
+    /// @notice Seconds between `unstake` and `withdraw`.
+    function unbondingPeriod() external view returns (uint256);
+
+    /// @notice Take up to `amount` of the validator's stake (active, then activating, then unbonding) to the treasury.
+    /// @return slashed What was actually taken.
+    function slash(address validator, uint256 amount) external returns (uint256 slashed);
+}

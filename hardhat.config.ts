@@ -1,0 +1,50 @@
+import { createRequire } from "node:module";
+import path from "node:path";
+import { defineConfig } from "hardhat/config";
+import hardhatViem from "@nomicfoundation/hardhat-viem";
+import hardhatNodeTestRunner from "@nomicfoundation/hardhat-node-test-runner";
+import hardhatNetworkHelpers from "@nomicfoundation/hardhat-network-helpers";
+
+// The compiler is the wasm build shipped by the `solc` npm package, so builds work
+// offline. Its version is read from the installed package so that config and
+// compiler cannot drift apart.
+const require = createRequire(import.meta.url);
+const solcPackage = require("solc/package.json") as { version: string };
+const solcPath = path.join(path.dirname(require.resolve("solc/package.json")), "soljson.js");
+
+const compiler = { version: solcPackage.version, path: solcPath };
+
+export default defineConfig({
+  plugins: [hardhatViem, hardhatNodeTestRunner, hardhatNetworkHelpers],
+  solidity: {
+    profiles: {
+      // Fast builds for tests and the local stack.
+      default: {
+        ...compiler,
+        settings: { evmVersion: "cancun", optimizer: { enabled: true, runs: 200 } },
+      },
+      // What ships: viaIR + optimizer. `npm run bench:gas` measures this profile.
+      production: {
+        ...compiler,
+        settings: {
+          evmVersion: "cancun",
+          viaIR: true,
+          optimizer: { enabled: true, runs: 1_000 },
+        },
+      },
+    },
+  },
+  paths: {
+    sources: "./contracts",
+    tests: { solidity: "./contracts/test", nodejs: "./test" },
+  },
+  test: {
+    solidity: {
+      fuzz: { runs: 256, seed: "0x4f50454e" },
+      invariant: { runs: 64, depth: 40, failOnRevert: false },
+    },
+  },
+  networks: {
+    localhost: { type: "http", url: "http://127.0.0.1:8545" },
+  },
+});
