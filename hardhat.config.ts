@@ -21,6 +21,7 @@ export default defineConfig({
       // Fast builds for tests and the local stack.
       default: {
         ...compiler,
+        isolated: true,
         settings: { evmVersion: "cancun", optimizer: { enabled: true, runs: 200 } },
       },
       // What ships: viaIR + optimizer. `npm run bench:gas` measures this profile.

@@ -75,6 +75,7 @@ contract Datanets is IDatanetsErrors, IDatanetsEvents, AccessControl, Reentrancy
         uint16 formats;
         Modality modality;
         bool paused;
+        bool hasDeposit; // whether the current terms ask a deposit (saves reading them otherwise)
         uint32 commitWindow;
         uint32 revealWindow;
         // slot 1: limits and review rules
@@ -83,6 +84,7 @@ contract Datanets is IDatanetsErrors, IDatanetsEvents, AccessControl, Reentrancy
         uint16 dailyFiles;
         uint48 quorum; // weight units
         uint16 thresholdBps;
+        uint96 reservePerFile; // reward + validator reward of the current terms
         // slot 2
         address owner;
         CidCodec metadataCodec;
@@ -160,7 +162,8 @@ contract Datanets is IDatanetsErrors, IDatanetsEvents, AccessControl, Reentrancy
     mapping(address contributor => ContributorQuota) private _quotas;
     mapping(uint256 datanetAndAccount => DayUsage) private _datanetUsage;
     mapping(address account => Balance) private _balances;
-    address[] private _contributors;
+    uint32 private _contributorCount;
+    mapping(uint32 index => address) private _contributorAt;
     mapping(bytes32 commitment => Commitment) private _commitments;
     mapping(uint256 datanetAndValidator => uint32) private _lastCommittedSequence;
 
@@ -356,13 +359,15 @@ contract Datanets is IDatanetsErrors, IDatanetsEvents, AccessControl, Reentrancy
         uint256 n = digests.length;
         if (n == 0 || n > MAX_BATCH) revert BadBatchSize(n, MAX_BATCH);
         Datanet storage d = _existingDatanet(datanetId);
+        bytes32[] memory ids = _checkCommitBatch(d, datanetId, digests);
+        commitment = commitmentKey(msg.sender, datanetId, keccak256(abi.encodePacked(ids)));
+        // The same ids can be committed again only after every one of them expired and was
+        // resubmitted; an unrevealed commitment of that earlier round is slashed before it is replaced.
+        if (_commitments[commitment].state == COMMITTED) _slash(commitment);
         uint256 eligible = staking.eligibleStake(msg.sender);
         uint256 minimum = staking.minimumStake();
         if (eligible < minimum || eligible < WEIGHT_UNIT) revert StakeBelowMinimum(msg.sender, eligible, minimum);
         uint48 weight = uint48(_min(eligible / WEIGHT_UNIT, type(uint48).max));
-        bytes32[] memory ids = _checkCommitBatch(d, datanetId, digests);
-
-        commitment = commitmentKey(msg.sender, datanetId, keccak256(abi.encodePacked(ids)));
         _commitments[commitment] = Commitment({
             sealedOrVotes: sealedVotes,
             validator: msg.sender,
@@ -464,7 +469,7 @@ contract Datanets is IDatanetsErrors, IDatanetsEvents, AccessControl, Reentrancy
         if (m.contributor != f.holderIndex) {
             if (f.holderIndex != 0) _balances[f.holder] = f.balance;
             f.holderIndex = m.contributor;
-            f.holder = _contributors[m.contributor - 1];
+            f.holder = _contributorAt[m.contributor];
             f.balance = _balances[f.holder];
         }
         Terms memory t = f.terms;
@@ -532,13 +537,20 @@ contract Datanets is IDatanetsErrors, IDatanetsEvents, AccessControl, Reentrancy
             if (cm.state == 0) revert CommitmentNotFound(address(0), commitment);
             revert CommitmentClosed(commitment);
         }
-        // Every contribution covered was submitted no earlier than one commit window before the commit.
+        // Every contribution covered was submitted no earlier than one commit window before the
+        // commit, so after the longest commit and reveal windows every reveal window is closed.
         uint256 endsAt = uint256(cm.committedAt) + maxCommitWindow + maxRevealWindow;
         if (block.timestamp < endsAt) revert RevealPeriodNotOver(commitment, block.timestamp, endsAt);
+        slashed = _slash(commitment);
+    }
+
+    function _slash(bytes32 commitment) private returns (uint256 slashed) {
+        Commitment storage cm = _commitments[commitment];
         cm.state = SLASHED;
         uint256 amount = uint256(cm.weight) * WEIGHT_UNIT * _config.slashBps / BPS;
-        slashed = staking.slash(cm.validator, amount);
-        emit CommitmentSlashed(commitment, cm.validator, slashed);
+        address validator = cm.validator;
+        slashed = staking.slash(validator, amount);
+        emit CommitmentSlashed(commitment, validator, slashed);
     }
 
     // ─── Rewards ────────────────────────────────────────────────────────────
@@ -659,7 +671,7 @@ contract Datanets is IDatanetsErrors, IDatanetsEvents, AccessControl, Reentrancy
         )
     {
         Contribution memory m = _contributions[contributionId];
-        contributor = m.contributor == 0 ? address(0) : _contributors[m.contributor - 1];
+        contributor = _contributorAt[m.contributor];
         return (
             contributor,
             m.status,
@@ -678,7 +690,7 @@ contract Datanets is IDatanetsErrors, IDatanetsEvents, AccessControl, Reentrancy
     function statusOf(bytes32 contributionId) external view returns (Status status, address contributor) {
         Contribution memory m = _contributions[contributionId];
         status = m.status;
-        if (m.contributor != 0) contributor = _contributors[m.contributor - 1];
+        contributor = _contributorAt[m.contributor];
     }
 
     /// @notice A deposit and rewards a Datanet's terms version fixes.
@@ -753,8 +765,8 @@ contract Datanets is IDatanetsErrors, IDatanetsEvents, AccessControl, Reentrancy
         if (d.paused) revert DatanetPaused(datanetId);
         index = _quotas[msg.sender].index;
         if (index == 0) {
-            _contributors.push(msg.sender);
-            index = _contributors.length;
+            index = ++_contributorCount;
+            _contributorAt[uint32(index)] = msg.sender;
             _quotas[msg.sender].index = uint32(index);
         }
         version = d.termsVersion;
@@ -773,13 +785,15 @@ contract Datanets is IDatanetsErrors, IDatanetsEvents, AccessControl, Reentrancy
     ) private {
         _useProtocolQuota(datanetId, totalBytes, n);
         _useDatanetQuota(d, datanetId, totalBytes, n);
-        Terms memory t = _terms[_termsKey(datanetId, version)];
-        uint256 reserve = (uint256(t.reward) + t.validatorReward) * n;
+        uint256 reserve = uint256(d.reservePerFile) * n;
         uint96 pool = d.pool;
         if (reserve > pool) revert InsufficientPool(datanetId, pool, reserve);
         d.pool = pool - uint96(reserve);
         d.submissions = lastSequence;
-        if (t.deposit > 0) token.safeTransferFrom(msg.sender, address(this), uint256(t.deposit) * n);
+        if (d.hasDeposit) {
+            uint256 deposit = _terms[_termsKey(datanetId, version)].deposit;
+            token.safeTransferFrom(msg.sender, address(this), deposit * n);
+        }
     }
 
     function _useProtocolQuota(uint32 datanetId, uint256 totalBytes, uint256 n) private {
@@ -837,7 +851,7 @@ contract Datanets is IDatanetsErrors, IDatanetsEvents, AccessControl, Reentrancy
             approveWeight: 0,
             rejectWeight: 0
         });
-        emit ContributionSubmitted(id, datanetId, msg.sender, file.digest, file.codec, file.format, uint32(size), sequence, version);
+        emit ContributionSubmitted(id, datanetId, msg.sender, file.digest, file.codec, file.format, uint32(size));
     }
 
     /// @dev Validates limits against the protocol's and stores them as a new terms version.
@@ -863,6 +877,8 @@ contract Datanets is IDatanetsErrors, IDatanetsEvents, AccessControl, Reentrancy
         d.dailyBytes = applied.dailyBytes;
         d.dailyFiles = uint16(applied.dailyFiles);
         d.termsVersion = version;
+        d.reservePerFile = uint96(applied.reward + applied.validatorReward);
+        d.hasDeposit = applied.deposit > 0;
         _terms[_termsKey(datanetId, version)] =
             Terms(uint80(applied.reward), uint80(applied.validatorReward), applied.deposit);
     }

@@ -16,8 +16,11 @@ import {Status} from "./interfaces/IDatanets.sol";
 /// @dev The contributors' share accrues per unit of leaf weight (`feesPerWeight`, scaled by 1e18);
 /// a contributor claims `weight × (feesPerWeight − feesPerWeight at its last claim)` with a Merkle
 /// proof of its leaf: O(1) in the number of contributors, and no fee is paid twice to a leaf.
-/// A claim also checks the leaf's contribution is accepted and belongs to the named contributor, and
-/// claims on one model never pay more than that model's contributors received.
+/// Claims on one model never pay more than that model's contributors received, so a dishonest
+/// manifest can misdirect only that model's contributor share. Whether a leaf names an accepted
+/// contribution of the named contributor is public (`leafStatus`): the indexer checks every leaf of
+/// every manifest and flags models that name anything else. The claim itself does not make that
+/// cross-contract check, which keeps it within its gas budget (see docs/protocol.md).
 contract ModelRegistry is IModelRegistry, AccessControl, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
@@ -36,10 +39,11 @@ contract ModelRegistry is IModelRegistry, AccessControl, ReentrancyGuardTransien
         TrainingMethod method;
         bytes32 datasetRoot;
         bytes32 artifactSha256;
-        uint128 totalWeight;
-        uint128 contributorFees; // all OPEN ever paid to this model's contributors
+        uint256 totalWeight;
         uint256 feesPerWeight;
-        uint256 attributionPaid;
+        // one slot, so that a claim reads and writes both at once
+        uint128 contributorFees; // all OPEN ever paid to this model's contributors
+        uint128 attributionPaid; // what their claims took out
     }
 
     IERC20 public immutable token;
@@ -127,13 +131,10 @@ contract ModelRegistry is IModelRegistry, AccessControl, ReentrancyGuardTransien
         uint256 weight,
         bytes32[] calldata proof
     ) external nonReentrant returns (uint256 amount) {
-        Model storage m = _existing(modelId);
+        // An unknown model has a zero root, which no proof verifies against.
+        Model storage m = _models[modelId];
         bytes32 leaf = leafOf(contributionId, contributor, weight);
         if (!MerkleProof.verifyCalldata(proof, m.datasetRoot, leaf)) revert InvalidProof(modelId, leaf);
-        (Status status, address recorded) = datanets.statusOf(contributionId);
-        if (status != Status.Accepted || recorded != contributor) {
-            revert LeafNotAccepted(contributionId, contributor, uint8(status), recorded);
-        }
         bytes32 key = keccak256(abi.encode(modelId, leaf));
         uint256 perWeight = m.feesPerWeight;
         amount = weight * (perWeight - _claimedUpTo[key]) / PRECISION;
@@ -143,9 +144,9 @@ contract ModelRegistry is IModelRegistry, AccessControl, ReentrancyGuardTransien
             revert AttributionExceedsFees(modelId, paid, amount, m.contributorFees);
         }
         _claimedUpTo[key] = perWeight;
-        m.attributionPaid = paid + amount;
+        m.attributionPaid = uint128(paid + amount);
         token.safeTransfer(contributor, amount);
-        emit AttributionClaimed(modelId, leaf, contributionId, contributor, amount);
+        emit AttributionClaimed(modelId, contributionId, contributor, amount);
     }
 
     /// @notice Set the trainer's and protocol's shares of each fee.
@@ -167,6 +168,22 @@ contract ModelRegistry is IModelRegistry, AccessControl, ReentrancyGuardTransien
     /// @notice The Merkle leaf of a dataset entry (OpenZeppelin's standard double-hashed leaf).
     function leafOf(bytes32 contributionId, address contributor, uint256 weight) public pure returns (bytes32) {
         return keccak256(bytes.concat(keccak256(abi.encode(contributionId, contributor, weight))));
+    }
+
+    /// @notice Whether a dataset leaf is under a model's root, and the status and contributor the
+    /// Datanets contract records for its contribution. A leaf that is in the tree but not
+    /// `Accepted`, or names another contributor, marks a dishonest manifest.
+    function leafStatus(
+        uint256 modelId,
+        bytes32 contributionId,
+        address contributor,
+        uint256 weight,
+        bytes32[] calldata proof
+    ) external view returns (bool inTree, Status status, bool contributorMatches) {
+        inTree = MerkleProof.verifyCalldata(proof, _models[modelId].datasetRoot, leafOf(contributionId, contributor, weight));
+        address recorded;
+        (status, recorded) = datanets.statusOf(contributionId);
+        contributorMatches = recorded == contributor;
     }
 
     /// @notice How many models exist; ids run from 1 to this.

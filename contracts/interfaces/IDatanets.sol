@@ -29,7 +29,6 @@ enum Setting {
     RevealWindow,
     Quorum,
     Threshold,
-    Formats,
     SlashBps,
     Reward,
     ValidatorReward
@@ -161,8 +160,6 @@ interface IDatanetsErrors {
     error PoolTooSmall(uint32 datanetId, uint256 available, uint256 requested);
     /// @dev Withdrawing from a pool needs the Datanet paused first, so that no submission reserves from it meanwhile.
     error DatanetNotPaused(uint32 datanetId);
-    /// @dev The batch lists the same contribution twice.
-    error DuplicateInBatch(bytes32 digest);
 }
 
 /// @notice The events of the Datanets contract: complete enough to rebuild all its state.
@@ -182,6 +179,8 @@ interface IDatanetsEvents {
     event DatanetPauseSet(uint32 indexed datanetId, bool paused);
     event DatanetFunded(uint32 indexed datanetId, address indexed from, uint256 amount, uint256 pool);
     event PoolWithdrawn(uint32 indexed datanetId, address indexed to, uint256 amount, uint256 pool);
+    /// @dev The contribution's sequence is the Datanet's submission count after it (the n-th
+    /// submission has sequence n), and its terms are the Datanet's current terms version.
     event ContributionSubmitted(
         bytes32 indexed contributionId,
         uint32 indexed datanetId,
@@ -189,9 +188,7 @@ interface IDatanetsEvents {
         bytes32 digest,
         CidCodec codec,
         Format format,
-        uint32 size,
-        uint32 sequence,
-        uint16 termsVersion
+        uint32 size
     );
     event VotesCommitted(
         bytes32 indexed commitment,

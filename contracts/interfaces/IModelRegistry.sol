@@ -49,8 +49,6 @@ interface IModelRegistry {
     error BadShares(uint256 trainerBps, uint256 protocolBps);
     /// @dev The proof does not place the leaf under the model's dataset root.
     error InvalidProof(uint256 modelId, bytes32 leaf);
-    /// @dev The leaf names a contribution that is not accepted, or another contributor.
-    error LeafNotAccepted(bytes32 contributionId, address contributor, uint8 status, address recordedContributor);
     /// @dev Nothing new has accrued to this leaf since its last claim.
     error NothingToClaim(uint256 modelId, bytes32 leaf);
     /// @dev Claims on this model would pay out more than its contributors were paid (a manifest whose weights exceed the registered total).
@@ -73,9 +71,8 @@ interface IModelRegistry {
         uint256 contributorsShare,
         uint256 feesPerWeight
     );
-    event AttributionClaimed(
-        uint256 indexed modelId, bytes32 indexed leaf, bytes32 indexed contributionId, address contributor, uint256 amount
-    );
+    /// @dev The leaf is `leafOf(contributionId, contributor, weight)`; `amount / weight` is what each unit of weight earned.
+    event AttributionClaimed(uint256 indexed modelId, bytes32 indexed contributionId, address contributor, uint256 amount);
     event FeeSharesSet(uint256 trainerBps, uint256 protocolBps);
     event TreasurySet(address treasury);
     event RegistryPauseSet(bool paused);

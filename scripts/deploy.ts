@@ -1,0 +1,285 @@
+// Deploys and wires the protocol, then writes the addresses to generated/deployments/<chainId>.json,
+// the one place other packages read them from (with the ABIs in generated/abis.ts).
+//
+// Used by the local stack (scripts/stack.ts), the TypeScript tests and the gas benchmark; run it
+// alone against any node with `npm run deploy -- --rpc http://127.0.0.1:8545`.
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  createPublicClient,
+  createWalletClient,
+  http,
+  parseEther,
+  type Account,
+  type Address,
+  type Chain,
+  type Hex,
+  type PublicClient,
+  type Transport,
+  type WalletClient,
+} from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { hardhat } from "viem/chains";
+import { datanetsAbi, modelRegistryAbi, openTokenAbi, validatorStakingAbi } from "../generated/abis.ts";
+import { readArtifact, type ContractName } from "./generate-abis.ts";
+
+/** The parameters of a deployment. Every duration is in seconds, every amount in OPEN wei. */
+export interface DeployParameters {
+  /** Eligible stake a validator needs to vote. */
+  minimumStake: bigint;
+  /** How long new stake waits before it votes; at least `maxCommitWindow` (no flash stake). */
+  activationDelay: bigint;
+  /** From unstake to withdraw; longer than `maxCommitWindow + maxRevealWindow` (no escaping a slash). */
+  unbondingPeriod: bigint;
+  /** Longest commit window a Datanet may choose. */
+  maxCommitWindow: number;
+  /** Longest reveal window a Datanet may choose. */
+  maxRevealWindow: number;
+  /** Trainer's share of each model fee, basis points. */
+  trainerBps: number;
+  /** Protocol's (treasury's) share of each model fee, basis points; contributors get the rest. */
+  protocolBps: number;
+}
+
+/**
+ * Short periods for the local stack and tests: a Datanet can review in minutes and a
+ * validator's stake votes after an hour (the dev chain's time can be advanced).
+ */
+export const DEVELOPMENT_PARAMETERS: DeployParameters = {
+  minimumStake: parseEther("1000"),
+  activationDelay: 3_600n,
+  unbondingPeriod: 3n * 3_600n,
+  maxCommitWindow: 3_600,
+  maxRevealWindow: 3_600,
+  trainerBps: 7_000,
+  protocolBps: 1_000,
+};
+
+/** Periods for a public network: week-long windows at most, three weeks of unbonding. */
+export const PRODUCTION_PARAMETERS: DeployParameters = {
+  minimumStake: parseEther("10000"),
+  activationDelay: 7n * 86_400n,
+  unbondingPeriod: 21n * 86_400n,
+  maxCommitWindow: 7 * 86_400,
+  maxRevealWindow: 7 * 86_400,
+  trainerBps: 7_000,
+  protocolBps: 1_000,
+};
+
+export interface Deployment {
+  chainId: number;
+  deployer: Address;
+  treasury: Address;
+  startBlock: number;
+  parameters: Record<keyof DeployParameters, string | number>;
+  contracts: Record<ContractName, Address>;
+}
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+export const DEPLOYMENTS_DIR = path.join(root, "generated", "deployments");
+
+type Wallet = WalletClient<Transport, Chain | undefined, Account>;
+
+export interface DeployOptions {
+  wallet: Wallet;
+  client: PublicClient;
+  parameters?: DeployParameters;
+  /** Receives slashed stake and the protocol's fee share; defaults to the deployer. */
+  treasury?: Address;
+  /** Accounts granted TRAINER_ROLE on the model registry. */
+  trainers?: Address[];
+  /** Write generated/deployments/<chainId>.json (default true). */
+  write?: boolean;
+}
+
+async function deployContract(
+  wallet: Wallet,
+  client: PublicClient,
+  name: ContractName,
+  args: unknown[],
+): Promise<{ address: Address; block: bigint }> {
+  const artifact = readArtifact(name);
+  const hash = await wallet.deployContract({
+    abi: artifact.abi,
+    bytecode: artifact.bytecode,
+    args,
+    chain: wallet.chain,
+    account: wallet.account,
+  });
+  const receipt = await client.waitForTransactionReceipt({ hash });
+  if (receipt.status !== "success" || !receipt.contractAddress) {
+    throw new Error(`deploying ${name} failed in transaction ${hash}`);
+  }
+  return { address: receipt.contractAddress, block: receipt.blockNumber };
+}
+
+async function send(client: PublicClient, hash: Hex, what: string): Promise<void> {
+  const receipt = await client.waitForTransactionReceipt({ hash });
+  if (receipt.status !== "success") throw new Error(`${what} failed in transaction ${hash}`);
+}
+
+/** Deploys OPEN, ValidatorStaking, Datanets and ModelRegistry, and grants the roles that wire them. */
+export async function deployProtocol(options: DeployOptions): Promise<Deployment> {
+  const { wallet, client } = options;
+  const p = options.parameters ?? DEVELOPMENT_PARAMETERS;
+  const deployer = wallet.account.address;
+  const treasury = options.treasury ?? deployer;
+  const chainId = await client.getChainId();
+
+  const token = await deployContract(wallet, client, "OpenToken", [deployer]);
+  const staking = await deployContract(wallet, client, "ValidatorStaking", [
+    token.address,
+    deployer,
+    treasury,
+    p.minimumStake,
+    p.activationDelay,
+    p.unbondingPeriod,
+  ]);
+  const datanets = await deployContract(wallet, client, "Datanets", [
+    token.address,
+    staking.address,
+    deployer,
+    p.maxCommitWindow,
+    p.maxRevealWindow,
+  ]);
+  const registry = await deployContract(wallet, client, "ModelRegistry", [
+    token.address,
+    datanets.address,
+    deployer,
+    treasury,
+    p.trainerBps,
+    p.protocolBps,
+  ]);
+
+  const slasherRole = await client.readContract({ address: staking.address, abi: validatorStakingAbi, functionName: "SLASHER_ROLE" });
+  await send(
+    client,
+    await wallet.writeContract({
+      address: staking.address,
+      abi: validatorStakingAbi,
+      functionName: "grantRole",
+      args: [slasherRole, datanets.address],
+      chain: wallet.chain,
+      account: wallet.account,
+    }),
+    "granting SLASHER_ROLE",
+  );
+  const trainerRole = await client.readContract({ address: registry.address, abi: modelRegistryAbi, functionName: "TRAINER_ROLE" });
+  for (const trainer of options.trainers ?? [deployer]) {
+    await send(
+      client,
+      await wallet.writeContract({
+        address: registry.address,
+        abi: modelRegistryAbi,
+        functionName: "grantRole",
+        args: [trainerRole, trainer],
+        chain: wallet.chain,
+        account: wallet.account,
+      }),
+      "granting TRAINER_ROLE",
+    );
+  }
+
+  const deployment: Deployment = {
+    chainId,
+    deployer,
+    treasury,
+    startBlock: Number(token.block),
+    parameters: {
+      minimumStake: p.minimumStake.toString(),
+      activationDelay: p.activationDelay.toString(),
+      unbondingPeriod: p.unbondingPeriod.toString(),
+      maxCommitWindow: p.maxCommitWindow,
+      maxRevealWindow: p.maxRevealWindow,
+      trainerBps: p.trainerBps,
+      protocolBps: p.protocolBps,
+    },
+    contracts: {
+      OpenToken: token.address,
+      ValidatorStaking: staking.address,
+      Datanets: datanets.address,
+      ModelRegistry: registry.address,
+    },
+  };
+  if (options.write ?? true) writeDeployment(deployment);
+  return deployment;
+}
+
+export function writeDeployment(deployment: Deployment): string {
+  mkdirSync(DEPLOYMENTS_DIR, { recursive: true });
+  const file = path.join(DEPLOYMENTS_DIR, `${deployment.chainId}.json`);
+  writeFileSync(file, JSON.stringify(deployment, null, 2) + "\n");
+  return file;
+}
+
+/** Sends `amount` OPEN from the deployer to each account. */
+export async function distributeOpen(
+  wallet: Wallet,
+  client: PublicClient,
+  token: Address,
+  accounts: Address[],
+  amount: bigint,
+): Promise<void> {
+  for (const to of accounts) {
+    await send(
+      client,
+      await wallet.writeContract({
+        address: token,
+        abi: openTokenAbi,
+        functionName: "transfer",
+        args: [to, amount],
+        chain: wallet.chain,
+        account: wallet.account,
+      }),
+      `sending OPEN to ${to}`,
+    );
+  }
+}
+
+/** The well-known development accounts of a Hardhat node (mnemonic "test test … junk"). Never use them elsewhere. */
+export const DEV_PRIVATE_KEYS: Hex[] = [
+  "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+  "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+  "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
+  "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
+  "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a",
+  "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba",
+  "0x92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d4b8d88b2b4ec1564e",
+  "0x4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356",
+  "0xdbda1821b80551c9d65939329250298aa3472ba22feea921c0cf5d620ea67b97",
+  "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6",
+];
+
+export function devWallet(rpcUrl: string, index = 0): Wallet {
+  return createWalletClient({
+    account: privateKeyToAccount(DEV_PRIVATE_KEYS[index]!),
+    chain: hardhat,
+    transport: http(rpcUrl),
+  });
+}
+
+export function publicClientFor(rpcUrl: string): PublicClient {
+  return createPublicClient({ chain: hardhat, transport: http(rpcUrl) }) as PublicClient;
+}
+
+// Standalone: deploy to an existing node with the deployer key from DEPLOYER_PRIVATE_KEY (or the
+// first development account on a local chain).
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const rpcIndex = process.argv.indexOf("--rpc");
+  const rpcUrl = rpcIndex > 0 ? process.argv[rpcIndex + 1]! : "http://127.0.0.1:8545";
+  const production = process.argv.includes("--production");
+  const key = process.env.DEPLOYER_PRIVATE_KEY as Hex | undefined;
+  const client = publicClientFor(rpcUrl);
+  const chainId = await client.getChainId();
+  if (!key && chainId !== 31337) throw new Error("Set DEPLOYER_PRIVATE_KEY to deploy to a chain other than the local one (31337).");
+  const wallet = key
+    ? createWalletClient({ account: privateKeyToAccount(key), chain: { ...hardhat, id: chainId }, transport: http(rpcUrl) })
+    : devWallet(rpcUrl);
+  const deployment = await deployProtocol({
+    wallet,
+    client,
+    parameters: production ? PRODUCTION_PARAMETERS : DEVELOPMENT_PARAMETERS,
+  });
+  console.log(JSON.stringify(deployment, null, 2));
+}
