@@ -9,8 +9,10 @@ import { fileURLToPath } from "node:url";
 import {
   createPublicClient,
   createWalletClient,
+  getAddress,
   http,
   parseEther,
+  toHex,
   type Account,
   type Address,
   type Chain,
@@ -19,7 +21,7 @@ import {
   type Transport,
   type WalletClient,
 } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
+import { mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
 import { datanetsAbi, modelRegistryAbi, openTokenAbi, validatorStakingAbi } from "../generated/abis.ts";
 import { readArtifact, type ContractName } from "./generate-abis.ts";
@@ -111,7 +113,7 @@ async function deployContract(
   if (receipt.status !== "success" || !receipt.contractAddress) {
     throw new Error(`deploying ${name} failed in transaction ${hash}`);
   }
-  return { address: receipt.contractAddress, block: receipt.blockNumber };
+  return { address: getAddress(receipt.contractAddress), block: receipt.blockNumber };
 }
 
 async function send(client: PublicClient, hash: Hex, what: string): Promise<void> {
@@ -237,21 +239,17 @@ export async function distributeOpen(
   }
 }
 
-/** The well-known development accounts of a Hardhat node (mnemonic "test test … junk"). Never use them elsewhere. */
-export const DEV_PRIVATE_KEYS: Hex[] = [
-  "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
-  "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
-  "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
-  "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
-  "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a",
-  "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba",
-  "0x92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d4b8d88b2b4ec1564e",
-  "0x4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356",
-  "0xdbda1821b80551c9d65939329250298aa3472ba22feea921c0cf5d620ea67b97",
-  "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6",
-];
+/** The mnemonic of a Hardhat node's funded development accounts. Public: never use it elsewhere. */
+export const DEV_MNEMONIC = "test test test test test test test test test test test junk";
 
-export function devWallet(rpcUrl: string, index = 0): Wallet {
+/** The private keys of the first development accounts, derived from the mnemonic (m/44'/60'/0'/0/i). */
+export const DEV_PRIVATE_KEYS: Hex[] = Array.from({ length: 10 }, (_, i) => {
+  const key = mnemonicToAccount(DEV_MNEMONIC, { addressIndex: i }).getHdKey().privateKey;
+  if (!key) throw new Error("could not derive a development key");
+  return toHex(key);
+});
+
+export function devWallet(rpcUrl: string, index = 0) {
   return createWalletClient({
     account: privateKeyToAccount(DEV_PRIVATE_KEYS[index]!),
     chain: hardhat,

@@ -5,17 +5,17 @@
 //   npm start                      run until Ctrl-C
 //   npm start -- --exit            start, deploy, print, stop (a smoke test of the whole path)
 //   CHAIN_PORT=9545 npm start      another port
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdirSync, openSync } from "node:fs";
+import { spawnSync, type ChildProcess } from "node:child_process";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { formatEther, parseEther } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { DEV_PRIVATE_KEYS, deployProtocol, devWallet, distributeOpen, publicClientFor } from "./deploy.ts";
+import { hardhatCli, startChain } from "./lib/chain.ts";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const stateDir = path.join(root, ".stack");
-const hardhatCli = path.join(root, "node_modules", "hardhat", "dist", "src", "cli.js");
 const port = Number(process.env.CHAIN_PORT ?? 8545);
 const rpcUrl = `http://127.0.0.1:${port}`;
 const exitAfterStart = process.argv.includes("--exit");
@@ -48,39 +48,19 @@ function build(): void {
   }
 }
 
-async function waitForChain(child: ChildProcess, timeoutMs: number): Promise<void> {
-  const client = publicClientFor(rpcUrl);
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the Hardhat node exited (code ${child.exitCode}); see .stack/chain.log`);
-    try {
-      await client.getChainId();
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
-  throw new Error(`the Hardhat node did not answer on ${rpcUrl} within ${timeoutMs / 1000} s`);
-}
-
 async function main(): Promise<void> {
   mkdirSync(stateDir, { recursive: true });
   build();
 
   console.log(`• starting the Hardhat node on ${rpcUrl} (log: .stack/chain.log)…`);
-  const log = openSync(path.join(stateDir, "chain.log"), "w");
-  const chain = spawn(process.execPath, [hardhatCli, "node", "--hostname", "127.0.0.1", "--port", String(port)], {
-    cwd: root,
-    stdio: ["ignore", log, log],
-  });
-  children.push(chain);
-  chain.on("exit", (code) => {
+  const chain = await startChain({ port, logFile: path.join(stateDir, "chain.log") });
+  children.push(chain.process);
+  chain.process.on("exit", (code) => {
     if (!stopping) {
       console.error(`The Hardhat node stopped unexpectedly (code ${code}); see .stack/chain.log`);
       stop(1);
     }
   });
-  await waitForChain(chain, 60_000);
 
   console.log("• deploying the protocol…");
   const wallet = devWallet(rpcUrl);

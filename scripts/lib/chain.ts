@@ -1,0 +1,72 @@
+// Starts a real Hardhat node (`hardhat node`, EDR) on a loopback port: for the local stack and tests.
+import { spawn, type ChildProcess } from "node:child_process";
+import { openSync } from "node:fs";
+import { createServer } from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { publicClientFor } from "../deploy.ts";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const hardhatCli = path.join(root, "node_modules", "hardhat", "dist", "src", "cli.js");
+export const projectRoot = root;
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+export interface LocalChain {
+  rpcUrl: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export interface ChainOptions {
+  /** Port on 127.0.0.1; a free one when omitted. */
+  port?: number;
+  /** File that receives the node's output (it logs every RPC call); discarded when omitted. */
+  logFile?: string;
+}
+
+export async function startChain(options: ChainOptions = {}): Promise<LocalChain> {
+  const port = options.port ?? (await freePort());
+  const rpcUrl = `http://127.0.0.1:${port}`;
+  const out = options.logFile ? openSync(options.logFile, "w") : "ignore";
+  const child: ChildProcess = spawn(process.execPath, [hardhatCli, "node", "--hostname", "127.0.0.1", "--port", String(port)], {
+    cwd: root,
+    stdio: ["ignore", out, "pipe"],
+  });
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const client = publicClientFor(rpcUrl);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`hardhat node exited with ${child.exitCode}: ${stderr}`);
+    try {
+      await client.getChainId();
+      break;
+    } catch {
+      if (Date.now() > deadline) {
+        child.kill("SIGKILL");
+        throw new Error(`hardhat node did not start on ${rpcUrl}: ${stderr}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  return {
+    rpcUrl,
+    process: child,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}
