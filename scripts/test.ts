@@ -35,10 +35,10 @@ child.stdout.on("data", (chunk: Buffer) => {
   const lines = buffer.split("\n");
   buffer = lines.pop() ?? "";
   for (const line of lines) {
-    // Both of Hardhat's runners end with mocha-style totals: "  246 passing", "  1 failing".
+    // Hardhat ends with mocha-style totals over both runners: "254 passing (247 solidity, 7 nodejs)".
     const clean = line.replace(/\x1b\[[0-9;]*m/g, "");
-    const pass = /^\s+(\d+) passing/.exec(clean);
-    const fail = /^\s+(\d+) failing/.exec(clean);
+    const pass = /^\s*(\d+) passing/.exec(clean);
+    const fail = /^\s*(\d+) failing/.exec(clean);
     if (pass) passed += Number(pass[1]);
     if (fail) failed += Number(fail[1]);
   }

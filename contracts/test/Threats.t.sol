@@ -1,0 +1,772 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {Base} from "./Base.t.sol";
+import {MerkleBuilder} from "./invariant/Handler.sol";
+import {OpenToken} from "../OpenToken.sol";
+import {ValidatorStaking} from "../ValidatorStaking.sol";
+import {Datanets} from "../Datanets.sol";
+import {ModelRegistry} from "../ModelRegistry.sol";
+import {Modality, CidCodec, Formats} from "../libraries/Formats.sol";
+import {
+    IDatanetsErrors, Status, QuotaKind, DatanetLimits, ReviewRules, FileRef
+} from "../interfaces/IDatanets.sol";
+import {IValidatorStaking} from "../interfaces/IValidatorStaking.sol";
+import {IModelRegistry, ModelSpec, TrainingMethod} from "../interfaces/IModelRegistry.sol";
+
+/// @notice Shared helpers: whole review rounds, Datanets with their own limits, models over a Merkle tree.
+abstract contract ThreatBase is Base {
+    function createNet(DatanetLimits memory limits) internal returns (uint32 id) {
+        vm.prank(owner);
+        id = datanets.createDatanet(
+            Modality.Text,
+            Formats.TEXT_FORMATS,
+            keccak256("metadata"),
+            CidCodec.Raw,
+            limits,
+            ReviewRules(COMMIT_WINDOW, REVEAL_WINDOW, 0, 0)
+        );
+    }
+
+    function nextMidnight() internal view returns (uint256) {
+        return (block.timestamp / 1 days + 1) * 1 days;
+    }
+
+    function quotaError(address who, uint32 net, QuotaKind kind, uint256 used, uint256 requested, uint256 limit)
+        internal
+        view
+        returns (bytes memory)
+    {
+        return abi.encodeWithSelector(
+            IDatanetsErrors.DailyQuotaExceeded.selector, who, net, kind, used, requested, limit, nextMidnight()
+        );
+    }
+
+    /// @dev The three validators commit `votes` on `digests`, reveal, and the contributions are finalised.
+    function review(uint32 net, bytes32[] memory digests, uint256 votes) internal {
+        commitAs(v1, net, digests, votes);
+        commitAs(v2, net, digests, votes);
+        commitAs(v3, net, digests, votes);
+        toRevealWindow();
+        revealAs(v1, net, digests, votes);
+        revealAs(v2, net, digests, votes);
+        revealAs(v3, net, digests, votes);
+        toFinalizable();
+        datanets.finalize(net, digests);
+    }
+
+    /// @dev Submits one file as `who` and has all validators vote on it (1 approve, 0 reject).
+    function decided(address who, uint32 net, bytes32 digest, uint32 size, uint256 vote) internal returns (bytes32 id) {
+        id = submitAs(who, net, digest, size);
+        review(net, one(digest), vote);
+    }
+
+    function statusOf(bytes32 id) internal view returns (Status s) {
+        (s,) = datanets.statusOf(id);
+    }
+
+    function spec(bytes32 root, uint128 totalWeight) internal view returns (ModelSpec memory s) {
+        s.baseModel = "meta-llama/Llama-3.1-8B";
+        s.baseWeightsHash = keccak256("base weights");
+        s.method = TrainingMethod.LoRA;
+        s.configHash = keccak256("config");
+        s.artifactDigest = keccak256(abi.encode("artifact", root));
+        s.artifactCodec = CidCodec.Raw;
+        s.artifactSha256 = keccak256("artifact bytes");
+        s.datanetIds = new uint32[](1);
+        s.datanetIds[0] = textNet;
+        s.datasetRoot = root;
+        s.totalWeight = totalWeight;
+        s.manifestDigest = keccak256(abi.encode("manifest", root));
+        s.manifestCodec = CidCodec.Raw;
+    }
+
+    function registerModel(bytes32 root, uint128 totalWeight) internal returns (uint256 modelId) {
+        vm.prank(trainer);
+        modelId = models.registerModel(spec(root, totalWeight));
+    }
+
+    function pay(uint256 modelId, uint256 amount) internal {
+        vm.prank(makeAddr("payer"));
+        models.payForModel(modelId, amount);
+    }
+}
+
+/// @notice One test per row of the threats table in PROTOCOL.md (reentrancy has its own contract below).
+contract ThreatsTest is ThreatBase {
+    // ─── One wallet spams a Datanet ─────────────────────────────────────────
+
+    /// Per-address daily quotas stop one wallet; a rejected file's deposit goes to the pool.
+    function test_threat_spam_quotaStopsOneWalletAndDepositIsForfeited() public {
+        stakeValidators(MIN_STAKE);
+        uint96 deposit = 5 ether;
+        uint32 net = createNet(DatanetLimits(0, 0, 3, deposit, REWARD, VALIDATOR_REWARD));
+        vm.prank(owner);
+        datanets.fund(net, 1_000 ether);
+        uint256 aliceBefore = open.balanceOf(alice);
+
+        FileRef[] memory files = new FileRef[](3);
+        for (uint256 i; i < 3; ++i) {
+            files[i] = file(digestOf(i), 100);
+        }
+        vm.prank(alice);
+        datanets.submitBatch(net, files);
+        assertEq(open.balanceOf(alice), aliceBefore - 3 * deposit);
+
+        // The fourth file of the day is refused, naming the rule and its numbers.
+        vm.expectRevert(quotaError(alice, net, QuotaKind.DatanetFiles, 3, 1, 3));
+        submitAs(alice, net, digestOf(3), 100);
+        // The quota is the wallet's, not the Datanet's: bob still submits.
+        submitAs(bob, net, digestOf(4), 100);
+
+        // The validators reject the first spam file; nobody reviews the other two, which expire.
+        review(net, one(digestOf(0)), 0);
+        bytes32[] memory rest = new bytes32[](3);
+        rest[0] = digestOf(1);
+        rest[1] = digestOf(2);
+        rest[2] = digestOf(4);
+        datanets.finalize(net, rest);
+        assertEq(uint8(statusOf(datanets.contributionIdOf(net, digestOf(0)))), uint8(Status.Rejected));
+        assertEq(uint8(statusOf(datanets.contributionIdOf(net, digestOf(1)))), uint8(Status.Expired));
+
+        // Pool: 1000 − 4 reservations of 13 + the rejected file's reward and deposit (15) + 3 expired reservations (39).
+        assertEq(datanets.getDatanet(net).pool, 1_000 ether - 52 ether + 15 ether + 39 ether);
+        assertEq(datanets.validatorRewardsOutstanding(), VALIDATOR_REWARD);
+        // Alice gets back only the deposits of the files that expired; the rejected one is forfeited.
+        (uint256 credits, uint256 count, uint256 bytes_) = datanets.accountOf(alice);
+        assertEq(credits, 2 * deposit);
+        assertEq(count, 0);
+        assertEq(bytes_, 0);
+        vm.prank(alice);
+        datanets.claim(alice);
+        assertEq(open.balanceOf(alice), aliceBefore - deposit);
+
+        // A new UTC day gives the wallet a new quota.
+        vm.warp(nextMidnight());
+        submitAs(alice, net, digestOf(5), 100);
+        assertEq(datanets.quotaOf(alice, net).datanetFilesUsed, 1);
+    }
+
+    // ─── Many wallets split a quota (sybil) ─────────────────────────────────
+
+    /// Per-Datanet and protocol-wide quotas each hold per wallet; only accepted work earns and ranks.
+    function test_threat_sybil_quotasHoldPerWalletAndOnlyAcceptedWorkPays() public {
+        stakeValidators(MIN_STAKE);
+        uint32 small = createNet(DatanetLimits(0, 0, 3, 0, REWARD, VALIDATOR_REWARD));
+        vm.prank(owner);
+        datanets.fund(small, 1_000 ether);
+
+        address[] memory sybils = new address[](4);
+        uint256 nonce = 100;
+        for (uint256 s; s < sybils.length; ++s) {
+            sybils[s] = makeAddr(string.concat("sybil", vm.toString(s)));
+            // Per Datanet: three files, then the Datanet's quota.
+            FileRef[] memory three = new FileRef[](3);
+            for (uint256 i; i < 3; ++i) {
+                three[i] = file(digestOf(nonce++), 10);
+            }
+            vm.prank(sybils[s]);
+            datanets.submitBatch(small, three);
+            vm.expectRevert(quotaError(sybils[s], small, QuotaKind.DatanetFiles, 3, 1, 3));
+            submitAs(sybils[s], small, digestOf(nonce++), 10);
+            // Protocol-wide: 17 more elsewhere makes 20 files today, then the protocol's quota.
+            FileRef[] memory more = new FileRef[](17);
+            for (uint256 i; i < 17; ++i) {
+                more[i] = file(digestOf(nonce++), 10);
+            }
+            vm.prank(sybils[s]);
+            datanets.submitBatch(textNet, more);
+            vm.expectRevert(quotaError(sybils[s], textNet, QuotaKind.ProtocolFiles, 20, 1, 20));
+            submitAs(sybils[s], textNet, digestOf(nonce++), 10);
+            assertEq(datanets.quotaOf(sybils[s], textNet).filesLeft, 0);
+        }
+        // Protocol-wide bytes: 10 MiB in one Datanet leaves nothing for another.
+        address big = makeAddr("sybilBytes");
+        submitAs(big, textNet, digestOf(nonce++), 10 * 1024 * 1024);
+        vm.expectRevert(quotaError(big, small, QuotaKind.ProtocolBytes, 10 * 1024 * 1024, 1, 10 * 1024 * 1024));
+        submitAs(big, small, digestOf(nonce++), 1);
+
+        // Review: sybil 0's first file is approved, its second rejected; sybil 1's first is rejected.
+        // (In submission order: sybil 0's files were numbered 100..102, sybil 1's 122..124.)
+        bytes32[] memory ds = new bytes32[](3);
+        ds[0] = digestOf(100);
+        ds[1] = digestOf(101);
+        ds[2] = digestOf(122);
+        review(small, ds, 1);
+        (uint256 credits, uint256 count, uint256 bytes_) = datanets.accountOf(sybils[0]);
+        assertEq(credits, REWARD);
+        assertEq(count, 1);
+        assertEq(bytes_, 10);
+        (credits, count, bytes_) = datanets.accountOf(sybils[1]);
+        assertEq(credits, 0);
+        assertEq(count, 0);
+        assertEq(bytes_, 0);
+        vm.prank(sybils[1]);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetsErrors.NothingToClaim.selector, sybils[1]));
+        datanets.claim(sybils[1]);
+
+        // A later rejection neither pays nor lowers sybil 0's rank.
+        bytes32 late = digestOf(nonce++);
+        vm.warp(nextMidnight());
+        decided(sybils[0], small, late, 500, 0);
+        (credits, count, bytes_) = datanets.accountOf(sybils[0]);
+        assertEq(credits, REWARD);
+        assertEq(count, 1);
+        assertEq(bytes_, 10);
+    }
+
+    // ─── Lazy validators copy votes ─────────────────────────────────────────
+
+    /// A copier who commits another validator's sealed hash cannot reveal it as their own, and the
+    /// sealed hash shows nothing before the reveal.
+    function test_threat_voteCopying_copiedCommitmentCannotBeRevealed() public {
+        stakeValidators(MIN_STAKE);
+        bytes32 digest = digestOf(1);
+        bytes32 id = submitAs(alice, textNet, digest, 100);
+        bytes32[] memory ds = one(digest);
+        bytes32 idsHash = keccak256(abi.encodePacked(idsOf(textNet, ds)));
+
+        bytes32 salt = keccak256("v1 secret");
+        bytes32 sealedVotes = datanets.sealVotes(v1, textNet, idsHash, 1, salt);
+        vm.prank(v1);
+        bytes32 honestKey = datanets.commit(textNet, ds, sealedVotes);
+        // The copier reads the sealed hash from v1's VotesCommitted event and commits it too.
+        vm.prank(v2);
+        bytes32 copierKey = datanets.commit(textNet, ds, sealedVotes);
+        assertTrue(copierKey != honestKey);
+
+        // Before the reveal: no vote is visible or counted.
+        (,,, uint8 state, uint256 votes,) = datanets.getCommitment(honestKey);
+        assertEq(state, 1);
+        assertEq(votes, 0);
+        (,,,,,,, uint256 approveStake, uint256 rejectStake,) = datanets.getContribution(id);
+        assertEq(approveStake, 0);
+        assertEq(rejectStake, 0);
+        // The hash binds the salt: an approval and a rejection under unknown salts cannot be told apart
+        // by recomputing either vote with any other salt.
+        assertTrue(datanets.sealVotes(v1, textNet, idsHash, 1, bytes32(0)) != sealedVotes);
+        assertTrue(datanets.sealVotes(v1, textNet, idsHash, 0, bytes32(0)) != sealedVotes);
+
+        toRevealWindow();
+        // The copier cannot open the copied hash before v1 reveals (it lacks the salt)...
+        vm.prank(v2);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetsErrors.RevealMismatch.selector, copierKey));
+        datanets.reveal(textNet, ds, 1, bytes32(0));
+        // ...nor after, with v1's published votes and salt: the seal names the voter.
+        vm.prank(v1);
+        datanets.reveal(textNet, ds, 1, salt);
+        vm.prank(v2);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetsErrors.RevealMismatch.selector, copierKey));
+        datanets.reveal(textNet, ds, 1, salt);
+        vm.prank(v2);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetsErrors.RevealMismatch.selector, copierKey));
+        datanets.reveal(textNet, ds, 0, salt);
+
+        (,,,,,,, approveStake, rejectStake,) = datanets.getContribution(id);
+        assertEq(approveStake, MIN_STAKE);
+        assertEq(rejectStake, 0);
+        // The copier's commitment stays unrevealed: it earns nothing and is slashed.
+        toFinalizable();
+        datanets.finalize(textNet, ds);
+        vm.warp(block.timestamp + 2 * MAX_WINDOW);
+        assertEq(datanets.slashUnrevealed(copierKey), MIN_STAKE / 100);
+        vm.prank(v2);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetsErrors.NotRevealed.selector, copierKey));
+        datanets.claimValidatorRewards(textNet, ds);
+        vm.prank(v1);
+        assertEq(datanets.claimValidatorRewards(textNet, ds), VALIDATOR_REWARD);
+    }
+
+    // ─── Flash-loaned stake votes ───────────────────────────────────────────
+
+    /// Stake staked in the submission's block, or too recently before it, cannot vote; new stake adds
+    /// no weight to a vote.
+    function test_threat_flashStake_newStakeCannotVote() public {
+        vm.prank(v1);
+        staking.stake(MIN_STAKE);
+        vm.warp(block.timestamp + ACTIVATION_DELAY - COMMIT_WINDOW);
+        // Staked (activation delay − commit window) before the submission: it activates as the commit
+        // window closes, so it can never vote on this contribution.
+        bytes32 digest = digestOf(1);
+        bytes32 id = submitAs(alice, textNet, digest, 100);
+        bytes32[] memory ds = one(digest);
+        bytes32 sealedVotes = seal(v1, textNet, ds, 1, bytes32("salt"));
+        vm.prank(v1);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetsErrors.StakeBelowMinimum.selector, v1, 0, MIN_STAKE));
+        datanets.commit(textNet, ds, sealedVotes);
+        // A flash stake in the submission's block does not help either.
+        vm.prank(v2);
+        staking.stake(1_000_000 ether - 1);
+        bytes32 flashSeal = seal(v2, textNet, ds, 1, bytes32("salt"));
+        vm.prank(v2);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetsErrors.StakeBelowMinimum.selector, v2, 0, MIN_STAKE));
+        datanets.commit(textNet, ds, flashSeal);
+        // One second before the end of the commit window v1's stake is still activating...
+        vm.warp(block.timestamp + COMMIT_WINDOW - 1);
+        vm.prank(v1);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetsErrors.StakeBelowMinimum.selector, v1, 0, MIN_STAKE));
+        datanets.commit(textNet, ds, sealedVotes);
+        // ...and when it activates, the window has closed.
+        vm.warp(block.timestamp + 1);
+        assertEq(staking.eligibleStake(v1), MIN_STAKE);
+        uint256 submittedAt = block.timestamp - COMMIT_WINDOW;
+        vm.prank(v1);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IDatanetsErrors.NotInCommitWindow.selector, id, block.timestamp, submittedAt, submittedAt + COMMIT_WINDOW
+            )
+        );
+        datanets.commit(textNet, ds, sealedVotes);
+    }
+
+    /// Stake added in the commit's block adds no weight: the vote weighs the stake that was already active.
+    function test_threat_flashStake_topUpAddsNoWeight() public {
+        stakeValidators(MIN_STAKE);
+        bytes32 digest = digestOf(1);
+        bytes32 id = submitAs(alice, textNet, digest, 100);
+        bytes32[] memory ds = one(digest);
+        vm.prank(v1);
+        staking.stake(500_000 ether);
+        bytes32 key = commitAs(v1, textNet, ds, 1);
+        (,, uint256 weight,,,) = datanets.getCommitment(key);
+        assertEq(weight, MIN_STAKE);
+        toRevealWindow();
+        revealAs(v1, textNet, ds, 1);
+        (,,,,,,, uint256 approveStake,,) = datanets.getContribution(id);
+        assertEq(approveStake, MIN_STAKE);
+    }
+
+    /// An unbonding validator cannot withdraw before the reveal window of a vote it made ends (nor
+    /// before that vote can be slashed), and its unbonding stake is what the slash takes.
+    function test_threat_flashStake_unbondingCannotLeaveBeforeItsRoundsEnd() public {
+        stakeValidators(MIN_STAKE);
+        bytes32 digest = digestOf(1);
+        submitAs(alice, textNet, digest, 100);
+        bytes32[] memory ds = one(digest);
+        bytes32 key = commitAs(v1, textNet, ds, 1);
+        uint256 committedAt = block.timestamp;
+        vm.prank(v1);
+        staking.unstake(MIN_STAKE);
+        uint256 availableAt = block.timestamp + UNBONDING;
+        // Unbonding stake no longer votes.
+        assertEq(staking.eligibleStake(v1), 0);
+
+        toRevealWindow();
+        vm.prank(v1);
+        vm.expectRevert(abi.encodeWithSelector(IValidatorStaking.StillUnbonding.selector, v1, block.timestamp, availableAt));
+        staking.withdraw();
+        toFinalizable(); // the reveal window is over; v1 never revealed
+        vm.prank(v1);
+        vm.expectRevert(abi.encodeWithSelector(IValidatorStaking.StillUnbonding.selector, v1, block.timestamp, availableAt));
+        staking.withdraw();
+        // The slash window opens before the stake can leave.
+        uint256 slashableAt = committedAt + 2 * MAX_WINDOW;
+        assertLt(slashableAt, availableAt);
+        vm.warp(slashableAt);
+        vm.prank(v1);
+        vm.expectRevert(abi.encodeWithSelector(IValidatorStaking.StillUnbonding.selector, v1, block.timestamp, availableAt));
+        staking.withdraw();
+        assertEq(datanets.slashUnrevealed(key), MIN_STAKE / 100);
+        (,,, uint256 unbonding,) = staking.positionOf(v1);
+        assertEq(unbonding, MIN_STAKE - MIN_STAKE / 100);
+
+        vm.warp(availableAt);
+        uint256 before = open.balanceOf(v1);
+        vm.prank(v1);
+        staking.withdraw();
+        assertEq(open.balanceOf(v1), before + MIN_STAKE - MIN_STAKE / 100);
+    }
+
+    // ─── A validator commits and never reveals ──────────────────────────────
+
+    /// slashUnrevealed takes slashBps of the vote's weight to the treasury, once, whoever calls it.
+    function test_threat_noReveal_isSlashedToTreasury() public {
+        stakeValidators(2 * MIN_STAKE);
+        bytes32 digest = digestOf(1);
+        submitAs(alice, textNet, digest, 100);
+        bytes32[] memory ds = one(digest);
+        bytes32 lazyKey = commitAs(v1, textNet, ds, 1);
+        uint256 committedAt = block.timestamp;
+        bytes32 honestKey = commitAs(v2, textNet, ds, 1);
+        toRevealWindow();
+        revealAs(v2, textNet, ds, 1);
+        toFinalizable();
+        datanets.finalize(textNet, ds);
+
+        uint256 endsAt = committedAt + 2 * MAX_WINDOW;
+        vm.expectRevert(
+            abi.encodeWithSelector(IDatanetsErrors.RevealPeriodNotOver.selector, lazyKey, block.timestamp, endsAt)
+        );
+        datanets.slashUnrevealed(lazyKey);
+
+        vm.warp(endsAt);
+        (,,, uint256 slashBps,) = datanets.protocolLimits();
+        uint256 expected = 2 * MIN_STAKE * slashBps / 10_000;
+        assertEq(expected, 20 ether);
+        uint256 treasuryBefore = open.balanceOf(treasury);
+        uint256 callerBefore = open.balanceOf(bob);
+        vm.prank(bob);
+        assertEq(datanets.slashUnrevealed(lazyKey), expected);
+        assertEq(open.balanceOf(treasury), treasuryBefore + expected);
+        assertEq(open.balanceOf(bob), callerBefore);
+        (uint256 active,,,,) = staking.positionOf(v1);
+        assertEq(active, 2 * MIN_STAKE - expected);
+        (,,, uint8 state,,) = datanets.getCommitment(lazyKey);
+        assertEq(state, 3);
+
+        // Once only; and a revealed commitment cannot be slashed.
+        vm.expectRevert(abi.encodeWithSelector(IDatanetsErrors.CommitmentClosed.selector, lazyKey));
+        datanets.slashUnrevealed(lazyKey);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetsErrors.CommitmentClosed.selector, honestKey));
+        datanets.slashUnrevealed(honestKey);
+    }
+
+    // ─── Double claims ──────────────────────────────────────────────────────
+
+    function test_threat_doubleClaim_eachClaimPaysOnce() public {
+        stakeValidators(MIN_STAKE);
+        bytes32 digest = digestOf(1);
+        bytes32 id = decided(alice, textNet, digest, 100, 1);
+
+        // Contributor rewards.
+        uint256 before = open.balanceOf(alice);
+        vm.prank(alice);
+        assertEq(datanets.claim(alice), REWARD);
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetsErrors.NothingToClaim.selector, alice));
+        datanets.claim(alice);
+        assertEq(open.balanceOf(alice), before + REWARD);
+
+        // Validator rewards.
+        bytes32[] memory ds = one(digest);
+        bytes32 key = datanets.commitmentKey(v1, textNet, keccak256(abi.encodePacked(idsOf(textNet, ds))));
+        vm.prank(v1);
+        assertEq(datanets.claimValidatorRewards(textNet, ds), VALIDATOR_REWARD / 3);
+        vm.prank(v1);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetsErrors.RewardsAlreadyClaimed.selector, key));
+        datanets.claimValidatorRewards(textNet, ds);
+        (uint256 credits,,) = datanets.accountOf(v1);
+        assertEq(credits, VALIDATOR_REWARD / 3);
+
+        // Attribution: a one-leaf dataset (the root is the leaf, the proof is empty).
+        bytes32 leaf = models.leafOf(id, alice, 4);
+        uint256 modelId = registerModel(leaf, 4);
+        pay(modelId, 100 ether); // 20 % to contributors
+        bytes32[] memory proof = new bytes32[](0);
+        assertEq(models.claimAttribution(modelId, id, alice, 4, proof), 20 ether);
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.NothingToClaim.selector, modelId, leaf));
+        models.claimAttribution(modelId, id, alice, 4, proof);
+        // A new payment pays only what is new.
+        pay(modelId, 50 ether);
+        assertEq(models.claimAttribution(modelId, id, alice, 4, proof), 10 ether);
+        (,,,,,, uint256 fees,, uint256 paid) = models.getModel(modelId);
+        assertEq(fees, 30 ether);
+        assertEq(paid, 30 ether);
+        assertEq(open.balanceOf(address(models)), 0);
+    }
+
+    // ─── Fake dataset root ──────────────────────────────────────────────────
+
+    function assertLeafStatus(
+        uint256 modelId,
+        bytes32 id,
+        address contributor,
+        bytes32[] memory proof,
+        Status expected,
+        bool expectedMatch
+    ) internal view {
+        (bool inTree, Status status, bool contributorMatches) = models.leafStatus(modelId, id, contributor, 10, proof);
+        assertTrue(inTree);
+        assertEq(uint8(status), uint8(expected));
+        assertEq(contributorMatches, expectedMatch);
+    }
+
+    /// A manifest naming contributions that are not accepted (or not the named contributor's) is
+    /// exposed: `leafStatus` proves each such leaf is under the root and says what the chain records,
+    /// which is what the indexer flags. Whatever such leaves claim comes only out of that model's
+    /// contributor share; honest leaves of other models are untouched.
+    function test_threat_fakeDatasetRoot_isExposedLeafByLeaf() public {
+        stakeValidators(MIN_STAKE);
+        bytes32 accepted = decided(alice, textNet, digestOf(1), 100, 1);
+        bytes32 rejected = decided(bob, textNet, digestOf(2), 100, 0);
+        bytes32 pending = submitAs(alice, textNet, digestOf(3), 100);
+        bytes32 unknown = datanets.contributionIdOf(textNet, digestOf(4));
+
+        bytes32[] memory leaves = new bytes32[](5);
+        leaves[0] = models.leafOf(rejected, bob, 10);
+        leaves[1] = models.leafOf(pending, alice, 10);
+        leaves[2] = models.leafOf(unknown, alice, 10);
+        leaves[3] = models.leafOf(accepted, bob, 10); // alice's work, claimed for bob
+        leaves[4] = models.leafOf(accepted, alice, 10); // the one honest leaf
+        uint256 modelId = registerModel(MerkleBuilder.root(leaves), 50);
+
+        bytes32[5] memory ids = [rejected, pending, unknown, accepted, accepted];
+        address[5] memory named = [bob, alice, alice, bob, alice];
+        Status[5] memory expected = [Status.Rejected, Status.Pending, Status.None, Status.Accepted, Status.Accepted];
+        bool[5] memory matches = [true, true, false, false, true];
+        for (uint256 i; i < 5; ++i) {
+            assertLeafStatus(modelId, ids[i], named[i], MerkleBuilder.proof(leaves, i), expected[i], matches[i]);
+        }
+        // Only leaf 4 is honest: accepted, and the contributor the chain records.
+
+        // A second, honest model's fees stay out of reach of the dishonest one's claims.
+        bytes32[] memory honest = new bytes32[](2);
+        honest[0] = models.leafOf(accepted, alice, 1);
+        honest[1] = models.leafOf(accepted, alice, 2);
+        uint256 honestId = registerModel(MerkleBuilder.root(honest), 3);
+        pay(honestId, 100 ether); // 20 OPEN for its contributors
+        pay(modelId, 100 ether); // 20 OPEN for the dishonest model's leaves
+        for (uint256 i; i < 5; ++i) {
+            models.claimAttribution(modelId, ids[i], named[i], 10, MerkleBuilder.proof(leaves, i));
+        }
+        (,,,,,, uint256 fees,, uint256 paid) = models.getModel(modelId);
+        assertEq(paid, fees, "the dishonest model paid out its own contributor share, no more");
+        assertEq(open.balanceOf(address(models)), 20 ether, "the honest model's share is intact");
+    }
+
+    /// Leaf weights summing above the registered total cannot pay out more than the model's fees, and
+    /// other models' fees are untouched.
+    function test_threat_fakeDatasetRoot_inflatedWeightsCannotTakeOtherFees() public {
+        stakeValidators(MIN_STAKE);
+        bytes32 aliceId = decided(alice, textNet, digestOf(1), 100, 1);
+        bytes32 bobId = decided(bob, textNet, digestOf(2), 100, 1);
+
+        // An honest model: weights 3 + 1 = 4.
+        bytes32[] memory honest = new bytes32[](2);
+        honest[0] = models.leafOf(aliceId, alice, 3);
+        honest[1] = models.leafOf(bobId, bob, 1);
+        uint256 honestId = registerModel(MerkleBuilder.root(honest), 4);
+        pay(honestId, 100 ether); // 20 OPEN to contributors
+
+        // An inflated one: leaves of 100 + 100 under a registered total of 100.
+        bytes32[] memory inflated = new bytes32[](2);
+        inflated[0] = models.leafOf(aliceId, alice, 100);
+        inflated[1] = models.leafOf(bobId, bob, 100);
+        uint256 inflatedId = registerModel(MerkleBuilder.root(inflated), 100);
+        pay(inflatedId, 1_000 ether); // 200 OPEN to contributors
+        assertEq(open.balanceOf(address(models)), 220 ether);
+
+        // The first leaf takes all of the inflated model's fees; the second is refused.
+        assertEq(models.claimAttribution(inflatedId, aliceId, alice, 100, MerkleBuilder.proof(inflated, 0)), 200 ether);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IModelRegistry.AttributionExceedsFees.selector, inflatedId, 200 ether, 200 ether, 200 ether
+            )
+        );
+        models.claimAttribution(inflatedId, bobId, bob, 100, MerkleBuilder.proof(inflated, 1));
+
+        // The honest model's fees are all still there and pay exactly by weight.
+        (,,,,,, uint256 fees,, uint256 paid) = models.getModel(honestId);
+        assertEq(fees, 20 ether);
+        assertEq(paid, 0);
+        assertEq(open.balanceOf(address(models)), 20 ether);
+        assertEq(models.claimAttribution(honestId, aliceId, alice, 3, MerkleBuilder.proof(honest, 0)), 15 ether);
+        assertEq(models.claimAttribution(honestId, bobId, bob, 1, MerkleBuilder.proof(honest, 1)), 5 ether);
+        assertEq(open.balanceOf(address(models)), 0);
+    }
+}
+
+/// @notice An ERC-20 that calls back into whatever it is armed with during a transfer, as a hostile
+/// (or hooked) token would.
+contract HostileToken is OpenToken {
+    address public target;
+    bytes public payload;
+    bool public bubble; // revert the transfer with the re-entry's error
+    bool public armed;
+    uint256 public attempts;
+    bool public lastSuccess;
+    bytes public lastReturn;
+
+    constructor(address holder) OpenToken(holder) {}
+
+    function arm(address target_, bytes calldata payload_, bool bubble_) external {
+        target = target_;
+        payload = payload_;
+        bubble = bubble_;
+        armed = true;
+    }
+
+    function _update(address from, address to, uint256 value) internal override {
+        super._update(from, to, value);
+        if (!armed) return;
+        armed = false;
+        attempts++;
+        (bool ok, bytes memory ret) = target.call(payload);
+        lastSuccess = ok;
+        lastReturn = ret;
+        if (!ok && bubble) {
+            assembly ("memory-safe") {
+                revert(add(ret, 32), mload(ret))
+            }
+        }
+    }
+}
+
+/// @notice Reentrancy: the protocol deployed over a token that re-enters on transfer.
+contract ReentrancyThreatsTest is ThreatBase {
+    HostileToken internal hostile;
+    bytes32 internal aliceId;
+    uint256 internal modelId;
+
+    /// @dev Base's deployment, over the hostile token; then alice has an accepted contribution (10 OPEN
+    /// credited), a model is trained on it and paid 100 OPEN (20 to its one leaf).
+    function setUp() public override {
+        vm.warp(1_767_225_600);
+        hostile = new HostileToken(admin);
+        open = hostile;
+        staking = new ValidatorStaking(open, admin, treasury, MIN_STAKE, ACTIVATION_DELAY, UNBONDING);
+        datanets = new Datanets(open, staking, admin, MAX_WINDOW, MAX_WINDOW);
+        models = new ModelRegistry(open, datanets, admin, treasury, 7_000, 1_000);
+        vm.startPrank(admin);
+        staking.grantRole(staking.SLASHER_ROLE(), address(datanets));
+        models.grantRole(models.TRAINER_ROLE(), trainer);
+        address[8] memory people = [owner, alice, bob, trainer, v1, v2, v3, makeAddr("payer")];
+        for (uint256 i; i < people.length; ++i) {
+            open.transfer(people[i], 1_000_000 ether);
+        }
+        vm.stopPrank();
+        for (uint256 i; i < people.length; ++i) {
+            vm.startPrank(people[i]);
+            open.approve(address(datanets), type(uint256).max);
+            open.approve(address(staking), type(uint256).max);
+            open.approve(address(models), type(uint256).max);
+            vm.stopPrank();
+        }
+        textNet = createTextNet(REWARD, VALIDATOR_REWARD, 0);
+        vm.prank(owner);
+        datanets.fund(textNet, 10_000 ether);
+
+        stakeValidators(MIN_STAKE);
+        aliceId = decided(alice, textNet, digestOf(1), 100, 1);
+        modelId = registerModel(models.leafOf(aliceId, alice, 1), 1);
+        pay(modelId, 100 ether);
+    }
+
+    /// @dev What every re-entered guarded function reverts with.
+    function guardError() internal pure returns (bytes memory) {
+        return abi.encodeWithSelector(ReentrancyGuardTransient.ReentrancyGuardReentrantCall.selector);
+    }
+
+    function _noProof() internal pure returns (bytes32[] memory) {
+        return new bytes32[](0);
+    }
+
+    function _assertBlocked() internal view {
+        assertEq(hostile.attempts(), 1);
+        assertFalse(hostile.lastSuccess());
+        assertEq(hostile.lastReturn(), guardError());
+    }
+
+    /// claim → transfer → claim again.
+    function test_threat_reentrancy_claim() public {
+        hostile.arm(address(datanets), abi.encodeCall(Datanets.claim, (alice)), true);
+        vm.prank(alice);
+        vm.expectRevert(guardError());
+        datanets.claim(alice);
+
+        uint256 held = open.balanceOf(address(datanets));
+        uint256 before = open.balanceOf(alice);
+        hostile.arm(address(datanets), abi.encodeCall(Datanets.claim, (alice)), false);
+        vm.prank(alice);
+        assertEq(datanets.claim(alice), REWARD);
+        _assertBlocked();
+        assertEq(open.balanceOf(alice), before + REWARD);
+        assertEq(open.balanceOf(address(datanets)), held - REWARD);
+        (uint256 credits,,) = datanets.accountOf(alice);
+        assertEq(credits, 0);
+    }
+
+    /// fund → transferFrom → withdrawPool (cross-function).
+    function test_threat_reentrancy_fund() public {
+        vm.prank(owner);
+        datanets.setDatanetPaused(textNet, true);
+        uint256 pool = datanets.getDatanet(textNet).pool;
+        bytes memory reenter = abi.encodeCall(Datanets.withdrawPool, (textNet, pool, owner));
+        hostile.arm(address(datanets), reenter, true);
+        vm.prank(owner);
+        vm.expectRevert(guardError());
+        datanets.fund(textNet, 1 ether);
+
+        uint256 held = open.balanceOf(address(datanets));
+        hostile.arm(address(datanets), reenter, false);
+        vm.prank(owner);
+        datanets.fund(textNet, 1 ether);
+        _assertBlocked();
+        assertEq(datanets.getDatanet(textNet).pool, pool + 1 ether);
+        assertEq(open.balanceOf(address(datanets)), held + 1 ether);
+    }
+
+    /// withdrawPool → transfer → withdrawPool again.
+    function test_threat_reentrancy_withdrawPool() public {
+        vm.prank(owner);
+        datanets.setDatanetPaused(textNet, true);
+        uint256 pool = datanets.getDatanet(textNet).pool;
+        bytes memory reenter = abi.encodeCall(Datanets.withdrawPool, (textNet, 1 ether, owner));
+        hostile.arm(address(datanets), reenter, true);
+        vm.prank(owner);
+        vm.expectRevert(guardError());
+        datanets.withdrawPool(textNet, 100 ether, owner);
+
+        uint256 held = open.balanceOf(address(datanets));
+        uint256 before = open.balanceOf(owner);
+        hostile.arm(address(datanets), reenter, false);
+        vm.prank(owner);
+        datanets.withdrawPool(textNet, 100 ether, owner);
+        _assertBlocked();
+        assertEq(datanets.getDatanet(textNet).pool, pool - 100 ether);
+        assertEq(open.balanceOf(owner), before + 100 ether);
+        assertEq(open.balanceOf(address(datanets)), held - 100 ether);
+    }
+
+    /// payForModel → transferFrom → claimAttribution (cross-function).
+    function test_threat_reentrancy_payForModel() public {
+        bytes memory reenter = abi.encodeCall(ModelRegistry.claimAttribution, (modelId, aliceId, alice, 1, _noProof()));
+        hostile.arm(address(models), reenter, true);
+        vm.prank(makeAddr("payer"));
+        vm.expectRevert(guardError());
+        models.payForModel(modelId, 10 ether);
+
+        hostile.arm(address(models), reenter, false);
+        pay(modelId, 10 ether);
+        _assertBlocked();
+        (,,,,,, uint256 fees,, uint256 paid) = models.getModel(modelId);
+        assertEq(fees, 22 ether);
+        assertEq(paid, 0);
+        assertEq(open.balanceOf(address(models)), 22 ether);
+    }
+
+    /// claimAttribution → transfer → claimAttribution again.
+    function test_threat_reentrancy_claimAttribution() public {
+        bytes memory reenter = abi.encodeCall(ModelRegistry.claimAttribution, (modelId, aliceId, alice, 1, _noProof()));
+        hostile.arm(address(models), reenter, true);
+        vm.expectRevert(guardError());
+        models.claimAttribution(modelId, aliceId, alice, 1, _noProof());
+
+        uint256 before = open.balanceOf(alice);
+        hostile.arm(address(models), reenter, false);
+        assertEq(models.claimAttribution(modelId, aliceId, alice, 1, _noProof()), 20 ether);
+        _assertBlocked();
+        assertEq(open.balanceOf(alice), before + 20 ether);
+        (,,,,,, uint256 fees,, uint256 paid) = models.getModel(modelId);
+        assertEq(fees, 20 ether);
+        assertEq(paid, 20 ether);
+        assertEq(open.balanceOf(address(models)), 0);
+    }
+
+    /// submit → deposit transferFrom → submit again.
+    function test_threat_reentrancy_submitDeposit() public {
+        uint32 net = createNet(DatanetLimits(0, 0, 0, 1 ether, 0, 0));
+        bytes memory reenter = abi.encodeCall(Datanets.submit, (net, file(digestOf(9), 10)));
+        hostile.arm(address(datanets), reenter, true);
+        vm.prank(bob);
+        vm.expectRevert(guardError());
+        datanets.submit(net, file(digestOf(8), 10));
+
+        hostile.arm(address(datanets), reenter, false);
+        submitAs(bob, net, digestOf(8), 10);
+        _assertBlocked();
+        assertEq(datanets.getDatanet(net).submissions, 1);
+        assertEq(uint8(statusOf(datanets.contributionIdOf(net, digestOf(9)))), uint8(Status.None));
+    }
+}
