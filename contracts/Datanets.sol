@@ -404,7 +404,8 @@ contract Datanets is IDatanetsErrors, IDatanetsEvents, AccessControl, Reentrancy
         uint48 weight = cm.weight;
         for (uint256 i; i < n; ++i) {
             Contribution storage c = _contributions[ids[i]];
-            if (c.status != Status.Pending) revert NotPending(ids[i], c.status);
+            // No status check needed: a contribution is final only after its reveal window closed,
+            // and one resubmitted since the commit is refused just below.
             uint256 opensAt = uint256(c.submittedAt) + commitWindow;
             // The commit must belong to this round (content that expired may have been resubmitted since).
             if (committedAt < c.submittedAt) revert NotInCommitWindow(ids[i], committedAt, c.submittedAt, opensAt);

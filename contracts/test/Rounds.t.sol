@@ -94,6 +94,34 @@ contract RoundsTest is Base {
         );
     }
 
+    function test_reveal_refusesAnEmptyOrOversizedBatch() public {
+        vm.expectRevert(abi.encodeWithSelector(IDatanetsErrors.BadBatchSize.selector, 0, 256));
+        datanets.reveal(textNet, new bytes32[](0), 0, bytes32(0));
+        vm.expectRevert(abi.encodeWithSelector(IDatanetsErrors.BadBatchSize.selector, 257, 256));
+        datanets.reveal(textNet, new bytes32[](257), 0, bytes32(0));
+    }
+
+    function test_reveal_afterFinalisationIsOutsideTheWindow() public {
+        stakeValidators(MIN_STAKE);
+        submitAs(alice, textNet, digest, 100);
+        commitAs(v1, textNet, one(digest), 1);
+        toRevealWindow();
+        toFinalizable();
+        datanets.finalize(textNet, one(digest));
+        (,, uint256 submittedAt,,,,,,,) = datanets.getContribution(datanets.contributionIdOf(textNet, digest));
+        uint256 opensAt = submittedAt + COMMIT_WINDOW;
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IDatanetsErrors.NotInRevealWindow.selector,
+                datanets.contributionIdOf(textNet, digest),
+                block.timestamp,
+                opensAt,
+                opensAt + REVEAL_WINDOW
+            )
+        );
+        revealAs(v1, textNet, one(digest), 1);
+    }
+
     // ─── deployment bounds ──────────────────────────────────────────────────
 
     function test_constructor_refusesWindowsBelowTheMinimum() public {
