@@ -364,8 +364,8 @@ contract Datanets is IDatanetsErrors, IDatanetsEvents, AccessControl, Reentrancy
         // The same ids can be committed again only after every one of them expired and was
         // resubmitted; an unrevealed commitment of that earlier round is slashed before it is replaced.
         if (_commitments[commitment].state == COMMITTED) _slash(commitment);
-        uint256 eligible = staking.eligibleStake(msg.sender);
-        uint256 minimum = staking.minimumStake();
+        // Records the open vote (its stake cannot be withdrawn until it is revealed or slashed).
+        (uint256 eligible, uint256 minimum) = staking.holdVote(msg.sender);
         if (eligible < minimum || eligible < WEIGHT_UNIT) revert StakeBelowMinimum(msg.sender, eligible, minimum);
         uint48 weight = uint48(_min(eligible / WEIGHT_UNIT, type(uint48).max));
         _commitments[commitment] = Commitment({
@@ -417,6 +417,7 @@ contract Datanets is IDatanetsErrors, IDatanetsEvents, AccessControl, Reentrancy
         }
         cm.sealedOrVotes = bytes32(votes);
         cm.state = REVEALED;
+        staking.releaseVote(msg.sender);
         emit VotesRevealed(key, msg.sender, datanetId, votes);
     }
 
@@ -551,6 +552,7 @@ contract Datanets is IDatanetsErrors, IDatanetsEvents, AccessControl, Reentrancy
         uint256 amount = uint256(cm.weight) * WEIGHT_UNIT * _config.slashBps / BPS;
         address validator = cm.validator;
         slashed = staking.slash(validator, amount);
+        staking.releaseVote(validator);
         emit CommitmentSlashed(commitment, validator, slashed);
     }
 

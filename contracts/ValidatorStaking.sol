@@ -17,7 +17,7 @@ contract ValidatorStaking is IValidatorStaking, AccessControl, ReentrancyGuardTr
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
 
-    /// @notice Granted to the Datanets contract so that it can slash unrevealed votes.
+    /// @notice Granted to the Datanets contract: it records open votes and slashes unrevealed ones.
     bytes32 public constant SLASHER_ROLE = keccak256("SLASHER_ROLE");
 
     struct Position {
@@ -39,6 +39,9 @@ contract ValidatorStaking is IValidatorStaking, AccessControl, ReentrancyGuardTr
     address public treasury;
 
     mapping(address validator => Position) private _positions;
+    /// @dev Open (committed, not yet revealed or slashed) votes + 1 once a validator has voted, so
+    /// that going from no open vote to one rewrites a slot instead of creating it.
+    mapping(address validator => uint256) private _openVotesPlusOne;
 
     /// @param token_ The OPEN token.
     /// @param admin Receives DEFAULT_ADMIN_ROLE.
@@ -95,15 +98,40 @@ contract ValidatorStaking is IValidatorStaking, AccessControl, ReentrancyGuardTr
         emit UnstakeStarted(msg.sender, amount, p.unbondingUntil);
     }
 
-    /// @notice Withdraw all unbonded stake once the unbonding period is over.
+    /// @notice Withdraw all unbonded stake once the unbonding period is over and every vote the
+    /// validator committed is revealed or slashed.
     function withdraw() external nonReentrant {
         Position storage p = _positions[msg.sender];
         uint256 amount = p.unbonding;
         if (amount == 0) revert NothingToWithdraw(msg.sender);
         if (block.timestamp < p.unbondingUntil) revert StillUnbonding(msg.sender, block.timestamp, p.unbondingUntil);
+        uint256 pending = openVotes(msg.sender);
+        if (pending > 0) revert VotesUnresolved(msg.sender, pending);
         p.unbonding = 0;
         token.safeTransfer(msg.sender, amount);
         emit Withdrawn(msg.sender, amount);
+    }
+
+    /// @inheritdoc IValidatorStaking
+    function holdVote(address validator)
+        external
+        onlyRole(SLASHER_ROLE)
+        returns (uint256 eligible, uint256 minimum)
+    {
+        uint256 v = _openVotesPlusOne[validator];
+        _openVotesPlusOne[validator] = (v == 0 ? 1 : v) + 1;
+        return (_settled(validator).active, minimumStake);
+    }
+
+    /// @inheritdoc IValidatorStaking
+    function releaseVote(address validator) external onlyRole(SLASHER_ROLE) {
+        _openVotesPlusOne[validator] -= 1;
+    }
+
+    /// @notice How many of the validator's commitments are neither revealed nor slashed.
+    function openVotes(address validator) public view returns (uint256) {
+        uint256 v = _openVotesPlusOne[validator];
+        return v == 0 ? 0 : v - 1;
     }
 
     /// @inheritdoc IValidatorStaking

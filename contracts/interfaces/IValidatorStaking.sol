@@ -15,6 +15,9 @@ interface IValidatorStaking {
     error BadPeriods(uint256 activationDelay, uint256 unbondingPeriod);
     /// @dev A treasury of address zero.
     error ZeroAddress();
+    /// @dev The validator has commitments that are neither revealed nor slashed; stake cannot leave
+    /// before they are (anyone may slash an unrevealed commitment once its reveal period is over).
+    error VotesUnresolved(address validator, uint256 openVotes);
 
     event Staked(address indexed validator, uint256 amount, uint256 activeAt);
     event UnstakeStarted(address indexed validator, uint256 amount, uint256 withdrawableAt);
@@ -34,6 +37,13 @@ interface IValidatorStaking {
 
     /// @notice Seconds between `unstake` and `withdraw`.
     function unbondingPeriod() external view returns (uint256);
+
+    /// @notice Record a new commitment of `validator` (stake cannot be withdrawn while one is open)
+    /// and return its eligible stake and the minimum stake, for the caller to weigh the vote.
+    function holdVote(address validator) external returns (uint256 eligible, uint256 minimum);
+
+    /// @notice Record that a commitment of `validator` was revealed or slashed.
+    function releaseVote(address validator) external;
 
     /// @notice Take up to `amount` of the validator's stake (active, then activating, then unbonding) to the treasury.
     /// @return slashed What was actually taken.

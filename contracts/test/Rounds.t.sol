@@ -6,6 +6,7 @@ import {Datanets} from "../Datanets.sol";
 import {ValidatorStaking} from "../ValidatorStaking.sol";
 import {IDatanetsErrors, Setting, Status, DatanetLimits, ReviewRules} from "../interfaces/IDatanets.sol";
 import {Modality, CidCodec, Formats} from "../libraries/Formats.sol";
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 
 /// @notice Content that expires and is resubmitted starts a new round: commitments of the old round
 /// neither count in the new one nor escape their slash. Also the deployment bounds of the windows.
@@ -120,6 +121,29 @@ contract RoundsTest is Base {
             )
         );
         revealAs(v1, textNet, one(digest), 1);
+    }
+
+    function test_voteHolds_onlyTheDatanetsContractRecordsThem() public {
+        bytes32 role = staking.SLASHER_ROLE();
+        vm.expectRevert(abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, v1, role));
+        vm.prank(v1);
+        staking.holdVote(v1);
+        vm.expectRevert(abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, v1, role));
+        vm.prank(v1);
+        staking.releaseVote(v1);
+        assertEq(staking.openVotes(v1), 0);
+    }
+
+    function test_voteHolds_countEveryOpenCommitment() public {
+        stakeValidators(MIN_STAKE);
+        submitAs(alice, textNet, digestOf(1), 100);
+        submitAs(alice, textNet, digestOf(2), 100);
+        commitAs(v1, textNet, one(digestOf(1)), 1);
+        commitAs(v1, textNet, one(digestOf(2)), 0);
+        assertEq(staking.openVotes(v1), 2);
+        toRevealWindow();
+        revealAs(v1, textNet, one(digestOf(1)), 1);
+        assertEq(staking.openVotes(v1), 1);
     }
 
     // ─── deployment bounds ──────────────────────────────────────────────────

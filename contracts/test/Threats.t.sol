@@ -378,6 +378,41 @@ contract ThreatsTest is ThreatBase {
         assertEq(open.balanceOf(v1), before + MIN_STAKE - MIN_STAKE / 100);
     }
 
+    /// Waiting out the unbonding period does not escape the slash: stake with an unrevealed vote
+    /// stays until that vote is slashed (by anyone), then leaves without the slashed part.
+    function test_threat_noReveal_cannotBeEscapedByWaiting() public {
+        stakeValidators(MIN_STAKE);
+        bytes32 digest = digestOf(1);
+        submitAs(alice, textNet, digest, 100);
+        bytes32 key = commitAs(v1, textNet, one(digest), 1);
+        vm.prank(v1);
+        staking.unstake(MIN_STAKE);
+        // No one slashes in time; the unbonding period passes.
+        vm.warp(block.timestamp + UNBONDING + 1 days);
+        assertEq(staking.openVotes(v1), 1);
+        vm.prank(v1);
+        vm.expectRevert(abi.encodeWithSelector(IValidatorStaking.VotesUnresolved.selector, v1, 1));
+        staking.withdraw();
+        assertEq(datanets.slashUnrevealed(key), MIN_STAKE / 100);
+        assertEq(staking.openVotes(v1), 0);
+        uint256 before = open.balanceOf(v1);
+        vm.prank(v1);
+        staking.withdraw();
+        assertEq(open.balanceOf(v1), before + MIN_STAKE - MIN_STAKE / 100);
+    }
+
+    /// A revealed vote releases its hold at once.
+    function test_threat_revealReleasesTheHold() public {
+        stakeValidators(MIN_STAKE);
+        bytes32 digest = digestOf(1);
+        submitAs(alice, textNet, digest, 100);
+        commitAs(v1, textNet, one(digest), 1);
+        assertEq(staking.openVotes(v1), 1);
+        toRevealWindow();
+        revealAs(v1, textNet, one(digest), 1);
+        assertEq(staking.openVotes(v1), 0);
+    }
+
     // ─── A validator commits and never reveals ──────────────────────────────
 
     /// slashUnrevealed takes slashBps of the vote's weight to the treasury, once, whoever calls it.

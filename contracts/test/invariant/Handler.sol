@@ -421,7 +421,8 @@ contract Handler is Test {
         Pos storage p = _pos[v];
         if (p.unbonding == 0) return;
         if (block.timestamp < p.until && waitSeed % 3 != 0) _advance(p.until);
-        bool expected = block.timestamp >= p.until;
+        // Stake leaves only once the unbonding is over and every vote it committed is revealed or slashed.
+        bool expected = block.timestamp >= p.until && _openCommits(v) == 0;
         uint256 before = open.balanceOf(v);
         vm.prank(v);
         try staking.withdraw() {
@@ -440,6 +441,14 @@ contract Handler is Test {
             p.unbonding = 0;
         } catch {
             if (expected) earlyWithdraw++;
+        }
+    }
+
+    function _openCommits(address v) internal view returns (uint256 n) {
+        for (uint256 i; i < _commits.length; ++i) {
+            if (_commits[i].validator != v) continue;
+            (,,, uint8 state,,) = datanets.getCommitment(_commits[i].key);
+            if (state == 1) n++;
         }
     }
 
