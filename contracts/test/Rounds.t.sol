@@ -4,6 +4,7 @@ pragma solidity ^0.8.28;
 import {Base} from "./Base.t.sol";
 import {Datanets} from "../Datanets.sol";
 import {ValidatorStaking} from "../ValidatorStaking.sol";
+import {IValidatorStaking} from "../interfaces/IValidatorStaking.sol";
 import {IDatanetsErrors, Setting, Status, DatanetLimits, ReviewRules} from "../interfaces/IDatanets.sol";
 import {Modality, CidCodec, Formats} from "../libraries/Formats.sol";
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
@@ -144,6 +145,22 @@ contract RoundsTest is Base {
         toRevealWindow();
         revealAs(v1, textNet, one(digestOf(1)), 1);
         assertEq(staking.openVotes(v1), 1);
+    }
+
+    function test_withdraw_waitsForEveryOpenVote() public {
+        stakeValidators(MIN_STAKE);
+        submitAs(alice, textNet, digest, 100);
+        bytes32 key = commitAs(v1, textNet, one(digest), 0);
+        vm.prank(v1);
+        staking.unstake(MIN_STAKE);
+        vm.warp(block.timestamp + UNBONDING);
+        vm.prank(v1);
+        vm.expectRevert(abi.encodeWithSelector(IValidatorStaking.VotesUnresolved.selector, v1, 1));
+        staking.withdraw();
+        datanets.slashUnrevealed(key);
+        vm.prank(v1);
+        staking.withdraw();
+        assertEq(staking.openVotes(v1), 0);
     }
 
     // ─── deployment bounds ──────────────────────────────────────────────────
