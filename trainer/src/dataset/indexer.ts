@@ -1,0 +1,67 @@
+// The one GraphQL query the trainer sends the indexer: the accepted contributions of a Datanet,
+// finalised at or before a block (so that a run is reproducible from the block it names).
+// If the indexer's schema changes, this file is the only one to adapt.
+import type { Address, Hex } from "viem";
+
+export interface AcceptedContribution {
+  contributionId: Hex;
+  datanetId: number;
+  contributor: Address;
+  /** The CID as the chain stores it: sha2-256 digest and codec (0 raw, 1 dag-pb). */
+  digest: Hex;
+  codec: number;
+  /** The on-chain `Format` index or its name. */
+  format: number | string;
+  size: number;
+  /** Block of the `ContributionFinalized` event. */
+  finalizedBlock: number;
+}
+
+export const ACCEPTED_CONTRIBUTIONS_QUERY = `query AcceptedContributions($datanetId: Int!, $upTo: BigInt, $after: String) {
+  contributions(
+    where: { datanetId: $datanetId, status: "Accepted", finalizedBlock_lte: $upTo }
+    orderBy: "id", orderDirection: "asc", limit: 500, after: $after
+  ) {
+    items { id datanetId contributor digest codec format size finalizedBlock }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+const MAX_PAGES = 1_000;
+
+interface Row { id: Hex; datanetId: number | string; contributor: Address; digest: Hex; codec: number | string; format: number | string; size: number | string; finalizedBlock: number | string }
+
+/** Reads every accepted contribution of `datanetId` up to `upToBlock` (inclusive), ordered by id. */
+export async function acceptedContributions(indexerUrl: string, datanetId: number, upToBlock: number): Promise<AcceptedContribution[]> {
+  const out: AcceptedContribution[] = [];
+  let after: string | null = null;
+  const endpoint = new URL("/graphql", indexerUrl).href;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const response = await fetch(endpoint, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: ACCEPTED_CONTRIBUTIONS_QUERY, variables: { datanetId, upTo: String(upToBlock), after } }),
+    });
+    const body = (await response.json().catch(() => null)) as { data?: { contributions?: { items: Row[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }; errors?: { message: string }[] } | null;
+    if (!response.ok || !body?.data?.contributions) {
+      const why = body?.errors?.map((e) => e.message).join("; ") ?? `HTTP ${response.status}`;
+      throw new Error(`the indexer at ${indexerUrl} did not answer the accepted-contributions query: ${why}`);
+    }
+    for (const row of body.data.contributions.items) {
+      out.push({
+        contributionId: row.id,
+        datanetId: Number(row.datanetId),
+        contributor: row.contributor,
+        digest: row.digest,
+        codec: typeof row.codec === "string" && !/^[0-9]+$/.test(row.codec) ? (row.codec.toLowerCase().startsWith("raw") ? 0 : 1) : Number(row.codec),
+        format: typeof row.format === "string" && /^[0-9]+$/.test(row.format) ? Number(row.format) : row.format,
+        size: Number(row.size),
+        finalizedBlock: Number(row.finalizedBlock),
+      });
+    }
+    const info = body.data.contributions.pageInfo;
+    if (!info.hasNextPage) return out;
+    after = info.endCursor;
+  }
+  throw new Error(`the indexer returned more than ${MAX_PAGES} pages of contributions`);
+}

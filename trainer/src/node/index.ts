@@ -1,0 +1,88 @@
+// startTrainerNode: the trainer node as a library (the local stack launcher starts it this way;
+// `trainer serve` does the same from the command line).
+import { existsSync } from "node:fs";
+import path from "node:path";
+import type { AddressInfo } from "node:net";
+import { acceptedContributions } from "../dataset/indexer.ts";
+import { ChatService } from "./chat.ts";
+import { resolveOptions, type TrainerNodeOptions } from "./config.ts";
+import { loadEngine } from "./engine.ts";
+import { JobManager } from "./jobs.ts";
+import { addressOf, Chain, kuboClient, readDeployment } from "./protocol.ts";
+import { createApiServer } from "./server.ts";
+
+export type { TrainerNodeOptions } from "./config.ts";
+export { parseJobRequest, ValidationError, canonicalJson, type JobSpec } from "./spec.ts";
+export type { JobRecord, JobState, JobEvent } from "./jobs.ts";
+
+export interface TrainerNode {
+  url: string;
+  stop(): Promise<void>;
+  jobs: JobManager;
+  chat: ChatService;
+}
+
+const PROJECT_ROOT = path.resolve(new URL("../../..", import.meta.url).pathname);
+
+export async function startTrainerNode(options: TrainerNodeOptions = {}): Promise<TrainerNode> {
+  const o = resolveOptions(options);
+  const engine = await loadEngine(o.engineModule);
+  const baseModelDir = path.resolve(o.baseModelDir ?? engine.SHIPPED_BASE_MODEL_DIR);
+
+  let chain: Chain | undefined;
+  if (o.rpcUrl) {
+    let file = o.deploymentFile;
+    if (!file) {
+      const probe = new Chain(o.rpcUrl, { chainId: 0, startBlock: 0, contracts: { Datanets: "0x0000000000000000000000000000000000000000", ModelRegistry: "0x0000000000000000000000000000000000000000" } });
+      const chainId = await probe.client.getChainId();
+      file = path.join(PROJECT_ROOT, "generated", "deployments", `${chainId}.json`);
+    }
+    if (!existsSync(file)) throw new Error(`no deployment file ${file}: deploy the protocol first (npm run deploy) or set TRAINER_DEPLOYMENT`);
+    chain = new Chain(o.rpcUrl, readDeployment(file));
+  }
+  const ipfs = o.ipfsUrl ? kuboClient(o.ipfsUrl) : undefined;
+  const indexerUrl = o.indexerUrl;
+
+  let chat: ChatService | undefined;
+  const jobs = new JobManager({
+    dataDir: o.dataDir,
+    ...(ipfs ? { ipfs } : {}), ...(chain ? { chain } : {}), ...(o.trainerKey ? { trainerKey: o.trainerKey } : {}),
+    ...(o.engineModule ? { engineModule: o.engineModule } : {}),
+    ...(o.cancelGraceMs === undefined ? {} : { cancelGraceMs: o.cancelGraceMs }),
+    contributions: (datanetId, upToBlock) => {
+      if (indexerUrl) return acceptedContributions(indexerUrl, datanetId, upToBlock);
+      if (chain) return chain.acceptedContributions(datanetId, upToBlock);
+      return Promise.reject(new Error("neither an indexer URL nor a chain RPC URL is configured: nowhere to read accepted contributions from"));
+    },
+    loadBase: (dir) => chat!.loadBase(dir),
+  });
+  chat = new ChatService({
+    engine, defaultBaseDir: baseModelDir, cacheDir: path.join(o.dataDir, "adapters"), capacity: o.adapterCacheSize,
+    ...(chain ? { chain } : {}), ...(ipfs ? { ipfs } : {}), jobs,
+  });
+
+  const server = createApiServer({
+    jobs, chat, defaultBaseModel: baseModelDir,
+    ...(chain ? { headBlock: () => chain.blockNumber() } : {}),
+    info: () => ({
+      baseModel: chat.baseName(), dataDir: o.dataDir, chainId: chain?.deployment.chainId ?? null, ipfs: Boolean(ipfs), indexer: indexerUrl ?? null,
+      trainer: o.trainerKey ? addressOf(o.trainerKey) : null,
+    }),
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(o.port, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  jobs.start();
+  return {
+    url: `http://127.0.0.1:${port}`,
+    jobs, chat,
+    async stop() {
+      await jobs.stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      chat.dispose();
+    },
+  };
+}

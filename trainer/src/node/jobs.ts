@@ -1,0 +1,421 @@
+// Jobs: a folder per job on disk, one job trained at a time, in a child process.
+//
+//   <dataDir>/jobs/<id>/spec.json        the validated request (never changes)
+//                       state.json       state, progress, dataset summary, result, publication
+//                       events.ndjson    every state change and progress step, in order
+//                       dataset/         examples.jsonl, report.json (one entry per contribution), manifest.json
+//                       checkpoints/     the engine's checkpoints (a restart resumes from the last)
+//                       output/          the artifact, adapter_config.json, training_log.json, result.json
+//                       worker.log       the training process's stdout and stderr
+//
+// States: queued → preparing → training → publishing → succeeded, or failed / cancelled.
+// Every stage can be re-entered after a crash: preparing rebuilds the dataset unless its manifest
+// was written, training resumes from its checkpoint, publishing waits on a transaction it already
+// sent instead of sending it twice.
+import { fork, type ChildProcess } from "node:child_process";
+import { EventEmitter } from "node:events";
+import { appendFileSync, existsSync, mkdirSync, openSync, closeSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import type { Hex } from "viem";
+import { computeCid } from "../../../sdk/src/cid.ts";
+import { buildDataset, DatasetError, WEIGHTING, type ContributionReport } from "../dataset/build.ts";
+import type { AcceptedContribution } from "../dataset/indexer.ts";
+import { artifactFileName, type BaseModel, type StepProgress } from "./engine.ts";
+import type { Chain, IpfsClient } from "./protocol.ts";
+import { canonicalJson, sha256HexOf, type JobSpec } from "./spec.ts";
+import type { WorkerMessage, WorkerResult } from "./worker.ts";
+
+export type JobState = "queued" | "preparing" | "training" | "publishing" | "succeeded" | "failed" | "cancelled";
+export const TERMINAL_STATES: readonly JobState[] = ["succeeded", "failed", "cancelled"];
+
+export interface DatasetSummary {
+  block: number;
+  examples: number;
+  contributionsUsed: number;
+  contributionsRefused: number;
+  totalWeight: string;
+  root: Hex;
+  refused: { contributionId: string; reason: string }[];
+}
+
+export interface Publication {
+  configHash: Hex;
+  artifact: { name: string; sha256: Hex; bytes: number; cid: string; uploaded: boolean };
+  manifestCid: string;
+  manifestUploaded: boolean;
+  txHash?: Hex;
+  modelId?: string;
+  /** Why the model was not registered, when it was not. */
+  notRegistered?: string;
+}
+
+export interface JobRecord {
+  id: string;
+  state: JobState;
+  createdAt: string;
+  updatedAt: string;
+  spec: JobSpec;
+  progress?: StepProgress;
+  dataset?: DatasetSummary;
+  result?: WorkerResult;
+  publication?: Publication;
+  error?: string;
+  /** How many times training started (more than 1 after a restart). */
+  attempts: number;
+}
+
+export type JobEvent =
+  | { type: "state"; state: JobState; at: string; error?: string }
+  | ({ type: "progress" } & StepProgress)
+  | { type: "log"; message: string; at: string };
+
+export interface JobServices {
+  dataDir: string;
+  ipfs?: IpfsClient;
+  chain?: Chain;
+  trainerKey?: Hex;
+  /** The accepted contributions of one Datanet up to a block (indexer, or chain events). */
+  contributions(datanetId: number, upToBlock: number): Promise<AcceptedContribution[]>;
+  /** The base model (cached: chat uses the same instance). */
+  loadBase(dir: string): Promise<BaseModel>;
+  engineModule?: string;
+  /** Seconds a cancelled worker gets to stop before it is killed. */
+  cancelGraceMs?: number;
+}
+
+const WORKER = new URL("./worker.ts", import.meta.url).pathname;
+
+function writeJsonAtomic(file: string, value: unknown): void {
+  writeFileSync(`${file}.tmp`, JSON.stringify(value, null, 2));
+  renameSync(`${file}.tmp`, file);
+}
+
+export class JobNotFound extends Error {
+  override name = "JobNotFound";
+}
+export class JobConflict extends Error {
+  override name = "JobConflict";
+}
+
+export class JobManager {
+  readonly events = new EventEmitter();
+  private readonly jobs = new Map<string, JobRecord>();
+  private readonly services: JobServices;
+  private readonly jobsDir: string;
+  private running: string | null = null;
+  private worker: ChildProcess | null = null;
+  private cancelRequested = new Set<string>();
+  private stopped = false;
+  private idle: Promise<void> = Promise.resolve();
+
+  constructor(services: JobServices) {
+    this.services = services;
+    this.jobsDir = path.join(services.dataDir, "jobs");
+    mkdirSync(this.jobsDir, { recursive: true });
+    this.events.setMaxListeners(1000);
+    for (const id of readdirSync(this.jobsDir).sort()) {
+      const file = path.join(this.jobsDir, id, "state.json");
+      if (!existsSync(file)) continue;
+      const record = JSON.parse(readFileSync(file, "utf8")) as JobRecord;
+      this.jobs.set(record.id, record);
+    }
+  }
+
+  /** Starts the queue: unfinished jobs of an earlier run resume first, oldest first. */
+  start(): void {
+    for (const job of this.list()) {
+      if (!TERMINAL_STATES.includes(job.state) && job.state !== "queued") this.log(job, `node restarted: resuming from state ${job.state}`);
+    }
+    this.pump();
+  }
+
+  list(): JobRecord[] {
+    return [...this.jobs.values()].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1));
+  }
+
+  get(id: string): JobRecord {
+    const job = this.jobs.get(id);
+    if (!job) throw new JobNotFound(`no job ${id}`);
+    return job;
+  }
+
+  dir(id: string): string {
+    return path.join(this.jobsDir, id);
+  }
+
+  /** The per-contribution dataset report of a job, once its dataset was built. */
+  report(id: string): ContributionReport[] | undefined {
+    const file = path.join(this.dir(this.get(id).id), "dataset", "report.json");
+    return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as ContributionReport[]) : undefined;
+  }
+
+  /** The events written so far (a client that connects late replays them). */
+  history(id: string): JobEvent[] {
+    const file = path.join(this.dir(this.get(id).id), "events.ndjson");
+    if (!existsSync(file)) return [];
+    return readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as JobEvent);
+  }
+
+  submit(spec: JobSpec): JobRecord {
+    const now = new Date().toISOString();
+    const id = `job-${Date.now().toString(36)}-${randomBytes(3).toString("hex")}`;
+    const dir = this.dir(id);
+    mkdirSync(dir, { recursive: true });
+    writeJsonAtomic(path.join(dir, "spec.json"), spec);
+    const record: JobRecord = { id, state: "queued", createdAt: now, updatedAt: now, spec, attempts: 0 };
+    this.jobs.set(id, record);
+    this.save(record);
+    this.emit(record, { type: "state", state: "queued", at: now });
+    this.pump();
+    return record;
+  }
+
+  cancel(id: string): JobRecord {
+    const job = this.get(id);
+    if (TERMINAL_STATES.includes(job.state)) throw new JobConflict(`job ${id} is already ${job.state}`);
+    if (job.state === "publishing") throw new JobConflict(`job ${id} is publishing its model (uploads and registration cannot be undone); it cannot be cancelled now`);
+    this.cancelRequested.add(id);
+    if (job.state === "queued") {
+      this.setState(job, "cancelled");
+    } else if (job.state === "training" && this.running === id && this.worker) {
+      this.worker.send({ type: "cancel" });
+      const worker = this.worker;
+      setTimeout(() => { if (worker.exitCode === null && worker.signalCode === null) worker.kill("SIGKILL"); }, this.services.cancelGraceMs ?? 15_000).unref();
+    }
+    return job;
+  }
+
+  /** Stops taking work; the running worker is killed (its job resumes on the next start). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const worker = this.worker;
+    if (worker && worker.exitCode === null && worker.signalCode === null) {
+      const exited = new Promise((resolve) => worker.once("exit", resolve));
+      worker.kill("SIGKILL");
+      await exited;
+    }
+    await this.idle.catch(() => undefined);
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private save(job: JobRecord): void {
+    job.updatedAt = new Date().toISOString();
+    writeJsonAtomic(path.join(this.dir(job.id), "state.json"), job);
+  }
+
+  private emit(job: JobRecord, event: JobEvent): void {
+    appendFileSync(path.join(this.dir(job.id), "events.ndjson"), `${JSON.stringify(event)}\n`);
+    this.events.emit(job.id, event);
+  }
+
+  private log(job: JobRecord, message: string): void {
+    this.emit(job, { type: "log", message, at: new Date().toISOString() });
+  }
+
+  private setState(job: JobRecord, state: JobState, error?: string): void {
+    if (this.stopped && !TERMINAL_STATES.includes(state)) return;
+    job.state = state;
+    if (error !== undefined) job.error = error;
+    this.save(job);
+    this.emit(job, { type: "state", state, at: job.updatedAt, ...(error === undefined ? {} : { error }) });
+  }
+
+  private pump(): void {
+    if (this.running || this.stopped) return;
+    const next = this.list().find((j) => !TERMINAL_STATES.includes(j.state));
+    if (!next) return;
+    this.running = next.id;
+    this.idle = this.runJob(next)
+      .catch((error: Error) => {
+        if (this.stopped) return;
+        if (this.cancelRequested.has(next.id)) this.setState(next, "cancelled");
+        else this.setState(next, "failed", error.message);
+      })
+      .finally(() => {
+        this.running = null;
+        this.worker = null;
+        if (!this.stopped) setImmediate(() => this.pump());
+      });
+  }
+
+  private cancelled(job: JobRecord): boolean {
+    if (!this.cancelRequested.has(job.id)) return false;
+    this.setState(job, "cancelled");
+    return true;
+  }
+
+  private async runJob(job: JobRecord): Promise<void> {
+    if (job.state === "queued" || job.state === "preparing") {
+      this.setState(job, "preparing");
+      await this.prepare(job);
+      if (this.stopped || this.cancelled(job)) return;
+    }
+    if (job.state === "preparing" || job.state === "training") {
+      this.setState(job, "training");
+      const outcome = await this.train(job);
+      if (this.stopped) return;
+      if (outcome === "cancelled") { this.setState(job, "cancelled"); return; }
+    }
+    if (job.state === "training" || job.state === "publishing") {
+      this.setState(job, "publishing");
+      await this.publish(job);
+      if (this.stopped) return;
+      this.setState(job, "succeeded");
+    }
+  }
+
+  private async prepare(job: JobRecord): Promise<void> {
+    const dir = path.join(this.dir(job.id), "dataset");
+    const manifestFile = path.join(dir, "manifest.json");
+    if (existsSync(manifestFile) && job.dataset) return; // built before a restart
+    mkdirSync(dir, { recursive: true });
+    const { spec } = job;
+    if (spec.upToBlock === undefined) throw new Error("the job has no upToBlock and no chain is configured to read the head from");
+    const base = await this.services.loadBase(spec.baseModel);
+    const contributions: AcceptedContribution[] = [];
+    for (const datanetId of spec.datanetIds) contributions.push(...(await this.services.contributions(datanetId, spec.upToBlock)));
+    this.log(job, `the indexer lists ${contributions.length} accepted contribution(s) of Datanet(s) ${spec.datanetIds.join(", ")} up to block ${spec.upToBlock}`);
+    const ipfs = this.services.ipfs;
+    if (!ipfs) throw new Error("no IPFS node is configured to fetch the contributions from");
+    const chain = this.services.chain;
+    let built;
+    try {
+      built = await buildDataset({
+        contributions, tokenizer: base.tokenizer, datanetIds: spec.datanetIds, block: spec.upToBlock,
+        fetchBytes: (cid) => ipfs.cat(cid),
+        ...(chain ? {
+          checkAccepted: async (c: AcceptedContribution) => {
+            const { status, contributor } = await chain.statusOf(c.contributionId);
+            if (status !== 2) return `the Datanets contract records status ${status}, not Accepted (2)`;
+            if (contributor.toLowerCase() !== c.contributor.toLowerCase()) return `the Datanets contract records contributor ${contributor}, the indexer ${c.contributor}`;
+            return undefined;
+          },
+        } : {}),
+      });
+    } catch (error) {
+      if (error instanceof DatasetError) writeJsonAtomic(path.join(dir, "report.json"), error.report);
+      throw error;
+    }
+    writeFileSync(path.join(dir, "examples.jsonl"), built.examples.map((e) => JSON.stringify(e)).join("\n") + "\n");
+    writeJsonAtomic(path.join(dir, "report.json"), built.report);
+    const refused = built.report.filter((r) => r.status === "refused");
+    for (const r of built.report) {
+      if (r.status === "refused") this.log(job, `contribution ${r.contributionId} (${r.format}, ${r.cid}) refused: ${r.reason}`);
+      else if (r.problems.length) this.log(job, `contribution ${r.contributionId}: ${r.problems.length} part(s) skipped, first: line ${r.problems[0]!.line ?? "-"}: ${r.problems[0]!.reason}`);
+    }
+    job.dataset = {
+      block: spec.upToBlock, examples: built.examples.length, contributionsUsed: built.manifest.leaves.length, contributionsRefused: refused.length,
+      totalWeight: built.manifest.totalWeight, root: built.manifest.root, refused: refused.map((r) => ({ contributionId: r.contributionId, reason: r.reason ?? "" })),
+    };
+    writeJsonAtomic(manifestFile, built.manifest);
+    this.save(job);
+    this.log(job, `dataset: ${built.examples.length} example(s) from ${built.manifest.leaves.length} contribution(s), ${built.manifest.totalWeight} tokens, root ${built.manifest.root}`);
+  }
+
+  private train(job: JobRecord): Promise<"done" | "cancelled"> {
+    const dir = this.dir(job.id);
+    const resultFile = path.join(dir, "output", "result.json");
+    if (existsSync(resultFile)) {
+      job.result = JSON.parse(readFileSync(resultFile, "utf8")) as WorkerResult;
+      this.save(job);
+      return Promise.resolve("done");
+    }
+    job.attempts += 1;
+    this.save(job);
+    if (job.attempts > 1) this.log(job, `training attempt ${job.attempts}: resuming from the last checkpoint`);
+    const logFd = openSync(path.join(dir, "worker.log"), "a");
+    const worker = fork(WORKER, [], {
+      execPath: process.execPath,
+      execArgv: ["--disable-warning=ExperimentalWarning"],
+      stdio: ["ignore", logFd, logFd, "ipc"],
+      env: process.env,
+    });
+    closeSync(logFd);
+    this.worker = worker;
+    return new Promise((resolve, reject) => {
+      let failure: string | undefined;
+      let outcome: "done" | "cancelled" | undefined;
+      worker.on("message", (raw) => {
+        const message = raw as WorkerMessage;
+        if (message.type === "progress") {
+          job.progress = message.progress;
+          this.save(job);
+          this.emit(job, { type: "progress", ...message.progress });
+        } else if (message.type === "done") {
+          job.result = message.result;
+          this.save(job);
+          outcome = "done";
+        } else if (message.type === "cancelled") {
+          outcome = "cancelled";
+        } else if (message.type === "error") {
+          failure = message.message;
+        }
+      });
+      worker.on("error", (error) => { failure ??= error.message; });
+      worker.on("exit", (code, signal) => {
+        if (outcome === "done" || existsSync(resultFile)) {
+          job.result ??= JSON.parse(readFileSync(resultFile, "utf8")) as WorkerResult;
+          resolve("done");
+        } else if (outcome === "cancelled" || this.cancelRequested.has(job.id)) resolve("cancelled");
+        else reject(new Error(`training failed: ${failure ?? `the worker exited with ${signal ?? `code ${code}`}`} (see ${path.join(dir, "worker.log")})`));
+      });
+      worker.send({ type: "start", jobDir: dir, ...(this.services.engineModule ? { engineModule: this.services.engineModule } : {}) });
+    });
+  }
+
+  private async publish(job: JobRecord): Promise<void> {
+    const dir = this.dir(job.id);
+    const { spec } = job;
+    const name = artifactFileName(spec.method);
+    const bytes = new Uint8Array(readFileSync(path.join(dir, "output", name)));
+    const sha256 = sha256HexOf(bytes);
+    const listed = job.result?.files.find((f) => f.name === name);
+    if (listed && `0x${listed.sha256.replace(/^0x/, "")}` !== sha256) throw new Error(`the artifact ${name} on disk hashes to ${sha256}, the engine reported ${listed.sha256}`);
+    const manifestBytes = new Uint8Array(readFileSync(path.join(dir, "dataset", "manifest.json")));
+    const manifest = JSON.parse(Buffer.from(manifestBytes).toString("utf8")) as { root: Hex; totalWeight: string };
+    const base = await this.services.loadBase(spec.baseModel);
+    // The full training configuration whose sha256 is registered as configHash.
+    const fullConfig = {
+      baseModel: { name: spec.baseModelName, weightsSha256: base.weightsSha256 },
+      training: spec.training,
+      data: { datanetIds: spec.datanetIds, upToBlock: spec.upToBlock, weighting: WEIGHTING, root: manifest.root },
+      checkpointEvery: spec.checkpointEvery,
+      parentModelId: spec.parentModelId ?? 0,
+    };
+    writeJsonAtomic(path.join(dir, "output", "training_config.json"), fullConfig);
+    const configHash = sha256HexOf(canonicalJson(fullConfig));
+    const previous = job.publication;
+    const ipfs = this.services.ipfs;
+    const artifactCid = ipfs ? await ipfs.add(bytes) : (await computeCid(bytes)).toString();
+    const manifestCid = ipfs ? await ipfs.add(manifestBytes) : (await computeCid(manifestBytes)).toString();
+    const publication: Publication = {
+      configHash, artifact: { name, sha256, bytes: bytes.length, cid: artifactCid, uploaded: Boolean(ipfs) }, manifestCid, manifestUploaded: Boolean(ipfs),
+      ...(previous?.txHash ? { txHash: previous.txHash } : {}),
+    };
+    job.publication = publication;
+    this.save(job);
+    this.log(job, `artifact ${name} sha256 ${sha256} CID ${artifactCid}${ipfs ? "" : " (not uploaded: no IPFS node configured)"}; manifest CID ${manifestCid}`);
+    const { chain, trainerKey } = this.services;
+    if (!chain || !trainerKey || !ipfs) {
+      publication.notRegistered = !chain ? "no chain RPC URL and deployment configured" : !trainerKey ? "no trainer key configured" : "no IPFS node configured (the artifact must be retrievable)";
+      this.save(job);
+      this.log(job, `model not registered: ${publication.notRegistered}`);
+      return;
+    }
+    if (!publication.txHash) {
+      publication.txHash = await chain.sendRegisterModel(trainerKey, {
+        baseModel: spec.baseModelName, baseWeightsHash: `0x${base.weightsSha256.replace(/^0x/, "")}`, method: spec.method, configHash,
+        artifactCid, artifactSha256: sha256, datanetIds: spec.datanetIds, datasetRoot: manifest.root, totalWeight: BigInt(manifest.totalWeight),
+        manifestCid, parentId: BigInt(spec.parentModelId ?? 0),
+      });
+      this.save(job);
+      this.log(job, `registerModel sent: ${publication.txHash}`);
+    }
+    const modelId = await chain.waitForModelId(publication.txHash);
+    publication.modelId = modelId.toString();
+    this.save(job);
+    this.log(job, `model registered on chain: id ${modelId} (openledger:${modelId})`);
+  }
+}

@@ -1,0 +1,191 @@
+// All the node's glue to the outside: the IPFS node (Kubo RPC) and the chain (viem with the
+// generated ABIs). Kept in one file so that switching to the SDK's actions is a local change.
+//
+// IPFS: `add` uses the protocol's CID profile (sdk/src/cid.ts KUBO_ADD_PARAMS) and the CID the
+// node returns is checked against the CID computed here; `cat` output is verified against the CID
+// it was asked for before anything uses it.
+import { readFileSync } from "node:fs";
+import {
+  createPublicClient, createWalletClient, http, parseEventLogs, type Address, type Hex, type PublicClient,
+} from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { datanetsAbi, modelRegistryAbi } from "../../../generated/abis.ts";
+import { computeCid, cidFromOnchain, KUBO_ADD_PARAMS, toOnchainCid } from "../../../sdk/src/cid.ts";
+import type { AcceptedContribution } from "../dataset/indexer.ts";
+import type { Method } from "./engine.ts";
+
+// ---------------------------------------------------------------- IPFS
+
+export interface IpfsClient {
+  add(bytes: Uint8Array): Promise<string>;
+  /** The bytes of `cid`, verified against it. */
+  cat(cid: string): Promise<Uint8Array>;
+}
+
+export function kuboClient(url: string, options: { timeoutMs?: number } = {}): IpfsClient {
+  const base = url.replace(/\/+$/, "");
+  const timeout = () => AbortSignal.timeout(options.timeoutMs ?? 60_000);
+  return {
+    async add(bytes) {
+      const query = new URLSearchParams({ ...KUBO_ADD_PARAMS, pin: "true", quiet: "true" });
+      const form = new FormData();
+      form.append("file", new Blob([bytes as Uint8Array<ArrayBuffer>]), "file");
+      const response = await fetch(`${base}/api/v0/add?${query}`, { method: "POST", body: form, signal: timeout() });
+      const text = await response.text();
+      if (!response.ok) throw new Error(`IPFS add failed at ${base}: HTTP ${response.status} ${text.slice(0, 200)}`);
+      const last = text.trim().split("\n").pop() ?? "";
+      const hash = (JSON.parse(last) as { Hash?: string }).Hash;
+      const expected = (await computeCid(bytes)).toString();
+      if (hash !== expected) throw new Error(`the IPFS node at ${base} stored the bytes as ${hash}, not ${expected}: it does not use the protocol's CID profile`);
+      return expected;
+    },
+    async cat(cid) {
+      const response = await fetch(`${base}/api/v0/cat?arg=${encodeURIComponent(cid)}`, { method: "POST", signal: timeout() });
+      if (!response.ok) throw new Error(`IPFS cat ${cid} failed at ${base}: HTTP ${response.status} ${(await response.text()).slice(0, 200)}`);
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      const actual = (await computeCid(bytes)).toString();
+      if (actual !== cid) throw new Error(`the IPFS node returned bytes for ${cid} that hash to ${actual}`);
+      return bytes;
+    },
+  };
+}
+
+// ---------------------------------------------------------------- chain
+
+export interface DeploymentFile {
+  chainId: number;
+  startBlock: number;
+  contracts: { Datanets: Address; ModelRegistry: Address; OpenToken?: Address; ValidatorStaking?: Address };
+}
+
+export function readDeployment(file: string): DeploymentFile {
+  return JSON.parse(readFileSync(file, "utf8")) as DeploymentFile;
+}
+
+export const METHOD_CODE: Record<Method, number> = { lora: 0, qlora: 1, full: 2 };
+export const ACCEPTED_STATUS = 2;
+
+export interface ModelSpecInput {
+  baseModel: string;
+  baseWeightsHash: Hex;
+  method: Method;
+  configHash: Hex;
+  artifactCid: string;
+  artifactSha256: Hex;
+  datanetIds: number[];
+  datasetRoot: Hex;
+  totalWeight: bigint;
+  manifestCid: string;
+  parentId: bigint;
+}
+
+export interface RegisteredModel {
+  modelId: bigint;
+  trainer: Address;
+  parentId: bigint;
+  baseModel: string;
+  baseWeightsHash: Hex;
+  method: Method;
+  artifactCid: string;
+  artifactSha256: Hex;
+  manifestCid: string;
+  datasetRoot: Hex;
+  totalWeight: bigint;
+  datanetIds: number[];
+  blockNumber: bigint;
+}
+
+export class Chain {
+  readonly client: PublicClient;
+  readonly deployment: DeploymentFile;
+  readonly rpcUrl: string;
+  constructor(rpcUrl: string, deployment: DeploymentFile) {
+    this.rpcUrl = rpcUrl;
+    this.deployment = deployment;
+    this.client = createPublicClient({ transport: http(rpcUrl) }) as PublicClient;
+  }
+
+  async blockNumber(): Promise<number> {
+    return Number(await this.client.getBlockNumber());
+  }
+
+  /** Sends `registerModel`; returns the hash before waiting so that a restart can wait on it instead of sending twice. */
+  async sendRegisterModel(privateKey: Hex, spec: ModelSpecInput): Promise<Hex> {
+    const account = privateKeyToAccount(privateKey);
+    const wallet = createWalletClient({ account, transport: http(this.rpcUrl) });
+    const artifact = toOnchainCid(spec.artifactCid);
+    const manifest = toOnchainCid(spec.manifestCid);
+    const args = [{
+      baseModel: spec.baseModel, baseWeightsHash: spec.baseWeightsHash, method: METHOD_CODE[spec.method], configHash: spec.configHash,
+      artifactDigest: artifact.digest, artifactCodec: artifact.codec, artifactSha256: spec.artifactSha256,
+      datanetIds: spec.datanetIds, datasetRoot: spec.datasetRoot, totalWeight: spec.totalWeight,
+      manifestDigest: manifest.digest, manifestCodec: manifest.codec, parentId: spec.parentId,
+    }] as const;
+    const { request } = await this.client.simulateContract({ account, address: this.deployment.contracts.ModelRegistry, abi: modelRegistryAbi, functionName: "registerModel", args });
+    return wallet.writeContract({ ...request, chain: null });
+  }
+
+  /** Waits for a `registerModel` transaction and returns the new model id. */
+  async waitForModelId(hash: Hex): Promise<bigint> {
+    const receipt = await this.client.waitForTransactionReceipt({ hash, timeout: 120_000 });
+    if (receipt.status !== "success") throw new Error(`registerModel transaction ${hash} reverted`);
+    const [event] = parseEventLogs({ abi: modelRegistryAbi, logs: receipt.logs, eventName: "ModelRegistered" });
+    if (!event) throw new Error(`registerModel transaction ${hash} emitted no ModelRegistered event`);
+    return event.args.modelId;
+  }
+
+  /** The registered models (all, or one id), from their `ModelRegistered` events. */
+  async models(modelId?: bigint): Promise<RegisteredModel[]> {
+    const logs = await this.client.getContractEvents({
+      address: this.deployment.contracts.ModelRegistry, abi: modelRegistryAbi, eventName: "ModelRegistered",
+      args: modelId === undefined ? {} : { modelId }, fromBlock: BigInt(this.deployment.startBlock ?? 0), toBlock: "latest",
+    });
+    const methods: Method[] = ["lora", "qlora", "full"];
+    return logs.map((log) => {
+      const a = log.args as { modelId: bigint; trainer: Address; parentId: bigint; spec: { baseModel: string; baseWeightsHash: Hex; method: number; artifactDigest: Hex; artifactCodec: number; artifactSha256: Hex; manifestDigest: Hex; manifestCodec: number; datasetRoot: Hex; totalWeight: bigint; datanetIds: readonly number[] } };
+      return {
+        modelId: a.modelId, trainer: a.trainer, parentId: a.parentId, baseModel: a.spec.baseModel, baseWeightsHash: a.spec.baseWeightsHash, method: methods[a.spec.method] ?? "lora",
+        artifactCid: cidFromOnchain(a.spec.artifactDigest, a.spec.artifactCodec).toString(), artifactSha256: a.spec.artifactSha256,
+        manifestCid: cidFromOnchain(a.spec.manifestDigest, a.spec.manifestCodec).toString(), datasetRoot: a.spec.datasetRoot,
+        totalWeight: a.spec.totalWeight, datanetIds: [...a.spec.datanetIds], blockNumber: log.blockNumber ?? 0n,
+      };
+    });
+  }
+
+  /** The Datanets contract's own record of a contribution (status 2 = Accepted). */
+  async statusOf(contributionId: Hex): Promise<{ status: number; contributor: Address }> {
+    const [status, contributor] = await this.client.readContract({ address: this.deployment.contracts.Datanets, abi: datanetsAbi, functionName: "statusOf", args: [contributionId] });
+    return { status: Number(status), contributor };
+  }
+
+  async datanetCount(): Promise<number> {
+    return Number(await this.client.readContract({ address: this.deployment.contracts.Datanets, abi: datanetsAbi, functionName: "datanetCount" }));
+  }
+
+  /**
+   * The accepted contributions of a Datanet up to a block, read from the chain's events. The node
+   * uses this when no indexer is configured; it gives the same rows as the indexer query.
+   */
+  async acceptedContributions(datanetId: number, upToBlock: number): Promise<AcceptedContribution[]> {
+    const address = this.deployment.contracts.Datanets;
+    const range = { fromBlock: BigInt(this.deployment.startBlock ?? 0), toBlock: BigInt(upToBlock) };
+    const finalized = await this.client.getContractEvents({ address, abi: datanetsAbi, eventName: "ContributionFinalized", args: { datanetId }, ...range });
+    const accepted = finalized.filter((l) => Number(l.args.status) === ACCEPTED_STATUS);
+    if (accepted.length === 0) return [];
+    const submitted = await this.client.getContractEvents({ address, abi: datanetsAbi, eventName: "ContributionSubmitted", args: { datanetId }, ...range });
+    const byId = new Map(submitted.map((l) => [String(l.args.contributionId).toLowerCase(), l.args]));
+    return accepted.map((l) => {
+      const s = byId.get(String(l.args.contributionId).toLowerCase());
+      if (!s) throw new Error(`contribution ${l.args.contributionId} was finalised but its submission event was not found`);
+      return {
+        contributionId: l.args.contributionId as Hex, datanetId, contributor: l.args.contributor as Address,
+        digest: s.digest as Hex, codec: Number(s.codec), format: Number(s.format), size: Number(s.size), finalizedBlock: Number(l.blockNumber),
+      };
+    });
+  }
+}
+
+/** The address of a private key, for display (the key itself is never printed). */
+export function addressOf(privateKey: Hex): Address {
+  return privateKeyToAccount(privateKey).address;
+}

@@ -1,0 +1,177 @@
+// The node's HTTP API (node:http, 127.0.0.1). JSON in and out; errors are
+// `{ "error": { "type", "message" } }` with 400 (validation: the rule and the numbers), 404, 409 or 500.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { randomBytes } from "node:crypto";
+import { ChatService, ModelNotFound, parseChatRequest } from "./chat.ts";
+import { JobConflict, JobNotFound, TERMINAL_STATES, type JobEvent, type JobManager } from "./jobs.ts";
+import { parseJobRequest, ValidationError } from "./spec.ts";
+
+export interface ApiContext {
+  jobs: JobManager;
+  chat: ChatService;
+  defaultBaseModel: string;
+  /** The chain head, to fix a job's upToBlock at submission; undefined without a chain. */
+  headBlock?: () => Promise<number>;
+  info: () => Record<string, unknown>;
+}
+
+const MAX_BODY = 1_000_000;
+
+class HttpError extends Error {
+  status: number;
+  type: string;
+  constructor(status: number, type: string, message: string) {
+    super(message);
+    this.status = status;
+    this.type = type;
+  }
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) throw new HttpError(413, "invalid_request_error", `the request body is over ${MAX_BODY} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString("utf8");
+  if (text.trim().length === 0) return {};
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new HttpError(400, "invalid_request_error", `the request body is not JSON: ${(error as Error).message}`);
+  }
+}
+
+function sseHeaders(res: ServerResponse): void {
+  res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", connection: "keep-alive" });
+  res.flushHeaders();
+}
+
+function sse(res: ServerResponse, data: unknown, event?: string): void {
+  res.write(`${event ? `event: ${event}\n` : ""}data: ${JSON.stringify(data)}\n\n`);
+}
+
+export function createApiServer(ctx: ApiContext): Server {
+  return createServer((req, res) => {
+    handle(ctx, req, res).catch((error: unknown) => {
+      const e = error as Error;
+      const [status, type] = e instanceof HttpError ? [e.status, e.type]
+        : e instanceof ValidationError ? [400, "invalid_request_error"]
+        : e instanceof JobNotFound || e instanceof ModelNotFound ? [404, "not_found_error"]
+        : e instanceof JobConflict ? [409, "conflict_error"] : [500, "server_error"];
+      if (res.headersSent) { res.end(); return; }
+      json(res, status, { error: { type, message: e.message } });
+    });
+  });
+}
+
+async function handle(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? "/", "http://127.0.0.1");
+  const parts = url.pathname.split("/").filter(Boolean);
+  const method = req.method ?? "GET";
+  const route = (m: string, pattern: string) => {
+    if (m !== method) return null;
+    const want = pattern.split("/").filter(Boolean);
+    if (want.length !== parts.length) return null;
+    const params: Record<string, string> = {};
+    for (const [i, w] of want.entries()) {
+      if (w.startsWith(":")) params[w.slice(1)] = decodeURIComponent(parts[i]!);
+      else if (w !== parts[i]) return null;
+    }
+    return params;
+  };
+  let p: Record<string, string> | null;
+
+  if ((p = route("GET", "/health")) || (p = route("GET", "/v1"))) return json(res, 200, { ok: true, ...ctx.info() });
+
+  if ((p = route("POST", "/v1/jobs"))) {
+    const body = await readJson(req);
+    const spec = parseJobRequest(body, { baseModel: ctx.defaultBaseModel });
+    if (spec.upToBlock === undefined) {
+      if (!ctx.headBlock) throw new ValidationError("upToBlock is required when the node has no chain configured to read the head block from");
+      spec.upToBlock = await ctx.headBlock();
+    }
+    return json(res, 201, ctx.jobs.submit(spec));
+  }
+  if ((p = route("GET", "/v1/jobs"))) return json(res, 200, { object: "list", data: ctx.jobs.list() });
+  if ((p = route("GET", "/v1/jobs/:id"))) {
+    const job = ctx.jobs.get(p.id!);
+    return json(res, 200, { ...job, report: ctx.jobs.report(job.id) ?? null });
+  }
+  if ((p = route("POST", "/v1/jobs/:id/cancel"))) return json(res, 200, ctx.jobs.cancel(p.id!));
+  if ((p = route("GET", "/v1/jobs/:id/events"))) return jobEvents(ctx, p.id!, req, res);
+
+  if ((p = route("GET", "/v1/models"))) return json(res, 200, { object: "list", data: await ctx.chat.list() });
+  if ((p = route("POST", "/v1/chat/completions"))) return chatCompletion(ctx, req, res);
+
+  throw new HttpError(parts[0] === "v1" && ["jobs", "models", "chat"].includes(parts[1] ?? "") ? 405 : 404, "not_found_error", `no route ${method} ${url.pathname}`);
+}
+
+/** Server-sent events of a job: everything so far, then live events until it ends. */
+function jobEvents(ctx: ApiContext, id: string, req: IncomingMessage, res: ServerResponse): void {
+  const job = ctx.jobs.get(id);
+  sseHeaders(res);
+  const send = (event: JobEvent) => sse(res, event, event.type);
+  let closed = false;
+  const finish = () => {
+    if (closed) return;
+    closed = true;
+    ctx.jobs.events.off(id, listener);
+    clearInterval(keepAlive);
+    res.end();
+  };
+  const listener = (event: JobEvent) => {
+    send(event);
+    if (event.type === "state" && TERMINAL_STATES.includes(event.state)) { sse(res, ctx.jobs.get(id), "end"); finish(); }
+  };
+  // Subscribe before replaying so that nothing falls between the two.
+  ctx.jobs.events.on(id, listener);
+  for (const event of ctx.jobs.history(id)) send(event);
+  const keepAlive = setInterval(() => res.write(": keep-alive\n\n"), 15_000);
+  req.on("close", finish);
+  if (TERMINAL_STATES.includes(job.state)) { sse(res, job, "end"); finish(); }
+}
+
+async function chatCompletion(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const request = parseChatRequest(await readJson(req));
+  const id = `chatcmpl-${randomBytes(12).toString("hex")}`;
+  const created = Math.floor(Date.now() / 1000);
+  const abort = new AbortController();
+  res.on("close", () => { if (!res.writableFinished) abort.abort(); });
+  if (!request.stream) {
+    const result = await ctx.chat.complete(request, undefined, abort.signal);
+    return json(res, 200, {
+      id, object: "chat.completion", created, model: request.model,
+      choices: [{ index: 0, message: { role: "assistant", content: result.text }, finish_reason: result.finishReason }],
+      usage: { prompt_tokens: result.promptTokens, completion_tokens: result.completionTokens, total_tokens: result.promptTokens + result.completionTokens },
+    });
+  }
+  const chunk = (delta: Record<string, unknown>, finish: string | null, extra: Record<string, unknown> = {}) =>
+    ({ id, object: "chat.completion.chunk", created, model: request.model, choices: [{ index: 0, delta, finish_reason: finish }], ...extra });
+  let started = false;
+  const start = () => {
+    if (started) return;
+    started = true;
+    sseHeaders(res);
+    sse(res, chunk({ role: "assistant", content: "" }, null));
+  };
+  try {
+    const result = await ctx.chat.complete(request, (text) => { start(); if (text.length) sse(res, chunk({ content: text }, null)); }, abort.signal);
+    start();
+    sse(res, chunk({}, result.finishReason, { usage: { prompt_tokens: result.promptTokens, completion_tokens: result.completionTokens, total_tokens: result.promptTokens + result.completionTokens } }));
+    res.write("data: [DONE]\n\n");
+    res.end();
+  } catch (error) {
+    if (!started) throw error; // an error before the first token is an ordinary JSON error
+    sse(res, { error: { type: "server_error", message: (error as Error).message } });
+    res.end();
+  }
+}

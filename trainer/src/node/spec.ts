@@ -1,0 +1,132 @@
+// A training job's specification: what the API accepts, its defaults, and the validation rules.
+// Every refusal names the rule and the number that broke it, e.g.
+// "learningRate must be in (0, 1], got 5".
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { createHash } from "node:crypto";
+import type { LoraSettings, Method, TrainingConfig } from "./engine.ts";
+
+export interface JobSpec {
+  datanetIds: number[];
+  /** Folder of the base model (config.json, model.safetensors, tokenizer.json). */
+  baseModel: string;
+  /** Name registered on chain (defaults to the folder's name). */
+  baseModelName: string;
+  method: Method;
+  training: TrainingConfig;
+  /** The accepted set is read as of this block (defaults to the chain head at submission). */
+  upToBlock?: number;
+  /** A registered model this one refines (lineage on chain). */
+  parentModelId?: number;
+  checkpointEvery: number;
+}
+
+export class ValidationError extends Error {
+  override name = "ValidationError";
+}
+
+export const MAX_DATANETS = 32; // ModelRegistry.MAX_DATANETS
+
+/** Default LoRA target modules by architecture (config.json `model_type`). */
+export function defaultTargetModules(modelType: string): string[] {
+  return modelType === "gpt2" ? ["c_attn"] : ["q_proj", "v_proj"];
+}
+
+export const DEFAULT_HYPERPARAMETERS = {
+  learningRate: 1e-3, epochs: 1, batchSize: 4, gradientAccumulation: 1, maxSeqLen: 128,
+  warmupSteps: 0, weightDecay: 0, seed: 42, evalFraction: 0.1,
+} as const;
+
+function fail(message: string): never {
+  throw new ValidationError(message);
+}
+
+type Bound = { min: number; max: number; minOpen?: boolean; integer?: boolean };
+function num(name: string, value: unknown, fallback: number, b: Bound): number {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== "number" || !Number.isFinite(value)) fail(`${name} must be a number, got ${JSON.stringify(value)}`);
+  const range = `${b.minOpen ? "(" : "["}${b.min}, ${b.max}]`;
+  if (b.integer && !Number.isInteger(value)) fail(`${name} must be an integer in ${range}, got ${value}`);
+  if (value > b.max || value < b.min || (b.minOpen && value === b.min)) fail(`${name} must be ${b.integer ? "an integer " : ""}in ${range}, got ${value}`);
+  return value;
+}
+
+/** Validates a job request body and fills in the defaults. */
+export function parseJobRequest(body: unknown, defaults: { baseModel: string }): JobSpec {
+  if (body === null || typeof body !== "object" || Array.isArray(body)) fail("the request body must be a JSON object");
+  const b = body as Record<string, unknown>;
+  const known = new Set(["datanetIds", "datanetId", "baseModel", "baseModelName", "method", "hyperparameters", "lora", "upToBlock", "parentModelId", "checkpointEvery"]);
+  for (const key of Object.keys(b)) if (!known.has(key)) fail(`unknown field ${JSON.stringify(key)}; known fields: ${[...known].join(", ")}`);
+
+  const rawIds = b.datanetIds ?? (b.datanetId === undefined ? undefined : [b.datanetId]);
+  if (!Array.isArray(rawIds) || rawIds.length === 0) fail("datanetIds must be a non-empty array of Datanet ids");
+  if (rawIds.length > MAX_DATANETS) fail(`datanetIds may name at most ${MAX_DATANETS} Datanets, got ${rawIds.length}`);
+  const datanetIds = rawIds.map((id, i) => num(`datanetIds[${i}]`, id, 0, { min: 1, max: 2 ** 32 - 1, integer: true }));
+  if (new Set(datanetIds).size !== datanetIds.length) fail(`datanetIds must not repeat an id, got ${JSON.stringify(datanetIds)}`);
+
+  const baseModel = path.resolve(b.baseModel === undefined ? defaults.baseModel : typeof b.baseModel === "string" ? b.baseModel : fail(`baseModel must be a folder path, got ${JSON.stringify(b.baseModel)}`));
+  const configFile = path.join(baseModel, "config.json");
+  if (!existsSync(configFile)) fail(`baseModel must be a folder with config.json, model.safetensors and tokenizer.json; ${configFile} does not exist`);
+  let modelType = "";
+  try {
+    modelType = String((JSON.parse(readFileSync(configFile, "utf8")) as { model_type?: string }).model_type ?? "");
+  } catch (error) {
+    fail(`baseModel ${configFile} is not valid JSON: ${(error as Error).message}`);
+  }
+  const baseModelName = b.baseModelName === undefined ? path.basename(baseModel) : typeof b.baseModelName === "string" && b.baseModelName.length > 0 && b.baseModelName.length <= 200 ? b.baseModelName : fail("baseModelName must be a string of 1 to 200 characters");
+
+  const method = (b.method ?? "lora") as Method;
+  if (method !== "lora" && method !== "qlora" && method !== "full") fail(`method must be one of lora, qlora, full, got ${JSON.stringify(b.method)}`);
+
+  const h = (b.hyperparameters ?? {}) as Record<string, unknown>;
+  if (typeof h !== "object" || Array.isArray(h)) fail("hyperparameters must be an object");
+  const knownH = new Set([...Object.keys(DEFAULT_HYPERPARAMETERS), "workers"]);
+  for (const key of Object.keys(h)) if (!knownH.has(key)) fail(`unknown hyperparameter ${JSON.stringify(key)}; known: ${[...knownH].join(", ")}`);
+  const d = DEFAULT_HYPERPARAMETERS;
+  const training: TrainingConfig = {
+    method,
+    learningRate: num("learningRate", h.learningRate, d.learningRate, { min: 0, max: 1, minOpen: true }),
+    epochs: num("epochs", h.epochs, d.epochs, { min: 1, max: 1000, integer: true }),
+    batchSize: num("batchSize", h.batchSize, d.batchSize, { min: 1, max: 1024, integer: true }),
+    gradientAccumulation: num("gradientAccumulation", h.gradientAccumulation, d.gradientAccumulation, { min: 1, max: 1024, integer: true }),
+    maxSeqLen: num("maxSeqLen", h.maxSeqLen, d.maxSeqLen, { min: 8, max: 32768, integer: true }),
+    warmupSteps: num("warmupSteps", h.warmupSteps, d.warmupSteps, { min: 0, max: 1_000_000, integer: true }),
+    weightDecay: num("weightDecay", h.weightDecay, d.weightDecay, { min: 0, max: 1 }),
+    seed: num("seed", h.seed, d.seed, { min: 0, max: 2 ** 32 - 1, integer: true }),
+    evalFraction: num("evalFraction", h.evalFraction, d.evalFraction, { min: 0, max: 0.5 }),
+  };
+  if (h.workers !== undefined) training.workers = num("workers", h.workers, 1, { min: 1, max: 64, integer: true });
+  if (method !== "full") {
+    const l = (b.lora ?? {}) as Record<string, unknown>;
+    if (typeof l !== "object" || Array.isArray(l)) fail("lora must be an object");
+    const lora: LoraSettings = {
+      rank: num("lora.rank", l.rank, 8, { min: 1, max: 1024, integer: true }),
+      alpha: num("lora.alpha", l.alpha, 16, { min: 0, max: 4096, minOpen: true }),
+      dropout: num("lora.dropout", l.dropout, 0, { min: 0, max: 0.9 }),
+      targetModules: l.targetModules === undefined ? defaultTargetModules(modelType)
+        : Array.isArray(l.targetModules) && l.targetModules.length > 0 && l.targetModules.every((m) => typeof m === "string" && m.length > 0) ? (l.targetModules as string[])
+        : fail(`lora.targetModules must be a non-empty array of module names, got ${JSON.stringify(l.targetModules)}`),
+    };
+    training.lora = lora;
+  } else if (b.lora !== undefined) {
+    fail("lora settings apply to methods lora and qlora, not full");
+  }
+  const upToBlock = b.upToBlock === undefined ? undefined : num("upToBlock", b.upToBlock, 0, { min: 0, max: Number.MAX_SAFE_INTEGER, integer: true });
+  const parentModelId = b.parentModelId === undefined || b.parentModelId === null ? undefined : num("parentModelId", b.parentModelId, 0, { min: 1, max: Number.MAX_SAFE_INTEGER, integer: true });
+  const checkpointEvery = num("checkpointEvery", b.checkpointEvery, 10, { min: 1, max: 1_000_000, integer: true });
+  return { datanetIds, baseModel, baseModelName, method, training, ...(upToBlock === undefined ? {} : { upToBlock }), ...(parentModelId === undefined ? {} : { parentModelId }), checkpointEvery };
+}
+
+/** JSON with object keys sorted at every depth: the canonical form whose sha256 is the config hash. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function sha256HexOf(data: string | Uint8Array): `0x${string}` {
+  return `0x${createHash("sha256").update(data).digest("hex")}`;
+}
