@@ -1,5 +1,8 @@
-// The one GraphQL query the trainer sends the indexer: the accepted contributions of a Datanet,
-// finalised at or before a block (so that a run is reproducible from the block it names).
+// The one GraphQL query the trainer sends the indexer (indexer/ponder.schema.ts, table
+// `contribution`): the accepted contributions of a Datanet, finalised at or before a block, so that
+// a run is reproducible from the block it names. The indexer stores the finalisation time, not its
+// block, so "up to block B" is asked as `finalizedAt <= timestamp(B)` (block timestamps strictly
+// increase on the chains the protocol runs on, so the two are the same set).
 // If the indexer's schema changes, this file is the only one to adapt.
 import type { Address, Hex } from "viem";
 
@@ -13,26 +16,24 @@ export interface AcceptedContribution {
   /** The on-chain `Format` index or its name. */
   format: number | string;
   size: number;
-  /** Block of the `ContributionFinalized` event. */
-  finalizedBlock: number;
 }
 
-export const ACCEPTED_CONTRIBUTIONS_QUERY = `query AcceptedContributions($datanetId: Int!, $upTo: BigInt, $after: String) {
+export const ACCEPTED_CONTRIBUTIONS_QUERY = `query AcceptedContributions($datanetId: Int!, $upTo: BigInt!, $after: String) {
   contributions(
-    where: { datanetId: $datanetId, status: "Accepted", finalizedBlock_lte: $upTo }
-    orderBy: "id", orderDirection: "asc", limit: 500, after: $after
+    where: { datanetId: $datanetId, status: Accepted, finalizedAt_lte: $upTo }
+    orderBy: "id", orderDirection: "asc", limit: 1000, after: $after
   ) {
-    items { id datanetId contributor digest codec format size finalizedBlock }
+    items { id datanetId contributor digest codec cid format size finalizedAt }
     pageInfo { hasNextPage endCursor }
   }
 }`;
 
 const MAX_PAGES = 1_000;
 
-interface Row { id: Hex; datanetId: number | string; contributor: Address; digest: Hex; codec: number | string; format: number | string; size: number | string; finalizedBlock: number | string }
+interface Row { id: Hex; datanetId: number; contributor: Address; digest: Hex; codec: number; cid: string; format: number; size: number }
 
-/** Reads every accepted contribution of `datanetId` up to `upToBlock` (inclusive), ordered by id. */
-export async function acceptedContributions(indexerUrl: string, datanetId: number, upToBlock: number): Promise<AcceptedContribution[]> {
+/** Reads every accepted contribution of `datanetId` finalised at or before `upToTimestamp` (unix seconds of the chosen block). */
+export async function acceptedContributions(indexerUrl: string, datanetId: number, upToTimestamp: bigint): Promise<AcceptedContribution[]> {
   const out: AcceptedContribution[] = [];
   let after: string | null = null;
   const endpoint = new URL("/graphql", indexerUrl).href;
@@ -40,7 +41,7 @@ export async function acceptedContributions(indexerUrl: string, datanetId: numbe
     const response = await fetch(endpoint, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ query: ACCEPTED_CONTRIBUTIONS_QUERY, variables: { datanetId, upTo: String(upToBlock), after } }),
+      body: JSON.stringify({ query: ACCEPTED_CONTRIBUTIONS_QUERY, variables: { datanetId, upTo: upToTimestamp.toString(), after } }),
     });
     const body = (await response.json().catch(() => null)) as { data?: { contributions?: { items: Row[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }; errors?: { message: string }[] } | null;
     if (!response.ok || !body?.data?.contributions) {
@@ -48,16 +49,7 @@ export async function acceptedContributions(indexerUrl: string, datanetId: numbe
       throw new Error(`the indexer at ${indexerUrl} did not answer the accepted-contributions query: ${why}`);
     }
     for (const row of body.data.contributions.items) {
-      out.push({
-        contributionId: row.id,
-        datanetId: Number(row.datanetId),
-        contributor: row.contributor,
-        digest: row.digest,
-        codec: typeof row.codec === "string" && !/^[0-9]+$/.test(row.codec) ? (row.codec.toLowerCase().startsWith("raw") ? 0 : 1) : Number(row.codec),
-        format: typeof row.format === "string" && /^[0-9]+$/.test(row.format) ? Number(row.format) : row.format,
-        size: Number(row.size),
-        finalizedBlock: Number(row.finalizedBlock),
-      });
+      out.push({ contributionId: row.id, datanetId: Number(row.datanetId), contributor: row.contributor, digest: row.digest, codec: Number(row.codec), format: Number(row.format), size: Number(row.size) });
     }
     const info = body.data.contributions.pageInfo;
     if (!info.hasNextPage) return out;

@@ -50,7 +50,10 @@ export async function startTrainerNode(options: TrainerNodeOptions = {}): Promis
     ...(o.engineModule ? { engineModule: o.engineModule } : {}),
     ...(o.cancelGraceMs === undefined ? {} : { cancelGraceMs: o.cancelGraceMs }),
     contributions: (datanetId, upToBlock) => {
-      if (indexerUrl) return acceptedContributions(indexerUrl, datanetId, upToBlock);
+      if (indexerUrl) {
+        if (!chain) return Promise.reject(new Error("the indexer is asked for contributions up to a block's timestamp: configure the chain RPC URL too"));
+        return chain.blockTimestamp(upToBlock).then((ts) => acceptedContributions(indexerUrl, datanetId, ts));
+      }
       if (chain) return chain.acceptedContributions(datanetId, upToBlock);
       return Promise.reject(new Error("neither an indexer URL nor a chain RPC URL is configured: nowhere to read accepted contributions from"));
     },

@@ -105,6 +105,10 @@ export class Chain {
     this.client = createPublicClient({ transport: http(rpcUrl) }) as PublicClient;
   }
 
+  async blockTimestamp(block: number): Promise<bigint> {
+    return (await this.client.getBlock({ blockNumber: BigInt(block) })).timestamp;
+  }
+
   async blockNumber(): Promise<number> {
     return Number(await this.client.getBlockNumber());
   }
@@ -179,7 +183,7 @@ export class Chain {
       if (!s) throw new Error(`contribution ${l.args.contributionId} was finalised but its submission event was not found`);
       return {
         contributionId: l.args.contributionId as Hex, datanetId, contributor: l.args.contributor as Address,
-        digest: s.digest as Hex, codec: Number(s.codec), format: Number(s.format), size: Number(s.size), finalizedBlock: Number(l.blockNumber),
+        digest: s.digest as Hex, codec: Number(s.codec), format: Number(s.format), size: Number(s.size),
       };
     });
   }
