@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    name: "ipfs",
+    include: ["test/**/*.test.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 30_000,
+    // The files share two cores with other work; one file at a time keeps timings honest.
+    fileParallelism: false,
+  },
+});
