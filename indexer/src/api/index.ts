@@ -1,0 +1,251 @@
+// The HTTP API: Ponder's generated GraphQL at /graphql, SQL over HTTP for @ponder/client at
+// /sql/*, and three read endpoints that need the chain's clock (leaderboard ranks, a validator's
+// work queue, a contributor's quota today). /health, /ready, /status and /metrics are Ponder's own.
+//
+// Limits: request bodies over 64 KiB are refused (413), a request running longer than
+// API_TIMEOUT_MS (default 10 s) is answered 504, GraphQL operations are capped in depth, aliases
+// and tokens, and Ponder caps a page at 1000 rows. A refused query gets a 400 with the reason.
+import { db, publicClients } from "ponder:api";
+import schema from "ponder:schema";
+import { Hono, type Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import { timeout } from "hono/timeout";
+import { and, asc, client, count, desc, eq, gt, graphql } from "ponder";
+import { getAddress, isAddress, type Hex } from "viem";
+import { DAY } from "../names.ts";
+
+export const LIMITS = {
+  maxBodyBytes: 64 * 1024,
+  timeoutMs: Number(process.env.API_TIMEOUT_MS ?? 10_000),
+  maxOperationDepth: 12,
+  maxOperationAliases: 20,
+  maxOperationTokens: 2_000,
+  maxPage: 1_000,
+};
+
+const app = new Hono();
+
+app.use(
+  "*",
+  bodyLimit({
+    maxSize: LIMITS.maxBodyBytes,
+    onError: (c) => c.json({ errors: [{ message: `request body over ${LIMITS.maxBodyBytes} bytes` }] }, 413),
+  }),
+);
+app.use("*", timeout(LIMITS.timeoutMs, () => new HTTPException(504, { message: `request took longer than ${LIMITS.timeoutMs} ms` })));
+
+const graphqlHandler = graphql(
+  { db, schema },
+  {
+    maxOperationDepth: LIMITS.maxOperationDepth,
+    maxOperationAliases: LIMITS.maxOperationAliases,
+    maxOperationTokens: LIMITS.maxOperationTokens,
+  },
+);
+
+// Ponder answers every GraphQL error with 200; a query that was refused or failed without data is a
+// client error, so it is answered 400 with GraphQL's own error messages.
+app.post("/graphql", async (c, next) => {
+  const response = (await graphqlHandler(c, next)) as Response | undefined;
+  const res = response ?? c.res;
+  const text = await res.text();
+  let body: { data?: unknown; errors?: { message: string }[] };
+  try {
+    body = JSON.parse(text) as typeof body;
+  } catch {
+    return c.json({ errors: [{ message: `unexpected GraphQL response: ${text.slice(0, 200)}` }] }, 500);
+  }
+  const failed = body.errors !== undefined && body.errors.length > 0 && (body.data === undefined || body.data === null);
+  return c.body(text, failed ? 400 : 200, { "content-type": "application/json; charset=utf-8" });
+});
+app.get("/graphql", (c) => c.json({ errors: [{ message: "POST GraphQL queries as JSON: {\"query\": \"…\", \"variables\": {…}}" }] }, 405));
+
+app.use("/sql/*", client({ db, schema }));
+
+// ─── Helpers ─────────────────────────────────────────────────────────────
+
+class BadRequest extends Error {}
+
+function intParam(c: Context, name: string, fallback: number, max: number): number {
+  const raw = c.req.query(name);
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > max) throw new BadRequest(`${name} must be an integer from 0 to ${max}, not ${raw}`);
+  return value;
+}
+
+function addressParam(raw: string): Hex {
+  if (!isAddress(raw, { strict: false })) throw new BadRequest(`${raw} is not an address`);
+  return getAddress(raw).toLowerCase() as Hex;
+}
+
+/** The chain's clock: the latest block's timestamp (a dev chain's time can run ahead of the wall clock). */
+async function chainNow(c: Context): Promise<bigint> {
+  const at = c.req.query("at");
+  if (at !== undefined) {
+    if (!/^[0-9]{1,12}$/.test(at)) throw new BadRequest(`at must be a unix time in seconds, not ${at}`);
+    return BigInt(at);
+  }
+  const block = await publicClients.openledger.getBlock({ blockTag: "latest" });
+  return block.timestamp;
+}
+
+app.onError((error, c) => {
+  if (error instanceof BadRequest) return c.json({ error: error.message }, 400);
+  if (error instanceof HTTPException) return c.json({ error: error.message }, error.status);
+  return c.json({ error: `internal error: ${(error as Error).message}` }, 500);
+});
+
+const json = (value: unknown) =>
+  JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
+
+// ─── Leaderboard ─────────────────────────────────────────────────────────
+
+/**
+ * GET /leaderboard?datanetId=&limit=&offset= — contributors ranked by accepted work (count, then
+ * bytes), with the acceptance rate beside the rank. Ties share a rank. Global without datanetId.
+ */
+app.get("/leaderboard", async (c) => {
+  const limit = intParam(c, "limit", 50, LIMITS.maxPage);
+  const offset = intParam(c, "offset", 0, 1_000_000);
+  const datanetId = c.req.query("datanetId");
+  let rows: { address: Hex; accepted: number; rejected: number; expired: number; pending: number; acceptedBytes: bigint; acceptanceRateBps: number | null; earned: bigint; score: bigint }[];
+  let higher: (score: bigint) => Promise<number>;
+  if (datanetId === undefined) {
+    const t = schema.contributor;
+    rows = await db.select().from(t).where(gt(t.score, 0n)).orderBy(desc(t.score), asc(t.address)).limit(limit).offset(offset);
+    higher = async (score) => (await db.select({ n: count() }).from(t).where(gt(t.score, score)))[0]!.n;
+  } else {
+    const id = intParam(c, "datanetId", 0, 2 ** 32 - 1);
+    const t = schema.datanetContributor;
+    rows = await db
+      .select()
+      .from(t)
+      .where(and(eq(t.datanetId, id), gt(t.score, 0n)))
+      .orderBy(desc(t.score), asc(t.address))
+      .limit(limit)
+      .offset(offset);
+    higher = async (score) => (await db.select({ n: count() }).from(t).where(and(eq(t.datanetId, id), gt(t.score, score))))[0]!.n;
+  }
+  const ranked = [];
+  let rank = 0;
+  let previous: bigint | undefined;
+  for (const [i, row] of rows.entries()) {
+    if (row.score !== previous) rank = i === 0 ? 1 + Number(await higher(row.score)) : offset + i + 1;
+    previous = row.score;
+    ranked.push({
+      rank,
+      address: row.address,
+      accepted: row.accepted,
+      acceptedBytes: row.acceptedBytes,
+      rejected: row.rejected,
+      expired: row.expired,
+      pending: row.pending,
+      acceptanceRateBps: row.acceptanceRateBps,
+      earned: row.earned,
+    });
+  }
+  return c.body(json({ datanetId: datanetId === undefined ? null : Number(datanetId), items: ranked }), 200, { "content-type": "application/json" });
+});
+
+// ─── A validator's work queue ────────────────────────────────────────────
+
+/**
+ * GET /validators/:address/queue?datanetId=&limit=&at= — contributions in their commit window that
+ * this validator has not committed to (after its last committed sequence in each Datanet, since
+ * commits go in increasing order), and its commitments still to reveal with their reveal windows.
+ */
+app.get("/validators/:address/queue", async (c) => {
+  const who = addressParam(c.req.param("address"));
+  const limit = intParam(c, "limit", 256, LIMITS.maxPage);
+  const now = await chainNow(c);
+  const only = c.req.query("datanetId");
+  const onlyId = only === undefined ? undefined : intParam(c, "datanetId", 0, 2 ** 32 - 1);
+  const C = schema.contribution;
+  const V = schema.validatorDatanet;
+  const last = new Map<number, number>();
+  for (const row of await db.select().from(V).where(eq(V.validator, who))) last.set(row.datanetId, row.lastCommittedSequence);
+
+  const open = await db
+    .select()
+    .from(C)
+    .where(and(eq(C.status, "Pending"), gt(C.commitEndsAt, now), onlyId === undefined ? undefined : eq(C.datanetId, onlyId)))
+    .orderBy(asc(C.datanetId), asc(C.sequence))
+    .limit(LIMITS.maxPage);
+  const toCommit = open
+    .filter((row) => row.submittedAt <= now && row.sequence > (last.get(row.datanetId) ?? 0))
+    .slice(0, limit)
+    .map((row) => ({
+      contributionId: row.id,
+      datanetId: row.datanetId,
+      sequence: row.sequence,
+      cid: row.cid,
+      digest: row.digest,
+      format: row.formatName,
+      size: row.size,
+      contributor: row.contributor,
+      commitEndsAt: row.commitEndsAt,
+    }));
+
+  const M = schema.commitment;
+  const unrevealed = await db
+    .select()
+    .from(M)
+    .where(and(eq(M.validator, who), eq(M.state, "Committed"), onlyId === undefined ? undefined : eq(M.datanetId, onlyId)))
+    .orderBy(asc(M.revealClosesAt))
+    .limit(LIMITS.maxPage);
+  const toReveal = unrevealed.map((row) => ({
+    commitment: row.id,
+    datanetId: row.datanetId,
+    contributionIds: row.contributionIds,
+    revealOpensAt: row.revealOpensAt,
+    revealClosesAt: row.revealClosesAt,
+    /** "waiting" before the reveal window, "open" inside it, "missed" after (it can be slashed). */
+    window: now < row.revealOpensAt ? "waiting" : now < row.revealClosesAt ? "open" : "missed",
+  }));
+  return c.body(json({ validator: who, at: now, toCommit, toReveal }), 200, { "content-type": "application/json" });
+});
+
+// ─── A contributor's quota today ─────────────────────────────────────────
+
+/** GET /contributors/:address/quota?datanetId=&at= — usage today (UTC) and what is left, as `quotaOf` computes it. */
+app.get("/contributors/:address/quota", async (c) => {
+  const who = addressParam(c.req.param("address"));
+  const datanetId = intParam(c, "datanetId", 0, 2 ** 32 - 1);
+  const now = await chainNow(c);
+  const day = Number(now / DAY);
+  const d = (await db.select().from(schema.datanet).where(eq(schema.datanet.id, datanetId)))[0];
+  if (!d) throw new BadRequest(`no Datanet ${datanetId}`);
+  const p = (await db.select().from(schema.protocol))[0]!;
+  const U = schema.dailyUsage;
+  const usage = async (id: number) => (await db.select().from(U).where(eq(U.id, `${who}-${id}-${day}`)))[0];
+  const protocolUsage = await usage(0);
+  const datanetUsage = await usage(datanetId);
+  const protocolBytesUsed = protocolUsage?.bytesUsed ?? 0n;
+  const protocolFilesUsed = protocolUsage?.filesUsed ?? 0;
+  const datanetBytesUsed = datanetUsage?.bytesUsed ?? 0n;
+  const datanetFilesUsed = datanetUsage?.filesUsed ?? 0;
+  const sub0 = (a: bigint, b: bigint) => (a > b ? a - b : 0n);
+  const min = (a: bigint, b: bigint) => (a < b ? a : b);
+  return c.body(
+    json({
+      account: who,
+      datanetId,
+      day,
+      protocolBytesUsed,
+      protocolFilesUsed,
+      datanetBytesUsed,
+      datanetFilesUsed,
+      bytesLeft: min(sub0(BigInt(p.dailyBytes), protocolBytesUsed), sub0(BigInt(d.dailyBytes), datanetBytesUsed)),
+      filesLeft: min(sub0(BigInt(p.dailyFiles), BigInt(protocolFilesUsed)), sub0(BigInt(d.dailyFiles), BigInt(datanetFilesUsed))),
+      resetsAt: (BigInt(day) + 1n) * DAY,
+    }),
+    200,
+    { "content-type": "application/json" },
+  );
+});
+
+app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));
+
+export default app;

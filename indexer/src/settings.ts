@@ -1,0 +1,87 @@
+// Where the indexer reads its chain, contracts and database from. One place, so that the Ponder
+// config, the API and the tests agree. Environment variables override the deployment file.
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { getAddress, type Address } from "viem";
+
+export const indexerRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+export const projectRoot = path.resolve(indexerRoot, "..");
+
+export type ContractName = "OpenToken" | "ValidatorStaking" | "Datanets" | "ModelRegistry";
+
+export interface IndexerSettings {
+  chainId: number;
+  rpcUrl: string;
+  wsUrl: string | undefined;
+  pollingIntervalMs: number;
+  maxRequestsPerSecond: number;
+  disableRpcCache: boolean;
+  startBlock: number;
+  contracts: Record<ContractName, Address>;
+  databaseUrl: string | undefined;
+  pgliteDir: string;
+  ipfsUrl: string | undefined;
+  ipfsTimeoutMs: number;
+}
+
+interface DeploymentFile {
+  chainId: number;
+  startBlock: number;
+  contracts: Record<ContractName, string>;
+}
+
+const CONTRACT_ENV: Record<ContractName, string> = {
+  OpenToken: "OPEN_TOKEN_ADDRESS",
+  ValidatorStaking: "VALIDATOR_STAKING_ADDRESS",
+  Datanets: "DATANETS_ADDRESS",
+  ModelRegistry: "MODEL_REGISTRY_ADDRESS",
+};
+
+function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name}=${raw} is not a non-negative integer`);
+  return value;
+}
+
+/** The deployment file: INDEXER_DEPLOYMENT_FILE, else generated/deployments/<CHAIN_ID or 31337>.json. */
+export function deploymentFile(env: NodeJS.ProcessEnv): string {
+  if (env.INDEXER_DEPLOYMENT_FILE) return path.resolve(env.INDEXER_DEPLOYMENT_FILE);
+  const chainId = env.CHAIN_ID ?? "31337";
+  return path.join(projectRoot, "generated", "deployments", `${chainId}.json`);
+}
+
+export function loadSettings(env: NodeJS.ProcessEnv): IndexerSettings {
+  const file = deploymentFile(env);
+  const deployment: Partial<DeploymentFile> = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as DeploymentFile) : {};
+  const chainId = positiveInt(env, "CHAIN_ID", deployment.chainId ?? 31337);
+  const contracts = {} as Record<ContractName, Address>;
+  for (const name of Object.keys(CONTRACT_ENV) as ContractName[]) {
+    const raw = env[CONTRACT_ENV[name]] ?? deployment.contracts?.[name];
+    if (!raw) {
+      throw new Error(
+        `no address for ${name}: deploy the protocol (it writes ${file}) or set ${CONTRACT_ENV[name]}`,
+      );
+    }
+    contracts[name] = getAddress(raw);
+  }
+  const rpcUrl = env[`PONDER_RPC_URL_${chainId}`] ?? env.RPC_URL ?? "http://127.0.0.1:8545";
+  return {
+    chainId,
+    rpcUrl,
+    wsUrl: env[`PONDER_WS_URL_${chainId}`] ?? env.WS_URL ?? undefined,
+    // The local stack wants a user's own submission visible within a second: poll often.
+    pollingIntervalMs: positiveInt(env, "INDEXER_POLLING_INTERVAL_MS", 200),
+    // Ponder's limiter starts at 20 requests/s per URL; a local node answers far more.
+    maxRequestsPerSecond: positiveInt(env, "INDEXER_MAX_REQUESTS_PER_SECOND", chainId === 31337 ? 1000 : 50),
+    disableRpcCache: (env.INDEXER_RPC_CACHE ?? (chainId === 31337 ? "off" : "on")) === "off",
+    startBlock: positiveInt(env, "START_BLOCK", deployment.startBlock ?? 0),
+    contracts,
+    databaseUrl: env.DATABASE_URL || undefined,
+    pgliteDir: path.resolve(env.PGLITE_DIR ?? path.join(indexerRoot, ".ponder", "pglite")),
+    ipfsUrl: env.IPFS_URL || undefined,
+    ipfsTimeoutMs: positiveInt(env, "IPFS_TIMEOUT_MS", 5000),
+  };
+}
