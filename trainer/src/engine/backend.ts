@@ -1,0 +1,121 @@
+// tfjs on the wasm backend, with two kernels replaced:
+// - BatchMatMul: XNNPACK is fast only for plain 2-D products, so transposes are done explicitly
+//   and batches are split into 2-D products (or folded into one when the right operand is shared).
+// - UnsortedSegmentSum (missing in wasm; needed by the gradient of gather for embeddings).
+import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs-backend-wasm";
+import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+
+type Info = { dataId: object; shape: number[]; dtype: string };
+// The wasm backend's class is not exported with types we can use; this is the part we touch.
+interface WasmBackend {
+  makeOutput(shape: number[], dtype: string): Info;
+  typedArrayFromHeap(info: Info): Float32Array | Int32Array;
+  disposeData(dataId: object): boolean;
+  incRef(dataId: object): void;
+}
+
+let ready: Promise<void> | null = null;
+
+export function initBackend(): Promise<void> {
+  if (!ready) ready = (async () => {
+    const require = createRequire(import.meta.url);
+    setWasmPaths(join(dirname(require.resolve("@tensorflow/tfjs-backend-wasm/package.json")), "dist") + "/");
+    tf.env().set("IS_TEST", false);
+    await tf.setBackend("wasm");
+    await tf.ready();
+    replaceMatMul();
+    registerSegmentSum();
+  })();
+  return ready;
+}
+
+function size(shape: number[]): number { return shape.reduce((a, b) => a * b, 1); }
+
+function replaceMatMul(): void {
+  const original = tf.getKernel("BatchMatMul", "wasm");
+  const transpose = tf.getKernel("Transpose", "wasm");
+  if (!original || !transpose) throw new Error("wasm backend lacks BatchMatMul/Transpose kernels");
+  const call = original.kernelFunc as (a: { inputs: object; backend: unknown; attrs: object }) => Info;
+  const callT = transpose.kernelFunc as (a: { inputs: object; backend: unknown; attrs: object }) => Info;
+  tf.unregisterKernel("BatchMatMul", "wasm");
+  tf.registerKernel({
+    kernelName: "BatchMatMul",
+    backendName: "wasm",
+    setupFunc: original.setupFunc,
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const be = backend as unknown as WasmBackend;
+      let a = (inputs as { a: Info }).a, b = (inputs as { b: Info }).b;
+      const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean };
+      const temps: Info[] = [];
+      const swapLast = (x: Info): Info => {
+        const r = x.shape.length;
+        const perm = [...Array(r).keys()];
+        perm[r - 2] = r - 1; perm[r - 1] = r - 2;
+        const y = callT({ inputs: { x }, backend, attrs: { perm } });
+        temps.push(y);
+        return y;
+      };
+      if (transposeA) a = swapLast(a);
+      if (transposeB) b = swapLast(b);
+      const ar = a.shape.length, br = b.shape.length;
+      const m = a.shape[ar - 2]!, k = a.shape[ar - 1]!, n = b.shape[br - 1]!;
+      if (b.shape[br - 2] !== k) throw new Error(`matMul inner dimensions differ: ${a.shape} x ${b.shape}`);
+      const batchA = size(a.shape.slice(0, -2)), batchB = size(b.shape.slice(0, -2));
+      const outBatch = a.shape.length >= b.shape.length ? a.shape.slice(0, -2) : b.shape.slice(0, -2);
+      const noFlags = { transposeA: false, transposeB: false };
+      let out: Info;
+      if (batchB === 1) {
+        // [batch*m, k] x [k, n] is one plain product
+        const a2 = { dataId: a.dataId, shape: [1, batchA * m, k], dtype: a.dtype };
+        const b2 = { dataId: b.dataId, shape: [1, k, n], dtype: b.dtype };
+        out = call({ inputs: { a: a2, b: b2 }, backend, attrs: noFlags });
+      } else {
+        const batch = Math.max(batchA, batchB);
+        if (batchA !== batch && batchA !== 1) throw new Error(`matMul batch dimensions differ: ${a.shape} x ${b.shape}`);
+        out = be.makeOutput([batch, m, n], "float32");
+        // XNNPACK caches the packed right operand by tensor id, so each slice gets a fresh tensor.
+        for (let i = 0; i < batch; i++) {
+          const ia = batchA === 1 ? 0 : i;
+          const pa = be.makeOutput([1, m, k], "float32"), pb = be.makeOutput([1, k, n], "float32");
+          be.typedArrayFromHeap(pa).set(be.typedArrayFromHeap(a).subarray(ia * m * k, (ia + 1) * m * k));
+          be.typedArrayFromHeap(pb).set(be.typedArrayFromHeap(b).subarray(i * k * n, (i + 1) * k * n));
+          const r = call({ inputs: { a: pa, b: pb }, backend, attrs: noFlags });
+          be.typedArrayFromHeap(out).set(be.typedArrayFromHeap(r), i * m * n);
+          be.disposeData(r.dataId);
+          be.disposeData(pa.dataId); be.disposeData(pb.dataId);
+        }
+      }
+      for (const t of temps) be.disposeData(t.dataId);
+      return { dataId: out.dataId, shape: [...outBatch, m, n], dtype: "float32" } as never;
+    },
+  });
+}
+
+function registerSegmentSum(): void {
+  if (tf.getKernel("UnsortedSegmentSum", "wasm")) return;
+  tf.registerKernel({
+    kernelName: "UnsortedSegmentSum",
+    backendName: "wasm",
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const be = backend as unknown as WasmBackend;
+      const { x, segmentIds } = inputs as unknown as { x: Info; segmentIds: Info };
+      const { numSegments } = attrs as { numSegments: number };
+      const rows = segmentIds.shape.reduce((a, b) => a * b, 1);
+      const width = size(x.shape) / Math.max(rows, 1);
+      const out = be.makeOutput([numSegments, ...x.shape.slice(segmentIds.shape.length)], x.dtype);
+      const o = be.typedArrayFromHeap(out), xs = be.typedArrayFromHeap(x), ids = be.typedArrayFromHeap(segmentIds);
+      o.fill(0);
+      for (let r = 0; r < rows; r++) {
+        const s = ids[r]!;
+        if (s < 0 || s >= numSegments) continue;
+        for (let j = 0; j < width; j++) o[s * width + j]! += xs[r * width + j]!;
+      }
+      return out as never;
+    },
+  });
+}
+
+export { tf };

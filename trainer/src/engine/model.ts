@@ -1,0 +1,427 @@
+// A decoder-only transformer configured from a Hugging Face config.json, in two layouts:
+// Llama (LLaMA, Mistral, Qwen2, DeepSeek dense: RMSNorm, RoPE, SwiGLU, grouped-query attention,
+// optional q/k/v bias) and GPT-2 (LayerNorm, learned positions, GELU, fused qkv Conv1D).
+// Weights are held by their Hugging Face names; linear weights in "compute layout" [in, out] so every
+// projection is one plain 2-D matmul (Llama's nn.Linear [out, in] is transposed once at load).
+import { tf } from "./backend.ts";
+import { dequantizeNf4, quantizeNf4, nf4Bytes, type Nf4Tensor } from "./nf4.ts";
+import { toFloat32, fromFloat32, type SafeTensor } from "./safetensors.ts";
+
+export type Family = "llama" | "gpt2";
+
+export interface ModelConfig {
+  family: Family; modelType: string;
+  vocabSize: number; hiddenSize: number; numLayers: number; numHeads: number; numKvHeads: number; headDim: number;
+  intermediateSize: number; maxPositions: number; ropeTheta: number; normEps: number; tieEmbeddings: boolean;
+  hiddenAct: string; ropeInvFreq?: number[];
+}
+
+const LLAMA_TYPES = new Set(["llama", "mistral", "qwen2", "deepseek", "internlm2_llama", "yi"]);
+const NOT_YET: Record<string, string> = {
+  bloom: "BLOOM (ALiBi positions, fused query_key_value, word_embeddings_layernorm) does not load yet",
+  chatglm: "ChatGLM (GLM blocks, 2-D RoPE, fused query_key_value) does not load yet",
+  qwen3: "Qwen3 (q_norm/k_norm in attention) does not load yet",
+  mixtral: "Mixtral (mixture of experts) does not load yet",
+  qwen2_moe: "Qwen2-MoE (mixture of experts) does not load yet",
+  deepseek_v2: "DeepSeek-V2/V3 (MLA attention, mixture of experts) does not load yet",
+  deepseek_v3: "DeepSeek-V2/V3 (MLA attention, mixture of experts) does not load yet",
+  gemma: "Gemma (scaled embeddings, GeGLU, (1+w) RMSNorm) does not load yet",
+  phi3: "Phi-3 (fused qkv_proj and gate_up_proj) does not load yet",
+};
+
+type Json = Record<string, unknown>;
+const num = (v: unknown, fallback?: number): number => {
+  if (typeof v === "number") return v;
+  if (fallback === undefined) throw new Error(`config.json lacks a required number (got ${JSON.stringify(v)})`);
+  return fallback;
+};
+
+export function parseConfig(cfg: Json): ModelConfig {
+  const modelType = String(cfg.model_type ?? "");
+  if (NOT_YET[modelType]) throw new Error(`model_type "${modelType}": ${NOT_YET[modelType]}. Loadable: llama, mistral, qwen2, deepseek (dense, llama layout), gpt2.`);
+  if (modelType === "gpt2") {
+    const hidden = num(cfg.n_embd ?? cfg.hidden_size);
+    const heads = num(cfg.n_head ?? cfg.num_attention_heads);
+    return {
+      family: "gpt2", modelType, vocabSize: num(cfg.vocab_size), hiddenSize: hidden, numLayers: num(cfg.n_layer ?? cfg.num_hidden_layers),
+      numHeads: heads, numKvHeads: heads, headDim: hidden / heads, intermediateSize: num(cfg.n_inner, 4 * hidden),
+      maxPositions: num(cfg.n_positions ?? cfg.max_position_embeddings, 1024), ropeTheta: 0, normEps: num(cfg.layer_norm_epsilon, 1e-5),
+      tieEmbeddings: cfg.tie_word_embeddings !== false, hiddenAct: String(cfg.activation_function ?? "gelu_new"),
+    };
+  }
+  if (!LLAMA_TYPES.has(modelType)) throw new Error(`model_type "${modelType}" is not supported. Loadable: llama, mistral, qwen2, deepseek (dense, llama layout), gpt2.`);
+  const hidden = num(cfg.hidden_size);
+  const heads = num(cfg.num_attention_heads);
+  const headDim = num(cfg.head_dim, hidden / heads);
+  const c: ModelConfig = {
+    family: "llama", modelType, vocabSize: num(cfg.vocab_size), hiddenSize: hidden, numLayers: num(cfg.num_hidden_layers),
+    numHeads: heads, numKvHeads: num(cfg.num_key_value_heads, heads), headDim, intermediateSize: num(cfg.intermediate_size),
+    maxPositions: num(cfg.max_position_embeddings, 2048), ropeTheta: num(cfg.rope_theta, 10000), normEps: num(cfg.rms_norm_eps, 1e-6),
+    tieEmbeddings: cfg.tie_word_embeddings === true, hiddenAct: String(cfg.hidden_act ?? "silu"),
+  };
+  c.ropeInvFreq = ropeInvFreq(headDim, c.ropeTheta, cfg.rope_scaling as Json | null | undefined);
+  return c;
+}
+
+function ropeInvFreq(dim: number, theta: number, scaling: Json | null | undefined): number[] {
+  const inv = Array.from({ length: dim / 2 }, (_, i) => 1 / Math.pow(theta, (2 * i) / dim));
+  if (!scaling) return inv;
+  const type = String(scaling.rope_type ?? scaling.type ?? "default");
+  if (type === "default") return inv;
+  const factor = num(scaling.factor, 1);
+  if (type === "linear") return inv.map((f) => f / factor);
+  if (type === "llama3") {
+    const low = num(scaling.low_freq_factor, 1), high = num(scaling.high_freq_factor, 4), old = num(scaling.original_max_position_embeddings, 8192);
+    const lowWave = old / low, highWave = old / high;
+    return inv.map((f) => {
+      const wave = (2 * Math.PI) / f;
+      if (wave < highWave) return f;
+      if (wave > lowWave) return f / factor;
+      const s = (old / wave - low) / (high - low);
+      return (1 - s) * (f / factor) + s * f;
+    });
+  }
+  throw new Error(`rope_scaling type "${type}" is not supported (default, linear, llama3)`);
+}
+
+/** One linear projection, named by its module path in the *ForCausalLM model (as PEFT names it). */
+export interface LinearSpec { path: string; module: string; inFeatures: number; outFeatures: number; hfTransposed: boolean }
+
+export function linearSpecs(c: ModelConfig): LinearSpec[] {
+  const out: LinearSpec[] = [];
+  const D = c.hiddenSize, q = c.numHeads * c.headDim, kv = c.numKvHeads * c.headDim, F = c.intermediateSize;
+  for (let i = 0; i < c.numLayers; i++) {
+    if (c.family === "llama") {
+      const p = `model.layers.${i}`;
+      const add = (m: string, mod: string, inF: number, outF: number) => out.push({ path: `${p}.${m}.${mod}`, module: mod, inFeatures: inF, outFeatures: outF, hfTransposed: true });
+      add("self_attn", "q_proj", D, q); add("self_attn", "k_proj", D, kv); add("self_attn", "v_proj", D, kv); add("self_attn", "o_proj", q, D);
+      add("mlp", "gate_proj", D, F); add("mlp", "up_proj", D, F); add("mlp", "down_proj", F, D);
+    } else {
+      const p = `transformer.h.${i}`;
+      const add = (m: string, mod: string, inF: number, outF: number) => out.push({ path: `${p}.${m}.${mod}`, module: mod, inFeatures: inF, outFeatures: outF, hfTransposed: false });
+      add("attn", "c_attn", D, 3 * D); add("attn", "c_proj", D, D); add("mlp", "c_fc", D, F); add("mlp", "c_proj", F, D);
+    }
+  }
+  return out;
+}
+
+/** Every tensor the model uses: canonical name → shape in compute layout. Bias tensors are listed when optional. */
+export function expectedTensors(c: ModelConfig, hasTensor: (name: string) => boolean): Map<string, number[]> {
+  const m = new Map<string, number[]>();
+  const D = c.hiddenSize;
+  if (c.family === "llama") {
+    m.set("model.embed_tokens.weight", [c.vocabSize, D]);
+    for (let i = 0; i < c.numLayers; i++) {
+      m.set(`model.layers.${i}.input_layernorm.weight`, [D]);
+      m.set(`model.layers.${i}.post_attention_layernorm.weight`, [D]);
+    }
+    m.set("model.norm.weight", [D]);
+    if (!c.tieEmbeddings) m.set("lm_head.weight", [D, c.vocabSize]);
+  } else {
+    m.set("transformer.wte.weight", [c.vocabSize, D]);
+    m.set("transformer.wpe.weight", [c.maxPositions, D]);
+    for (let i = 0; i < c.numLayers; i++) for (const ln of ["ln_1", "ln_2"]) {
+      m.set(`transformer.h.${i}.${ln}.weight`, [D]); m.set(`transformer.h.${i}.${ln}.bias`, [D]);
+    }
+    m.set("transformer.ln_f.weight", [D]); m.set("transformer.ln_f.bias", [D]);
+  }
+  for (const l of linearSpecs(c)) {
+    m.set(`${l.path}.weight`, [l.inFeatures, l.outFeatures]);
+    if (c.family === "gpt2" || hasTensor(`${l.path}.bias`)) m.set(`${l.path}.bias`, [l.outFeatures]);
+  }
+  return m;
+}
+
+/** LoRA weights of one module in compute layout: A is [in, r] (PEFT's lora_A.weight transposed), B is [r, out]. */
+export interface LoraModule { a: tf.Tensor; b: tf.Tensor; scale: number; dropout: number }
+export type LoraSet = Map<string, LoraModule>;
+
+export interface KvCache { k: (tf.Tensor | null)[]; v: (tf.Tensor | null)[]; length: number }
+
+export interface ForwardOptions {
+  lora?: LoraSet | null;
+  /** Tensors that replace the stored ones by name (full fine-tuning passes its variables here). */
+  override?: Map<string, tf.Tensor>;
+  cache?: KvCache;
+  /** When set, LoRA dropout is active, seeded from this number. */
+  dropoutSeed?: number;
+}
+
+export class Transformer {
+  readonly config: ModelConfig;
+  readonly params = new Map<string, tf.Tensor>();
+  readonly quantized = new Map<string, Nf4Tensor>();
+  /** Names as the checkpoint spelled them (GPT-2 checkpoints may omit "transformer."), for merged exports. */
+  readonly sourceNames = new Map<string, string>();
+  readonly sourceDtypes = new Map<string, string>();
+  private ropeCache: { len: number; cos: tf.Tensor; sin: tf.Tensor } | null = null;
+
+  constructor(config: ModelConfig) { this.config = config; }
+
+  /** Builds the model from checkpoint tensors (Hugging Face names and layouts). */
+  static fromTensors(config: ModelConfig, tensors: Map<string, SafeTensor>): Transformer {
+    const model = new Transformer(config);
+    const canonical = new Map<string, string>();
+    for (const name of tensors.keys()) {
+      let c = name;
+      if (config.family === "gpt2" && !name.startsWith("transformer.") && !name.startsWith("lm_head.")) c = `transformer.${name}`;
+      canonical.set(c, name);
+    }
+    const expected = expectedTensors(config, (n) => canonical.has(n));
+    const transposed = new Set(linearSpecs(config).filter((l) => l.hfTransposed).map((l) => `${l.path}.weight`));
+    if (config.family === "llama" && !config.tieEmbeddings) transposed.add("lm_head.weight");
+    if (config.family === "llama" && config.tieEmbeddings === false && !canonical.has("lm_head.weight")) {
+      throw new Error("config says tie_word_embeddings=false but the checkpoint has no lm_head.weight");
+    }
+    for (const [name, shape] of expected) {
+      const src = canonical.get(name);
+      if (!src) throw new Error(`checkpoint lacks tensor ${name} (expected shape ${JSON.stringify(transposed.has(name) ? [shape[1], shape[0]] : shape)})`);
+      const t = tensors.get(src)!;
+      const hfShape = transposed.has(name) ? [shape[1]!, shape[0]!] : shape;
+      if (JSON.stringify(t.shape) !== JSON.stringify(hfShape)) throw new Error(`tensor ${src} has shape ${JSON.stringify(t.shape)}, config.json implies ${JSON.stringify(hfShape)}`);
+      const values = toFloat32(t);
+      const tensor = transposed.has(name) ? tf.tidy(() => tf.transpose(tf.tensor(values, hfShape))) : tf.tensor(values, shape);
+      model.params.set(name, tensor);
+      model.sourceNames.set(name, src);
+      model.sourceDtypes.set(name, t.dtype);
+    }
+    return model;
+  }
+
+  /** The weights as a Hugging Face checkpoint would hold them (original names, [out, in] for nn.Linear). */
+  exportTensors(dtype: "F32" | "F16" | "BF16" = "F32", override?: Map<string, tf.Tensor>): [string, SafeTensor][] {
+    const transposed = new Set(linearSpecs(this.config).filter((l) => l.hfTransposed).map((l) => `${l.path}.weight`));
+    if (this.config.family === "llama" && !this.config.tieEmbeddings) transposed.add("lm_head.weight");
+    const out: [string, SafeTensor][] = [];
+    for (const name of this.params.keys()) {
+      const t = override?.get(name) ?? this.weight(name);
+      const hf = transposed.has(name) ? tf.tidy(() => tf.transpose(t)) : t;
+      out.push([this.sourceNames.get(name) ?? name, fromFloat32(hf.dataSync() as Float32Array, hf.shape, dtype)]);
+      if (hf !== t) hf.dispose();
+      if (t !== override?.get(name) && t !== this.params.get(name)) t.dispose();
+    }
+    return out;
+  }
+
+  /** A stored weight as a float tensor (dequantised when held in NF4; the caller disposes that copy). */
+  weight(name: string): tf.Tensor {
+    const p = this.params.get(name);
+    if (p && !p.isDisposed) return p;
+    const q = this.quantized.get(name);
+    if (q) return tf.tensor(dequantizeNf4(q), q.shape);
+    throw new Error(`no weight ${name}`);
+  }
+
+  /** Replaces the frozen linear weights by NF4 copies (QLoRA); returns float bytes freed and NF4 bytes held. */
+  quantizeLinears(): { floatBytes: number; nf4Bytes: number } {
+    let floatBytes = 0, qBytes = 0;
+    for (const l of linearSpecs(this.config)) {
+      const name = `${l.path}.weight`;
+      const t = this.params.get(name);
+      if (!t) continue;
+      const q = quantizeNf4(t.dataSync() as Float32Array, t.shape);
+      floatBytes += t.size * 4; qBytes += nf4Bytes(q);
+      this.quantized.set(name, q);
+      t.dispose();
+      this.params.delete(name);
+    }
+    return { floatBytes, nf4Bytes: qBytes };
+  }
+
+  /** Names of every stored tensor (float or NF4). */
+  tensorNames(): string[] { return [...new Set([...this.params.keys(), ...this.quantized.keys()])]; }
+
+  paramCount(): number {
+    let n = 0;
+    for (const t of this.params.values()) n += t.size;
+    for (const q of this.quantized.values()) n += q.length;
+    return n;
+  }
+
+  dispose(): void {
+    for (const t of this.params.values()) t.dispose();
+    this.params.clear();
+    this.quantized.clear();
+    this.ropeCache?.cos.dispose(); this.ropeCache?.sin.dispose();
+    this.ropeCache = null;
+  }
+
+  private rope(len: number): { cos: tf.Tensor; sin: tf.Tensor } {
+    if (!this.ropeCache || this.ropeCache.len < len) {
+      this.ropeCache?.cos.dispose(); this.ropeCache?.sin.dispose();
+      const n = Math.max(len, 64);
+      const inv = this.config.ropeInvFreq!;
+      const d = this.config.headDim;
+      const cos = new Float32Array(n * d), sin = new Float32Array(n * d);
+      for (let p = 0; p < n; p++) for (let i = 0; i < d / 2; i++) {
+        const a = p * inv[i]!;
+        cos[p * d + i] = cos[p * d + i + d / 2] = Math.cos(a);
+        sin[p * d + i] = sin[p * d + i + d / 2] = Math.sin(a);
+      }
+      this.ropeCache = { len: n, cos: tf.keep(tf.tensor2d(cos, [n, d])), sin: tf.keep(tf.tensor2d(sin, [n, d])) };
+    }
+    return this.ropeCache;
+  }
+
+  /**
+   * Logits [batch*seq, vocab] for token ids [batch][seq] (equal lengths). With a cache, the ids are the
+   * new tokens after cache.length earlier ones and the cache is extended (its tensors are kept).
+   */
+  forward(ids: number[][], opts: ForwardOptions = {}): tf.Tensor2D {
+    const c = this.config;
+    const B = ids.length, T = ids[0]!.length;
+    const past = opts.cache?.length ?? 0;
+    const D = c.hiddenSize, H = c.numHeads, KV = c.numKvHeads, hd = c.headDim;
+    let dropoutCounter = 0;
+    const get = (name: string): tf.Tensor => opts.override?.get(name) ?? this.params.get(name) ?? this.quantizedWeight(name);
+    const linear = (x: tf.Tensor2D, path: string): tf.Tensor2D => {
+      const name = `${path}.weight`;
+      let y: tf.Tensor2D;
+      const q = opts.override?.has(name) ? undefined : this.params.has(name) ? undefined : this.quantized.get(name);
+      y = q ? quantLinear(x, q) : tf.matMul(x, get(name) as tf.Tensor2D);
+      const bias = opts.override?.get(`${path}.bias`) ?? this.params.get(`${path}.bias`);
+      if (bias) y = tf.add(y, bias);
+      const l = opts.lora?.get(path);
+      if (l) {
+        let xin: tf.Tensor2D = x;
+        dropoutCounter++;
+        if (opts.dropoutSeed !== undefined && l.dropout > 0) xin = tf.dropout(x, l.dropout, undefined, (opts.dropoutSeed + dropoutCounter * 7919) % 2147483647) as tf.Tensor2D;
+        y = tf.add(y, tf.mul(tf.matMul(tf.matMul(xin, l.a as tf.Tensor2D), l.b as tf.Tensor2D), l.scale));
+      }
+      return y;
+    };
+    const flatIds = tf.tensor1d(ids.flat(), "int32");
+    const embName = c.family === "llama" ? "model.embed_tokens.weight" : "transformer.wte.weight";
+    let x = tf.gather(get(embName), flatIds) as tf.Tensor2D; // [B*T, D]
+    flatIds.dispose();
+    if (c.family === "gpt2") {
+      const pos = tf.tensor1d(Array.from({ length: B * T }, (_, i) => past + (i % T)), "int32");
+      x = tf.add(x, tf.gather(get("transformer.wpe.weight"), pos));
+    }
+    // causal mask over [T, past+T]
+    const Tk = past + T;
+    const maskData = new Float32Array(T * Tk);
+    for (let i = 0; i < T; i++) for (let j = 0; j < Tk; j++) if (j > past + i) maskData[i * Tk + j] = -1e9;
+    const mask = tf.tensor2d(maskData, [T, Tk]);
+    let cos: tf.Tensor | null = null, sin: tf.Tensor | null = null;
+    if (c.family === "llama") {
+      const r = this.rope(Tk);
+      cos = tf.slice(r.cos, [past, 0], [T, hd]).reshape([1, 1, T, hd]);
+      sin = tf.slice(r.sin, [past, 0], [T, hd]).reshape([1, 1, T, hd]);
+    }
+    const applyRope = (t: tf.Tensor): tf.Tensor => {
+      const half = hd / 2;
+      const t1 = tf.slice(t, [0, 0, 0, 0], [-1, -1, -1, half]);
+      const t2 = tf.slice(t, [0, 0, 0, half], [-1, -1, -1, half]);
+      return tf.add(tf.mul(t, cos!), tf.mul(tf.concat([tf.neg(t2), t1], 3), sin!));
+    };
+    const heads = (t: tf.Tensor, n: number): tf.Tensor => tf.transpose(tf.reshape(t, [B, T, n, hd]), [0, 2, 1, 3]);
+
+    for (let i = 0; i < c.numLayers; i++) {
+      const p = c.family === "llama" ? `model.layers.${i}` : `transformer.h.${i}`;
+      let q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, h: tf.Tensor2D;
+      if (c.family === "llama") {
+        h = rmsNorm(x, get(`${p}.input_layernorm.weight`), c.normEps);
+        q = heads(linear(h, `${p}.self_attn.q_proj`), H);
+        k = heads(linear(h, `${p}.self_attn.k_proj`), KV);
+        v = heads(linear(h, `${p}.self_attn.v_proj`), KV);
+        q = applyRope(q); k = applyRope(k);
+      } else {
+        h = layerNorm(x, get(`${p}.ln_1.weight`), get(`${p}.ln_1.bias`), c.normEps);
+        const qkv = linear(h, `${p}.attn.c_attn`);
+        const [qq, kk, vv] = tf.split(qkv, 3, 1);
+        q = heads(qq!, H); k = heads(kk!, H); v = heads(vv!, H);
+      }
+      if (opts.cache) {
+        const pk = opts.cache.k[i], pv = opts.cache.v[i];
+        if (pk && pv) { k = tf.concat([pk, k], 2); v = tf.concat([pv, v], 2); }
+        opts.cache.k[i] = tf.keep(k); opts.cache.v[i] = tf.keep(v);
+        if (pk && pv) { pk.dispose(); pv.dispose(); }
+      }
+      if (KV !== H) {
+        const rep = H / KV;
+        // HF repeat_kv: query head h reads kv head floor(h / rep); rank-3 tile (tfjs has its gradient)
+        k = tf.reshape(tf.tile(tf.reshape(k, [B * KV, 1, Tk * hd]), [1, rep, 1]), [B, H, Tk, hd]);
+        v = tf.reshape(tf.tile(tf.reshape(v, [B * KV, 1, Tk * hd]), [1, rep, 1]), [B, H, Tk, hd]);
+      }
+      const scores = tf.add(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(hd)), mask);
+      const attn = tf.matMul(tf.softmax(scores), v); // [B, H, T, hd]
+      const merged = tf.reshape(tf.transpose(attn, [0, 2, 1, 3]), [B * T, H * hd]) as tf.Tensor2D;
+      if (c.family === "llama") {
+        x = tf.add(x, linear(merged, `${p}.self_attn.o_proj`));
+        const h2 = rmsNorm(x, get(`${p}.post_attention_layernorm.weight`), c.normEps);
+        const gate = linear(h2, `${p}.mlp.gate_proj`), up = linear(h2, `${p}.mlp.up_proj`);
+        x = tf.add(x, linear(tf.mul(activation(gate, c.hiddenAct), up), `${p}.mlp.down_proj`));
+      } else {
+        x = tf.add(x, linear(merged, `${p}.attn.c_proj`));
+        const h2 = layerNorm(x, get(`${p}.ln_2.weight`), get(`${p}.ln_2.bias`), c.normEps);
+        x = tf.add(x, linear(activation(linear(h2, `${p}.mlp.c_fc`), c.hiddenAct), `${p}.mlp.c_proj`));
+      }
+    }
+    if (opts.cache) opts.cache.length = Tk;
+    x = c.family === "llama" ? rmsNorm(x, get("model.norm.weight"), c.normEps) : layerNorm(x, get("transformer.ln_f.weight"), get("transformer.ln_f.bias"), c.normEps);
+    if (c.tieEmbeddings) return tf.matMul(x, get(embName) as tf.Tensor2D, false, true);
+    return tf.matMul(x, get("lm_head.weight") as tf.Tensor2D);
+  }
+
+  private quantizedWeight(name: string): tf.Tensor {
+    const q = this.quantized.get(name);
+    if (!q) throw new Error(`no weight ${name}`);
+    return tf.tensor(dequantizeNf4(q), q.shape);
+  }
+}
+
+/** y = x·W with W held in NF4: dequantised for the product and again for the backward pass, never kept. */
+function quantLinear(x: tf.Tensor2D, q: Nf4Tensor): tf.Tensor2D {
+  const f = tf.customGrad(((input: tf.Tensor) => {
+    const w = tf.tensor2d(dequantizeNf4(q), q.shape as [number, number]);
+    const y = tf.matMul(input as tf.Tensor2D, w);
+    w.dispose();
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor) => {
+        const w2 = tf.tensor2d(dequantizeNf4(q), q.shape as [number, number]);
+        const dx = tf.matMul(dy as tf.Tensor2D, w2, false, true);
+        w2.dispose();
+        return [dx];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return f(x) as tf.Tensor2D;
+}
+
+function rmsNorm(x: tf.Tensor2D, w: tf.Tensor, eps: number): tf.Tensor2D {
+  const ms = tf.mean(tf.square(x), -1, true);
+  return tf.mul(tf.mul(x, tf.rsqrt(tf.add(ms, eps))), w);
+}
+
+function layerNorm(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor, eps: number): tf.Tensor2D {
+  const mean = tf.mean(x, -1, true);
+  const centered = tf.sub(x, mean);
+  const variance = tf.mean(tf.square(centered), -1, true);
+  return tf.add(tf.mul(tf.mul(centered, tf.rsqrt(tf.add(variance, eps))), w), b);
+}
+
+function activation<T extends tf.Tensor>(x: T, act: string): T {
+  switch (act) {
+    case "silu": case "swish": return tf.mul(x, tf.sigmoid(x));
+    case "gelu_new": case "gelu_pytorch_tanh": case "gelu_fast": {
+      const inner = tf.mul(tf.add(x, tf.mul(tf.pow(x, 3), 0.044715)), Math.sqrt(2 / Math.PI));
+      return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
+    }
+    case "gelu": return tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1));
+    case "relu": return tf.relu(x);
+    default: throw new Error(`activation ${act} is not supported (silu, gelu, gelu_new, relu)`);
+  }
+}
+
+/** Mean cross-entropy over positions whose weight is 1. logits [N, V]; targets and weights of length N. */
+export function maskedCrossEntropy(logits: tf.Tensor2D, targets: number[], weights: number[]): tf.Scalar {
+  const V = logits.shape[1];
+  const logp = tf.logSoftmax(logits);
+  const onehot = tf.oneHot(tf.tensor1d(targets, "int32"), V);
+  const picked = tf.sum(tf.mul(logp, onehot), 1);
+  const w = tf.tensor1d(weights);
+  const total = weights.reduce((a, b) => a + b, 0);
+  return tf.div(tf.neg(tf.sum(tf.mul(picked, w))), Math.max(total, 1)) as tf.Scalar;
+}

@@ -1,0 +1,20 @@
+// The engine's public types (the node codes against these names).
+export type Method = "lora" | "qlora" | "full";
+export interface LoraSettings { rank: number; alpha: number; dropout: number; targetModules: string[] }
+export interface TrainingConfig {
+  method: Method; learningRate: number; epochs: number; batchSize: number; gradientAccumulation: number;
+  maxSeqLen: number; warmupSteps: number; weightDecay: number; seed: number; evalFraction: number;
+  lora?: LoraSettings;
+  /** Data-parallel threads. Accepted for the interface; this engine trains on one thread (see README). */
+  workers?: number;
+}
+export type ChatMessage = { role: "system" | "user" | "assistant"; content: string };
+export type TrainingExample = { text: string } | { messages: ChatMessage[] };
+export interface StepProgress { step: number; totalSteps: number; epoch: number; loss: number; tokensPerSecond: number; etaSeconds: number; evalLoss?: number; learningRate?: number }
+export interface TrainingResult { outputDir: string; files: { name: string; sha256: string; bytes: number }[]; log: StepProgress[]; finalLoss: number; evalLoss?: number }
+export interface Tokenizer {
+  encode(text: string): number[];
+  decode(ids: number[]): string;
+  applyChatTemplate(messages: ChatMessage[], addGenerationPrompt: boolean): string;
+  eosTokenId: number;
+}
