@@ -1,0 +1,318 @@
+// Datanets: create, tune, fund, pause, withdraw; submit files (on chain); claim; and the reads.
+import { encodeAbiParameters, keccak256, type Address, type Hex } from "viem";
+import { datanetsAbi } from "../../../generated/abis.ts";
+import { cidFromOnchain, toOnchainCid, type CID, type CidCodec, type OnchainCid } from "../cid.ts";
+import { OpenLedgerError } from "../errors.ts";
+import { formatMask, type Format, type Modality } from "../formats.ts";
+import { contractsOf, eventsOf, read, send, type ReadClient, type Sent, type WithContracts, type WriteClient } from "./shared.ts";
+import { ensureAllowance } from "./token.ts";
+
+/** Lifecycle of a contribution (`Status` in contracts/interfaces/IDatanets.sol). */
+export const ContributionStatus = { None: 0, Pending: 1, Accepted: 2, Rejected: 3, Expired: 4 } as const;
+export type ContributionStatus = (typeof ContributionStatus)[keyof typeof ContributionStatus];
+export const STATUS_NAMES = ["none", "pending", "accepted", "rejected", "expired"] as const;
+
+/** Limits a Datanet owner tunes; zero for a cap or quota means the protocol's value. Amounts in OPEN wei. */
+export interface DatanetLimits {
+  maxFileSize: number;
+  dailyBytes: number;
+  dailyFiles: number;
+  deposit: bigint;
+  reward: bigint;
+  validatorReward: bigint;
+}
+
+/** Review rules fixed at creation; zero means the default (1-day windows bounded by the deployment, quorum = minimum stake, two thirds). */
+export interface ReviewRules {
+  commitWindow: number;
+  revealWindow: number;
+  quorum: bigint;
+  thresholdBps: number;
+}
+
+export interface FileRef {
+  digest: Hex;
+  codec: CidCodec;
+  format: Format;
+  size: number;
+}
+
+export interface DatanetInfo {
+  id: number;
+  owner: Address;
+  modality: Modality;
+  formats: number;
+  paused: boolean;
+  pool: bigint;
+  submissions: bigint;
+  limits: DatanetLimits;
+  rules: ReviewRules;
+  termsVersion: number;
+  metadataCid: CID;
+}
+
+const NO_LIMITS: DatanetLimits = { maxFileSize: 0, dailyBytes: 0, dailyFiles: 0, deposit: 0n, reward: 0n, validatorReward: 0n };
+const NO_RULES: ReviewRules = { commitWindow: 0, revealWindow: 0, quorum: 0n, thresholdBps: 0 };
+
+function onchain(cid: CID | string | OnchainCid): OnchainCid {
+  return typeof cid === "object" && "digest" in cid ? cid : toOnchainCid(cid);
+}
+
+/** `keccak256(abi.encode(uint32 datanetId, bytes32 digest))`, as the contract derives it. */
+export function contributionIdOf(datanetId: number, digest: Hex): Hex {
+  return keccak256(encodeAbiParameters([{ type: "uint32" }, { type: "bytes32" }], [datanetId, digest]));
+}
+
+export async function createDatanet(
+  client: WriteClient,
+  args: WithContracts & {
+    modality: Modality;
+    formats: readonly Format[] | number;
+    /** CID of the metadata document (name, description, license, schema) on IPFS. */
+    metadata: CID | string | OnchainCid;
+    limits?: Partial<DatanetLimits>;
+    rules?: Partial<ReviewRules>;
+  },
+): Promise<Sent<{ datanetId: number }>> {
+  const { Datanets } = contractsOf(client, args);
+  const mask = typeof args.formats === "number" ? args.formats : formatMask(args.formats);
+  const meta = onchain(args.metadata);
+  const { hash, receipt } = await send(client, {
+    address: Datanets,
+    abi: datanetsAbi,
+    functionName: "createDatanet",
+    args: [args.modality, mask, meta.digest, meta.codec, { ...NO_LIMITS, ...args.limits }, { ...NO_RULES, ...args.rules }],
+  });
+  const [created] = eventsOf(datanetsAbi, receipt, "DatanetCreated");
+  if (!created) throw new OpenLedgerError(`createDatanet in ${hash} emitted no DatanetCreated event`);
+  return { hash, receipt, result: { datanetId: Number(created.args.datanetId) } };
+}
+
+export async function updateDatanetLimits(
+  client: WriteClient,
+  args: WithContracts & { datanetId: number; limits: Partial<DatanetLimits> },
+): Promise<Sent<{ termsVersion: number }>> {
+  const { Datanets } = contractsOf(client, args);
+  const current = await getDatanet(client, { ...args });
+  const { hash, receipt } = await send(client, {
+    address: Datanets,
+    abi: datanetsAbi,
+    functionName: "updateLimits",
+    args: [args.datanetId, { ...current.limits, ...args.limits }],
+  });
+  const [updated] = eventsOf(datanetsAbi, receipt, "DatanetLimitsUpdated");
+  return { hash, receipt, result: { termsVersion: updated?.args.termsVersion ?? current.termsVersion + 1 } };
+}
+
+export async function setDatanetMetadata(client: WriteClient, args: WithContracts & { datanetId: number; metadata: CID | string | OnchainCid }): Promise<Sent> {
+  const { Datanets } = contractsOf(client, args);
+  const meta = onchain(args.metadata);
+  const { hash, receipt } = await send(client, { address: Datanets, abi: datanetsAbi, functionName: "setMetadata", args: [args.datanetId, meta.digest, meta.codec] });
+  return { hash, receipt, result: undefined };
+}
+
+export async function setDatanetPaused(client: WriteClient, args: WithContracts & { datanetId: number; paused: boolean }): Promise<Sent> {
+  const { Datanets } = contractsOf(client, args);
+  const { hash, receipt } = await send(client, { address: Datanets, abi: datanetsAbi, functionName: "setDatanetPaused", args: [args.datanetId, args.paused] });
+  return { hash, receipt, result: undefined };
+}
+
+/** Adds `amount` OPEN to a Datanet's pool, approving the Datanets contract first when needed. */
+export async function fundDatanet(client: WriteClient, args: WithContracts & { datanetId: number; amount: bigint }): Promise<Sent<{ pool: bigint }>> {
+  const contracts = contractsOf(client, args);
+  await ensureAllowance(client, { contracts, spender: contracts.Datanets, amount: args.amount });
+  const { hash, receipt } = await send(client, { address: contracts.Datanets, abi: datanetsAbi, functionName: "fund", args: [args.datanetId, args.amount] });
+  const [funded] = eventsOf(datanetsAbi, receipt, "DatanetFunded");
+  return { hash, receipt, result: { pool: funded?.args.pool ?? 0n } };
+}
+
+export async function withdrawPool(client: WriteClient, args: WithContracts & { datanetId: number; amount: bigint; to?: Address }): Promise<Sent<{ pool: bigint }>> {
+  const { Datanets } = contractsOf(client, args);
+  const { hash, receipt } = await send(client, {
+    address: Datanets,
+    abi: datanetsAbi,
+    functionName: "withdrawPool",
+    args: [args.datanetId, args.amount, args.to ?? client.account.address],
+  });
+  const [withdrawn] = eventsOf(datanetsAbi, receipt, "PoolWithdrawn");
+  return { hash, receipt, result: { pool: withdrawn?.args.pool ?? 0n } };
+}
+
+/**
+ * Records files on chain (one `submit`, or `submitBatch` for several). This is the on-chain step
+ * only: `contribute` checks the files, uploads them, and then calls this.
+ */
+export async function submitFiles(
+  client: WriteClient,
+  args: WithContracts & { datanetId: number; files: readonly FileRef[] },
+): Promise<Sent<{ contributionIds: Hex[] }>> {
+  const contracts = contractsOf(client, args);
+  const datanet = await getDatanet(client, { contracts, datanetId: args.datanetId });
+  const deposit = datanet.limits.deposit * BigInt(args.files.length);
+  if (deposit > 0n) await ensureAllowance(client, { contracts, spender: contracts.Datanets, amount: deposit });
+  const call =
+    args.files.length === 1
+      ? { functionName: "submit", args: [args.datanetId, args.files[0]] }
+      : { functionName: "submitBatch", args: [args.datanetId, args.files] };
+  const { hash, receipt } = await send(client, { address: contracts.Datanets, abi: datanetsAbi, ...call });
+  const contributionIds = eventsOf(datanetsAbi, receipt, "ContributionSubmitted").map((e) => e.args.contributionId as Hex);
+  return { hash, receipt, result: { contributionIds } };
+}
+
+/** Pays out everything credited to the caller (rewards, refunds, validator rewards). */
+export async function claimRewards(client: WriteClient, args: WithContracts & { to?: Address } = {}): Promise<Sent<{ amount: bigint }>> {
+  const { Datanets } = contractsOf(client, args);
+  const { hash, receipt } = await send(client, { address: Datanets, abi: datanetsAbi, functionName: "claim", args: [args.to ?? client.account.address] });
+  const [claimed] = eventsOf(datanetsAbi, receipt, "Claimed");
+  return { hash, receipt, result: { amount: claimed?.args.amount ?? 0n } };
+}
+
+// ─── reads ──────────────────────────────────────────────────────────────────
+
+export async function getDatanetCount(client: ReadClient, args: WithContracts = {}): Promise<number> {
+  const { Datanets } = contractsOf(client, args);
+  return Number(await read<bigint>(client, { address: Datanets, abi: datanetsAbi, functionName: "datanetCount", args: [] }));
+}
+
+export async function getDatanet(client: ReadClient, args: WithContracts & { datanetId: number }): Promise<DatanetInfo> {
+  const { Datanets } = contractsOf(client, args);
+  const v = await read<{
+    owner: Address;
+    modality: number;
+    formats: number;
+    paused: boolean;
+    pool: bigint;
+    submissions: bigint;
+    limits: DatanetLimits;
+    rules: ReviewRules;
+    termsVersion: number;
+    metadataDigest: Hex;
+    metadataCodec: number;
+  }>(client, { address: Datanets, abi: datanetsAbi, functionName: "getDatanet", args: [args.datanetId] });
+  return {
+    id: args.datanetId,
+    owner: v.owner,
+    modality: v.modality as Modality,
+    formats: v.formats,
+    paused: v.paused,
+    pool: v.pool,
+    submissions: v.submissions,
+    limits: { ...v.limits },
+    rules: { ...v.rules },
+    termsVersion: v.termsVersion,
+    metadataCid: cidFromOnchain(v.metadataDigest, v.metadataCodec),
+  };
+}
+
+export interface ProtocolLimits {
+  maxFileSize: number;
+  dailyBytes: number;
+  dailyFiles: number;
+  slashBps: number;
+  paused: boolean;
+}
+
+export async function getProtocolLimits(client: ReadClient, args: WithContracts = {}): Promise<ProtocolLimits> {
+  const { Datanets } = contractsOf(client, args);
+  const [maxFileSize, dailyBytes, dailyFiles, slashBps, paused] = await read<[bigint, bigint, bigint, bigint, boolean]>(client, {
+    address: Datanets,
+    abi: datanetsAbi,
+    functionName: "protocolLimits",
+    args: [],
+  });
+  return { maxFileSize: Number(maxFileSize), dailyBytes: Number(dailyBytes), dailyFiles: Number(dailyFiles), slashBps: Number(slashBps), paused };
+}
+
+export interface Quota {
+  protocolBytesUsed: number;
+  protocolFilesUsed: number;
+  datanetBytesUsed: number;
+  datanetFilesUsed: number;
+  /** The tighter of the protocol's and the Datanet's quotas. */
+  bytesLeft: number;
+  filesLeft: number;
+  /** Next UTC midnight (chain time). */
+  resetsAt: Date;
+}
+
+export async function getQuota(client: ReadClient, args: WithContracts & { account: Address; datanetId: number }): Promise<Quota> {
+  const { Datanets } = contractsOf(client, args);
+  const v = await read<Record<keyof Quota, bigint>>(client, { address: Datanets, abi: datanetsAbi, functionName: "quotaOf", args: [args.account, args.datanetId] });
+  return {
+    protocolBytesUsed: Number(v.protocolBytesUsed),
+    protocolFilesUsed: Number(v.protocolFilesUsed),
+    datanetBytesUsed: Number(v.datanetBytesUsed),
+    datanetFilesUsed: Number(v.datanetFilesUsed),
+    bytesLeft: Number(v.bytesLeft),
+    filesLeft: Number(v.filesLeft),
+    resetsAt: new Date(Number(v.resetsAt) * 1000),
+  };
+}
+
+export interface ContributionInfo {
+  id: Hex;
+  contributor: Address;
+  status: ContributionStatus;
+  submittedAt: number;
+  size: number;
+  format: Format;
+  codec: CidCodec;
+  sequence: number;
+  approveStake: bigint;
+  rejectStake: bigint;
+  termsVersion: number;
+}
+
+/** A contribution by id, or by Datanet and digest; `status` is None when it does not exist. */
+export async function getContribution(
+  client: ReadClient,
+  args: WithContracts & ({ contributionId: Hex } | { datanetId: number; digest: Hex }),
+): Promise<ContributionInfo> {
+  const { Datanets } = contractsOf(client, args);
+  const id = "contributionId" in args ? args.contributionId : contributionIdOf(args.datanetId, args.digest);
+  const [contributor, status, submittedAt, size, format, codec, sequence, approveStake, rejectStake, termsVersion] = await read<
+    [Address, number, bigint, bigint, number, number, bigint, bigint, bigint, number]
+  >(client, { address: Datanets, abi: datanetsAbi, functionName: "getContribution", args: [id] });
+  return {
+    id,
+    contributor,
+    status: status as ContributionStatus,
+    submittedAt: Number(submittedAt),
+    size: Number(size),
+    format: format as Format,
+    codec: codec as CidCodec,
+    sequence: Number(sequence),
+    approveStake,
+    rejectStake,
+    termsVersion,
+  };
+}
+
+/** Claimable OPEN and accepted work (what ranks a contributor). */
+export async function getAccount(
+  client: ReadClient,
+  args: WithContracts & { account: Address },
+): Promise<{ claimable: bigint; acceptedCount: number; acceptedBytes: number }> {
+  const { Datanets } = contractsOf(client, args);
+  const [credits, acceptedCount, acceptedBytes] = await read<[bigint, bigint, bigint]>(client, {
+    address: Datanets,
+    abi: datanetsAbi,
+    functionName: "accountOf",
+    args: [args.account],
+  });
+  return { claimable: credits, acceptedCount: Number(acceptedCount), acceptedBytes: Number(acceptedBytes) };
+}
+
+export async function getTerms(
+  client: ReadClient,
+  args: WithContracts & { datanetId: number; version: number },
+): Promise<{ reward: bigint; validatorReward: bigint; deposit: bigint }> {
+  const { Datanets } = contractsOf(client, args);
+  const [reward, validatorReward, deposit] = await read<[bigint, bigint, bigint]>(client, {
+    address: Datanets,
+    abi: datanetsAbi,
+    functionName: "termsOf",
+    args: [args.datanetId, args.version],
+  });
+  return { reward, validatorReward, deposit };
+}

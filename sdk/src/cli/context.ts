@@ -1,0 +1,165 @@
+// What every CLI command needs: the chain client, the deployment, the IPFS client and the key.
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { createPublicClient, createWalletClient, defineChain, http, isHex, publicActions, type Address, type Chain, type Hex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { OpenLedgerError } from "../errors.ts";
+import { createIpfsClient, type IpfsClient } from "../ipfs.ts";
+import { decryptKeystore, loadDeployment, type DeploymentFile, type Keystore } from "../node.ts";
+import type { CommittedVotes } from "../actions/review.ts";
+import type { ProtocolContracts, WriteClient } from "../actions/shared.ts";
+
+export interface GlobalOptions {
+  rpc: string;
+  ipfs: string;
+  deployment?: string;
+  keystore?: string;
+  home: string;
+  json?: boolean;
+}
+
+export const ENV = {
+  rpc: "OPENLEDGER_RPC_URL",
+  ipfs: "IPFS_URL",
+  deployment: "OPENLEDGER_DEPLOYMENT",
+  privateKey: "OPENLEDGER_PRIVATE_KEY",
+  keystore: "OPENLEDGER_KEYSTORE",
+  password: "OPENLEDGER_KEYSTORE_PASSWORD",
+  home: "OPENLEDGER_HOME",
+} as const;
+
+export const DEFAULTS = {
+  rpc: process.env[ENV.rpc] ?? "http://127.0.0.1:8545",
+  ipfs: process.env[ENV.ipfs] ?? "http://127.0.0.1:5001",
+  home: process.env[ENV.home] ?? path.join(os.homedir(), ".openledger"),
+};
+
+export interface Context {
+  options: GlobalOptions;
+  chain: Chain;
+  client: ReturnType<typeof createPublicClient>;
+  deployment: DeploymentFile;
+  contracts: ProtocolContracts;
+  ipfs: IpfsClient;
+  /** The signing client; asks for the key only when a command needs it. */
+  wallet(): Promise<WriteClient & ReturnType<typeof publicActions>>;
+  /** The account of the configured key, without unlocking a keystore when an address is enough. */
+  address(): Promise<Address>;
+  votes: VoteStore;
+}
+
+async function promptHidden(question: string): Promise<string> {
+  if (!process.stdin.isTTY) {
+    throw new OpenLedgerError(`no terminal to ask for the keystore password; set ${ENV.password}`, { docsPath: "sdk/README.md#keys" });
+  }
+  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  const output = rl as unknown as { _writeToOutput: (s: string) => void };
+  process.stderr.write(question);
+  output._writeToOutput = () => {};
+  const answer = await new Promise<string>((resolve) => rl.question("", resolve));
+  rl.close();
+  process.stderr.write("\n");
+  return answer;
+}
+
+export async function loadKey(options: GlobalOptions): Promise<Hex> {
+  const fromEnv = process.env[ENV.privateKey];
+  const keystorePath = options.keystore ?? process.env[ENV.keystore];
+  if (keystorePath) {
+    if (!existsSync(keystorePath)) throw new OpenLedgerError(`no keystore file at ${keystorePath}`);
+    const keystore = JSON.parse(readFileSync(keystorePath, "utf8")) as Keystore;
+    const password = process.env[ENV.password] ?? (await promptHidden(`Password for ${path.basename(keystorePath)}: `));
+    return decryptKeystore(keystore, password).privateKey;
+  }
+  if (fromEnv) {
+    const key = fromEnv.startsWith("0x") ? fromEnv : `0x${fromEnv}`;
+    if (!isHex(key) || key.length !== 66) throw new OpenLedgerError(`${ENV.privateKey} is not a 32-byte hex private key`);
+    return key;
+  }
+  throw new OpenLedgerError("this command signs transactions, and no key is configured", {
+    details: `Set ${ENV.privateKey}, or pass --keystore FILE (create one with \`openledger account new\`).`,
+    docsPath: "sdk/README.md#keys",
+  });
+}
+
+export async function createContext(options: GlobalOptions): Promise<Context> {
+  const probe = createPublicClient({ transport: http(options.rpc, { retryCount: 0 }) });
+  let chainId: number;
+  try {
+    chainId = await probe.getChainId();
+  } catch (error) {
+    throw new OpenLedgerError(`cannot reach the chain at ${options.rpc}`, {
+      details: "Start the local stack with `npm start`, or pass --rpc URL (env OPENLEDGER_RPC_URL).",
+      cause: error,
+    });
+  }
+  const chain = defineChain({
+    id: chainId,
+    name: chainId === 31337 ? "OpenLedger local" : `chain ${chainId}`,
+    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+    rpcUrls: { default: { http: [options.rpc] } },
+  });
+  const deployment = loadDeployment(options.deployment ? { file: options.deployment } : { chainId });
+  if (deployment.chainId !== chainId) {
+    throw new OpenLedgerError(`the deployment file is for chain ${deployment.chainId} but ${options.rpc} is chain ${chainId}`);
+  }
+  const client = createPublicClient({ chain, transport: http(options.rpc) });
+  let signer: (WriteClient & ReturnType<typeof publicActions>) | undefined;
+  const wallet = async () => {
+    if (!signer) {
+      const account = privateKeyToAccount(await loadKey(options));
+      signer = createWalletClient({ account, chain, transport: http(options.rpc) }).extend(publicActions) as unknown as WriteClient &
+        ReturnType<typeof publicActions>;
+    }
+    return signer;
+  };
+  return {
+    options,
+    chain,
+    client,
+    deployment,
+    contracts: deployment.contracts,
+    ipfs: createIpfsClient(options.ipfs),
+    votes: new VoteStore(path.join(options.home, "votes", String(chainId))),
+    wallet,
+    address: async () => (await wallet()).account.address,
+  };
+}
+
+// ─── the vote store: what a validator needs to reveal ───────────────────────
+
+export interface StoredVotes extends CommittedVotes {
+  state: "sending" | "committed" | "revealed";
+  committedAt?: string;
+  revealedAt?: string;
+}
+
+/**
+ * Keeps each commitment's votes and salt in `<home>/votes/<chainId>/<commitment>.json`, written
+ * before the commit is sent (a crash after sending must not lose the salt, or the vote is slashed).
+ */
+export class VoteStore {
+  readonly dir: string;
+  constructor(dir: string) {
+    this.dir = dir;
+  }
+  save(votes: StoredVotes): string {
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    const file = path.join(this.dir, `${votes.commitment}.json`);
+    const tmp = `${file}.tmp`;
+    writeFileSync(tmp, JSON.stringify(votes, null, 2) + "\n", { mode: 0o600 });
+    renameSync(tmp, file);
+    return file;
+  }
+  all(): StoredVotes[] {
+    if (!existsSync(this.dir)) return [];
+    return readdirSync(this.dir)
+      .filter((f) => f.endsWith(".json"))
+      .map((f) => JSON.parse(readFileSync(path.join(this.dir, f), "utf8")) as StoredVotes);
+  }
+  get(commitment: string): StoredVotes | undefined {
+    return this.all().find((v) => v.commitment.toLowerCase() === commitment.toLowerCase());
+  }
+}

@@ -1,0 +1,335 @@
+// Contributing files, end to end: check every file against the Datanet's rules and today's quotas
+// (read from the chain) before anything leaves the machine, simulate the submission, upload to
+// IPFS, then submit. A refused file leaves no trace on IPFS or on chain; a submission that fails
+// after the upload is reported with the uploaded CIDs, and submitting again is safe.
+import type { Address, Hex } from "viem";
+import { getBlock, getContractEvents, simulateContract } from "viem/actions";
+import { datanetsAbi } from "../../generated/abis.ts";
+import { cidFromOnchain, computeCid, toOnchainCid, type CID, type CidCodec } from "./cid.ts";
+import { FileRejectedError, FilesRejectedError, OpenLedgerError, ProtocolError, SubmissionFailedError, toOpenLedgerError } from "./errors.ts";
+import { detectFormat, formatFromFileName, formatName, formatsOfMask, type Format } from "./formats.ts";
+import type { IpfsClient } from "./ipfs.ts";
+import {
+  ContributionStatus,
+  contributionIdOf,
+  getContribution,
+  getDatanet,
+  getProtocolLimits,
+  getQuota,
+  STATUS_NAMES,
+  submitFiles,
+  type DatanetInfo,
+  type FileRef,
+  type Quota,
+} from "./actions/datanets.ts";
+import { getOpenBalance } from "./actions/token.ts";
+import { contractsOf, type ReadClient, type WithContracts, type WriteClient } from "./actions/shared.ts";
+
+/** The most files one `submitBatch` takes (`MAX_BATCH` in Datanets.sol). */
+export const MAX_BATCH = 256;
+
+export interface FileInput {
+  /** Shown in messages; never used to decide the format. */
+  name: string;
+  bytes: Uint8Array;
+  /** The format the user says the file is (e.g. from `--format` or the extension); the bytes must agree. */
+  format?: Format;
+}
+
+export interface CheckedFile {
+  name: string;
+  bytes: Uint8Array;
+  format: Format;
+  size: number;
+  cid: CID;
+  digest: Hex;
+  codec: CidCodec;
+  contributionId: Hex;
+}
+
+export interface FileCheckReport {
+  datanet: DatanetInfo;
+  quota: Quota;
+  /** The size cap that applies: the smaller of the Datanet's and the protocol's. */
+  maxFileSize: number;
+  accepted: CheckedFile[];
+  rejected: FileRejectedError[];
+}
+
+/**
+ * Checks files for `account` against a Datanet, from the bytes and the chain's state: format
+ * (detected from the bytes), allowed formats, empty, size cap, duplicates (in the batch and on
+ * chain), and the day's file and byte quotas (protocol-wide and per Datanet). Nothing is sent.
+ */
+export async function checkFiles(
+  client: ReadClient,
+  args: WithContracts & { datanetId: number; account: Address; files: readonly FileInput[] },
+): Promise<FileCheckReport> {
+  const contracts = contractsOf(client, args);
+  const [datanet, limits, quota] = await Promise.all([
+    getDatanet(client, { contracts, datanetId: args.datanetId }),
+    getProtocolLimits(client, { contracts }),
+    getQuota(client, { contracts, account: args.account, datanetId: args.datanetId }),
+  ]);
+  if (limits.paused) throw new ProtocolError("ProtocolPaused", []);
+  if (datanet.paused) throw new ProtocolError("DatanetPaused", [args.datanetId]);
+  const maxFileSize = Math.min(datanet.limits.maxFileSize || limits.maxFileSize, limits.maxFileSize);
+  const allowed = formatsOfMask(datanet.formats);
+  const accepted: CheckedFile[] = [];
+  const rejected: FileRejectedError[] = [];
+  const seen = new Map<string, string>();
+  let filesLeft = quota.filesLeft;
+  let bytesLeft = quota.bytesLeft;
+  const resets = quota.resetsAt.toISOString();
+
+  for (const file of args.files) {
+    const size = file.bytes.length;
+    const reject = (rule: FileRejectedError["rule"], reason: string, numbers: Record<string, number | string> = {}) =>
+      rejected.push(new FileRejectedError(file.name, rule, reason, numbers));
+    if (size === 0) {
+      reject("empty", "the file is empty (0 bytes); a contribution needs content");
+      continue;
+    }
+    if (size > maxFileSize) {
+      reject("too-large", `the file is ${size} bytes; Datanet ${args.datanetId} takes at most ${maxFileSize} bytes per file`, { size, maxFileSize });
+      continue;
+    }
+    const claimed = file.format ?? formatFromFileName(file.name);
+    const detection = detectFormat(file.bytes, claimed);
+    if (!detection.ok) {
+      reject(detection.problem.rule, detection.problem.message);
+      continue;
+    }
+    const format = detection.format;
+    if (!allowed.includes(format)) {
+      reject("format-not-allowed", `Datanet ${args.datanetId} accepts ${allowed.map(formatName).join(", ")}; this file is ${formatName(format)}`);
+      continue;
+    }
+    const cid = await computeCid(file.bytes);
+    const { digest, codec } = toOnchainCid(cid);
+    const earlier = seen.get(cid.toString());
+    if (earlier !== undefined) {
+      reject("duplicate-in-batch", `the file has the same content as ${earlier} in this batch (${cid})`);
+      continue;
+    }
+    seen.set(cid.toString(), file.name);
+    const onchain = await getContribution(client, { contracts, datanetId: args.datanetId, digest });
+    if (onchain.status !== ContributionStatus.None && onchain.status !== ContributionStatus.Expired) {
+      reject("already-submitted", `the same content is already in Datanet ${args.datanetId} (${STATUS_NAMES[onchain.status]}, ${cid})`);
+      continue;
+    }
+    if (filesLeft < 1) {
+      reject("quota-files", `today's file quota is used up (${quota.filesLeft} file(s) were left for this account in Datanet ${args.datanetId}); it resets at ${resets}`, {
+        filesLeft: quota.filesLeft,
+      });
+      continue;
+    }
+    if (size > bytesLeft) {
+      reject("quota-bytes", `the file is ${size} bytes but only ${bytesLeft} bytes of today's quota are left; it resets at ${resets}`, { size, bytesLeft });
+      continue;
+    }
+    filesLeft -= 1;
+    bytesLeft -= size;
+    accepted.push({ name: file.name, bytes: file.bytes, format, size, cid, digest, codec, contributionId: contributionIdOf(args.datanetId, digest) });
+  }
+  return { datanet, quota, maxFileSize, accepted, rejected };
+}
+
+export type ContributeStage = "checked" | "uploading" | "uploaded" | "submitting" | "submitted";
+
+export interface ContributeProgress {
+  stage: ContributeStage;
+  file?: string;
+  done: number;
+  total: number;
+}
+
+export interface FileOutcome {
+  name: string;
+  status: "submitted" | "refused";
+  reason?: string;
+  rule?: string;
+  cid?: string;
+  format?: string;
+  size: number;
+  contributionId?: Hex;
+}
+
+export interface ContributeResult {
+  datanetId: number;
+  outcomes: FileOutcome[];
+  transactions: Hex[];
+  /** Today's quota after the submission. */
+  quota: Quota;
+}
+
+/**
+ * Checks, uploads and submits files to a Datanet. Refused files stop the whole call (nothing is
+ * uploaded or sent) unless `skipRefused` is set, in which case only the files that pass go ahead.
+ */
+export async function contribute(
+  client: WriteClient,
+  args: WithContracts & {
+    ipfs: IpfsClient;
+    datanetId: number;
+    files: readonly FileInput[];
+    skipRefused?: boolean;
+    onProgress?: (p: ContributeProgress) => void;
+  },
+): Promise<ContributeResult> {
+  const contracts = contractsOf(client, args);
+  const account = client.account.address;
+  const report = await checkFiles(client, { contracts, datanetId: args.datanetId, account, files: args.files });
+  if (report.rejected.length > 0 && !args.skipRefused) throw new FilesRejectedError(report.rejected);
+  const refused: FileOutcome[] = report.rejected.map((r) => ({
+    name: r.file,
+    status: "refused",
+    reason: r.reason,
+    rule: r.rule,
+    size: args.files.find((f) => f.name === r.file)?.bytes.length ?? 0,
+  }));
+  const files = report.accepted;
+  const total = files.length;
+  args.onProgress?.({ stage: "checked", done: 0, total });
+  if (total === 0) {
+    return { datanetId: args.datanetId, outcomes: refused, transactions: [], quota: report.quota };
+  }
+
+  const refs: FileRef[] = files.map((f) => ({ digest: f.digest, codec: f.codec, format: f.format, size: f.size }));
+  const { reward, validatorReward, deposit } = report.datanet.limits;
+  const reserve = (reward + validatorReward) * BigInt(total);
+  if (reserve > report.datanet.pool) throw new ProtocolError("InsufficientPool", [args.datanetId, report.datanet.pool, reserve]);
+  const depositTotal = deposit * BigInt(total);
+  if (depositTotal > 0n) {
+    const balance = await getOpenBalance(client, { contracts, account });
+    if (balance < depositTotal) throw new ProtocolError("ERC20InsufficientBalance", [account, balance, depositTotal]);
+  } else {
+    // Everything the chain would refuse is found here, before a byte is uploaded.
+    for (let i = 0; i < refs.length; i += MAX_BATCH) {
+      const chunk = refs.slice(i, i + MAX_BATCH);
+      try {
+        await simulateContract(client, {
+          address: contracts.Datanets,
+          abi: datanetsAbi,
+          functionName: chunk.length === 1 ? "submit" : "submitBatch",
+          args: (chunk.length === 1 ? [args.datanetId, chunk[0]!] : [args.datanetId, chunk]) as never,
+          account: client.account,
+        } as never);
+      } catch (error) {
+        throw toOpenLedgerError(error);
+      }
+    }
+  }
+
+  let done = 0;
+  for (const f of files) {
+    args.onProgress?.({ stage: "uploading", file: f.name, done, total });
+    const cid = await args.ipfs.add(f.bytes);
+    if (!cid.equals(f.cid)) throw new OpenLedgerError(`IPFS stored ${f.name} as ${cid}, expected ${f.cid}`);
+    done += 1;
+    args.onProgress?.({ stage: "uploaded", file: f.name, done, total });
+  }
+
+  const transactions: Hex[] = [];
+  done = 0;
+  try {
+    for (let i = 0; i < refs.length; i += MAX_BATCH) {
+      const chunk = refs.slice(i, i + MAX_BATCH);
+      args.onProgress?.({ stage: "submitting", done, total });
+      const sent = await submitFiles(client, { contracts, datanetId: args.datanetId, files: chunk });
+      transactions.push(sent.hash);
+      done += chunk.length;
+      args.onProgress?.({ stage: "submitted", done, total });
+    }
+  } catch (error) {
+    throw new SubmissionFailedError(
+      files.slice(done).map((f) => f.cid.toString()),
+      toOpenLedgerError(error),
+    );
+  }
+  const quota = await getQuota(client, { contracts, account, datanetId: args.datanetId });
+  const submitted: FileOutcome[] = files.map((f) => ({
+    name: f.name,
+    status: "submitted",
+    cid: f.cid.toString(),
+    format: formatName(f.format),
+    size: f.size,
+    contributionId: f.contributionId,
+  }));
+  return { datanetId: args.datanetId, outcomes: [...submitted, ...refused], transactions, quota };
+}
+
+/** A contribution downloaded for review: its bytes verified against the CID on chain, and its format checked. */
+export interface FetchedContribution {
+  contributionId: Hex;
+  cid: CID;
+  bytes: Uint8Array;
+  declaredFormat: Format;
+  /** What the bytes are, or why they are not a valid file of the declared format. */
+  check: { ok: true } | { ok: false; reason: string };
+}
+
+export async function fetchContribution(
+  client: ReadClient,
+  args: WithContracts & { ipfs: IpfsClient; datanetId: number; digest: Hex },
+): Promise<FetchedContribution> {
+  const contracts = contractsOf(client, args);
+  const info = await getContribution(client, { contracts, datanetId: args.datanetId, digest: args.digest });
+  if (info.status === ContributionStatus.None) {
+    throw new OpenLedgerError(`no contribution with digest ${args.digest} in Datanet ${args.datanetId}`);
+  }
+  const cid = cidFromOnchain(args.digest, info.codec);
+  const bytes = await args.ipfs.get(cid, { maxBytes: Math.max(info.size, 1) });
+  const detection = detectFormat(bytes, info.format);
+  return {
+    contributionId: info.id,
+    cid,
+    bytes,
+    declaredFormat: info.format,
+    check: detection.ok ? { ok: true } : { ok: false, reason: detection.problem.message },
+  };
+}
+
+export interface SubmittedContribution {
+  contributionId: Hex;
+  datanetId: number;
+  contributor: Address;
+  digest: Hex;
+  codec: CidCodec;
+  cid: string;
+  format: Format;
+  size: number;
+  blockNumber: bigint;
+}
+
+/** Contributions submitted to a Datanet, read from the chain's events (the indexer serves richer queries). */
+export async function listSubmissions(
+  client: ReadClient,
+  args: WithContracts & { datanetId: number; fromBlock?: bigint },
+): Promise<SubmittedContribution[]> {
+  const { Datanets } = contractsOf(client, args);
+  const logs = await getContractEvents(client, {
+    address: Datanets,
+    abi: datanetsAbi,
+    eventName: "ContributionSubmitted",
+    args: { datanetId: args.datanetId },
+    fromBlock: args.fromBlock ?? 0n,
+    toBlock: "latest",
+  });
+  return logs.map((log) => ({
+    contributionId: log.args.contributionId!,
+    datanetId: log.args.datanetId!,
+    contributor: log.args.contributor!,
+    digest: log.args.digest!,
+    codec: log.args.codec! as CidCodec,
+    cid: cidFromOnchain(log.args.digest!, log.args.codec!).toString(),
+    format: log.args.format! as Format,
+    size: log.args.size!,
+    blockNumber: log.blockNumber,
+  }));
+}
+
+/** The chain's current time (the dev chain's clock can run ahead of the wall clock). */
+export async function chainTime(client: ReadClient): Promise<number> {
+  return Number((await getBlock(client)).timestamp);
+}

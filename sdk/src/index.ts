@@ -1,0 +1,103 @@
+// @openledger/sdk: the TypeScript client of the OpenLedger protocol.
+//
+// Every protocol operation is a standalone function taking a viem client first
+// (`createDatanet(client, { contracts, ... })`), and `openLedgerActions(contracts)` bundles them
+// for `client.extend(...)`, after which the contracts need not be passed again.
+import type { Hex } from "viem";
+import * as datanets from "./actions/datanets.ts";
+import * as models from "./actions/models.ts";
+import * as review from "./actions/review.ts";
+import type { ProtocolContracts, ReadClient, WriteClient } from "./actions/shared.ts";
+import * as staking from "./actions/staking.ts";
+import * as token from "./actions/token.ts";
+import * as contributing from "./contribute.ts";
+
+export * from "./actions/datanets.ts";
+export * from "./actions/models.ts";
+export * from "./actions/review.ts";
+export * from "./actions/shared.ts";
+export * from "./actions/staking.ts";
+export * from "./actions/token.ts";
+export * from "./cid.ts";
+export * from "./contribute.ts";
+export * from "./errors.ts";
+export * from "./formats.ts";
+export * from "./ipfs.ts";
+export * from "./manifest.ts";
+
+type Bound<F> = F extends (client: infer _C, args: infer A, ...rest: infer R) => infer Out
+  ? (args: Omit<A, "contracts"> & { contracts?: ProtocolContracts }, ...rest: R) => Out
+  : never;
+
+const readActions = {
+  getDatanet: datanets.getDatanet,
+  getDatanetCount: datanets.getDatanetCount,
+  getProtocolLimits: datanets.getProtocolLimits,
+  getQuota: datanets.getQuota,
+  getContribution: datanets.getContribution,
+  getAccount: datanets.getAccount,
+  getTerms: datanets.getTerms,
+  getCommitment: review.getCommitment,
+  getLastCommittedSequence: review.getLastCommittedSequence,
+  getStakePosition: staking.getStakePosition,
+  getModel: models.getModel,
+  getModelCount: models.getModelCount,
+  getClaimableAttribution: models.getClaimableAttribution,
+  getOpenBalance: token.getOpenBalance,
+  getAllowance: token.getAllowance,
+  checkFiles: contributing.checkFiles,
+  fetchContribution: contributing.fetchContribution,
+  listSubmissions: contributing.listSubmissions,
+} as const;
+
+const writeActions = {
+  createDatanet: datanets.createDatanet,
+  updateDatanetLimits: datanets.updateDatanetLimits,
+  setDatanetMetadata: datanets.setDatanetMetadata,
+  setDatanetPaused: datanets.setDatanetPaused,
+  fundDatanet: datanets.fundDatanet,
+  withdrawPool: datanets.withdrawPool,
+  submitFiles: datanets.submitFiles,
+  contribute: contributing.contribute,
+  claimRewards: datanets.claimRewards,
+  commitVotes: review.commitVotes,
+  revealVotes: review.revealVotes,
+  finalizeContributions: review.finalizeContributions,
+  claimValidatorRewards: review.claimValidatorRewards,
+  slashUnrevealed: review.slashUnrevealed,
+  stake: staking.stake,
+  unstake: staking.unstake,
+  withdrawStake: staking.withdrawStake,
+  registerModel: models.registerModel,
+  payForModel: models.payForModel,
+  claimAttribution: models.claimAttribution,
+  ensureAllowance: token.ensureAllowance,
+  transferOpen: token.transferOpen,
+} as const;
+
+export type OpenLedgerReadActions = { [K in keyof typeof readActions]: Bound<(typeof readActions)[K]> } & { openLedgerContracts: ProtocolContracts };
+export type OpenLedgerActions = OpenLedgerReadActions & { [K in keyof typeof writeActions]: Bound<(typeof writeActions)[K]> };
+
+function bind(client: ReadClient, contracts: ProtocolContracts, actions: Record<string, (...a: never[]) => unknown>) {
+  const out: Record<string, unknown> = { openLedgerContracts: contracts };
+  for (const [name, action] of Object.entries(actions)) {
+    out[name] = (args: Record<string, unknown> = {}, ...rest: unknown[]) =>
+      (action as (...a: unknown[]) => unknown)(client, { contracts, ...args }, ...rest);
+  }
+  return out;
+}
+
+/** Reads only: for `publicClient.extend(openLedgerReadActions(contracts))`. */
+export function openLedgerReadActions(contracts: ProtocolContracts) {
+  return (client: ReadClient): OpenLedgerReadActions => bind(client, contracts, readActions) as OpenLedgerReadActions;
+}
+
+/** Every action: for `walletClient.extend(publicActions).extend(openLedgerActions(contracts))`. */
+export function openLedgerActions(contracts: ProtocolContracts) {
+  return (client: WriteClient): OpenLedgerActions => bind(client, contracts, { ...readActions, ...writeActions }) as OpenLedgerActions;
+}
+
+/** A 32-byte hex string check, for user input. */
+export function isBytes32(value: string): value is Hex {
+  return /^0x[0-9a-fA-F]{64}$/.test(value);
+}
