@@ -150,7 +150,7 @@ export class ChatService {
     const loading = this.load(name);
     this.lru.set(name, loading);
     loading.catch(() => this.lru.delete(name));
-    void loading.then(() => this.evict());
+    loading.then(() => this.evict(), () => undefined);
     return loading;
   }
 

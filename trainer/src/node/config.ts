@@ -2,6 +2,7 @@
 import os from "node:os";
 import path from "node:path";
 import type { Hex } from "viem";
+import type { AcceptedContribution } from "../dataset/indexer.ts";
 
 export interface TrainerNodeOptions {
   /** Folder for jobs and the adapter cache. Env TRAINER_DATA_DIR; default ~/.openledger/trainer. */
@@ -24,6 +25,8 @@ export interface TrainerNodeOptions {
   engineModule?: string;
   /** Adapters kept loaded in memory. Env TRAINER_ADAPTER_CACHE; default 8. */
   adapterCacheSize?: number;
+  /** Where accepted contributions come from when embedding the node (default: the indexer, else the chain's events). */
+  contributionSource?: (datanetId: number, upToBlock: number) => Promise<AcceptedContribution[]>;
   /** Milliseconds a cancelled training process has to stop before it is killed; default 15000. */
   cancelGraceMs?: number;
 }

@@ -50,6 +50,7 @@ export async function startTrainerNode(options: TrainerNodeOptions = {}): Promis
     ...(o.engineModule ? { engineModule: o.engineModule } : {}),
     ...(o.cancelGraceMs === undefined ? {} : { cancelGraceMs: o.cancelGraceMs }),
     contributions: (datanetId, upToBlock) => {
+      if (o.contributionSource) return o.contributionSource(datanetId, upToBlock);
       if (indexerUrl) {
         if (!chain) return Promise.reject(new Error("the indexer is asked for contributions up to a block's timestamp: configure the chain RPC URL too"));
         return chain.blockTimestamp(upToBlock).then((ts) => acceptedContributions(indexerUrl, datanetId, ts));

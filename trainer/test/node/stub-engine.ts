@@ -90,7 +90,8 @@ export async function generate(_base: unknown, adapter: { tag: string } | null, 
   for (const ch of full) {
     if (text.length >= options.maxTokens) { finishReason = "length"; break; }
     const next = text + ch;
-    if (options.stop?.some((s) => next.endsWith(s))) break;
+    const stop = options.stop?.find((s) => next.endsWith(s));
+    if (stop) { text = next.slice(0, next.length - stop.length); break; }
     text = next;
     options.onToken?.(ch);
     await sleep(0);

@@ -1,0 +1,183 @@
+// The node's HTTP API over a real embedded IPFS node, with the stand-in engine (fast, and the
+// node's behaviour does not depend on the model): validation, a job's lifecycle followed by
+// server-sent events, cancel, the model list and chat completions with the base and an adapter.
+import { mkdtempSync, readFileSync, rmSync, existsSync, readdirSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { keccak256, toHex } from "viem";
+import { IpfsNode, startIpfsServer, type IpfsServer } from "../../../ipfs/src/index.ts";
+import { toOnchainCid } from "../../../sdk/src/cid.ts";
+import type { AcceptedContribution } from "../../src/dataset/indexer.ts";
+import { startTrainerNode, type TrainerNode } from "../../src/node/index.ts";
+import { kuboClient } from "../../src/node/protocol.ts";
+import { sha256HexOf } from "../../src/node/spec.ts";
+import { readSse, STUB_ENGINE, waitFor } from "./helpers.ts";
+
+const DATA = path.join(import.meta.dirname, "fixtures", "data");
+const STUB_BASE = path.join(import.meta.dirname, "fixtures", "stub-base");
+
+let dir: string;
+let ipfsNode: IpfsNode;
+let ipfsServer: IpfsServer;
+let node: TrainerNode;
+const contributions: AcceptedContribution[] = [];
+
+async function post(route: string, body: unknown): Promise<{ status: number; body: any }> {
+  const r = await fetch(`${node.url}${route}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  return { status: r.status, body: await r.json() };
+}
+async function get(route: string): Promise<{ status: number; body: any }> {
+  const r = await fetch(`${node.url}${route}`);
+  return { status: r.status, body: await r.json() };
+}
+
+beforeAll(async () => {
+  process.env.STUB_STEP_MS = "15";
+  dir = mkdtempSync(path.join(os.tmpdir(), "trainer-api-"));
+  ipfsNode = await IpfsNode.open({ dataDir: path.join(dir, "ipfs") });
+  ipfsServer = await startIpfsServer(ipfsNode, { port: 0 });
+  const ipfs = kuboClient(ipfsServer.url);
+  for (const [i, [name, format]] of ([["alpaca.jsonl", 4], ["sharegpt.jsonl", 4], ["notes.txt", 0], ["pixel.png", 6]] as const).entries()) {
+    const bytes = new Uint8Array(readFileSync(path.join(DATA, name)));
+    const cid = await ipfs.add(bytes);
+    contributions.push({ contributionId: keccak256(toHex(name)), datanetId: 1, contributor: `0x${String(i + 1).padStart(40, "0")}`, ...toOnchainCid(cid), format, size: bytes.length });
+  }
+  node = await startTrainerNode({
+    dataDir: path.join(dir, "node"), port: 0, ipfsUrl: ipfsServer.url, engineModule: STUB_ENGINE, baseModelDir: STUB_BASE, cancelGraceMs: 5_000,
+    contributionSource: async (datanetId) => contributions.filter((c) => c.datanetId === datanetId),
+  });
+});
+
+afterAll(async () => {
+  await node?.stop();
+  await ipfsServer?.close();
+  await ipfsNode?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("validation", () => {
+  it("refuses bad job requests with the rule and the numbers", async () => {
+    const cases: [unknown, RegExp][] = [
+      [{ datanetIds: [1], upToBlock: 1, hyperparameters: { learningRate: 5 } }, /^learningRate must be in \(0, 1\], got 5$/],
+      [{ datanetIds: [], upToBlock: 1 }, /datanetIds must be a non-empty array/],
+      [{ datanetIds: [0], upToBlock: 1 }, /datanetIds\[0\] must be an integer in \[1, 4294967295\], got 0/],
+      [{ datanetIds: [1], upToBlock: 1, method: "dpo" }, /method must be one of lora, qlora, full, got "dpo"/],
+      [{ datanetIds: [1], upToBlock: 1, hyperparameters: { epochs: 1.5 } }, /epochs must be an integer in \[1, 1000\], got 1.5/],
+      [{ datanetIds: [1], upToBlock: 1, hyperparameters: { batchsize: 4 } }, /unknown hyperparameter "batchsize"/],
+      [{ datanetIds: [1], upToBlock: 1, lora: { rank: 0 } }, /lora.rank must be an integer in \[1, 1024\], got 0/],
+      [{ datanetIds: [1], upToBlock: 1, method: "full", lora: { rank: 4 } }, /lora settings apply to methods lora and qlora/],
+      [{ datanetIds: [1], upToBlock: 1, baseModel: "/nonexistent/model" }, /config.json does not exist/],
+      [{ datanetIds: [1] }, /upToBlock is required when the node has no chain/],
+      [{ datanetIds: [1], upToBlock: 1, colour: "red" }, /unknown field "colour"/],
+    ];
+    for (const [body, message] of cases) {
+      const r = await post("/v1/jobs", body);
+      expect(r.status, JSON.stringify(body)).toBe(400);
+      expect(r.body.error.message).toMatch(message);
+    }
+    const bad = await fetch(`${node.url}/v1/jobs`, { method: "POST", body: "{not json" });
+    expect(bad.status).toBe(400);
+    expect((await get("/v1/jobs/job-nope")).status).toBe(404);
+    expect((await post("/v1/jobs/job-nope/cancel", {})).status).toBe(404);
+  });
+
+  it("refuses bad chat requests", async () => {
+    const ok = { model: "stub-base", messages: [{ role: "user", content: "hi" }] };
+    expect((await post("/v1/chat/completions", { ...ok, temperature: 3 })).body.error.message).toBe("temperature must be in [0, 2], got 3");
+    expect((await post("/v1/chat/completions", { ...ok, top_p: 0 })).body.error.message).toBe("top_p must be in (0, 1], got 0");
+    expect((await post("/v1/chat/completions", { ...ok, max_tokens: 0 })).body.error.message).toBe("max_tokens must be an integer in [1, 4096], got 0");
+    expect((await post("/v1/chat/completions", { ...ok, messages: [{ role: "robot", content: "x" }] })).status).toBe(400);
+    const unknown = await post("/v1/chat/completions", { ...ok, model: "openledger:7" });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.message).toMatch(/no chain configured/);
+  });
+});
+
+describe("jobs", () => {
+  let jobId: string;
+
+  it("runs a job from dataset to artifact, streaming its state and progress as server-sent events", async () => {
+    const submitted = await post("/v1/jobs", { datanetIds: [1], upToBlock: 100, hyperparameters: { epochs: 4, batchSize: 2 }, checkpointEvery: 3 });
+    expect(submitted.status).toBe(201);
+    jobId = submitted.body.id;
+    const events = await readSse(await fetch(`${node.url}/v1/jobs/${jobId}/events`));
+    const states = events.filter((e) => e.event === "state").map((e) => JSON.parse(e.data).state);
+    expect(states).toEqual(["queued", "preparing", "training", "publishing", "succeeded"]);
+    const progress = events.filter((e) => e.event === "progress").map((e) => JSON.parse(e.data));
+    // 2 alpaca + 2 sharegpt + 1 text = 5 examples, batch 2 → 3 steps per epoch, 4 epochs.
+    expect(progress.map((p) => p.step)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    for (const p of progress) for (const k of ["loss", "tokensPerSecond", "etaSeconds", "totalSteps"]) expect(typeof p[k]).toBe("number");
+    const end = JSON.parse(events.at(-1)!.data);
+    expect(events.at(-1)!.event).toBe("end");
+    expect(end.state).toBe("succeeded");
+    expect(end.dataset).toMatchObject({ examples: 5, contributionsUsed: 3, contributionsRefused: 1, block: 100 });
+    expect(end.dataset.refused[0].reason).toMatch(/image format/);
+    // The artifact is on IPFS under the CID the job records, with the recorded sha256.
+    const artifact = readFileSync(path.join(dir, "node", "jobs", jobId, "output", "adapter_model.safetensors"));
+    expect(end.publication.artifact.sha256).toBe(sha256HexOf(artifact));
+    const fetched = await kuboClient(ipfsServer.url).cat(end.publication.artifact.cid);
+    expect(sha256HexOf(fetched)).toBe(end.publication.artifact.sha256);
+    const manifest = JSON.parse(Buffer.from(await kuboClient(ipfsServer.url).cat(end.publication.manifestCid)).toString());
+    expect(manifest.root).toBe(end.dataset.root);
+    expect(manifest.leaves).toHaveLength(3);
+    expect(end.publication.notRegistered).toMatch(/no chain RPC URL/);
+    const status = await get(`/v1/jobs/${jobId}`);
+    expect(status.body.report.map((r: { status: string }) => r.status).sort()).toEqual(["refused", "used", "used", "used"]);
+    const list = await get("/v1/jobs");
+    expect(list.body.data.map((j: { id: string }) => j.id)).toContain(jobId);
+    // A client that connects after the end replays the history and gets the end at once.
+    const replay = await readSse(await fetch(`${node.url}/v1/jobs/${jobId}/events`));
+    expect(replay.filter((e) => e.event === "progress")).toHaveLength(12);
+  });
+
+  it("cancels a training job, keeping its checkpoint", async () => {
+    const submitted = await post("/v1/jobs", { datanetIds: [1], upToBlock: 100, hyperparameters: { epochs: 400, batchSize: 1 }, checkpointEvery: 2 });
+    const id = submitted.body.id;
+    await waitFor("training progress", async () => ((await get(`/v1/jobs/${id}`)).body.progress?.step >= 5 ? true : undefined));
+    const cancel = await post(`/v1/jobs/${id}/cancel`, {});
+    expect(cancel.status).toBe(200);
+    const job = await waitFor("cancelled", async () => { const j = (await get(`/v1/jobs/${id}`)).body; return j.state === "cancelled" ? j : undefined; }, 20_000);
+    expect(job.progress.step).toBeLessThan(2000);
+    expect(existsSync(path.join(dir, "node", "jobs", id, "checkpoints", "checkpoint.json"))).toBe(true);
+    expect(existsSync(path.join(dir, "node", "jobs", id, "output", "adapter_model.safetensors"))).toBe(false);
+    const again = await post(`/v1/jobs/${id}/cancel`, {});
+    expect(again.status).toBe(409);
+    expect(again.body.error.message).toMatch(/already cancelled/);
+  });
+
+  it("lists servable models and chats with the base and with the job's adapter, streaming and not", async () => {
+    const models = await get("/v1/models");
+    expect(models.body.object).toBe("list");
+    const ids = models.body.data.map((m: { id: string }) => m.id);
+    expect(ids).toContain("stub-base");
+    expect(ids).toContain(`job:${jobId}`);
+
+    const messages = [{ role: "user", content: "hello there" }];
+    const base = await post("/v1/chat/completions", { model: "stub-base", messages });
+    expect(base.status).toBe(200);
+    expect(base.body).toMatchObject({ object: "chat.completion", model: "stub-base", choices: [{ index: 0, message: { role: "assistant", content: "[base] hello there" }, finish_reason: "stop" }] });
+    expect(base.body.usage.completion_tokens).toBe("[base] hello there".length);
+
+    const adapter = await post("/v1/chat/completions", { model: `job:${jobId}`, messages });
+    const tag = adapter.body.choices[0].message.content.slice(1, 9);
+    expect(tag).toMatch(/^[0-9a-f]{8}$/);
+
+    const stream = await fetch(`${node.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: `job:${jobId}`, messages, stream: true }) });
+    expect(stream.headers.get("content-type")).toMatch(/text\/event-stream/);
+    const chunks = await readSse(stream);
+    expect(chunks.at(-1)!.data).toBe("[DONE]");
+    const parsed = chunks.slice(0, -1).map((c) => JSON.parse(c.data));
+    expect(parsed[0].choices[0].delta.role).toBe("assistant");
+    expect(parsed.every((c) => c.object === "chat.completion.chunk")).toBe(true);
+    expect(parsed.map((c) => c.choices[0].delta.content ?? "").join("")).toBe(adapter.body.choices[0].message.content);
+    expect(parsed.at(-1).choices[0].finish_reason).toBe("stop");
+
+    const short = await post("/v1/chat/completions", { model: "stub-base", messages, max_tokens: 4 });
+    expect(short.body.choices[0]).toMatchObject({ message: { content: "[bas" }, finish_reason: "length" });
+    const stopped = await post("/v1/chat/completions", { model: "stub-base", messages, stop: ["hello"] });
+    expect(stopped.body.choices[0].message.content).toBe("[base] ");
+    expect(node.chat.stats.adapterLoads).toBe(1); // loaded once, then served from the cache
+    expect(readdirSync(path.join(dir, "node", "jobs")).length).toBe(2);
+  });
+});
