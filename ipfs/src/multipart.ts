@@ -29,7 +29,7 @@ const HEADER_END = Buffer.from("\r\n\r\n");
 
 /** The boundary named by a `Content-Type: multipart/form-data; boundary=…` header. */
 export function boundaryOf(contentType: string | undefined): string {
-  if (contentType === undefined || !/^multipart\/form-data\s*;/i.test(contentType)) {
+  if (contentType === undefined || !/^multipart\/form-data\b/i.test(contentType)) {
     throw new MultipartError("expected a multipart/form-data body (as `ipfs add` and kubo-rpc-client send)");
   }
   const match = /;\s*boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
@@ -163,7 +163,7 @@ export async function* readMultipart(source: AsyncIterable<Uint8Array>, boundary
       for (;;) {
         const at = reader.pending.indexOf(delimiter);
         if (at >= 0) {
-          if (at > 0) yield new Uint8Array(reader.pending.subarray(0, at));
+          if (at > 0) yield reader.pending.subarray(0, at);
           reader.consume(at + delimiter.length);
           finished = true;
           return;
@@ -171,8 +171,8 @@ export async function* readMultipart(source: AsyncIterable<Uint8Array>, boundary
         // Everything but a tail that could be the start of the delimiter is content.
         const safe = reader.pending.length - (delimiter.length - 1);
         if (safe > 0) {
-          // Copy: the importer may keep chunks while the buffer moves on.
-          const out = new Uint8Array(reader.pending.subarray(0, safe));
+          // A view, not a copy: the reader never writes into a buffer it has handed out.
+          const out = reader.pending.subarray(0, safe);
           reader.consume(safe);
           yield out;
         }
