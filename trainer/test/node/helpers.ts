@@ -50,3 +50,21 @@ export async function readSse(response: Response, onEvent?: (e: { event?: string
   }
   return out;
 }
+
+/**
+ * A tiny random Llama checkpoint (byte-level tokenizer, ChatML template) written with the real
+ * engine's own helpers, for tests that need the real engine before its shipped model exists.
+ */
+export async function writeTinyRealModel(dir: string): Promise<string> {
+  const init = await import("../../src/engine/random-init.ts");
+  const cfg = init.tinyLlamaConfig();
+  init.writeModelFolder(dir, cfg, init.randomCheckpoint(cfg, { seed: 7 }), init.byteLevelTokenizerJson(), { eos_token: "<|im_end|>", bos_token: null, chat_template: init.CHATML_TEMPLATE, model_max_length: 256 });
+  return dir;
+}
+
+/** The real engine's shipped base model when it exists, else a tiny random one written to `dir`. */
+export async function realBaseModel(dir: string): Promise<string> {
+  const engine = await loadEngine(REAL_ENGINE);
+  if (existsSync(path.join(engine.SHIPPED_BASE_MODEL_DIR, "model.safetensors"))) return engine.SHIPPED_BASE_MODEL_DIR;
+  return writeTinyRealModel(dir);
+}
