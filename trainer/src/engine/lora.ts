@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { createHash } from "node:crypto";
 import { tf } from "./backend.ts";
 import { linearSpecs, type LinearSpec, type LoraSet, type ModelConfig } from "./model.ts";
-import { Rng } from "./rng.ts";
+import { Rng, uniqueName } from "./rng.ts";
 import { fromFloat32, parseSafetensors, toFloat32, type SafeTensor } from "./safetensors.ts";
 import type { LoraSettings } from "./types.ts";
 
@@ -34,8 +34,8 @@ export function createLora(config: ModelConfig, settings: LoraSettings, seed: nu
     for (let i = 0; i < aPeft.length; i++) aPeft[i] = rng.uniform(-bound, bound);
     const a = tf.tidy(() => tf.transpose(tf.tensor2d(aPeft, [settings.rank, l.inFeatures])));
     set.set(l.path, {
-      a: tf.variable(a, true, `${l.path}.lora_A`),
-      b: tf.variable(tf.zeros([settings.rank, l.outFeatures]), true, `${l.path}.lora_B`),
+      a: tf.variable(a, true, uniqueName(`${l.path}.lora_A`)),
+      b: tf.variable(tf.zeros([settings.rank, l.outFeatures]), true, uniqueName(`${l.path}.lora_B`)),
       scale: settings.alpha / settings.rank,
       dropout: settings.dropout,
     });

@@ -36,3 +36,7 @@ export class Rng {
     return a;
   }
 }
+
+let variableCounter = 0;
+/** tfjs variable names are global; this keeps two adapters or runs in one process from colliding. */
+export function uniqueName(name: string): string { return `${name}#${++variableCounter}`; }

@@ -7,7 +7,7 @@ import { tf } from "./backend.ts";
 import type { BaseModel } from "./base-model.ts";
 import { Transformer, maskedCrossEntropy, type LoraSet } from "./model.ts";
 import { adapterConfigJson, createLora, exportLora } from "./lora.ts";
-import { Rng, mixSeed } from "./rng.ts";
+import { Rng, mixSeed, uniqueName } from "./rng.ts";
 import { fromFloat32, readSafetensors, toFloat32, writeSafetensors, type SafeTensor } from "./safetensors.ts";
 import type { StepProgress, TrainingConfig, TrainingExample, TrainingResult } from "./types.ts";
 
@@ -125,7 +125,7 @@ export async function train(base: BaseModel, examples: TrainingExample[], config
   const trainables = new Map<string, tf.Variable>();
   let quantStats: { floatBytes: number; nf4Bytes: number } | null = null;
   if (config.method === "full") {
-    for (const name of base.model.params.keys()) trainables.set(name, tf.variable(base.model.params.get(name)!.clone(), true, `full.${name}`));
+    for (const name of base.model.params.keys()) trainables.set(name, tf.variable(base.model.params.get(name)!.clone(), true, uniqueName(`full.${name}`)));
   } else {
     if (config.method === "qlora") {
       // A view of the base model whose frozen linear weights are NF4; norms and embeddings are shared.
