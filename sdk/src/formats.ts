@@ -353,9 +353,12 @@ function checkCsv(text: string): FormatProblem | undefined {
   return undefined;
 }
 
+/** Unclaimed text is taken for CSV only when its first line reads like a header of column names. */
 function looksLikeCsv(text: string): boolean {
-  const first = text.split(/\r?\n/, 1)[0] ?? "";
-  return first.includes(",") && checkCsv(text) === undefined;
+  const first = text.replace(/^\uFEFF/, "").split(/\r?\n/, 1)[0] ?? "";
+  const names = first.split(",").map((n) => n.trim().replace(/^"(.*)"$/, "$1"));
+  const columnName = /^[A-Za-z_][A-Za-z0-9_.\- ]{0,39}$/;
+  return names.length >= 2 && names.every((n) => columnName.test(n) && n.split(" ").length <= 3) && checkCsv(text) === undefined;
 }
 
 /**
