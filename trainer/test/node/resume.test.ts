@@ -62,10 +62,12 @@ async function submit(url: string): Promise<string> {
   return ((await r.json()) as { id: string }).id;
 }
 
-async function finished(url: string, id: string): Promise<{ state: string; attempts: number; error?: string; publication: { artifact: { sha256: string } }; progress: { totalSteps: number } }> {
+interface Finished { state: string; attempts: number; error?: string; publication: { artifact: { sha256: string } }; progress: { totalSteps: number } }
+
+async function finished(url: string, id: string): Promise<Finished> {
   return waitFor(`job ${id} to end`, async () => {
-    const job = (await (await fetch(`${url}/v1/jobs/${id}`)).json()) as { state: string };
-    return ["succeeded", "failed", "cancelled"].includes(job.state) ? (job as never) : undefined;
+    const job = (await (await fetch(`${url}/v1/jobs/${id}`)).json()) as Finished;
+    return ["succeeded", "failed", "cancelled"].includes(job.state) ? job : undefined;
   }, 200_000, 200);
 }
 
