@@ -10,7 +10,7 @@ import * as dagPb from "@ipld/dag-pb";
 import { unixfs, type UnixFS } from "@helia/unixfs";
 import { FsBlockstore } from "blockstore-fs";
 import { FsDatastore } from "datastore-fs";
-import { createHeliaLight, type Helia } from "helia";
+import { createHeliaLight, type GraphNode, type GraphWalkerFactory, type Helia } from "helia";
 import { CID } from "multiformats/cid";
 import { sha256 } from "multiformats/hashes/sha2";
 import { DAG_PB_CODE, RAW_CODE, SHA2_256_CODE, unixfsProfile } from "../../sdk/src/cid.ts";
@@ -208,20 +208,22 @@ export class IpfsNode {
   }
 
   /** Every block of the DAG under `root`, depth first, each verified; fails on the first missing one. */
-  async *walk(root: CID, options: { signal?: AbortSignal } = {}): AsyncGenerator<VerifiedBlock> {
-    const stack: CID[] = [root];
+  async *walk(root: CID, options: { signal?: AbortSignal; depth?: number } = {}): AsyncGenerator<VerifiedBlock & { depth: number }> {
+    const maxDepth = options.depth ?? Infinity;
+    const stack: Array<{ cid: CID; depth: number }> = [{ cid: root, depth: 0 }];
     const seen = new Set<string>();
     let visited = 0;
     while (stack.length > 0) {
-      const cid = stack.pop() as CID;
+      const { cid, depth } = stack.pop() as { cid: CID; depth: number };
       const key = cid.toString();
       if (seen.has(key)) continue;
       seen.add(key);
       if (++visited > MAX_DAG_BLOCKS) throw new BadRequestError(`DAG under ${root} has more than ${MAX_DAG_BLOCKS} blocks`);
-      const block = { cid, bytes: await this.getBlock(cid, { signal: options.signal, root }) };
+      const block = { cid, bytes: await this.getBlock(cid, { signal: options.signal, root }), depth };
       yield block;
+      if (depth >= maxDepth) continue;
       const links = linksOf(block);
-      for (let i = links.length - 1; i >= 0; i--) stack.push(links[i] as CID);
+      for (let i = links.length - 1; i >= 0; i--) stack.push({ cid: links[i] as CID, depth: depth + 1 });
     }
   }
 
@@ -244,13 +246,8 @@ export class IpfsNode {
   async pin(cid: CID, options: { recursive?: boolean; name?: string; signal?: AbortSignal } = {}): Promise<void> {
     const recursive = options.recursive !== false;
     const depth = recursive ? Infinity : 0;
-    if (recursive) {
-      for await (const _block of this.walk(cid, options)) {
-        // walking proves every block is present and intact
-      }
-    } else {
-      await this.getBlock(cid, options);
-    }
+    // Fail before touching the pin records when a block is missing or damaged.
+    await this.getBlock(cid, options);
     const existing = await this.pinOf(cid);
     if (existing !== undefined) {
       if (existing.depth === depth && (options.name === undefined || existing.metadata.name === options.name)) return;
@@ -259,7 +256,7 @@ export class IpfsNode {
       }
     }
     const metadata: Record<string, string> = options.name === undefined ? {} : { name: options.name };
-    const addOptions = { depth, metadata, signal: options.signal, offline: true };
+    const addOptions = { depth, metadata, signal: options.signal, walker: this.pinWalker() };
     for await (const _cid of this.helia.pins.add(cid, addOptions)) {
       // consumed
     }
@@ -270,9 +267,26 @@ export class IpfsNode {
     if ((await this.pinOf(cid)) === undefined) {
       throw new NotPinnedError(`${cid} is not pinned (or is pinned only indirectly, through another pin)`);
     }
-    const rmOptions = { signal: options.signal, offline: true };
+    const rmOptions = { signal: options.signal, walker: this.pinWalker() };
     for await (const _cid of this.helia.pins.rm(cid, rmOptions)) {
       // consumed
+    }
+  }
+
+  /**
+   * The walker Helia's pins use: this node's own verified, offline walk, so that a missing block
+   * fails at once (never a network wait) and every pinned block is hashed again on the way.
+   */
+  private pinWalker(): GraphWalkerFactory {
+    return () => ({
+      walk: (root: CID, options?: { depth?: number; signal?: AbortSignal }) => this.pinWalk(root, options),
+    });
+  }
+
+  private async *pinWalk(root: CID, options?: { depth?: number; signal?: AbortSignal }): AsyncGenerator<GraphNode<never>> {
+    for await (const block of this.walk(root, { depth: options?.depth, signal: options?.signal })) {
+      // Pinning reads only the CID of each node; the rest of a BlockView is not needed.
+      yield { block: { cid: block.cid, bytes: block.bytes } as unknown as GraphNode<never>["block"], depth: block.depth, path: [] };
     }
   }
 

@@ -6,7 +6,7 @@ import { sha256 } from "multiformats/hashes/sha2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { computeCid } from "../../sdk/src/cid.ts";
 import { sniffContentType } from "../src/gateway.ts";
-import { deterministicBuffer, MiB, startTestNode } from "./helpers.ts";
+import { all, deterministicBuffer, MiB, startTestNode } from "./helpers.ts";
 
 let node: Awaited<ReturnType<typeof startTestNode>>;
 let small: { cid: CID; bytes: Uint8Array };
@@ -51,7 +51,7 @@ describe("trustless gateway", () => {
     expect(res.headers.get("etag")).toBe(`"${large.cid}.car"`);
     const reader = await CarReader.fromBytes(new Uint8Array(await res.arrayBuffer()));
     expect((await reader.getRoots()).map(String)).toEqual([large.cid.toString()]);
-    const blocks = await Array.fromAsync(reader.blocks());
+    const blocks = await all(reader.blocks());
     expect(blocks).toHaveLength(5);
     for (const block of blocks) expect(await hashesTo(block.cid, block.bytes)).toBe(true);
     // The leaves, in order, are the file.
@@ -64,7 +64,7 @@ describe("trustless gateway", () => {
   it("serves a one-block CAR for a raw-leaf file", async () => {
     const res = await gw(small.cid, "application/vnd.ipld.car; version=1");
     const reader = await CarReader.fromBytes(new Uint8Array(await res.arrayBuffer()));
-    const blocks = await Array.fromAsync(reader.blocks());
+    const blocks = await all(reader.blocks());
     expect(blocks.map((b) => b.cid.toString())).toEqual([small.cid.toString()]);
     expect(Buffer.from(blocks[0]?.bytes ?? []).equals(Buffer.from(small.bytes))).toBe(true);
   });

@@ -58,3 +58,10 @@ export async function collect(source: AsyncIterable<Uint8Array>): Promise<Uint8A
 
 /** The profile as kubo-rpc-client options (camelCase; the client sends them kebab-cased). */
 export const PROFILE_CLIENT_OPTIONS = { cidVersion: 1, rawLeaves: true, chunker: "size-1048576", hashAlg: "sha2-256" } as const;
+
+/** Every item of an async iterable, in order. */
+export async function all<T>(source: AsyncIterable<T>): Promise<T[]> {
+  const items: T[] = [];
+  for await (const item of source) items.push(item);
+  return items;
+}

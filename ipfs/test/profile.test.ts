@@ -4,7 +4,7 @@ import { create, type KuboRPCClient } from "kubo-rpc-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAddOptions } from "../src/add-options.ts";
 import { BadRequestError } from "../src/errors.ts";
-import { PROFILE_CLIENT_OPTIONS, startTestNode } from "./helpers.ts";
+import { all, PROFILE_CLIENT_OPTIONS, startTestNode } from "./helpers.ts";
 
 let node: Awaited<ReturnType<typeof startTestNode>>;
 let client: KuboRPCClient;
@@ -48,12 +48,12 @@ describe("add parameters outside the profile", () => {
     const body = (await res.json()) as { Message: string; Code: number; Type: string };
     expect(body.Type).toBe("error");
     expect(body.Message).toMatch(/unixfs-v1-2025/);
-    expect(await Array.fromAsync(client.pin.ls())).toEqual([]);
+    expect(await all(client.pin.ls())).toEqual([]);
   });
 
   it("refuses directories and paths inside them", async () => {
     await expect(
-      Array.fromAsync(client.addAll([{ path: "folder" }, { path: "folder/a.txt", content: bytes }], PROFILE_CLIENT_OPTIONS)),
+      all(client.addAll([{ path: "folder" }, { path: "folder/a.txt", content: bytes }], PROFILE_CLIENT_OPTIONS)),
     ).rejects.toThrow(/directory/);
     await expect(client.add({ path: "folder/a.txt", content: bytes }, PROFILE_CLIENT_OPTIONS)).rejects.toThrow(/single files only/);
   });
