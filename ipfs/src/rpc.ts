@@ -7,6 +7,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { arch, platform } from "node:os";
 import type { CID } from "multiformats/cid";
+import { CHUNK_SIZE } from "../../sdk/src/cid.ts";
 import { parseAddOptions } from "./add-options.ts";
 import { BadRequestError, IpfsNodeError } from "./errors.ts";
 import { drain, limitedBody, sendKuboError, writeChunks, writeJsonLine } from "./http.ts";
@@ -60,6 +61,25 @@ function oneCidArg(query: URLSearchParams): CID {
   return args[0] as CID;
 }
 
+/**
+ * Gathers socket-sized chunks (~64 KiB) into pieces of at least `size` bytes: the importer's
+ * per-chunk overhead then falls on a few large pieces instead of many small ones.
+ */
+export async function* coalesce(source: AsyncIterable<Uint8Array>, size: number): AsyncGenerator<Uint8Array> {
+  let pending: Uint8Array[] = [];
+  let pendingBytes = 0;
+  for await (const chunk of source) {
+    pending.push(chunk);
+    pendingBytes += chunk.byteLength;
+    if (pendingBytes >= size) {
+      yield pending.length === 1 ? (pending[0] as Uint8Array) : Buffer.concat(pending, pendingBytes);
+      pending = [];
+      pendingBytes = 0;
+    }
+  }
+  if (pendingBytes > 0) yield pending.length === 1 ? (pending[0] as Uint8Array) : Buffer.concat(pending, pendingBytes);
+}
+
 /** `POST /api/v0/add`: one or more files in a multipart body, each imported under the profile. */
 const add: Handler = async (ctx, req, res, query) => {
   const options = parseAddOptions(query);
@@ -76,7 +96,7 @@ const add: Handler = async (ctx, req, res, query) => {
     if (part.filename.includes("/")) {
       throw new BadRequestError(`add refused: ${JSON.stringify(part.filename)} is a path inside a directory; this node adds single files only`);
     }
-    const result = await ctx.node.add(part.body, { pin: options.pin, pinName: options.pinName, onlyHash: options.onlyHash });
+    const result = await ctx.node.add(coalesce(part.body, CHUNK_SIZE), { pin: options.pin, pinName: options.pinName, onlyHash: options.onlyHash });
     const hash = result.cid.toString();
     if (options.progress) lines.push({ Name: part.filename, Bytes: result.fileSize });
     lines.push({ Name: part.filename === "" ? hash : part.filename, Hash: hash, Size: String(result.dagSize) });
