@@ -13,7 +13,12 @@ export interface BaseModel {
   model: Transformer;
 }
 
-export async function loadBaseModel(dir: string): Promise<BaseModel> {
+export interface LoadOptions {
+  /** Hold the linear weights in NF4 only (a QLoRA-only base: lora/qlora training and generation work, "full" does not). */
+  quantize?: "nf4";
+}
+
+export async function loadBaseModel(dir: string, options: LoadOptions = {}): Promise<BaseModel> {
   await initBackend();
   const abs = resolve(dir);
   const cfgPath = join(abs, "config.json");
@@ -24,7 +29,7 @@ export async function loadBaseModel(dir: string): Promise<BaseModel> {
   // The hash of the weights as stored: the single file, or the index followed by every shard in order.
   const hash = createHash("sha256");
   for (const f of files) hash.update(readFileSync(f));
-  const model = Transformer.fromTensors(modelConfig, tensors);
+  const model = Transformer.fromTensors(modelConfig, tensors, { quantizeLinears: options.quantize === "nf4" });
   const tokenizer = loadTokenizer(abs);
   if (tokenizer.vocabSize > modelConfig.vocabSize) throw new Error(`tokenizer has ${tokenizer.vocabSize} tokens but the model's vocab_size is ${modelConfig.vocabSize}`);
   return {

@@ -159,7 +159,7 @@ export class Transformer {
   constructor(config: ModelConfig) { this.config = config; }
 
   /** Builds the model from checkpoint tensors (Hugging Face names and layouts). */
-  static fromTensors(config: ModelConfig, tensors: Map<string, SafeTensor>): Transformer {
+  static fromTensors(config: ModelConfig, tensors: Map<string, SafeTensor>, options: { quantizeLinears?: boolean } = {}): Transformer {
     const model = new Transformer(config);
     const canonical = new Map<string, string>();
     for (const name of tensors.keys()) {
@@ -168,6 +168,7 @@ export class Transformer {
       canonical.set(c, name);
     }
     const expected = expectedTensors(config, (n) => canonical.has(n));
+    const linearNames = new Set(linearSpecs(config).map((l) => `${l.path}.weight`));
     const transposed = new Set(linearSpecs(config).filter((l) => l.hfTransposed).map((l) => `${l.path}.weight`));
     if (config.family === "llama" && !config.tieEmbeddings) transposed.add("lm_head.weight");
     if (config.family === "llama" && config.tieEmbeddings === false && !canonical.has("lm_head.weight")) {
@@ -180,10 +181,16 @@ export class Transformer {
       const hfShape = transposed.has(name) ? [shape[1]!, shape[0]!] : shape;
       if (JSON.stringify(t.shape) !== JSON.stringify(hfShape)) throw new Error(`tensor ${src} has shape ${JSON.stringify(t.shape)}, config.json implies ${JSON.stringify(hfShape)}`);
       const values = toFloat32(t);
-      const tensor = transposed.has(name) ? tf.tidy(() => tf.transpose(tf.tensor(values, hfShape))) : tf.tensor(values, shape);
-      model.params.set(name, tensor);
       model.sourceNames.set(name, src);
       model.sourceDtypes.set(name, t.dtype);
+      if (options.quantizeLinears && linearNames.has(name)) {
+        // straight from the checkpoint to NF4: the float copy never reaches the tensor heap
+        const v = transposed.has(name) ? transpose2d(values, hfShape[0]!, hfShape[1]!) : values;
+        model.quantized.set(name, quantizeNf4(v, shape));
+        continue;
+      }
+      const tensor = transposed.has(name) ? tf.tidy(() => tf.transpose(tf.tensor(values, hfShape))) : tf.tensor(values, shape);
+      model.params.set(name, tensor);
     }
     return model;
   }
@@ -193,7 +200,7 @@ export class Transformer {
     const transposed = new Set(linearSpecs(this.config).filter((l) => l.hfTransposed).map((l) => `${l.path}.weight`));
     if (this.config.family === "llama" && !this.config.tieEmbeddings) transposed.add("lm_head.weight");
     const out: [string, SafeTensor][] = [];
-    for (const name of this.params.keys()) {
+    for (const name of this.tensorNames()) {
       const t = override?.get(name) ?? this.weight(name);
       const hf = transposed.has(name) ? tf.tidy(() => tf.transpose(t)) : t;
       out.push([this.sourceNames.get(name) ?? name, fromFloat32(hf.dataSync() as Float32Array, hf.shape, dtype)]);
@@ -369,6 +376,12 @@ export class Transformer {
     if (!q) throw new Error(`no weight ${name}`);
     return tf.tensor(dequantizeNf4(q), q.shape);
   }
+}
+
+function transpose2d(v: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(v.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = v[r * cols + c]!;
+  return out;
 }
 
 /** y = x·W with W held in NF4: dequantised for the product and again for the backward pass, never kept. */

@@ -124,6 +124,7 @@ export async function train(base: BaseModel, examples: TrainingExample[], config
   let lora: LoraSet | null = null;
   const trainables = new Map<string, tf.Variable>();
   let quantStats: { floatBytes: number; nf4Bytes: number } | null = null;
+  if (config.method === "full" && base.model.quantized.size > 0) throw new Error("method full needs float weights; this base model was loaded with quantize: \"nf4\" (use lora or qlora, or load it without quantize)");
   if (config.method === "full") {
     for (const name of base.model.params.keys()) trainables.set(name, tf.variable(base.model.params.get(name)!.clone(), true, uniqueName(`full.${name}`)));
   } else {
@@ -282,7 +283,9 @@ export async function train(base: BaseModel, examples: TrainingExample[], config
 function quantizeShared(view: Transformer, shared: Map<string, tf.Tensor>): { floatBytes: number; nf4Bytes: number } {
   // quantizeLinears disposes what it replaces; give it clones so the shared base stays intact.
   for (const [n, t] of shared) if (n.endsWith(".weight") && t.shape.length === 2) view.params.set(n, t.clone());
-  const stats = view.quantizeLinears();
+  view.quantizeLinears();
   for (const [n, t] of view.params) if (t !== shared.get(n)) { t.dispose(); view.params.set(n, shared.get(n)!); }
-  return stats;
+  let floatBytes = 0, nf4 = 0;
+  for (const q of view.quantized.values()) { floatBytes += q.length * 4; nf4 += q.codes.byteLength + q.absmax.byteLength; }
+  return { floatBytes, nf4Bytes: nf4 };
 }
