@@ -231,7 +231,8 @@ export async function handleGateway(node: IpfsNode, path: string, req: IncomingM
       res.setHeader("Allow", "GET, HEAD");
       throw new IpfsNodeError(`method ${req.method} not allowed on the gateway; use GET or HEAD`, 405);
     }
-    const cid = parseCidArg(decodeURIComponent(path), "cid");
+    // A trailing slash (`/ipfs/<cid>/`) names the same file.
+    const cid = parseCidArg(decodeURIComponent(path).replace(/\/$/, ""), "cid");
     const format = chooseFormat(req.headers.accept, query.get("format"));
     if (format === "raw") await serveRaw(node, cid, req, res, head);
     else if (format === "car") await serveCar(node, cid, req, res, head);

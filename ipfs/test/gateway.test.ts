@@ -77,6 +77,8 @@ describe("trustless gateway", () => {
     expect(Number(res.headers.get("content-length"))).toBe(large.bytes.length);
     expect(Buffer.from(await res.arrayBuffer()).equals(Buffer.from(large.bytes))).toBe(true);
 
+    expect((await gw(`${small.cid}/`)).status).toBe(200);
+
     const text = await gw(small.cid, "text/html,*/*");
     expect(text.headers.get("content-type")).toBe("text/plain; charset=utf-8");
     expect(text.headers.get("x-content-type-options")).toBe("nosniff");

@@ -3,7 +3,7 @@ import { create, type KuboRPCClient } from "kubo-rpc-client";
 import { CID } from "multiformats/cid";
 import { sha256 } from "multiformats/hashes/sha2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { computeCid } from "../../sdk/src/cid.ts";
+import { computeCid, KUBO_ADD_PARAMS } from "../../sdk/src/cid.ts";
 import { all, collect, deterministicBuffer, MiB, PROFILE_CLIENT_OPTIONS, startTestNode } from "./helpers.ts";
 
 let node: Awaited<ReturnType<typeof startTestNode>>;
@@ -59,6 +59,13 @@ describe("add and cat through kubo-rpc-client", () => {
     const bytes = await deterministicBuffer(2 * MiB + 1, "rpc-defaults");
     const added = await client.add(bytes);
     expect(added.cid.toString()).toBe((await computeCid(bytes)).toString());
+  });
+
+  it("accepts the SDK's KUBO_ADD_PARAMS passed as raw search parameters, and /ipfs/ paths in cat", async () => {
+    const bytes = await deterministicBuffer(MiB + 1, "rpc-sdk-params");
+    const added = await client.add(bytes, { searchParams: new URLSearchParams(KUBO_ADD_PARAMS) } as never);
+    expect(added.cid.toString()).toBe((await computeCid(bytes)).toString());
+    expect((await collect(client.cat(`/ipfs/${added.cid}`))).length).toBe(bytes.length);
   });
 
   it("adds several files in one request, with their names", async () => {
