@@ -77,7 +77,14 @@ export class Protocol {
   }
 
   async send(wallet: Wallet, request: { address: Address; abi: readonly unknown[]; functionName: string; args?: readonly unknown[] }) {
-    const hash = await wallet.writeContract({ ...request, chain: wallet.chain, account: wallet.account } as never);
+    let hash: Hex;
+    try {
+      hash = await wallet.writeContract({ ...request, chain: wallet.chain, account: wallet.account } as never);
+    } catch (error) {
+      const e = error as { shortMessage?: string; details?: string; message: string };
+      // One line that names the call and the contract's error, instead of viem's whole request dump.
+      throw new Error(`${request.functionName}: ${e.details ?? e.shortMessage ?? e.message}`);
+    }
     const receipt = await this.t.client.waitForTransactionReceipt({ hash });
     if (receipt.status !== "success") throw new Error(`${request.functionName} reverted in ${hash}`);
     return receipt;
@@ -264,7 +271,7 @@ export class Protocol {
   }
 
   async blockNumber(): Promise<bigint> {
-    return this.t.client.getBlockNumber();
+    return this.t.client.getBlockNumber({ cacheTime: 0 });
   }
 
   snapshot(): Promise<Hex> {

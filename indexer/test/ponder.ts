@@ -48,7 +48,6 @@ export async function startIndexer(options: IndexerOptions): Promise<Indexer> {
     INDEXER_DEPLOYMENT_FILE: options.deploymentFile,
     INDEXER_POLLING_INTERVAL_MS: String(options.pollingIntervalMs ?? 100),
     PGLITE_DIR: pgliteDir,
-    NODE_ENV: "production",
     ...(options.ipfsUrl ? { IPFS_URL: options.ipfsUrl } : {}),
     ...options.env,
   };

@@ -61,7 +61,19 @@ app.post("/graphql", async (c, next) => {
 });
 app.get("/graphql", (c) => c.json({ errors: [{ message: "POST GraphQL queries as JSON: {\"query\": \"…\", \"variables\": {…}}" }] }, 405));
 
-app.use("/sql/*", client({ db, schema }));
+const sqlHandler = client({ db, schema });
+// Ponder answers a refused or failing client query with 500; the query is the client's, so it is a 400.
+app.use("/sql/*", async (c, next) => {
+  let response: Response | undefined;
+  try {
+    response = (await sqlHandler(c, next)) as Response | undefined;
+  } catch (error) {
+    return c.text(`invalid SQL request: ${(error as Error).message}`, 400);
+  }
+  const res = response ?? c.res;
+  if (res.status !== 500) return res;
+  return c.text(`refused SQL query: ${await res.text()}`, 400);
+});
 
 // ─── Helpers ─────────────────────────────────────────────────────────────
 

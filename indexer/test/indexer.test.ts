@@ -1,0 +1,184 @@
+// The indexer against a real Hardhat node and a real `ponder start`, on PGlite and on PostgreSQL:
+// every protocol operation is driven, then every table is checked against the chain's views; the
+// API answers the queries a dApp makes; hostile queries are refused and the server keeps serving.
+import { mkdtempSync, rmSync } from "node:fs";
+import { request } from "node:http";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { parseEther } from "viem";
+import { startIpfsNode, type RunningIpfsNode } from "../../ipfs/src/index.ts";
+import { Protocol, contributionId, fileRef, startTestChain, type TestChain } from "./chain.ts";
+import { checkConsistency } from "./consistency.ts";
+import { graphql, query, startIndexer, waitForBlock, type Indexer } from "./ponder.ts";
+import { DATABASES, startPostgres, type Postgres } from "./postgres.ts";
+import { runScenario, type ScenarioResult } from "./scenario.ts";
+
+describe.each(DATABASES)("indexer on %s", (database) => {
+  let t: TestChain;
+  let ipfs: RunningIpfsNode;
+  let ipfsDir: string;
+  let pg: Postgres | undefined;
+  let indexer: Indexer;
+  let result: ScenarioResult;
+
+  beforeAll(async () => {
+    t = await startTestChain();
+    ipfsDir = mkdtempSync(path.join(tmpdir(), "indexer-ipfs-"));
+    ipfs = await startIpfsNode({ dataDir: ipfsDir });
+    if (database === "postgres") pg = await startPostgres();
+    // The indexer follows the chain live while the scenario runs.
+    indexer = await startIndexer({ rpcUrl: t.rpcUrl, deploymentFile: t.deploymentFile, ipfsUrl: ipfs.url, ...(pg ? { databaseUrl: pg.url } : {}) });
+    result = await runScenario(t, async (bytes) => (await ipfs.node.add(bytes)).cid.toString());
+    await waitForBlock(indexer, await t.client.getBlockNumber({ cacheTime: 0 }));
+  });
+
+  afterAll(async () => {
+    await indexer?.stop();
+    await pg?.stop();
+    await ipfs?.stop();
+    await t?.stop();
+    if (ipfsDir) rmSync(ipfsDir, { recursive: true, force: true });
+  });
+
+  test("every table equals the chain's view after every protocol operation", async () => {
+    const report = await checkConsistency(t, indexer);
+    expect(report.mismatches).toEqual([]);
+    expect(report.checked).toBeGreaterThan(300);
+  });
+
+  test("Datanets, contributions, leaderboard and models through GraphQL", async () => {
+    const data = await query<{
+      datanets: { items: { id: number; acceptedCount: number; rejectedCount: number; expiredCount: number; pendingCount: number; metadataCid: string }[] };
+      contributions: { items: { id: string; status: string; cid: string; round: number }[]; totalCount: number };
+      contributors: { items: { address: string; accepted: number; rejected: number; acceptanceRateBps: number | null }[] };
+      models: { items: { id: string; manifestStatus: string; manifestIssues: string[]; depth: number; parent: { id: string } | null; datanets: { items: { datanetId: number }[] } }[] };
+    }>(
+      indexer,
+      `query($d: Int!) {
+        datanets(orderBy: "id") { items { id acceptedCount rejectedCount expiredCount pendingCount metadataCid } }
+        contributions(where: { datanetId: $d }, orderBy: "sequence", orderDirection: "asc", limit: 100) { items { id status cid round } totalCount }
+        contributors(orderBy: "score", orderDirection: "desc") { items { address accepted rejected acceptanceRateBps } }
+        models(orderBy: "id") { items { id manifestStatus manifestIssues depth parent { id } datanets { items { datanetId } } } }
+      }`,
+      { d: result.datanetIds[0] },
+    );
+    const d1 = data.datanets.items[0]!;
+    // a1 a2 b1 accepted; a3 a4 b2 rejected; b3 expired once, then rejected in its second round.
+    expect([d1.acceptedCount, d1.rejectedCount, d1.expiredCount, d1.pendingCount]).toEqual([3, 4, 1, 0]);
+    expect(d1.metadataCid).toMatch(/^bafk/);
+    expect(data.contributions.totalCount).toBe(7);
+    expect(data.contributions.items.find((c) => c.id === result.expiredThenResubmitted)?.round).toBe(2);
+    expect(data.contributions.items.every((c) => c.cid.startsWith("bafk"))).toBe(true);
+    const top = data.contributors.items[0]!;
+    expect(top.address).toBe(t.wallets[1]!.account.address.toLowerCase());
+    expect([top.accepted, top.rejected, top.acceptanceRateBps]).toEqual([2, 2, 5000]);
+    const models = data.models.items;
+    expect(models.map((m) => m.manifestStatus)).toEqual(["Valid", "Flagged", "Unavailable"]);
+    expect(models[1]!.manifestIssues.join("\n")).toMatch(/not-accepted/);
+    expect(models[1]!.manifestIssues.join("\n")).toMatch(/wrong-contributor/);
+    expect(models.map((m) => m.depth)).toEqual([0, 1, 2]);
+    expect(models[2]!.parent?.id).toBe("2");
+    expect(models[1]!.datanets.items.map((x) => x.datanetId).sort()).toEqual([1, 2]);
+  });
+
+  test("the leaderboard ranks by accepted work and shows the acceptance rate beside it", async () => {
+    const global = (await (await fetch(`${indexer.url}/leaderboard`)).json()) as { items: { rank: number; address: string; accepted: number; rejected: number; acceptanceRateBps: number }[] };
+    // alice: 2 accepted of 4 decided; bob: 1 accepted (b1) of 2 decided; carol: c1 accepted, b3 rejected.
+    expect(global.items.map((r) => [r.rank, r.accepted])).toEqual([[1, 2], [2, 1], [3, 1]]);
+    expect(global.items[0]!.acceptanceRateBps).toBe(5000);
+    const perDatanet = (await (await fetch(`${indexer.url}/leaderboard?datanetId=2`)).json()) as { items: { address: string; rank: number }[] };
+    expect(perDatanet.items).toHaveLength(1);
+    expect(perDatanet.items[0]!.address).toBe(t.wallets[3]!.account.address.toLowerCase());
+    const bad = await fetch(`${indexer.url}/leaderboard?limit=100000`);
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toMatch(/limit must be an integer from 0 to 1000/);
+  });
+
+  test("a validator's work queue and a contributor's quota follow the chain", async () => {
+    const p = new Protocol(t);
+    const [owner, alice, v1] = [t.wallets[0]!, t.wallets[1]!, t.wallets[5]!];
+    const before = (await (await fetch(`${indexer.url}/contributors/${alice.account.address}/quota?datanetId=1`)).json()) as { filesLeft: string; bytesLeft: string };
+    const files = [fileRef("queue-1", 10_000), fileRef("queue-2", 20_000)];
+    await p.approve(alice, p.addresses.Datanets, parseEther("10"));
+    const receipt = await p.submitBatch(alice, 1, files);
+    await waitForBlock(indexer, receipt.blockNumber);
+    const queue = (await (await fetch(`${indexer.url}/validators/${v1.account.address}/queue`)).json()) as { toCommit: { contributionId: string }[]; toReveal: unknown[] };
+    expect(queue.toCommit.map((c) => c.contributionId)).toEqual(files.map((f) => contributionId(1, f.digest)));
+    const after = (await (await fetch(`${indexer.url}/contributors/${alice.account.address}/quota?datanetId=1`)).json()) as { filesLeft: string; bytesLeft: string; datanetFilesUsed: number };
+    const q = (await t.client.readContract({ address: p.addresses.Datanets, abi: (await import("../../generated/abis.ts")).datanetsAbi, functionName: "quotaOf", args: [alice.account.address, 1] })) as { filesLeft: bigint; bytesLeft: bigint };
+    expect([after.filesLeft, after.bytesLeft]).toEqual([q.filesLeft.toString(), q.bytesLeft.toString()]);
+    expect(BigInt(before.filesLeft) - BigInt(after.filesLeft)).toBe(2n);
+    const c = await p.commit(v1, 1, files.map((f) => f.digest), 0b11n, "0x" + "11".repeat(32) as `0x${string}`);
+    const r2 = await p.advance(601);
+    void r2;
+    await waitForBlock(indexer, await p.blockNumber());
+    const queue2 = (await (await fetch(`${indexer.url}/validators/${v1.account.address}/queue`)).json()) as { toCommit: unknown[]; toReveal: { commitment: string; window: string }[] };
+    expect(queue2.toCommit).toEqual([]);
+    expect(queue2.toReveal).toEqual([expect.objectContaining({ commitment: c.commitment, window: "open" })]);
+    await p.reveal(v1, c);
+    await p.advance(601);
+    await p.finalize(owner, 1, files.map((f) => f.digest));
+    await waitForBlock(indexer, await p.blockNumber());
+    expect((await checkConsistency(t, indexer)).mismatches).toEqual([]);
+  });
+
+  test("a user's own submission shows in GraphQL within a second of its receipt", async () => {
+    const p = new Protocol(t);
+    const bob = t.wallets[2]!;
+    await p.approve(bob, p.addresses.Datanets, parseEther("10"));
+    const latencies: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const f = fileRef(`latency-${i}`, 100);
+      const receipt = await p.submit(bob, 1, f);
+      const start = performance.now();
+      const id = contributionId(1, f.digest);
+      for (let n = 0; n < 200; n++) {
+        const data = await query<{ contribution: { id: string } | null }>(indexer, `query($id: String!) { contribution(id: $id) { id } }`, { id });
+        if (data.contribution) break;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      latencies.push(performance.now() - start);
+      void receipt;
+    }
+    expect(Math.max(...latencies)).toBeLessThan(1_000);
+  });
+
+  test("bad and hostile queries get a 400 with the reason, and the server keeps serving", async () => {
+    const cases: [string, RegExp][] = [
+      [`{ datanets { items { nope } } }`, /Cannot query field .*nope/],
+      [`{ datanets(`, /Syntax Error/],
+      [`{ ${Array.from({ length: 40 }, (_, i) => `a${i}: datanets { totalCount }`).join(" ")} }`, /aliases/i],
+      [`{ datanets { items { contributions { items { datanet { contributions { items { datanet { contributions { items { datanet { contributions { items { id } } } } } } } } } } } } } }`, /depth/i],
+      [`{ datanets { items { ${"id ".repeat(3000)} } } }`, /token/i],
+      [`{ contributions(limit: 5000) { items { id } } }`, /limit/i],
+    ];
+    for (const [q, reason] of cases) {
+      const r = await graphql(indexer, q);
+      expect(r.status, q.slice(0, 60)).toBe(400);
+      expect(r.text).toMatch(reason);
+    }
+    // Its own connection: the server closes a connection whose body it refused to read.
+    const hugeStatus = await new Promise<number>((resolve, reject) => {
+      const body = JSON.stringify({ query: `{ datanets { totalCount } }`, pad: "x".repeat(200_000) });
+      const req = request(`${indexer.url}/graphql`, { method: "POST", agent: false, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on("error", reject);
+      req.end(body);
+    });
+    expect(hugeStatus).toBe(413);
+    const notJson = await fetch(`${indexer.url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" });
+    expect(notJson.status).toBe(400);
+    const sqlWrite = await fetch(`${indexer.url}/sql/db?sql=${encodeURIComponent(JSON.stringify({ json: { sql: "DELETE FROM datanet", params: [], typings: [] } }))}`);
+    expect(sqlWrite.status).toBe(400);
+    expect(await sqlWrite.text()).toMatch(/not supported/);
+    const sqlGarbage = await fetch(`${indexer.url}/sql/db?sql=notjson`);
+    expect(sqlGarbage.status).toBe(400);
+    // Still serving.
+    const ok = await query<{ datanets: { totalCount: number } }>(indexer, `{ datanets { totalCount } }`);
+    expect(ok.datanets.totalCount).toBe(2);
+    expect((await fetch(`${indexer.url}/health`)).status).toBe(200);
+  });
+});

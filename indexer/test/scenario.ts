@@ -1,0 +1,169 @@
+// A run through every protocol operation, for the consistency test: Datanets with and without
+// rewards and deposits, terms changes, pauses, funding and withdrawal, submissions (single and
+// batch), commits, reveals, a validator that never reveals and is slashed, accepted, rejected and
+// expired outcomes, resubmission of expired content (a new round of the same contribution id), a
+// recommit of the same ids, validator rewards, claims, unstaking and withdrawal, models with lineage,
+// fees and attribution claims, and governance changes.
+import { encodePacked, keccak256, parseEther, type Hex } from "viem";
+import { toOnchainCid } from "../../sdk/src/cid.ts";
+import { buildManifest, leafProof, type DatasetManifest } from "../../sdk/src/manifest.ts";
+import { Protocol, contributionId, fileRef, type TestChain } from "./chain.ts";
+
+export interface ScenarioResult {
+  datanetIds: number[];
+  accepted: Hex[];
+  rejected: Hex[];
+  expiredThenResubmitted: Hex;
+  validModelId: bigint;
+  flaggedModelId: bigint;
+  unavailableModelId: bigint;
+}
+
+/** Adds bytes to IPFS and returns the on-chain CID parts. */
+export type AddToIpfs = (bytes: Uint8Array) => Promise<string>;
+
+const salt = (s: string) => keccak256(encodePacked(["string"], [s]));
+
+export async function runScenario(t: TestChain, addToIpfs: AddToIpfs | undefined): Promise<ScenarioResult> {
+  const p = new Protocol(t);
+  const [owner, alice, bob, carol, dave, v1, v2, v3] = t.wallets as [typeof t.wallets[0], ...typeof t.wallets];
+  const W = { owner: owner!, alice: alice!, bob: bob!, carol: carol!, dave: dave!, v1: v1!, v2: v2!, v3: v3! };
+
+  // Validators stake first: stake votes only after the activation delay (1 h on the dev deployment).
+  await p.stake(W.v1, parseEther("2000"));
+  await p.stake(W.v2, parseEther("2000"));
+  await p.stake(W.v3, parseEther("1500"));
+  await p.advance(3_601);
+
+  // Datanet 1: text, rewards and a deposit. Datanet 2: image, no rewards.
+  const d1 = await p.createDatanet(W.owner, {
+    limits: { deposit: parseEther("1"), reward: parseEther("10"), validatorReward: parseEther("3") },
+    rules: { commitWindow: 600, revealWindow: 600 },
+  });
+  const d2 = await p.createDatanet(W.carol, { modality: 1, formats: (1 << 6) | (1 << 7), rules: { commitWindow: 600, revealWindow: 600, thresholdBps: 5001 } });
+  await p.fund(W.owner, d1, parseEther("500"));
+  await p.fund(W.dave, d1, parseEther("100"));
+  await p.setMetadata(W.carol, d2, "image metadata v2");
+  await p.setDatanetPaused(W.carol, d2, true);
+  await p.setDatanetPaused(W.carol, d2, false);
+
+  for (const w of [W.alice, W.bob]) await p.approve(w, p.addresses.Datanets, parseEther("100"));
+  const a = [fileRef("a1", 1_000), fileRef("a2", 2_000), fileRef("a3", 3_000), fileRef("a4", 4_000, 4)];
+  const b = [fileRef("b1", 5_000, 5), fileRef("b2", 6_000)];
+  const b3 = fileRef("b3", 7_000);
+  await p.submitBatch(W.alice, d1, a);
+  await p.submit(W.bob, d1, b[0]!);
+  await p.submit(W.bob, d1, b[1]!);
+  // New terms: later submissions reserve the new reward.
+  await p.updateLimits(W.owner, d1, { maxFileSize: 0, dailyBytes: 0, dailyFiles: 0, deposit: parseEther("2"), reward: parseEther("12"), validatorReward: parseEther("2") });
+  await p.submit(W.bob, d1, b3);
+  const c = [fileRef("c1", 900, 6), fileRef("c2", 800, 7)];
+  await p.submitBatch(W.carol, d2, c);
+
+  // Commits: v1 and v2 cover the first six of Datanet 1 (b3 gets no votes and expires); v3 commits
+  // to a1, a2 and never reveals.
+  const d1Digests = [...a, ...b].map((f) => f.digest);
+  // bit i approves d1Digests[i]: v1 approves a1 a2 a3 b1, v2 approves a1 a2 b1 (a3 splits 50/50 → rejected).
+  const v1c = await p.commit(W.v1, d1, d1Digests, 0b010111n, salt("v1"));
+  const v2c = await p.commit(W.v2, d1, d1Digests, 0b010011n, salt("v2"));
+  const v3c = await p.commit(W.v3, d1, d1Digests.slice(0, 2), 0b11n, salt("v3"));
+  const d2c = await p.commit(W.v1, d2, c.map((f) => f.digest), 0b01n, salt("v1d2"));
+
+  await p.advance(601);
+  await p.reveal(W.v1, v1c);
+  await p.reveal(W.v2, v2c);
+  await p.reveal(W.v1, d2c);
+  await p.advance(601);
+  await p.finalize(W.dave, d1, [...d1Digests, b3.digest]);
+  await p.finalize(W.dave, d2, c.map((f) => f.digest));
+  await p.claimValidatorRewards(W.v1, d1, d1Digests);
+  await p.claimValidatorRewards(W.v2, d1, d1Digests);
+  await p.claimValidatorRewards(W.v1, d2, c.map((f) => f.digest));
+  await p.claim(W.alice);
+  await p.claim(W.v1, W.dave.account.address);
+
+  // v3 never revealed: anyone slashes it once every reveal window is certainly over.
+  await p.advance(7_200);
+  await p.slashUnrevealed(W.dave, v3c.commitment);
+
+  // Expired content comes back: the same contribution id, a new round, another contributor.
+  await p.approve(W.carol, p.addresses.Datanets, parseEther("10"));
+  await p.submit(W.carol, d1, b3);
+  // A recommit of the same single id (the earlier round expired): same commitment key, new round.
+  const v2b3 = await p.commit(W.v2, d1, [b3.digest], 0n, salt("v2b3"));
+  const v1b3 = await p.commit(W.v1, d1, [b3.digest], 0n, salt("v1b3"));
+  await p.advance(601);
+  await p.reveal(W.v2, v2b3);
+  await p.reveal(W.v1, v1b3);
+  await p.advance(601);
+  await p.finalize(W.owner, d1, [b3.digest]);
+
+  // Pool withdrawal needs a pause.
+  await p.setDatanetPaused(W.owner, d1, true);
+  await p.withdrawPool(W.owner, d1, parseEther("50"), W.owner.account.address);
+  await p.setDatanetPaused(W.owner, d1, false);
+
+  // Stake changes: top-up, partial unstake, withdrawal after the unbonding period.
+  await p.stake(W.v1, parseEther("100"));
+  await p.unstake(W.v2, parseEther("500"));
+  await p.advance(3 * 3_600 + 1);
+  await p.withdrawStake(W.v2);
+  await p.unstake(W.v3, parseEther("100"));
+
+  // Models. The valid one lists accepted leaves; the flagged one names a rejected contribution; the
+  // third's manifest was never added to IPFS.
+  const id = (f: { digest: Hex }, d = d1) => contributionId(d, f.digest);
+  const accepted = [id(a[0]!), id(a[1]!), id(b[0]!)];
+  const validManifest = buildManifest({
+    datanetIds: [d1],
+    weighting: "tokens",
+    leaves: [
+      { contributionId: accepted[0]!, contributor: W.alice.account.address, weight: "100" },
+      { contributionId: accepted[1]!, contributor: W.alice.account.address, weight: "200" },
+      { contributionId: accepted[2]!, contributor: W.bob.account.address, weight: "300" },
+    ],
+  });
+  const flaggedManifest = buildManifest({
+    datanetIds: [d1, d2],
+    weighting: "tokens",
+    leaves: [
+      { contributionId: accepted[0]!, contributor: W.alice.account.address, weight: "10" },
+      { contributionId: id(a[2]!), contributor: W.alice.account.address, weight: "10" },
+      { contributionId: id(c[0]!, d2), contributor: W.bob.account.address, weight: "10" },
+    ],
+  });
+  const register = async (manifest: DatasetManifest, name: string, add: boolean, parentId?: bigint) => {
+    const bytes = new TextEncoder().encode(JSON.stringify(manifest));
+    const cid = add && addToIpfs ? await addToIpfs(bytes) : (await import("../../sdk/src/cid.ts")).computeCid(bytes).then((x) => x.toString());
+    const onchain = toOnchainCid(await cid);
+    await p.registerModel(W.owner, {
+      baseModel: name,
+      datanetIds: manifest.datanetIds,
+      datasetRoot: manifest.root,
+      totalWeight: BigInt(manifest.totalWeight),
+      manifestDigest: onchain.digest,
+      manifestCodec: onchain.codec,
+      ...(parentId ? { parentId } : {}),
+    });
+  };
+  await register(validManifest, "tiny-base", true);
+  await register(flaggedManifest, "tiny-child", true, 1n);
+  await register({ ...validManifest, weighting: "never added" }, "tiny-missing", false, 2n);
+  await p.payForModel(W.dave, 1n, parseEther("60"));
+  await p.payForModel(W.carol, 1n, parseEther("40"));
+  const proof = leafProof(validManifest, accepted[0]!);
+  await p.claimAttribution(W.dave, 1n, accepted[0]!, W.alice.account.address, 100n, proof.proof);
+
+  // Governance.
+  await p.setProtocolLimits(W.owner, 10 * 1024 * 1024, 8 * 1024 * 1024, 15, 200);
+
+  return {
+    datanetIds: [d1, d2],
+    accepted,
+    rejected: [id(a[2]!), id(a[3]!), id(b[1]!)],
+    expiredThenResubmitted: id(b3),
+    validModelId: 1n,
+    flaggedModelId: 2n,
+    unavailableModelId: 3n,
+  };
+}
