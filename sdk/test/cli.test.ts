@@ -1,0 +1,276 @@
+// The `openledger` command line, run as a user runs it (a child process per command), against a
+// real Hardhat node and the embedded IPFS node: every role's commands, the full life of a
+// contribution for each modality, refusals with their exit codes, keystores.
+import { spawn } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseEther } from "viem";
+import { buildManifest, computeCid, contributionIdOf, toOnchainCid, FORMAT_NAMES, formatName, getDatanet, getQuota, MODALITY_FORMATS, Modality, MODALITY_NAMES } from "../src/index.ts";
+import { png, sampleFile, wav } from "../src/samples.ts";
+import { startTestStack, type TestStack } from "./env.ts";
+
+const CLI = path.resolve(import.meta.dirname, "..", "src", "cli", "main.ts");
+
+let stack: TestStack;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+  json<T = unknown>(): T;
+}
+
+function cli(args: string[], options: { as?: number; env?: Record<string, string> } = {}): Promise<Run> {
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    OPENLEDGER_RPC_URL: stack.chain.rpcUrl,
+    IPFS_URL: stack.ipfsNode.url,
+    OPENLEDGER_DEPLOYMENT: stack.deploymentFile,
+    OPENLEDGER_HOME: path.join(stack.dir, `home-${options.as ?? "none"}`),
+    ...options.env,
+  };
+  delete env.OPENLEDGER_PRIVATE_KEY;
+  if (options.as !== undefined) env.OPENLEDGER_PRIVATE_KEY = stack.key(options.as);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", CLI, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    child.on("error", reject);
+    child.on("close", (code) =>
+      resolve({
+        code: code ?? -1,
+        stdout,
+        stderr,
+        json<T>() {
+          try {
+            return JSON.parse(stdout) as T;
+          } catch {
+            throw new Error(`not JSON (exit ${code}):\n${stdout}\n${stderr}`);
+          }
+        },
+      }),
+    );
+  });
+}
+
+async function ok(args: string[], as?: number): Promise<Run> {
+  const run = await cli(args, as === undefined ? {} : { as });
+  if (run.code !== 0) throw new Error(`openledger ${args.join(" ")} exited ${run.code}\n${run.stdout}\n${run.stderr}`);
+  return run;
+}
+
+const [OWNER, CONTRIBUTOR, V1, V2, V3, PAYER] = [1, 2, 3, 4, 5, 6];
+
+describe("the openledger CLI", () => {
+  const datanets: Record<number, number> = {};
+  const cids: Record<number, string[]> = {};
+
+  it("prints the status of the chain, the contracts and the IPFS node", async () => {
+    const status = (await ok(["status", "--json"], CONTRIBUTOR)).json<Record<string, string>>();
+    expect(status.chain).toContain("31337");
+    expect(status.Datanets).toBe(stack.contracts.Datanets);
+    expect(status.ipfs).toContain(stack.ipfsNode.url);
+    expect(status.balance).toBe("100000 OPEN");
+    const human = await ok(["status"], CONTRIBUTOR);
+    expect(human.stdout).toMatch(/balance\s+100000 OPEN/);
+    expect(human.stdout).not.toContain(stack.key(CONTRIBUTOR).slice(2));
+  });
+
+  it("creates, funds and lists a Datanet of each modality", async () => {
+    for (const modality of [Modality.Text, Modality.Image, Modality.Audio]) {
+      const name = MODALITY_NAMES[modality];
+      const created = (
+        await ok(
+          ["datanets", "create", "--name", `${name} set`, "--modality", name, "--reward", "10", "--validator-reward", "3", "--commit-window", "600", "--reveal-window", "600", "--json"],
+          OWNER,
+        )
+      ).json<{ datanetId: number; metadataCid: string }>();
+      datanets[modality] = created.datanetId;
+      const funded = (await ok(["datanets", "fund", String(created.datanetId), "500", "--json"], OWNER)).json<{ pool: string }>();
+      expect(funded.pool).toBe(parseEther("500").toString());
+    }
+    const list = await ok(["datanets", "list"]);
+    expect(list.stdout).toMatch(/1\s+text set\s+text\s+txt,md,pdf,docx,jsonl,csv\s+500 OPEN\s+0\s+open/);
+    expect(list.stdout).toMatch(/3\s+audio set\s+audio\s+wav,mp3,flac/);
+    const show = (await ok(["datanets", "show", "2", "--json"])).json<{ metadata: { name: string; license: string } }>();
+    expect(show.metadata).toMatchObject({ name: "image set", license: "CC-BY-4.0" });
+  });
+
+  it("stakes validators", async () => {
+    for (const v of [V1, V2, V3]) {
+      const staked = await ok(["validator", "stake", "2000"], v);
+      expect(staked.stdout).toMatch(/Staked 2000 OPEN; it votes from/);
+    }
+    await stack.advance(3_601);
+    const position = (await ok(["validator", "position", "--json"], V1)).json<{ eligible: string }>();
+    expect(position.eligible).toBe(parseEther("2000").toString());
+  });
+
+  it("contributes a folder of real files per modality, with per-file outcomes and the quota left", async () => {
+    for (const modality of [Modality.Text, Modality.Image, Modality.Audio]) {
+      const folder = path.join(stack.dir, `files-${modality}`);
+      mkdirSync(folder, { recursive: true });
+      for (const f of MODALITY_FORMATS[modality]) writeFileSync(path.join(folder, `sample.${formatName(f)}`), sampleFile(formatName(f), 40 + f));
+      const run = await ok(["contribute", String(datanets[modality]), folder], CONTRIBUTOR);
+      expect(run.stdout).toMatch(/file\s+outcome\s+format\s+size\s+CID \/ reason/);
+      expect(run.stdout).toMatch(/Today's quota left in Datanet \d+: \d+ files/);
+      expect(run.stdout.match(/submitted/g)?.length).toBe(MODALITY_FORMATS[modality].length);
+      const q = (await ok(["quota", String(datanets[modality]), "--json"], CONTRIBUTOR)).json<{ datanetFilesUsed: number }>();
+      expect(q.datanetFilesUsed).toBe(MODALITY_FORMATS[modality].length);
+      cids[modality] = await Promise.all(MODALITY_FORMATS[modality].map(async (f) => (await computeCid(sampleFile(formatName(f), 40 + f))).toString()));
+    }
+  });
+
+  it("lists each validator's work, downloads and verifies, commits sealed votes", async () => {
+    for (const v of [V1, V2, V3]) {
+      for (const modality of [Modality.Text, Modality.Image, Modality.Audio]) {
+        const id = String(datanets[modality]);
+        const pending = (await ok(["validator", "pending", id, "--json"], v)).json<{ toReview: { cid: string }[] }>();
+        expect(pending.toReview.map((r) => r.cid).sort()).toEqual([...cids[modality]!].sort());
+        const out = path.join(stack.dir, `review-${v}`);
+        const downloaded = (await ok(["validator", "download", id, cids[modality]![0]!, "--out", out, "--json"], v)).json<{ file: string; verified: boolean; formatCheck: { ok: boolean } }>();
+        expect(downloaded.verified).toBe(true);
+        expect(downloaded.formatCheck.ok).toBe(true);
+        expect(new Uint8Array(readFileSync(downloaded.file))).toEqual(sampleFile(formatName(MODALITY_FORMATS[modality][0]!), 40 + MODALITY_FORMATS[modality][0]!));
+        // Everyone approves all but the last file; two of three reject the last.
+        const all = cids[modality]!;
+        const last = all[all.length - 1]!;
+        const args = v === V3 ? ["--approve", all.join(",")] : ["--approve", all.slice(0, -1).join(","), "--reject", last];
+        const committed = (await ok(["validator", "commit", id, ...args, "--json"], v)).json<{ commitment: string; voteFile: string }>();
+        const stored = JSON.parse(readFileSync(committed.voteFile, "utf8")) as { state: string; salt: string };
+        expect(stored.state).toBe("committed");
+        expect(stored.salt).toMatch(/^0x[0-9a-f]{64}$/);
+      }
+    }
+  });
+
+  it("reveals when the window opens, finalises, and claims rewards", async () => {
+    const early = (await ok(["validator", "reveal", String(datanets[Modality.Text]), "--json"], V1)).json<{ outcome: string }[]>();
+    expect(early[0]?.outcome).toMatch(/reveal opens at/);
+    await stack.advance(601);
+    for (const v of [V1, V2, V3]) {
+      for (const modality of [Modality.Text, Modality.Image, Modality.Audio]) {
+        const revealed = (await ok(["validator", "reveal", String(datanets[modality]), "--json"], v)).json<{ outcome: string }[]>();
+        expect(revealed.map((r) => r.outcome.split(" ")[0])).toEqual(["revealed"]);
+      }
+    }
+    await stack.advance(601);
+    let accepted = 0;
+    for (const modality of [Modality.Text, Modality.Image, Modality.Audio]) {
+      const finalized = (await ok(["validator", "finalize", String(datanets[modality]), "--json"], PAYER)).json<{ contributionId: string; status: string }[]>();
+      const n = MODALITY_FORMATS[modality].length;
+      const last = cids[modality]![n - 1]!;
+      const rejectedId = contributionIdOf(datanets[modality]!, toOnchainCid(last).digest);
+      expect(finalized).toHaveLength(n);
+      for (const f of finalized) expect(f.status).toBe(f.contributionId === rejectedId ? "rejected" : "accepted");
+      expect(finalized.filter((f) => f.status === "rejected")).toHaveLength(1);
+      accepted += n - 1;
+    }
+    const shown = (await ok(["rewards", "show", "--json"], CONTRIBUTOR)).json<{ claimable: string; acceptedCount: number }>();
+    expect(shown.acceptedCount).toBe(accepted);
+    expect(shown.claimable).toBe((parseEther("10") * BigInt(accepted)).toString());
+    const claimed = (await ok(["rewards", "claim", "--json"], CONTRIBUTOR)).json<{ amount: string }>();
+    expect(claimed.amount).toBe(shown.claimable);
+    for (const v of [V1, V2, V3]) {
+      for (const modality of [Modality.Text, Modality.Image, Modality.Audio]) {
+        const credited = (await ok(["validator", "claim", String(datanets[modality]), "--json"], v)).json<{ outcome: string }[]>();
+        expect(credited[0]?.outcome).toMatch(/^credited [1-9]/);
+      }
+      expect((await ok(["rewards", "claim", "--json"], v)).json<{ amount: string }>().amount).not.toBe("0");
+    }
+  });
+
+  it("registers a model, takes a fee and pays attribution from the command line", async () => {
+    const id = datanets[Modality.Text]!;
+    const accepted = cids[Modality.Text]!.slice(0, -1);
+    const manifest = buildManifest({
+      datanetIds: [id],
+      weighting: "files",
+      leaves: accepted.map((cid) => ({ contributionId: contributionIdOf(id, toOnchainCid(cid).digest), contributor: stack.wallet(CONTRIBUTOR).account.address, weight: "1" })),
+    });
+    const files = { manifest: path.join(stack.dir, "manifest.json"), artifact: path.join(stack.dir, "adapter.safetensors"), config: path.join(stack.dir, "config.json") };
+    writeFileSync(files.manifest, JSON.stringify(manifest));
+    writeFileSync(files.artifact, "adapter bytes");
+    writeFileSync(files.config, '{"method":"lora"}');
+    const registered = (
+      await ok(
+        ["models", "register", "--artifact", files.artifact, "--manifest", files.manifest, "--config", files.config, "--base-model", "tiny", "--base-weights-sha256", `0x${"ab".repeat(32)}`, "--json"],
+        OWNER,
+      )
+    ).json<{ modelId: string; manifestCid: string }>();
+    expect(registered.modelId).toBe("1");
+    const listed = (await ok(["models", "list", "--json"])).json<{ id: string; baseModel: string; method: string }[]>();
+    expect(listed).toMatchObject([{ id: "1", baseModel: "tiny", method: "lora" }]);
+    const paid = await ok(["models", "pay", "1", "100"], PAYER);
+    expect(paid.stdout).toMatch(/trainer 70 OPEN, protocol 10 OPEN, contributors 20 OPEN/);
+    const claims = (await ok(["models", "claim", "1", "--json"], CONTRIBUTOR)).json<{ outcome: string }[]>();
+    expect(claims).toHaveLength(accepted.length);
+    for (const c of claims) expect(c.outcome).toMatch(/^paid 4 OPEN to /);
+  });
+
+  it("refuses bad files with exit code 3 and the rule, leaving chain and IPFS untouched", async () => {
+    const id = datanets[Modality.Text]!;
+    const audio = datanets[Modality.Audio]!;
+    const cut = wav(77);
+    const cases: [number, string, Uint8Array, RegExp][] = [
+      [id, "renamed.txt", png(77), /PNG file, not txt \[format-mismatch\]/],
+      [id, "empty.txt", new Uint8Array(), /empty \(0 bytes\).*\[empty\]/],
+      [id, "huge.txt", new Uint8Array(11 * 1024 * 1024).fill(0x62), /11534336 bytes; Datanet \d+ takes at most 10485760 bytes per file \[too-large\]/],
+      [id, "bad.txt", new Uint8Array([0xc3, 0x28, 0x0a]), /not valid UTF-8.*\[invalid-utf8\]/],
+      [audio, "cut.wav", cut.subarray(0, cut.length - 300), /WAV header declares .* \[truncated\]/],
+    ];
+    for (const [datanetId, name, bytes, message] of cases) {
+      const file = path.join(stack.dir, name);
+      writeFileSync(file, bytes);
+      const before = await getDatanet(stack.client, { contracts: stack.contracts, datanetId });
+      const quota = await getQuota(stack.client, { contracts: stack.contracts, account: stack.wallet(CONTRIBUTOR).account.address, datanetId });
+      const run = await cli(["contribute", String(datanetId), file], { as: CONTRIBUTOR });
+      expect(run.code, run.stderr).toBe(3);
+      expect(run.stderr).toMatch(/nothing was uploaded or submitted/);
+      expect(run.stderr).toMatch(message);
+      const after = await getDatanet(stack.client, { contracts: stack.contracts, datanetId });
+      expect(after.submissions).toBe(before.submissions);
+      expect(await getQuota(stack.client, { contracts: stack.contracts, account: stack.wallet(CONTRIBUTOR).account.address, datanetId })).toEqual(quota);
+      if (bytes.length > 0) expect(await stack.ipfs.has(await computeCid(bytes))).toBe(false);
+    }
+  });
+
+  it("gives usage errors exit code 2 and unreachable services exit code 4", async () => {
+    expect((await cli(["datanets", "fund", "1", "lots"], { as: OWNER })).code).toBe(2);
+    expect((await cli(["no-such-command"])).code).toBe(2);
+    const down = await cli(["status"], { env: { OPENLEDGER_RPC_URL: "http://127.0.0.1:9" } });
+    expect(down.code).toBe(4);
+    expect(down.stderr).toMatch(/cannot reach the chain at http:\/\/127\.0\.0\.1:9/);
+    const noKey = await cli(["rewards", "claim"]);
+    expect(noKey.code).toBe(1);
+    expect(noKey.stderr).toMatch(/no key is configured/);
+  });
+
+  it("signs with an encrypted keystore and never prints the key", async () => {
+    const file = path.join(stack.dir, "key.json");
+    const password = "correct horse battery staple";
+    const made = await cli(["account", "new", "--import", "--out", file, "--json"], { as: PAYER, env: { OPENLEDGER_KEYSTORE_PASSWORD: password } });
+    expect(made.code, made.stderr).toBe(0);
+    expect(made.json<{ address: string }>().address).toBe(stack.wallet(PAYER).account.address);
+    const keystore = readFileSync(file, "utf8");
+    expect(keystore).not.toContain(stack.key(PAYER).slice(2));
+    const shown = await cli(["--keystore", file, "rewards", "show", "--json"], { env: { OPENLEDGER_KEYSTORE_PASSWORD: password } });
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.json<{ account: string }>().account).toBe(stack.wallet(PAYER).account.address);
+    const wrong = await cli(["--keystore", file, "rewards", "show"], { env: { OPENLEDGER_KEYSTORE_PASSWORD: "wrong" } });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/wrong keystore password/);
+    expect(FORMAT_NAMES).toContain("flac");
+  });
+});
