@@ -7,7 +7,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFil
 import path from "node:path";
 import { artifactFileName, type Adapter, type BaseModel, type ChatMessage, type Engine, type GenerateResult } from "./engine.ts";
 import type { JobManager } from "./jobs.ts";
-import type { Chain, IpfsClient, RegisteredModel } from "./protocol.ts";
+import { MAX_ARTIFACT_BYTES, type Chain, type IpfsClient, type RegisteredModel } from "./protocol.ts";
 import { sha256HexOf, ValidationError } from "./spec.ts";
 
 export class ModelNotFound extends Error {
@@ -216,7 +216,7 @@ export class ChatService {
     const file = path.join(dir, artifactFileName(model.method));
     if (existsSync(file) && sha256HexOf(readFileSync(file)) === model.artifactSha256.toLowerCase()) return file;
     if (!this.ipfs) throw new ModelNotFound(`model openledger:${model.modelId}: no IPFS node is configured to fetch ${model.artifactCid} from`);
-    const bytes = await this.ipfs.cat(model.artifactCid);
+    const bytes = await this.ipfs.cat(model.artifactCid, MAX_ARTIFACT_BYTES);
     const sha = sha256HexOf(bytes);
     if (sha !== model.artifactSha256.toLowerCase()) throw new Error(`model openledger:${model.modelId}: the artifact ${model.artifactCid} hashes to ${sha}, the chain records ${model.artifactSha256}`);
     this.stats.downloads += 1;

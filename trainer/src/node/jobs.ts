@@ -91,6 +91,30 @@ function writeJsonAtomic(file: string, value: unknown): void {
   renameSync(`${file}.tmp`, file);
 }
 
+/**
+ * A worker of an earlier node process that is still running (its parent was killed while it
+ * computed): stopped before a new one starts, so that a job folder never has two writers.
+ */
+function killStaleWorker(jobDir: string): void {
+  const file = path.join(jobDir, "worker.pid");
+  if (!existsSync(file)) return;
+  const pid = Number(readFileSync(file, "utf8"));
+  if (!Number.isInteger(pid) || pid <= 1) return;
+  let cmdline = "";
+  try {
+    cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+  } catch {
+    return; // not running (or no /proc: the worker's own parent check stops it)
+  }
+  if (!cmdline.includes("worker.ts")) return; // the pid was reused by another program
+  try {
+    process.kill(pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
+  for (let i = 0; i < 200 && existsSync(`/proc/${pid}`); i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+}
+
 export class JobNotFound extends Error {
   override name = "JobNotFound";
 }
@@ -322,6 +346,7 @@ export class JobManager {
       this.save(job);
       return Promise.resolve("done");
     }
+    killStaleWorker(dir);
     job.attempts += 1;
     this.save(job);
     if (job.attempts > 1) this.log(job, `training attempt ${job.attempts}: resuming from the last checkpoint`);
@@ -330,7 +355,7 @@ export class JobManager {
       execPath: process.execPath,
       execArgv: ["--disable-warning=ExperimentalWarning"],
       stdio: ["ignore", logFd, logFd, "ipc"],
-      env: process.env,
+      env: { ...process.env, TRAINER_JOB_DIR: dir },
     });
     closeSync(logFd);
     this.worker = worker;

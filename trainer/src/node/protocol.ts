@@ -1,54 +1,42 @@
-// All the node's glue to the outside: the IPFS node (Kubo RPC) and the chain (viem with the
-// generated ABIs). Kept in one file so that switching to the SDK's actions is a local change.
+// All the node's glue to the outside: the IPFS node and the chain. Kept in one file so that the
+// rest of the node does not depend on how either is reached.
 //
-// IPFS: `add` uses the protocol's CID profile (sdk/src/cid.ts KUBO_ADD_PARAMS) and the CID the
-// node returns is checked against the CID computed here; `cat` output is verified against the CID
-// it was asked for before anything uses it.
+// IPFS goes through the SDK's client (adds under the protocol's CID profile, checked against the
+// CID computed locally; downloads verified against their CID). The chain goes through viem with
+// the generated ABIs: registration is split into send and wait (the SDK's `registerModel` does
+// both in one call) so that a node restarted between the two waits on the transaction it already
+// sent instead of registering the model twice.
 import { readFileSync } from "node:fs";
 import {
   createPublicClient, createWalletClient, http, parseEventLogs, type Address, type Hex, type PublicClient,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { datanetsAbi, modelRegistryAbi } from "../../../generated/abis.ts";
-import { computeCid, cidFromOnchain, KUBO_ADD_PARAMS, toOnchainCid } from "../../../sdk/src/cid.ts";
+import { cidFromOnchain, toOnchainCid } from "../../../sdk/src/cid.ts";
+import { createIpfsClient } from "../../../sdk/src/ipfs.ts";
 import type { AcceptedContribution } from "../dataset/indexer.ts";
 import type { Method } from "./engine.ts";
 
 // ---------------------------------------------------------------- IPFS
 
 export interface IpfsClient {
+  /** Adds and pins `bytes`; returns their CID under the protocol's profile. */
   add(bytes: Uint8Array): Promise<string>;
-  /** The bytes of `cid`, verified against it. */
-  cat(cid: string): Promise<Uint8Array>;
+  /** The bytes of `cid`, verified against it; refused past `maxBytes` (default: the protocol's 10 MiB file cap). */
+  cat(cid: string, maxBytes?: number): Promise<Uint8Array>;
 }
 
+/** The SDK's verified Kubo RPC client (sdk/src/ipfs.ts), with the node's narrower interface. */
 export function kuboClient(url: string, options: { timeoutMs?: number } = {}): IpfsClient {
-  const base = url.replace(/\/+$/, "");
-  const timeout = () => AbortSignal.timeout(options.timeoutMs ?? 60_000);
+  const client = createIpfsClient(url, { timeoutMs: options.timeoutMs ?? 120_000 });
   return {
-    async add(bytes) {
-      const query = new URLSearchParams({ ...KUBO_ADD_PARAMS, pin: "true", quiet: "true" });
-      const form = new FormData();
-      form.append("file", new Blob([bytes as Uint8Array<ArrayBuffer>]), "file");
-      const response = await fetch(`${base}/api/v0/add?${query}`, { method: "POST", body: form, signal: timeout() });
-      const text = await response.text();
-      if (!response.ok) throw new Error(`IPFS add failed at ${base}: HTTP ${response.status} ${text.slice(0, 200)}`);
-      const last = text.trim().split("\n").pop() ?? "";
-      const hash = (JSON.parse(last) as { Hash?: string }).Hash;
-      const expected = (await computeCid(bytes)).toString();
-      if (hash !== expected) throw new Error(`the IPFS node at ${base} stored the bytes as ${hash}, not ${expected}: it does not use the protocol's CID profile`);
-      return expected;
-    },
-    async cat(cid) {
-      const response = await fetch(`${base}/api/v0/cat?arg=${encodeURIComponent(cid)}`, { method: "POST", signal: timeout() });
-      if (!response.ok) throw new Error(`IPFS cat ${cid} failed at ${base}: HTTP ${response.status} ${(await response.text()).slice(0, 200)}`);
-      const bytes = new Uint8Array(await response.arrayBuffer());
-      const actual = (await computeCid(bytes)).toString();
-      if (actual !== cid) throw new Error(`the IPFS node returned bytes for ${cid} that hash to ${actual}`);
-      return bytes;
-    },
+    add: async (bytes) => (await client.add(bytes)).toString(),
+    cat: (cid, maxBytes) => client.get(cid, maxBytes === undefined ? {} : { maxBytes }),
   };
 }
+
+/** Model artifacts may be far larger than a contribution (full weights). */
+export const MAX_ARTIFACT_BYTES = 8 * 1024 ** 3;
 
 // ---------------------------------------------------------------- chain
 

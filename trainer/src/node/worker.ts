@@ -43,7 +43,10 @@ async function run(jobDir: string, engineModule: string | undefined, signal: Abo
       checkpointDir: path.join(jobDir, "checkpoints"),
       checkpointEvery: spec.checkpointEvery,
       signal,
-      onProgress: (progress) => send({ type: "progress", progress }),
+      onProgress: (progress) => {
+        exitIfOrphaned();
+        send({ type: "progress", progress });
+      },
     });
     const summary: WorkerResult = {
       files: result.files, finalLoss: result.finalLoss, steps: result.log.length,
@@ -59,7 +62,17 @@ async function run(jobDir: string, engineModule: string | undefined, signal: Abo
 }
 
 const controller = new AbortController();
+const parentPid = process.ppid;
+/**
+ * Training computes without yielding to the event loop for long stretches, so the IPC
+ * `disconnect` event can arrive late; the parent's pid is checked at every step as well (a dead
+ * parent's children are re-parented).
+ */
+function exitIfOrphaned(): void {
+  if (process.ppid !== parentPid) process.exit(70);
+}
 process.on("disconnect", () => process.exit(70));
+writeFileSync(path.join(process.env.TRAINER_JOB_DIR ?? ".", "worker.pid"), String(process.pid));
 process.on("message", (raw) => {
   const message = raw as WorkerRequest;
   if (message.type === "cancel") controller.abort();

@@ -17,7 +17,7 @@ import { Protocol, startTestChain, type TestChain } from "../../../indexer/test/
 import { query, startIndexer, type Indexer } from "../../../indexer/test/ponder.ts";
 import { startTrainerNode, type TrainerNode } from "../../src/node/index.ts";
 import { kuboClient } from "../../src/node/protocol.ts";
-import { sha256HexOf } from "../../src/node/spec.ts";
+import { canonicalJson, sha256HexOf } from "../../src/node/spec.ts";
 import { readSse, REAL_ENGINE, realBaseModel, waitFor } from "./helpers.ts";
 
 const DATA = path.join(import.meta.dirname, "fixtures", "data");
@@ -121,12 +121,16 @@ it("trains on a Datanet's accepted data, registers the model with a root the ind
 
   // The indexer fetched the manifest and found every leaf an accepted contribution of its contributor.
   const model = await waitFor("the indexer to check the manifest", async () => {
-    const data = await query<{ model: { manifestStatus: string; manifestIssues: string[]; datasetRoot: string; artifactCid: string } | null }>(indexer, `{ model(id: "${modelId}") { manifestStatus manifestIssues datasetRoot artifactCid } }`);
+    const data = await query<{ model: { manifestStatus: string; manifestIssues: string[]; datasetRoot: string; artifactCid: string; configHash: Hex } | null }>(indexer, `{ model(id: "${modelId}") { manifestStatus manifestIssues datasetRoot artifactCid configHash } }`);
     return data.model && data.model.manifestStatus !== "Unchecked" ? data.model : undefined;
   }, 120_000, 250);
   expect(model.manifestIssues).toEqual([]);
   expect(model.manifestStatus).toBe("Valid");
   expect(model.artifactCid).toBe(end.publication.artifact.cid);
+  // The registered config hash is the sha256 of the canonical JSON of the config the job wrote.
+  const config = JSON.parse(readFileSync(path.join(dir, "trainer", "jobs", job.id, "output", "training_config.json"), "utf8")) as unknown;
+  expect(model.configHash).toBe(sha256HexOf(canonicalJson(config)));
+  expect(model.configHash).toBe(end.publication.configHash);
 
   // Chat through the API: the registered model, its adapter pulled from IPFS and verified.
   const models = (await (await fetch(`${node.url}/v1/models`)).json()) as { data: { id: string }[] };
@@ -143,4 +147,21 @@ it("trains on a Datanet's accepted data, registers the model with a root the ind
   const streamed = chunks.slice(0, -1).map((c) => JSON.parse(c.data) as { choices: { delta: { content?: string } }[] }).map((c) => c.choices[0]!.delta.content ?? "").join("");
   expect(streamed).toBe(completion.choices[0]!.message.content); // temperature 0: the same answer
   expect(node.chat.stats.downloads).toBe(1); // served from the cache the second time
+  const base = await fetch(`${node.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ ...body, model: "base" }) });
+  expect(base.status).toBe(200);
+  expect(((await base.json()) as { usage: { completion_tokens: number } }).usage.completion_tokens).toBeGreaterThan(0);
+
+  // A refinement of the model names it as its parent on chain.
+  const refined = await fetch(`${node.url}/v1/jobs`, {
+    method: "POST", headers: { "content-type": "application/json" },
+    body: JSON.stringify({ datanetIds: [datanetId], parentModelId: Number(modelId), hyperparameters: { epochs: 1, batchSize: 4, maxSeqLen: 32, evalFraction: 0 }, lora: { rank: 2, alpha: 4 } }),
+  });
+  const refinedJob = (await refined.json()) as { id: string };
+  const refinedEnd = await waitFor("the refinement to end", async () => {
+    const j = (await (await fetch(`${node.url}/v1/jobs/${refinedJob.id}`)).json()) as { state: string; error?: string; publication?: { modelId?: string } };
+    return ["succeeded", "failed", "cancelled"].includes(j.state) ? j : undefined;
+  }, 200_000, 200);
+  expect(refinedEnd.error).toBeUndefined();
+  const [, refinedParent] = await t.client.readContract({ address: t.deployment.contracts.ModelRegistry, abi: modelRegistryAbi, functionName: "getModel", args: [BigInt(refinedEnd.publication!.modelId!)] });
+  expect(refinedParent).toBe(modelId);
 });
