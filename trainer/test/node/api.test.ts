@@ -44,7 +44,7 @@ beforeAll(async () => {
     contributions.push({ contributionId: keccak256(toHex(name)), datanetId: 1, contributor: `0x${String(i + 1).padStart(40, "0")}`, ...toOnchainCid(cid), format, size: bytes.length });
   }
   node = await startTrainerNode({
-    dataDir: path.join(dir, "node"), port: 0, ipfsUrl: ipfsServer.url, engineModule: STUB_ENGINE, baseModelDir: STUB_BASE, cancelGraceMs: 5_000,
+    dataDir: path.join(dir, "node"), port: 0, ipfsUrl: ipfsServer.url, engineModule: STUB_ENGINE, baseModelDir: STUB_BASE, cancelGraceMs: 5_000, adapterCacheSize: 1,
     contributionSource: async (datanetId) => contributions.filter((c) => c.datanetId === datanetId),
   });
 });
@@ -179,5 +179,20 @@ describe("jobs", () => {
     expect(stopped.body.choices[0].message.content).toBe("[base] ");
     expect(node.chat.stats.adapterLoads).toBe(1); // loaded once, then served from the cache
     expect(readdirSync(path.join(dir, "node", "jobs")).length).toBe(2);
+  });
+
+  it("keeps adapters in a least-recently-used cache", async () => {
+    const submitted = await post("/v1/jobs", { datanetIds: [1], upToBlock: 100, hyperparameters: { epochs: 1, batchSize: 5, seed: 9 } });
+    const other = submitted.body.id as string;
+    await waitFor("the second job", async () => ((await get(`/v1/jobs/${other}`)).body.state === "succeeded" ? true : undefined));
+    const ask = async (model: string) => (await post("/v1/chat/completions", { model, messages: [{ role: "user", content: "x" }] })).body.choices[0].message.content as string;
+    const before = { ...node.chat.stats };
+    const a1 = await ask(`job:${jobId}`); // cached from the previous test
+    const b = await ask(`job:${other}`); // loads, evicting the first (capacity 1)
+    const a2 = await ask(`job:${jobId}`); // loads again
+    expect(a1).toBe(a2);
+    expect(b).not.toBe(a1); // another seed, another adapter
+    expect(node.chat.stats.adapterLoads - before.adapterLoads).toBe(2);
+    expect(node.chat.stats.evictions - before.evictions).toBe(2);
   });
 });
