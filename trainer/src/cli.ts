@@ -179,6 +179,7 @@ export async function main(argv: string[]): Promise<number> {
         ...(values.indexer ? { indexerUrl: values.indexer } : {}), ...(values["base-model"] ? { baseModelDir: values["base-model"] } : {}),
       });
       const info = (await api(node.url, "GET", "/health")) as Record<string, unknown>;
+      if (!info.baseModelReady) process.stderr.write(`trainer: warning: the base model folder ${String(info.baseModelDir)} has no config.json; jobs and chat on the default base will fail until --base-model or TRAINER_BASE_MODEL names one\n`);
       print(`trainer node listening on ${node.url}\n  base model ${String(info.baseModel)}, data ${String(info.dataDir)}\n  chain ${String(info.chainId ?? "none")}, IPFS ${info.ipfs ? "yes" : "none"}, indexer ${String(info.indexer ?? "none (chain events)")}, trainer ${String(info.trainer ?? "none (models are not registered)")}`, { url: node.url, ...info });
       await new Promise<void>((resolve) => {
         const stop = () => resolve();

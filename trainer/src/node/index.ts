@@ -69,7 +69,7 @@ export async function startTrainerNode(options: TrainerNodeOptions = {}): Promis
     jobs, chat, defaultBaseModel: baseModelDir,
     ...(chain ? { headBlock: () => chain.blockNumber() } : {}),
     info: () => ({
-      baseModel: chat.baseName(), dataDir: o.dataDir, chainId: chain?.deployment.chainId ?? null, ipfs: Boolean(ipfs), indexer: indexerUrl ?? null,
+      baseModel: chat.baseName(), baseModelDir, baseModelReady: existsSync(path.join(baseModelDir, "config.json")), dataDir: o.dataDir, chainId: chain?.deployment.chainId ?? null, ipfs: Boolean(ipfs), indexer: indexerUrl ?? null,
       trainer: o.trainerKey ? addressOf(o.trainerKey) : null,
     }),
   });
