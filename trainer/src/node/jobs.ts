@@ -353,7 +353,8 @@ export class JobManager {
     const logFd = openSync(path.join(dir, "worker.log"), "a");
     const worker = fork(WORKER, [], {
       execPath: process.execPath,
-      execArgv: ["--disable-warning=ExperimentalWarning"],
+      // Type stripping is on by default from Node 22.18; older 22.x need the flag.
+      execArgv: ["--disable-warning=ExperimentalWarning", ...((process.features as { typescript?: string }).typescript ? [] : ["--experimental-strip-types"])],
       stdio: ["ignore", logFd, logFd, "ipc"],
       env: { ...process.env, TRAINER_JOB_DIR: dir },
     });
