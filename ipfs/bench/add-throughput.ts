@@ -5,7 +5,7 @@
 // - sha256: node:crypto over the bytes (the floor: every add hashes every byte at least once);
 // - helia: `IpfsNode.add` straight into Helia on the filesystem blockstore, pinned;
 // - http: kubo-rpc-client `add` through the node's Kubo RPC (multipart upload, import, pin).
-// A fresh data folder per run keeps later runs from finding blocks already stored.
+// Each run adds fresh random bytes, so no run finds its blocks already stored.
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -56,35 +56,37 @@ interface Row {
 
 const rows: Row[] = [];
 for (const sizeMiB of sizesMiB) {
-  const bytes = randomBytes(sizeMiB * MiB);
-  const megabytes = bytes.length / 1e6;
+  const size = sizeMiB * MiB;
+  const megabytes = size / 1e6;
+  // One node of each kind per size, reused across runs: what is measured is a running node's add,
+  // not its start. Each run adds different bytes, so nothing is already stored.
+  const direct = await freshDir();
+  const node = await IpfsNode.open({ dataDir: direct.path });
+  const served = await freshDir();
+  // The body limit is raised only so that the largest payloads fit.
+  const running = await startIpfsNode({ dataDir: served.path, port: 0, maxBodyBytes: size + MiB });
+  const client = create({ url: running.url });
+  const profile = { cidVersion: 1 as const, rawLeaves: true, chunker: KUBO_ADD_PARAMS.chunker, hashAlg: KUBO_ADD_PARAMS.hash };
   const sha: number[] = [];
   const helia: number[] = [];
   const http: number[] = [];
-  // One warm-up round of each, not counted.
+  // Run -1 warms up each path and is not counted.
   for (let run = -1; run < runs; run++) {
+    const bytes = randomBytes(size);
     const shaSeconds = await timed(async () => createHash("sha256").update(bytes).digest());
-
-    const direct = await freshDir();
-    const node = await IpfsNode.open({ dataDir: direct.path });
     const heliaSeconds = await timed(() => node.add(bytes));
-    await node.stop();
-    await direct.cleanup();
-
-    const served = await freshDir();
-    // The body limit is raised only so that the largest payloads fit.
-    const running = await startIpfsNode({ dataDir: served.path, port: 0, maxBodyBytes: bytes.length + MiB });
-    const client = create({ url: running.url });
-    const httpSeconds = await timed(() => client.add(bytes, { cidVersion: 1, rawLeaves: true, chunker: KUBO_ADD_PARAMS.chunker, hashAlg: KUBO_ADD_PARAMS.hash }));
-    await running.stop();
-    await served.cleanup();
-
+    const other = randomBytes(size);
+    const httpSeconds = await timed(() => client.add(other, profile));
     if (run >= 0) {
       sha.push(shaSeconds);
       helia.push(heliaSeconds);
       http.push(httpSeconds);
     }
   }
+  await running.stop();
+  await node.stop();
+  await served.cleanup();
+  await direct.cleanup();
   const shaMBps = megabytes / median(sha);
   const heliaMBps = megabytes / median(helia);
   const httpMBps = megabytes / median(http);

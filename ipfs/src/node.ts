@@ -147,13 +147,14 @@ export class IpfsNode {
    * recursively. The importer hashes every block it writes, so what is stored is what was hashed.
    */
   async add(content: Uint8Array | AsyncIterable<Uint8Array>, options: AddOptions = {}): Promise<AddResult> {
-    const stored: CID[] = [];
+    // The links of the dag-pb nodes just written, so pinning need not read the DAG back.
+    const freshLinks = new Map<string, CID[]>();
     let dagSize = 0;
     const sink = {
       put: async (cid: CID, bytes: Uint8Array, putOptions?: { signal?: AbortSignal }): Promise<CID> => {
         dagSize += bytes.byteLength;
         if (options.onlyHash === true) return cid;
-        stored.push(cid);
+        if (cid.code === DAG_PB_CODE) freshLinks.set(cid.toString(), dagPb.decode(bytes).Links.map((link) => link.Hash));
         return this.helia.blockstore.put(cid, bytes, putOptions);
       },
       get: () => {
@@ -173,7 +174,7 @@ export class IpfsNode {
     if (result === undefined) throw new Error("importer produced no entry");
     const fileSize = Number(result.size);
     if (options.onlyHash !== true && options.pin !== false) {
-      await this.pin(result.cid, { recursive: true, name: options.pinName });
+      await this.pin(result.cid, { recursive: true, name: options.pinName, freshLinks });
     }
     return { cid: result.cid, fileSize, dagSize };
   }
@@ -243,7 +244,7 @@ export class IpfsNode {
   }
 
   /** Pins `cid` (recursively by default) after checking that every block it needs is held. */
-  async pin(cid: CID, options: { recursive?: boolean; name?: string; signal?: AbortSignal } = {}): Promise<void> {
+  async pin(cid: CID, options: { recursive?: boolean; name?: string; signal?: AbortSignal; freshLinks?: Map<string, CID[]> } = {}): Promise<void> {
     const recursive = options.recursive !== false;
     const depth = recursive ? Infinity : 0;
     // Fail before touching the pin records when a block is missing or damaged.
@@ -256,7 +257,8 @@ export class IpfsNode {
       }
     }
     const metadata: Record<string, string> = options.name === undefined ? {} : { name: options.name };
-    const addOptions = { depth, metadata, signal: options.signal, walker: this.pinWalker() };
+    const walker = options.freshLinks === undefined ? this.pinWalker() : this.freshWalker(options.freshLinks);
+    const addOptions = { depth, metadata, signal: options.signal, walker };
     for await (const _cid of this.helia.pins.add(cid, addOptions)) {
       // consumed
     }
@@ -288,6 +290,33 @@ export class IpfsNode {
       // Pinning reads only the CID of each node; the rest of a BlockView is not needed.
       yield { block: { cid: block.cid, bytes: block.bytes } as unknown as GraphNode<never>["block"], depth: block.depth, path: [] };
     }
+  }
+
+  /**
+   * A walker over a DAG this node has just imported: the importer hashed every block as it wrote
+   * it, so its structure comes from the links recorded then; a node not recorded is read (and
+   * verified) from the store.
+   */
+  private freshWalker(links: Map<string, CID[]>): GraphWalkerFactory {
+    const node = this;
+    return () => ({
+      walk: async function* (root: CID, options?: { depth?: number; signal?: AbortSignal }): AsyncGenerator<GraphNode<never>> {
+        const maxDepth = options?.depth ?? Infinity;
+        const stack: Array<{ cid: CID; depth: number }> = [{ cid: root, depth: 0 }];
+        const seen = new Set<string>();
+        while (stack.length > 0) {
+          const { cid, depth } = stack.pop() as { cid: CID; depth: number };
+          const key = cid.toString();
+          if (seen.has(key)) continue;
+          seen.add(key);
+          if (seen.size > MAX_DAG_BLOCKS) throw new BadRequestError(`DAG under ${root} has more than ${MAX_DAG_BLOCKS} blocks`);
+          yield { block: { cid } as unknown as GraphNode<never>["block"], depth, path: [] };
+          if (depth >= maxDepth || cid.code === RAW_CODE) continue;
+          const children = links.get(key) ?? linksOf({ cid, bytes: await node.getBlock(cid, { signal: options?.signal, root }) });
+          for (let i = children.length - 1; i >= 0; i--) stack.push({ cid: children[i] as CID, depth: depth + 1 });
+        }
+      },
+    });
   }
 
   private async pinOf(cid: CID): Promise<{ depth: number; metadata: Record<string, string | number | boolean> } | undefined> {
