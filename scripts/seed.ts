@@ -1,0 +1,204 @@
+// Seeds the running local stack (`npm start`) with a demo, through the SDK: a Datanet of each
+// modality, contributors submitting real sample files of every format, validators staking,
+// committing and revealing (the dev chain's clock is advanced past each window), finalisation,
+// claims, and a LoRA training run on the text Datanet whose model is registered on chain.
+//
+//   npm run seed                   everything
+//   npm run seed -- --no-train     skip the training run
+//   CHAIN_PORT / IPFS_PORT / TRAINER_PORT as for npm start
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { createWalletClient, formatEther, http, parseEther, publicActions, type Hex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { hardhat } from "viem/chains";
+import {
+  createIpfsClient,
+  formatName,
+  MODALITY_FORMATS,
+  MODALITY_NAMES,
+  Modality,
+  openLedgerActions,
+  toOnchainCid,
+  type ContributeResult,
+} from "../sdk/src/index.ts";
+import { loadDeployment } from "../sdk/src/node.ts";
+import { sampleFile } from "../sdk/src/samples.ts";
+import { DEV_PRIVATE_KEYS } from "./deploy.ts";
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const rpcUrl = `http://127.0.0.1:${process.env.CHAIN_PORT ?? 8545}`;
+const ipfsUrl = `http://127.0.0.1:${process.env.IPFS_PORT ?? 5001}`;
+const trainerUrl = `http://127.0.0.1:${process.env.TRAINER_PORT ?? 8790}`;
+const train = !process.argv.includes("--no-train");
+const WINDOW = 120;
+
+const OWNER = 1;
+const VALIDATORS = [3, 4, 5];
+const CONTRIBUTORS = [6, 7, 8];
+
+/** Instruction data the demo model learns from (the text Datanet's jsonl and csv contributions). */
+const FACTS: [string, string][] = [
+  ["What is the capital of France?", "Paris is the capital of France."],
+  ["What is the capital of Japan?", "Tokyo is the capital of Japan."],
+  ["What is the capital of Kenya?", "Nairobi is the capital of Kenya."],
+  ["What is the capital of Peru?", "Lima is the capital of Peru."],
+  ["What is the capital of Canada?", "Ottawa is the capital of Canada."],
+  ["What is the capital of Egypt?", "Cairo is the capital of Egypt."],
+  ["What is the longest river in Africa?", "The Nile is the longest river in Africa."],
+  ["What is the largest ocean?", "The Pacific is the largest ocean."],
+  ["What is the highest mountain?", "Mount Everest is the highest mountain."],
+];
+
+function textFiles(contributor: number): { name: string; bytes: Uint8Array }[] {
+  const encoder = new TextEncoder();
+  const mine = FACTS.filter((_, i) => i % CONTRIBUTORS.length === CONTRIBUTORS.indexOf(contributor));
+  const jsonl = mine.map(([q, a]) => JSON.stringify({ instruction: q, input: "", output: a })).join("\n") + "\n";
+  const csv = "instruction,output\n" + mine.map(([q, a]) => `"${q}","${a}"`).join("\n") + "\n";
+  const files = [
+    { name: `facts-${contributor}.jsonl`, bytes: encoder.encode(jsonl) },
+    { name: `facts-${contributor}.csv`, bytes: encoder.encode(csv) },
+  ];
+  if (contributor === CONTRIBUTORS[0]) {
+    for (const f of ["txt", "md", "pdf", "docx"] as const) files.push({ name: `notes.${f}`, bytes: sampleFile(f, 200 + contributor) });
+  }
+  return files;
+}
+
+async function main(): Promise<void> {
+  const deployment = loadDeployment({ chainId: 31337, dir: path.join(root, "generated", "deployments") });
+  const ipfs = createIpfsClient(ipfsUrl);
+  const wallet = (i: number) =>
+    createWalletClient({ account: privateKeyToAccount(DEV_PRIVATE_KEYS[i]!), chain: hardhat, transport: http(rpcUrl) })
+      .extend(publicActions)
+      .extend(openLedgerActions(deployment.contracts));
+  const anyone = wallet(0);
+  const advance = async (seconds: number) => {
+    await anyone.request({ method: "evm_increaseTime" as never, params: [seconds] as never });
+    await anyone.request({ method: "evm_mine" as never, params: [] as never });
+  };
+  if ((await anyone.getDatanetCount()) > 0) {
+    throw new Error("this chain already has Datanets: the demo seeds a fresh stack (restart `npm start` to seed again)");
+  }
+
+  console.log("• Datanets: one per modality, funded with 1,000 OPEN each");
+  const owner = wallet(OWNER);
+  const datanets: Record<number, number> = {};
+  const descriptions = ["Question–answer pairs and notes about world geography", "Small generated pictures", "Short generated tones"];
+  for (const modality of [Modality.Text, Modality.Image, Modality.Audio]) {
+    const name = ["World geography", "Gradients", "Tones"][modality]!;
+    const metadata = await ipfs.add(
+      new TextEncoder().encode(JSON.stringify({ name, description: descriptions[modality], license: "CC-BY-4.0", modality: MODALITY_NAMES[modality] }, null, 2)),
+    );
+    const created = await owner.createDatanet({
+      modality,
+      formats: MODALITY_FORMATS[modality],
+      metadata,
+      limits: { reward: parseEther("10"), validatorReward: parseEther("3") },
+      rules: { commitWindow: WINDOW, revealWindow: WINDOW },
+    });
+    datanets[modality] = created.result.datanetId;
+    await owner.fundDatanet({ datanetId: created.result.datanetId, amount: parseEther("1000") });
+    console.log(`  Datanet ${created.result.datanetId}: ${name} (${MODALITY_NAMES[modality]})`);
+  }
+
+  console.log("• validators #3 #4 #5 stake 2,000 OPEN; the dev chain's clock moves past the activation delay");
+  for (const v of VALIDATORS) await wallet(v).stake({ amount: parseEther("2000") });
+  await advance(Number(deployment.parameters?.activationDelay ?? 3600) + 1);
+
+  console.log("• contributors #6 #7 #8 upload and submit real files of every format");
+  const submitted: Record<number, ContributeResult["outcomes"]> = { 0: [], 1: [], 2: [] };
+  for (const c of CONTRIBUTORS) {
+    const contributor = wallet(c);
+    const k = CONTRIBUTORS.indexOf(c);
+    const perModality: Record<number, { name: string; bytes: Uint8Array }[]> = {
+      [Modality.Text]: textFiles(c),
+      [Modality.Image]: MODALITY_FORMATS[Modality.Image].filter((_, i) => i % 3 === k || k === 0).map((f) => ({ name: `picture-${c}.${formatName(f)}`, bytes: sampleFile(formatName(f), c) })),
+      [Modality.Audio]: MODALITY_FORMATS[Modality.Audio].filter((_, i) => i === k).map((f) => ({ name: `tone-${c}.${formatName(f)}`, bytes: sampleFile(formatName(f), c) })),
+    };
+    for (const modality of [Modality.Text, Modality.Image, Modality.Audio]) {
+      const files = perModality[modality]!;
+      if (files.length === 0) continue;
+      const result = await contributor.contribute({ ipfs, datanetId: datanets[modality]!, files });
+      submitted[modality]!.push(...result.outcomes);
+      console.log(`  #${c} → Datanet ${datanets[modality]}: ${result.outcomes.map((o) => o.name).join(", ")}`);
+    }
+  }
+
+  console.log("• validators download, verify and commit sealed votes (one picture is rejected)");
+  const rejected = submitted[Modality.Image]!.find((o) => o.format === "bmp")?.name;
+  const commits: { v: number; modality: number; digests: Hex[]; approvals: boolean[]; salt: Hex }[] = [];
+  for (const v of VALIDATORS) {
+    const validator = wallet(v);
+    for (const modality of [Modality.Text, Modality.Image, Modality.Audio]) {
+      const outcomes = submitted[modality]!;
+      const digests = outcomes.map((o) => toOnchainCid(o.cid!).digest);
+      for (const digest of digests) {
+        const fetched = await validator.fetchContribution({ ipfs, datanetId: datanets[modality]!, digest });
+        if (!fetched.check.ok) throw new Error(`a seeded file failed its check: ${fetched.check.reason}`);
+      }
+      const approvals = outcomes.map((o) => o.name !== rejected);
+      const committed = await validator.commitVotes({ datanetId: datanets[modality]!, digests, approvals });
+      commits.push({ v, modality, digests, approvals, salt: committed.result.salt });
+    }
+  }
+  await advance(WINDOW + 1);
+  console.log("• validators reveal; then anyone finalises");
+  for (const c of commits) await wallet(c.v).revealVotes({ datanetId: datanets[c.modality]!, digests: c.digests, approvals: c.approvals, salt: c.salt });
+  await advance(WINDOW + 1);
+  for (const modality of [Modality.Text, Modality.Image, Modality.Audio]) {
+    const digests = submitted[modality]!.map((o) => toOnchainCid(o.cid!).digest);
+    const finalized = await anyone.finalizeContributions({ datanetId: datanets[modality]!, digests });
+    const counts = finalized.result.reduce<Record<string, number>>((acc, f) => ({ ...acc, [f.status]: (acc[f.status] ?? 0) + 1 }), {});
+    console.log(`  Datanet ${datanets[modality]}: ${Object.entries(counts).map(([s, n]) => `${n} ${s}`).join(", ")}`);
+  }
+
+  console.log("• rewards: contributors claim; validators credit and claim theirs");
+  for (const c of CONTRIBUTORS) {
+    const claimed = await wallet(c).claimRewards();
+    console.log(`  #${c} claimed ${formatEther(claimed.result.amount)} OPEN`);
+  }
+  for (const c of commits) await wallet(c.v).claimValidatorRewards({ datanetId: datanets[c.modality]!, digests: c.digests });
+  for (const v of VALIDATORS) {
+    const claimed = await wallet(v).claimRewards();
+    console.log(`  validator #${v} claimed ${formatEther(claimed.result.amount)} OPEN`);
+  }
+
+  if (!train) return;
+  console.log(`• a LoRA training run on Datanet ${datanets[Modality.Text]} through the trainer node (${trainerUrl})`);
+  const response = await fetch(`${trainerUrl}/v1/jobs`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ datanetIds: [datanets[Modality.Text]], method: "lora", hyperparameters: { epochs: 30, learningRate: 0.01, batchSize: 4 } }),
+  });
+  if (!response.ok) throw new Error(`the trainer refused the job: ${response.status} ${await response.text()}`);
+  const job = (await response.json()) as { id: string };
+  console.log(`  job ${job.id}: watch with  npx trainer jobs status ${job.id} --watch`);
+  const deadline = Date.now() + 20 * 60_000;
+  for (;;) {
+    const state = (await (await fetch(`${trainerUrl}/v1/jobs/${job.id}`)).json()) as {
+      state: string;
+      progress?: { step: number; totalSteps: number; loss: number };
+      publication?: { modelId?: string; notRegistered?: string };
+      error?: string;
+    };
+    if (state.state === "succeeded" || state.state === "failed" || state.state === "cancelled") {
+      if (state.state !== "succeeded") throw new Error(`the training job ${state.state}: ${state.error ?? ""}`);
+      const modelId = state.publication?.modelId;
+      if (!modelId) throw new Error(`the job trained but registered no model: ${state.publication?.notRegistered ?? "unknown reason"}`);
+      console.log(`\n  registered on chain as model ${modelId}; chat with it:`);
+      console.log(`  curl -s ${trainerUrl}/v1/chat/completions -H 'content-type: application/json' -d '{"model":"openledger:${modelId}","messages":[{"role":"user","content":"What is the capital of Japan?"}]}'`);
+      break;
+    }
+    if (Date.now() > deadline) throw new Error("the training job did not finish in 20 minutes");
+    if (state.progress) process.stdout.write(`\r  step ${state.progress.step}/${state.progress.totalSteps}, loss ${state.progress.loss.toFixed(3)}   `);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
+}
+
+main().then(
+  () => console.log("\nSeeded. Browse it with  npx openledger datanets list  or the indexer's GraphQL."),
+  (error: unknown) => {
+    console.error(`\n✖ ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);
