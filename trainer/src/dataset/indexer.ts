@@ -57,3 +57,32 @@ export async function acceptedContributions(indexerUrl: string, datanetId: numbe
   }
   throw new Error(`the indexer returned more than ${MAX_PAGES} pages of contributions`);
 }
+
+/** The block the indexer has processed (Ponder's `/status`), or undefined when it does not say. */
+export async function indexedBlock(indexerUrl: string): Promise<number | undefined> {
+  try {
+    const response = await fetch(new URL("/status", indexerUrl).href);
+    if (!response.ok) return undefined;
+    const status = (await response.json()) as Record<string, { block?: { number?: number } }>;
+    const blocks = Object.values(status).map((s) => s?.block?.number).filter((n): n is number => typeof n === "number");
+    return blocks.length ? Math.min(...blocks) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Waits until the indexer has processed `block`, so that the accepted set read "up to block B" is
+ * complete (a run must not depend on how far behind the indexer happened to be).
+ */
+export async function waitForIndexer(indexerUrl: string, block: number, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: number | undefined;
+  for (let i = 0; i < 100_000; i++) {
+    last = await indexedBlock(indexerUrl);
+    if (last !== undefined && last >= block) return;
+    if (Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`the indexer at ${indexerUrl} has processed block ${last ?? "(unknown)"}, not yet block ${block} the job reads up to; try again when it has caught up`);
+}

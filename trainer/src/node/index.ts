@@ -3,7 +3,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
-import { acceptedContributions } from "../dataset/indexer.ts";
+import { acceptedContributions, waitForIndexer } from "../dataset/indexer.ts";
 import { ChatService } from "./chat.ts";
 import { resolveOptions, type TrainerNodeOptions } from "./config.ts";
 import { loadEngine } from "./engine.ts";
@@ -53,7 +53,9 @@ export async function startTrainerNode(options: TrainerNodeOptions = {}): Promis
       if (o.contributionSource) return o.contributionSource(datanetId, upToBlock);
       if (indexerUrl) {
         if (!chain) return Promise.reject(new Error("the indexer is asked for contributions up to a block's timestamp: configure the chain RPC URL too"));
-        return chain.blockTimestamp(upToBlock).then((ts) => acceptedContributions(indexerUrl, datanetId, ts));
+        return waitForIndexer(indexerUrl, upToBlock)
+          .then(() => chain.blockTimestamp(upToBlock))
+          .then((ts) => acceptedContributions(indexerUrl, datanetId, ts));
       }
       if (chain) return chain.acceptedContributions(datanetId, upToBlock);
       return Promise.reject(new Error("neither an indexer URL nor a chain RPC URL is configured: nowhere to read accepted contributions from"));
