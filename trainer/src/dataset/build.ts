@@ -8,6 +8,9 @@ import type { TrainingExample, Tokenizer } from "../node/engine.ts";
 import { convertContribution, formatName, type Problem } from "./formats.ts";
 import type { AcceptedContribution } from "./indexer.ts";
 
+/** Files fetched concurrently ahead of the one being converted. */
+const FETCH_AHEAD = 4;
+
 /** How attribution weight is counted; written into the manifest. */
 export const WEIGHTING = "tokens";
 
@@ -66,24 +69,36 @@ export async function buildDataset(args: {
   const contributions = [...args.contributions].sort((a, b) =>
     a.datanetId - b.datanetId || (a.contributionId.toLowerCase() < b.contributionId.toLowerCase() ? -1 : a.contributionId.toLowerCase() > b.contributionId.toLowerCase() ? 1 : 0),
   );
+  // Fetch a few files at a time ahead of the (sequential, ordered) conversion.
+  const fetched = new Map<number, Promise<Uint8Array>>();
+  const prefetch = (i: number) => {
+    const c = contributions[i];
+    if (!c || fetched.has(i)) return;
+    const p = args.fetchBytes(cidFromOnchain(c.digest, c.codec).toString());
+    p.catch(() => undefined);
+    fetched.set(i, p);
+  };
   const examples: TrainingExample[] = [];
   const report: ContributionReport[] = [];
   const leaves: ManifestLeaf[] = [];
   const seen = new Set<string>();
-  for (const c of contributions) {
+  for (const [index, c] of contributions.entries()) {
+    for (let k = index; k < index + FETCH_AHEAD; k++) prefetch(k);
     const cid = cidFromOnchain(c.digest, c.codec).toString();
     const entry: ContributionReport = {
       contributionId: c.contributionId, datanetId: c.datanetId, contributor: c.contributor, cid,
       format: formatName(c.format) ?? String(c.format), size: c.size, status: "refused", examples: 0, tokens: 0, problems: [],
     };
     report.push(entry);
+    const pending = fetched.get(index);
+    fetched.delete(index);
     if (seen.has(c.contributionId.toLowerCase())) { entry.reason = "listed twice by the indexer; counted once"; continue; }
     seen.add(c.contributionId.toLowerCase());
     const objection = args.checkAccepted ? await args.checkAccepted(c) : undefined;
     if (objection) { entry.reason = objection; continue; }
     let bytes: Uint8Array;
     try {
-      bytes = await args.fetchBytes(cid);
+      bytes = await (pending ?? args.fetchBytes(cid));
     } catch (error) {
       entry.reason = `could not be fetched from IPFS: ${(error as Error).message}`;
       continue;
