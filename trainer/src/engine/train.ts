@@ -210,13 +210,21 @@ export async function train(base: BaseModel, examples: TrainingExample[], config
         else for (const n of names) { const g = grads[trainables.get(n)!.name]!; const s = gradSum.get(n)!; gradSum.set(n, tf.add(s, g)); s.dispose(); g.dispose(); }
       }
       const lr = learningRateAt(step, totalSteps, config.warmupSteps, config.learningRate);
+      // clip the global gradient norm (as transformers' Trainer does, max_grad_norm 1.0 by default)
+      const maxNorm = config.maxGradNorm ?? 1;
+      let clip = 1 / micros;
+      if (maxNorm > 0) {
+        const sq = tf.tidy(() => tf.addN(names.map((n) => tf.sum(tf.square(gradSum!.get(n)!)))).dataSync()[0]!);
+        const norm = Math.sqrt(sq) / micros;
+        if (norm > maxNorm) clip *= maxNorm / (norm + 1e-6);
+      }
       const t = step + 1;
       const bc1 = 1 - Math.pow(b1, t), bc2 = 1 - Math.pow(b2, t);
       for (const n of names) {
         const p = trainables.get(n)!;
         const decay = p.shape.length >= 2 ? config.weightDecay : 0; // no decay on biases and norms
         const [m, v, next] = tf.tidy(() => {
-          const g = tf.div(gradSum!.get(n)!, micros);
+          const g = tf.mul(gradSum!.get(n)!, clip);
           const m = tf.add(tf.mul(adamM.get(n)!, b1), tf.mul(g, 1 - b1));
           const v = tf.add(tf.mul(adamV.get(n)!, b2), tf.mul(tf.square(g), 1 - b2));
           const update = tf.div(tf.div(m, bc1), tf.add(tf.sqrt(tf.div(v, bc2)), eps));

@@ -5,6 +5,8 @@ export interface TrainingConfig {
   method: Method; learningRate: number; epochs: number; batchSize: number; gradientAccumulation: number;
   maxSeqLen: number; warmupSteps: number; weightDecay: number; seed: number; evalFraction: number;
   lora?: LoraSettings;
+  /** Global gradient-norm clipping (default 1.0, as transformers' Trainer; 0 turns it off). */
+  maxGradNorm?: number;
   /** Data-parallel threads. Accepted for the interface; this engine trains on one thread (see README). */
   workers?: number;
 }
