@@ -108,6 +108,8 @@ export class IpfsNode {
   private readonly blockstore: FsBlockstore;
   private readonly datastore: FsDatastore;
   private stopped = false;
+  /** Pin changes run one at a time: Helia keeps a read-modify-write count per pinned block. */
+  private pinChanges: Promise<unknown> = Promise.resolve();
 
   private constructor(dataDir: string, helia: Helia, blockstore: FsBlockstore, datastore: FsDatastore) {
     this.dataDir = dataDir;
@@ -245,6 +247,17 @@ export class IpfsNode {
 
   /** Pins `cid` (recursively by default) after checking that every block it needs is held. */
   async pin(cid: CID, options: { recursive?: boolean; name?: string; signal?: AbortSignal; freshLinks?: Map<string, CID[]> } = {}): Promise<void> {
+    return this.serialisePins(() => this.pinNow(cid, options));
+  }
+
+  /** Runs `change` after every earlier pin change has settled. */
+  private serialisePins<T>(change: () => Promise<T>): Promise<T> {
+    const next = this.pinChanges.then(change, change);
+    this.pinChanges = next.catch(() => undefined);
+    return next;
+  }
+
+  private async pinNow(cid: CID, options: { recursive?: boolean; name?: string; signal?: AbortSignal; freshLinks?: Map<string, CID[]> }): Promise<void> {
     const recursive = options.recursive !== false;
     const depth = recursive ? Infinity : 0;
     // Fail before touching the pin records when a block is missing or damaged.
@@ -266,6 +279,10 @@ export class IpfsNode {
 
   /** Removes the direct or recursive pin of `cid`; blocks stay until a garbage collection. */
   async unpin(cid: CID, options: { signal?: AbortSignal } = {}): Promise<void> {
+    return this.serialisePins(() => this.unpinNow(cid, options));
+  }
+
+  private async unpinNow(cid: CID, options: { signal?: AbortSignal }): Promise<void> {
     if ((await this.pinOf(cid)) === undefined) {
       throw new NotPinnedError(`${cid} is not pinned (or is pinned only indirectly, through another pin)`);
     }

@@ -213,3 +213,22 @@ describe("errors", () => {
     }
   });
 });
+
+describe("concurrency", () => {
+  it("concurrent pins of DAGs sharing a chunk keep exact pin counts", async () => {
+    // Files whose first MiB is the same chunk: the shared leaf is pinned through every root.
+    const shared = await deterministicBuffer(MiB, "rpc-shared-chunk");
+    const roots: CID[] = [];
+    for (let i = 0; i < 6; i++) {
+      roots.push((await client.add(Buffer.concat([shared, Buffer.from(`tail ${i}`)]), { ...PROFILE_CLIENT_OPTIONS, pin: false })).cid);
+    }
+    // Overlapping pin requests, each CID twice at once.
+    await Promise.all([...roots, ...roots].map((cid) => client.pin.add(cid)));
+    const leaf = await computeCid(shared);
+    for (const [i, root] of roots.entries()) {
+      expect(await node.node.helia.pins.isPinned(leaf), `before unpinning root ${i}`).toBe(true);
+      await client.pin.rm(root);
+    }
+    expect(await node.node.helia.pins.isPinned(leaf)).toBe(false);
+  });
+});
