@@ -51,10 +51,11 @@ const FACTS: [string, string][] = [
 
 function textFiles(contributor: number): { name: string; bytes: Uint8Array }[] {
   const encoder = new TextEncoder();
+  type File = { name: string; bytes: Uint8Array };
   const mine = FACTS.filter((_, i) => i % CONTRIBUTORS.length === CONTRIBUTORS.indexOf(contributor));
   const jsonl = mine.map(([q, a]) => JSON.stringify({ instruction: q, input: "", output: a })).join("\n") + "\n";
   const csv = "instruction,output\n" + mine.map(([q, a]) => `"${q}","${a}"`).join("\n") + "\n";
-  const files = [
+  const files: File[] = [
     { name: `facts-${contributor}.jsonl`, bytes: encoder.encode(jsonl) },
     { name: `facts-${contributor}.csv`, bytes: encoder.encode(csv) },
   ];
@@ -103,7 +104,7 @@ async function main(): Promise<void> {
 
   console.log("• validators #3 #4 #5 stake 2,000 OPEN; the dev chain's clock moves past the activation delay");
   for (const v of VALIDATORS) await wallet(v).stake({ amount: parseEther("2000") });
-  await advance(Number(deployment.parameters?.activationDelay ?? 3600) + 1);
+  await advance(Number((deployment.parameters as { activationDelay?: string } | undefined)?.activationDelay ?? 3600) + 1);
 
   console.log("• contributors #6 #7 #8 upload and submit real files of every format");
   const submitted: Record<number, ContributeResult["outcomes"]> = { 0: [], 1: [], 2: [] };

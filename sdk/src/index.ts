@@ -25,8 +25,11 @@ export * from "./formats.ts";
 export * from "./ipfs.ts";
 export * from "./manifest.ts";
 
+type OmitEach<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 type Bound<F> = F extends (client: infer _C, args: infer A, ...rest: infer R) => infer Out
-  ? (args: Omit<A, "contracts"> & { contracts?: ProtocolContracts }, ...rest: R) => Out
+  ? {} extends OmitEach<A, "contracts">
+    ? (args?: OmitEach<A, "contracts"> & { contracts?: ProtocolContracts }, ...rest: R) => Out
+    : (args: OmitEach<A, "contracts"> & { contracts?: ProtocolContracts }, ...rest: R) => Out
   : never;
 
 const readActions = {

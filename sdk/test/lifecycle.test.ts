@@ -26,6 +26,8 @@ const VALIDATOR_REWARD = parseEther("3");
 const WINDOW = 600;
 
 let stack: TestStack;
+/** What each validator keeps between commit and reveal, by `${validator}-${modality}`. */
+const kept = new Map<string, { digests: Hex[]; approvals: boolean[]; salt: Hex }>();
 
 beforeAll(async () => {
   stack = await startTestStack();
@@ -120,7 +122,7 @@ describe("a contribution's life for each modality, through the SDK", () => {
         const onchain = await validator.getCommitment({ commitment: committed.result.commitment });
         expect(onchain.state).toBe("committed");
         // Keep what the reveal needs, as the CLI's vote store does.
-        (globalThis as Record<string, unknown>)[`votes-${v}-${modality}`] = committed.result;
+        kept.set(`${v}-${modality}`, committed.result);
       }
     }
   });
@@ -130,7 +132,7 @@ describe("a contribution's life for each modality, through the SDK", () => {
     for (const v of [3, 4, 5]) {
       const validator = stack.wallet(v).extend(openLedgerActions(stack.contracts));
       for (const modality of [Modality.Text, Modality.Image, Modality.Audio]) {
-        const votes = (globalThis as Record<string, { digests: Hex[]; approvals: boolean[]; salt: Hex }>)[`votes-${v}-${modality}`]!;
+        const votes = kept.get(`${v}-${modality}`)!;
         await validator.revealVotes({ datanetId: datanetIds[modality]!, digests: votes.digests, approvals: votes.approvals, salt: votes.salt });
       }
     }
@@ -138,7 +140,7 @@ describe("a contribution's life for each modality, through the SDK", () => {
     const anyone = stack.wallet(7).extend(openLedgerActions(stack.contracts));
     let accepted = 0;
     for (const modality of [Modality.Text, Modality.Image, Modality.Audio]) {
-      const votes = (globalThis as Record<string, { digests: Hex[] }>)[`votes-3-${modality}`]!;
+      const votes = kept.get(`3-${modality}`)!;
       const finalized = await anyone.finalizeContributions({ datanetId: datanetIds[modality]!, digests: votes.digests });
       const names = results[modality]!.outcomes.map((o) => o.name);
       expect(finalized.result.map((f) => f.status)).toEqual(names.map((n) => (n === rejectedName[modality] ? "rejected" : "accepted")));
@@ -167,7 +169,7 @@ describe("a contribution's life for each modality, through the SDK", () => {
       const validator = stack.wallet(v).extend(openLedgerActions(stack.contracts));
       let total = 0n;
       for (const modality of [Modality.Text, Modality.Image, Modality.Audio]) {
-        const votes = (globalThis as Record<string, { digests: Hex[] }>)[`votes-${v}-${modality}`]!;
+        const votes = kept.get(`${v}-${modality}`)!;
         total += (await validator.claimValidatorRewards({ datanetId: datanetIds[modality]!, digests: votes.digests })).result.amount;
       }
       // Pro-rata division rounds down per contribution: allow a few wei of dust.
