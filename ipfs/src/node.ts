@@ -165,16 +165,26 @@ export class IpfsNode {
       has: async (cid: CID) => (options.onlyHash === true ? false : this.helia.blockstore.has(cid)),
     };
     const importer = unixfs({ blockstore: sink as never });
-    const source = content instanceof Uint8Array ? [content] : content;
+    let fileSize = 0;
+    const source = (async function* (): AsyncGenerator<Uint8Array> {
+      if (content instanceof Uint8Array) {
+        fileSize = content.byteLength;
+        yield content;
+        return;
+      }
+      for await (const chunk of content) {
+        fileSize += chunk.byteLength;
+        yield chunk;
+      }
+    })();
     // The profile sets no progress listener; its type differs from @helia/unixfs's, so drop the key.
     const { onProgress: _none, ...profile } = unixfsProfile();
-    let result: { cid: CID; size: bigint } | undefined;
+    let result: { cid: CID } | undefined;
     for await (const entry of importer.addAll([{ content: source }], { ...profile, signal: options.signal })) {
       if (result !== undefined) throw new Error("importer produced more than one entry for a single file");
       result = entry;
     }
     if (result === undefined) throw new Error("importer produced no entry");
-    const fileSize = Number(result.size);
     if (options.onlyHash !== true && options.pin !== false) {
       await this.pin(result.cid, { recursive: true, name: options.pinName, freshLinks });
     }

@@ -92,6 +92,10 @@ describe("add and cat through kubo-rpc-client", () => {
     const seen: number[] = [];
     await client.add(new TextEncoder().encode("progress"), { ...PROFILE_CLIENT_OPTIONS, progress: (bytes) => seen.push(bytes) });
     expect(seen).toContain(8);
+    // For a chunked file the progress count is the file's bytes, not the DAG's.
+    const chunked: number[] = [];
+    await client.add(await deterministicBuffer(2 * MiB + 5, "rpc-progress"), { ...PROFILE_CLIENT_OPTIONS, progress: (bytes) => chunked.push(bytes) });
+    expect(chunked).toContain(2 * MiB + 5);
   });
 });
 
