@@ -89,7 +89,7 @@ it("trains on a Datanet's accepted data, registers the model with a root the ind
   });
   const submitted = await fetch(`${node.url}/v1/jobs`, {
     method: "POST", headers: { "content-type": "application/json" },
-    body: JSON.stringify({ datanetIds: [datanetId], method: "lora", hyperparameters: { epochs: 2, batchSize: 2, maxSeqLen: 64, evalFraction: 0, learningRate: 0.01 }, lora: { rank: 4, alpha: 8 } }),
+    body: JSON.stringify({ datanetIds: [datanetId], method: "lora", hyperparameters: { epochs: 8, batchSize: 2, maxSeqLen: 64, evalFraction: 0, learningRate: 0.01 }, lora: { rank: 8, alpha: 16 } }),
   });
   expect(submitted.status).toBe(201);
   const job = (await submitted.json()) as { id: string; spec: { upToBlock: number } };
@@ -149,7 +149,10 @@ it("trains on a Datanet's accepted data, registers the model with a root the ind
   expect(node.chat.stats.downloads).toBe(1); // served from the cache the second time
   const base = await fetch(`${node.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ ...body, model: "base" }) });
   expect(base.status).toBe(200);
-  expect(((await base.json()) as { usage: { completion_tokens: number } }).usage.completion_tokens).toBeGreaterThan(0);
+  const baseCompletion = (await base.json()) as { choices: { message: { content: string } }[]; usage: { completion_tokens: number } };
+  expect(baseCompletion.usage.completion_tokens).toBeGreaterThan(0);
+  // Greedy decoding: the adapter, not the base alone, produced the registered model's answer.
+  expect(baseCompletion.choices[0]!.message.content).not.toBe(completion.choices[0]!.message.content);
 
   // A refinement of the model names it as its parent on chain.
   const refined = await fetch(`${node.url}/v1/jobs`, {
