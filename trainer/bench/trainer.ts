@@ -45,9 +45,11 @@ async function child(a: ChildArgs): Promise<ChildResult> {
   const work = mkdtempSync(join(tmpdir(), "bench-"));
   const base = { dir: work, config: hf, family: cfg.family, weightsSha256: "bench", tokenizer, model, dispose: () => model.dispose() };
 
-  // best plain matmul on this backend at the shapes this model multiplies
+  // best plain matmul on this backend at the shapes this model multiplies (measured before and after
+  // training, best kept: other processes share these cores)
   const D = cfg.hiddenSize, F = cfg.intermediateSize, M = a.seq * a.batch;
   let peak = 0;
+  const measurePeak = () => {
   for (const [m, k, n] of [[M, D, D], [M, D, F], [M, F, D], [M, D, cfg.vocabSize]] as const) {
     const x = tf.randomNormal([m, k]), w = tf.randomNormal([k, n]);
     tf.matMul(x, w).dispose();
@@ -59,6 +61,8 @@ async function child(a: ChildArgs): Promise<ChildResult> {
     peak = Math.max(peak, (2 * m * k * n) / s);
     x.dispose(); w.dispose();
   }
+  };
+  measurePeak();
 
   const linears = linearSpecs(cfg);
   const matmulParams = linears.reduce((s, l) => s + l.inFeatures * l.outFeatures, 0) + cfg.vocabSize * D;
@@ -82,8 +86,9 @@ async function child(a: ChildArgs): Promise<ChildResult> {
     weightDecay: 0, seed: 1, evalFraction: 0, lora: { rank, alpha: 16, dropout: 0, targetModules: targets },
   }, {
     outputDir: out, checkpointDir: join(work, "ckpt"), checkpointEvery: 1_000_000,
-    onProgress: (p) => { speeds.push(p.tokensPerSecond); tfPeak = Math.max(tfPeak, tf.memory().numBytes); },
+    onProgress: (p) => { speeds.push(p.tokensPerSecond); tfPeak = Math.max(tfPeak, tf.memory().numBytes); }, // tensors alive between steps
   });
+  measurePeak();
   const steady = speeds.slice(1); // the first step pays for kernel set-up and XNNPACK packing
   const tps = steady.length ? steady.reduce((x, y) => x + y, 0) / steady.length : speeds[0]!;
   const wasmHeap = (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.buffer.byteLength;
@@ -152,7 +157,7 @@ async function main(): Promise<void> {
   }
   const pad = (s: string, n: number) => s.padStart(n);
   console.log("\nTraining (tfjs-wasm, XNNPACK, 1 thread; seq/batch per row in the notes below)");
-  console.log(["size", "method", "params", "tok/s", "GFLOP/s", "peak mm", "MFU", "wasm heap", "tf peak", "RSS"].map((h, i) => pad(h, i < 2 ? 6 : 10)).join(" "));
+  console.log(["size", "method", "params", "tok/s", "GFLOP/s", "peak mm", "MFU", "wasm heap", "tf live", "max RSS"].map((h, i) => pad(h, i < 2 ? 6 : 10)).join(" "));
   for (const r of results) {
     if (r.error) { console.log(`${pad(r.size, 6)} ${pad(r.method, 6)}  error: ${r.error}`); continue; }
     console.log([pad(r.size, 6), pad(r.method, 6), pad((r.params / 1e6).toFixed(2) + "M", 10), pad(r.tokensPerSecond.toFixed(0), 10), pad(r.achievedGflops.toFixed(2), 10), pad(r.peakMatmulGflops.toFixed(2), 10), pad((r.mfu * 100).toFixed(1) + "%", 10), pad(r.wasmHeapMiB.toFixed(0) + " MiB", 10), pad(r.tfPeakMiB.toFixed(0) + " MiB", 10), pad(r.rssMiB.toFixed(0) + " MiB", 10)].join(" "));

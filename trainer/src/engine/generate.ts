@@ -58,7 +58,8 @@ export async function generateTokens(base: BaseModel, lora: LoraSet | null, prom
         const all = useCache ? model.forward([next], { lora, cache }) : model.forward([[...promptIds, ...out]], { lora });
         return tf.slice(all, [all.shape[0] - 1, 0], [1, -1]).dataSync() as Float32Array;
       });
-      const id = sampleFrom(logits, options.temperature, options.topP, rng);
+      // checkpoints often pad vocab_size past the tokenizer (Qwen2: 151936 vs 151665); never sample the padding
+      const id = sampleFrom(logits.length > tok.vocabSize ? logits.subarray(0, tok.vocabSize) : logits, options.temperature, options.topP, rng);
       if (stops.has(id)) { finishReason = "stop"; break; }
       out.push(id);
       next = [id];
