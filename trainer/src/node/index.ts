@@ -12,6 +12,7 @@ import { addressOf, Chain, kuboClient, readDeployment } from "./protocol.ts";
 import { createApiServer } from "./server.ts";
 
 export type { TrainerNodeOptions } from "./config.ts";
+import { ValidationError, type JobSpec } from "./spec.ts";
 export { parseJobRequest, ValidationError, canonicalJson, type JobSpec } from "./spec.ts";
 export type { JobRecord, JobState, JobEvent } from "./jobs.ts";
 
@@ -69,7 +70,22 @@ export async function startTrainerNode(options: TrainerNodeOptions = {}): Promis
 
   const server = createApiServer({
     jobs, chat, defaultBaseModel: baseModelDir,
-    ...(chain ? { headBlock: () => chain.blockNumber() } : {}),
+    ...(chain ? {
+      headBlock: () => chain.blockNumber(),
+      checkJob: async (spec: JobSpec) => {
+        for (const [i, id] of spec.datanetIds.entries()) {
+          const modality = await chain.datanetModality(id);
+          if (modality === undefined) throw new ValidationError(`datanetIds[${i}]: there is no Datanet ${id} (the chain has ${await chain.datanetCount()})`);
+          if (modality !== 0) throw new ValidationError(`datanetIds[${i}]: Datanet ${id} holds ${modality === 1 ? "image" : "audio"} data; this trainer trains text models`);
+        }
+        if (spec.parentModelId !== undefined) {
+          const count = await chain.modelCount();
+          if (spec.parentModelId > count) throw new ValidationError(`parentModelId: there is no model ${spec.parentModelId} (the registry has ${count})`);
+        }
+        const head = await chain.blockNumber();
+        if (spec.upToBlock !== undefined && spec.upToBlock > head) throw new ValidationError(`upToBlock must be at most the chain head ${head}, got ${spec.upToBlock}`);
+      },
+    } : {}),
     info: () => ({
       baseModel: chat.baseName(), baseModelDir, baseModelReady: existsSync(path.join(baseModelDir, "config.json")), dataDir: o.dataDir, chainId: chain?.deployment.chainId ?? null, ipfs: Boolean(ipfs), indexer: indexerUrl ?? null,
       trainer: o.trainerKey ? addressOf(o.trainerKey) : null,

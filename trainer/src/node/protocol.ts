@@ -150,6 +150,17 @@ export class Chain {
     return { status: Number(status), contributor };
   }
 
+  async modelCount(): Promise<number> {
+    return Number(await this.client.readContract({ address: this.deployment.contracts.ModelRegistry, abi: modelRegistryAbi, functionName: "modelCount" }));
+  }
+
+  /** A Datanet's modality (0 text, 1 image, 2 audio), or undefined when there is no such Datanet. */
+  async datanetModality(datanetId: number): Promise<number | undefined> {
+    if (datanetId < 1 || datanetId > (await this.datanetCount())) return undefined;
+    const view = await this.client.readContract({ address: this.deployment.contracts.Datanets, abi: datanetsAbi, functionName: "getDatanet", args: [datanetId] });
+    return Number(view.modality);
+  }
+
   async datanetCount(): Promise<number> {
     return Number(await this.client.readContract({ address: this.deployment.contracts.Datanets, abi: datanetsAbi, functionName: "datanetCount" }));
   }

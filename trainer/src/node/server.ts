@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { randomBytes } from "node:crypto";
 import { ChatService, ModelNotFound, parseChatRequest } from "./chat.ts";
 import { JobConflict, JobNotFound, TERMINAL_STATES, type JobEvent, type JobManager } from "./jobs.ts";
-import { parseJobRequest, ValidationError } from "./spec.ts";
+import { parseJobRequest, ValidationError, type JobSpec } from "./spec.ts";
 
 export interface ApiContext {
   jobs: JobManager;
@@ -12,6 +12,8 @@ export interface ApiContext {
   defaultBaseModel: string;
   /** The chain head, to fix a job's upToBlock at submission; undefined without a chain. */
   headBlock?: () => Promise<number>;
+  /** Checks against the chain that a job can be registered (its Datanets and parent exist); throws ValidationError. */
+  checkJob?: (spec: JobSpec) => Promise<void>;
   info: () => Record<string, unknown>;
 }
 
@@ -99,6 +101,7 @@ async function handle(ctx: ApiContext, req: IncomingMessage, res: ServerResponse
       if (!ctx.headBlock) throw new ValidationError("upToBlock is required when the node has no chain configured to read the head block from");
       spec.upToBlock = await ctx.headBlock();
     }
+    await ctx.checkJob?.(spec);
     return json(res, 201, ctx.jobs.submit(spec));
   }
   if ((p = route("GET", "/v1/jobs"))) return json(res, 200, { object: "list", data: ctx.jobs.list() });

@@ -87,6 +87,18 @@ it("trains on a Datanet's accepted data, registers the model with a root the ind
     dataDir: path.join(dir, "trainer"), port: 0, rpcUrl: t.rpcUrl, deploymentFile: t.deploymentFile, ipfsUrl: ipfsServer.url,
     indexerUrl: indexer.url, trainerKey: DEV_PRIVATE_KEYS[0]!, engineModule: REAL_ENGINE, baseModelDir: await realBaseModel(path.join(dir, "base")),
   });
+  // Jobs that could not be registered are refused at submission, against the chain.
+  const imageDatanet = await p.createDatanet(owner!, { modality: 1, formats: 0x07c0 });
+  const refuse = async (body: unknown) => {
+    const r = await fetch(`${node.url}/v1/jobs`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    expect(r.status).toBe(400);
+    return ((await r.json()) as { error: { message: string } }).error.message;
+  };
+  expect(await refuse({ datanetIds: [99] })).toBe(`datanetIds[0]: there is no Datanet 99 (the chain has ${imageDatanet})`);
+  expect(await refuse({ datanetIds: [imageDatanet] })).toBe(`datanetIds[0]: Datanet ${imageDatanet} holds image data; this trainer trains text models`);
+  expect(await refuse({ datanetIds: [datanetId], parentModelId: 5 })).toBe("parentModelId: there is no model 5 (the registry has 0)");
+  expect(await refuse({ datanetIds: [datanetId], upToBlock: 1e9 })).toMatch(/^upToBlock must be at most the chain head \d+, got 1000000000$/);
+
   const submitted = await fetch(`${node.url}/v1/jobs`, {
     method: "POST", headers: { "content-type": "application/json" },
     body: JSON.stringify({ datanetIds: [datanetId], method: "lora", hyperparameters: { epochs: 8, batchSize: 2, maxSeqLen: 64, evalFraction: 0, learningRate: 0.01 }, lora: { rank: 8, alpha: 16 } }),
