@@ -12,7 +12,7 @@ export const manifestStatus = onchainEnum("manifest_status", ["Unchecked", "Unav
 export const protocol = onchainTable("protocol", (t) => ({
   id: t.text().primaryKey(),
   maxFileSize: t.integer().notNull(),
-  dailyBytes: t.integer().notNull(),
+  dailyBytes: t.bigint().notNull(),
   dailyFiles: t.integer().notNull(),
   slashBps: t.integer().notNull(),
   paused: t.boolean().notNull(),
@@ -51,7 +51,7 @@ export const datanet = onchainTable(
     // limits (current terms)
     termsVersion: t.integer().notNull(),
     maxFileSize: t.integer().notNull(),
-    dailyBytes: t.integer().notNull(),
+    dailyBytes: t.bigint().notNull(),
     dailyFiles: t.integer().notNull(),
     deposit: t.bigint().notNull(),
     reward: t.bigint().notNull(),
@@ -88,7 +88,7 @@ export const datanetTerms = onchainTable(
     datanetId: t.integer().notNull(),
     version: t.integer().notNull(),
     maxFileSize: t.integer().notNull(),
-    dailyBytes: t.integer().notNull(),
+    dailyBytes: t.bigint().notNull(),
     dailyFiles: t.integer().notNull(),
     deposit: t.bigint().notNull(),
     reward: t.bigint().notNull(),

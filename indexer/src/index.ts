@@ -52,7 +52,7 @@ async function ensureProtocol(db: Db) {
     .values({
       id: PROTOCOL_ID,
       maxFileSize: 0,
-      dailyBytes: 0,
+      dailyBytes: 0n,
       dailyFiles: 0,
       slashBps: 0,
       paused: false,
@@ -170,6 +170,11 @@ function stakeRow(event: EventMeta, validatorAddress: Hex, kind: string, amount:
   };
 }
 
+/** A Datanet's limits as stored (daily bytes is a uint32: over PostgreSQL's integer range). */
+function termsOf(limits: { maxFileSize: number; dailyBytes: number; dailyFiles: number; deposit: bigint; reward: bigint; validatorReward: bigint }) {
+  return { ...limits, dailyBytes: BigInt(limits.dailyBytes) };
+}
+
 // ─── ValidatorStaking ────────────────────────────────────────────────────
 
 ponder.on("ValidatorStaking:MinimumStakeSet", async ({ event, context }) => {
@@ -232,7 +237,7 @@ ponder.on("ValidatorStaking:Slashed", async ({ event, context }) => {
 ponder.on("Datanets:ProtocolLimitsUpdated", async ({ event, context }) => {
   await updateProtocol(context.db, {
     maxFileSize: event.args.maxFileSize,
-    dailyBytes: event.args.dailyBytes,
+    dailyBytes: BigInt(event.args.dailyBytes),
     dailyFiles: event.args.dailyFiles,
     slashBps: event.args.slashBps,
   });
@@ -258,7 +263,7 @@ ponder.on("Datanets:DatanetCreated", async ({ event, context }) => {
     metadataCid: cidFromOnchain(metadataDigest, metadataCodec).toString(),
     termsVersion: 0,
     maxFileSize: limits.maxFileSize,
-    dailyBytes: limits.dailyBytes,
+    dailyBytes: BigInt(limits.dailyBytes),
     dailyFiles: limits.dailyFiles,
     deposit: limits.deposit,
     reward: limits.reward,
@@ -282,17 +287,17 @@ ponder.on("Datanets:DatanetCreated", async ({ event, context }) => {
     createdAt: event.block.timestamp,
     createdBlock: event.block.number,
   });
-  await context.db.insert(datanetTerms).values({ datanetId, version: 0, ...limits, setAt: event.block.timestamp });
+  await context.db.insert(datanetTerms).values({ datanetId, version: 0, ...termsOf(limits), setAt: event.block.timestamp });
   await updateProtocol(context.db, (row: { datanetCount: number }) => ({ datanetCount: row.datanetCount + 1 }));
 });
 
 ponder.on("Datanets:DatanetLimitsUpdated", async ({ event, context }) => {
   const { datanetId, termsVersion, limits } = event.args;
-  await context.db.update(datanet, { id: datanetId }).set({ termsVersion, ...limits });
+  await context.db.update(datanet, { id: datanetId }).set({ termsVersion, ...termsOf(limits) });
   await context.db
     .insert(datanetTerms)
-    .values({ datanetId, version: termsVersion, ...limits, setAt: event.block.timestamp })
-    .onConflictDoUpdate({ ...limits, setAt: event.block.timestamp });
+    .values({ datanetId, version: termsVersion, ...termsOf(limits), setAt: event.block.timestamp })
+    .onConflictDoUpdate({ ...termsOf(limits), setAt: event.block.timestamp });
 });
 
 ponder.on("Datanets:DatanetMetadataUpdated", async ({ event, context }) => {

@@ -306,3 +306,21 @@ export async function checkConsistency(t: TestChain, indexer: Indexer): Promise<
   return { mismatches, checked };
 }
 
+
+/**
+ * Polls the checker until the indexer has caught up with the chain (no mismatches) or the time is
+ * up; returns the last report, so a test that fails shows what still differs.
+ */
+export async function waitForConsistency(t: TestChain, indexer: Indexer, timeoutMs = 30_000): Promise<CheckReport> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let report: CheckReport;
+    try {
+      report = await checkConsistency(t, indexer);
+    } catch (error) {
+      report = { mismatches: [`checker failed: ${(error as Error).message}`], checked: 0 };
+    }
+    if (report.mismatches.length === 0 || Date.now() > deadline) return report;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
