@@ -429,12 +429,12 @@ function activation<T extends tf.Tensor>(x: T, act: string): T {
 }
 
 /** Mean cross-entropy over positions whose weight is 1. logits [N, V]; targets and weights of length N. */
-export function maskedCrossEntropy(logits: tf.Tensor2D, targets: number[], weights: number[]): tf.Scalar {
+export function maskedCrossEntropy(logits: tf.Tensor2D, targets: number[], weights: number[], denominator?: number): tf.Scalar {
   const V = logits.shape[1];
   const logp = tf.logSoftmax(logits);
   const onehot = tf.oneHot(tf.tensor1d(targets, "int32"), V);
   const picked = tf.sum(tf.mul(logp, onehot), 1);
   const w = tf.tensor1d(weights);
-  const total = weights.reduce((a, b) => a + b, 0);
+  const total = denominator ?? weights.reduce((a, b) => a + b, 0);
   return tf.div(tf.neg(tf.sum(tf.mul(picked, w))), Math.max(total, 1)) as tf.Scalar;
 }

@@ -10,6 +10,8 @@ import { adapterConfigJson, createLora, exportLora } from "./lora.ts";
 import { Rng, mixSeed, uniqueName } from "./rng.ts";
 import { fromFloat32, readSafetensors, toFloat32, writeSafetensors, type SafeTensor } from "./safetensors.ts";
 import type { StepProgress, TrainingConfig, TrainingExample, TrainingResult } from "./types.ts";
+import { GradientWorkers, splitRows, type ShareInput } from "./parallel.ts";
+import { availableParallelism } from "node:os";
 
 export interface TrainOptions {
   outputDir: string; checkpointDir: string; checkpointEvery?: number;
@@ -185,6 +187,16 @@ export async function train(base: BaseModel, examples: TrainingExample[], config
     return sum / Math.max(count, 1);
   };
 
+  // ---- data-parallel workers (threads beyond this one) ----
+  const threads = Math.max(1, Math.min(config.batchSize, Math.floor(config.workers ?? 1), availableParallelism() * 2));
+  let pool: GradientWorkers | null = null;
+  if (threads > 1) {
+    pool = await GradientWorkers.start(threads - 1, {
+      hfConfig: base.config, tensors: base.model.exportTensors("F32"), quantize: config.method === "qlora" || base.model.quantized.size > 0, method: config.method,
+      lora: lora ? [...lora].map(([path, m]) => ({ path, aShape: m.a.shape, bShape: m.b.shape, scale: m.scale, dropout: m.dropout })) : [],
+    });
+  }
+
   // ---- loop ----
   const b1 = 0.9, b2 = 0.999, eps = 1e-8;
   let stepTimes: number[] = [];
@@ -200,14 +212,34 @@ export async function train(base: BaseModel, examples: TrainingExample[], config
       let gradSum: Map<string, tf.Tensor> | null = null;
       let lossSum = 0, tokens = 0;
       for (let mb = firstMicro; mb < lastMicro; mb++) {
-        const batch = batchTensors(order.slice(mb * config.batchSize, (mb + 1) * config.batchSize).map((j) => seqs[j]!), padId);
-        tokens += batch.tokens;
+        const rows = order.slice(mb * config.batchSize, (mb + 1) * config.batchSize).map((j) => seqs[j]!);
         const dropoutSeed = mixSeed(config.seed, 4, step, mb) % 2147483647;
-        const { value, grads } = tf.variableGrads(() => maskedCrossEntropy(net.forward(batch.ids, { lora, override, dropoutSeed }), batch.targets, batch.weights), names.map((n) => trainables.get(n)!));
+        const denominator = Math.max(1, rows.reduce((a, r) => a + r.weights.reduce((x, y) => x + y, 0), 0));
+        // share k of the rows goes to thread k (0 = this one); one thread means one share of all rows
+        const shares: (ShareInput | null)[] = splitRows(rows, pool ? pool.size + 1 : 1).map((part, k) => {
+          if (part.length === 0) return null;
+          const b = batchTensors(part, padId);
+          tokens += b.tokens;
+          return { ids: b.ids, targets: b.targets, weights: b.weights, denominator, dropoutSeed: pool ? mixSeed(dropoutSeed, k) % 2147483647 : dropoutSeed };
+        });
+        let remote: Promise<({ loss: number; grads: Record<string, Float32Array> } | null)[]> | null = null;
+        if (pool) {
+          const values: Record<string, Float32Array> = {};
+          for (const n of names) values[n] = trainables.get(n)!.dataSync() as Float32Array;
+          remote = pool.run(values, shares.slice(1));
+        }
+        const own = shares[0]!;
+        const { value, grads } = tf.variableGrads(() => maskedCrossEntropy(net.forward(own.ids, { lora, override, dropoutSeed: own.dropoutSeed }), own.targets, own.weights, own.denominator), names.map((n) => trainables.get(n)!));
         lossSum += value.dataSync()[0]!;
         value.dispose();
-        if (!gradSum) gradSum = new Map(names.map((n) => [n, grads[trainables.get(n)!.name]!]));
-        else for (const n of names) { const g = grads[trainables.get(n)!.name]!; const s = gradSum.get(n)!; gradSum.set(n, tf.add(s, g)); s.dispose(); g.dispose(); }
+        const micro = new Map(names.map((n) => [n, grads[trainables.get(n)!.name]!]));
+        if (remote) for (const r of await remote) {
+          if (!r) continue;
+          lossSum += r.loss;
+          for (const n of names) { const s = micro.get(n)!; micro.set(n, tf.tidy(() => tf.add(s, tf.tensor(r.grads[n]!, s.shape)))); s.dispose(); }
+        }
+        if (!gradSum) gradSum = micro;
+        else for (const n of names) { const g = micro.get(n)!; const s = gradSum.get(n)!; gradSum.set(n, tf.add(s, g)); s.dispose(); g.dispose(); }
       }
       const lr = learningRateAt(step, totalSteps, config.warmupSteps, config.learningRate);
       // clip the global gradient norm (as transformers' Trainer does, max_grad_norm 1.0 by default)
@@ -280,6 +312,7 @@ export async function train(base: BaseModel, examples: TrainingExample[], config
     if (finalEval !== undefined) result.evalLoss = finalEval;
     return result;
   } finally {
+    await pool?.close();
     for (const v of trainables.values()) v.dispose();
     for (const t of adamM.values()) t.dispose();
     for (const t of adamV.values()) t.dispose();

@@ -7,7 +7,12 @@ export interface TrainingConfig {
   lora?: LoraSettings;
   /** Global gradient-norm clipping (default 1.0, as transformers' Trainer; 0 turns it off). */
   maxGradNorm?: number;
-  /** Data-parallel threads. Accepted for the interface; this engine trains on one thread (see README). */
+  /**
+   * Data-parallel threads (this one included), each with its own 1-thread wasm backend; they split each
+   * micro-batch's rows and sum gradients. Default 1: on the shared 2-core machines this was measured on,
+   * 2 threads were slower than 1 (see the engine README); set it to the number of idle cores elsewhere.
+   * The same seed, data and thread count give the same curve bit for bit; another count sums in another order.
+   */
   workers?: number;
 }
 export type ChatMessage = { role: "system" | "user" | "assistant"; content: string };

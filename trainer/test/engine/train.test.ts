@@ -126,3 +126,20 @@ describe("schedule and split", () => {
     expect(splitEval(2, 0.9, 1).train.length).toBe(1);
   });
 });
+
+describe("data-parallel workers", () => {
+  it("two threads give the one-thread gradients (full, no dropout) and resume exactly", async () => {
+    const c = cfg({ method: "full", learningRate: 3e-3, epochs: 2, batchSize: 4, lora: undefined });
+    const one = await train(base, chats, c, { outputDir: tempDir(), checkpointDir: tempDir() });
+    const two = await train(base, chats, { ...c, workers: 2 }, { outputDir: tempDir(), checkpointDir: tempDir() });
+    two.log.forEach((s, i) => expect(Math.abs(s.loss - one.log[i]!.loss)).toBeLessThan(1e-4));
+    // LoRA with dropout on two threads: resume after an abort equals the uninterrupted two-thread run
+    const l = cfg({ epochs: 2, batchSize: 2, gradientAccumulation: 1, workers: 2 });
+    const whole = await train(base, chats, l, { outputDir: tempDir(), checkpointDir: tempDir(), checkpointEvery: 1 });
+    const ck = tempDir(), ctl = new AbortController();
+    await expect(train(base, chats, l, { outputDir: tempDir(), checkpointDir: ck, checkpointEvery: 1, signal: ctl.signal, onProgress: (p) => { if (p.step === 2) ctl.abort(); } })).rejects.toMatchObject({ name: "AbortError" });
+    const resumed = await train(base, chats, l, { outputDir: tempDir(), checkpointDir: ck, checkpointEvery: 1 });
+    expect(resumed.log.map((s) => s.loss)).toEqual(whole.log.map((s) => s.loss));
+    expect(resumed.files[0]!.sha256).toBe(whole.files[0]!.sha256);
+  });
+});
