@@ -82,6 +82,9 @@ export async function startTrainerNode(options: TrainerNodeOptions = {}): Promis
           const count = await chain.modelCount();
           if (spec.parentModelId > count) throw new ValidationError(`parentModelId: there is no model ${spec.parentModelId} (the registry has ${count})`);
         }
+        if (o.trainerKey && !(await chain.isTrainer(addressOf(o.trainerKey)))) {
+          throw new ValidationError(`the trainer account ${addressOf(o.trainerKey)} does not hold TRAINER_ROLE on the ModelRegistry, so the model could not be registered; have governance grant it, or run the node without TRAINER_PRIVATE_KEY to train without registering`);
+        }
         const head = await chain.blockNumber();
         if (spec.upToBlock !== undefined && spec.upToBlock > head) throw new ValidationError(`upToBlock must be at most the chain head ${head}, got ${spec.upToBlock}`);
       },

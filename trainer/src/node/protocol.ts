@@ -150,6 +150,13 @@ export class Chain {
     return { status: Number(status), contributor };
   }
 
+  /** Whether `account` holds TRAINER_ROLE on the registry (registerModel needs it). */
+  async isTrainer(account: Address): Promise<boolean> {
+    const address = this.deployment.contracts.ModelRegistry;
+    const role = await this.client.readContract({ address, abi: modelRegistryAbi, functionName: "TRAINER_ROLE" });
+    return this.client.readContract({ address, abi: modelRegistryAbi, functionName: "hasRole", args: [role, account] });
+  }
+
   async modelCount(): Promise<number> {
     return Number(await this.client.readContract({ address: this.deployment.contracts.ModelRegistry, abi: modelRegistryAbi, functionName: "modelCount" }));
   }

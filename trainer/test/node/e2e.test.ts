@@ -97,6 +97,11 @@ it("trains on a Datanet's accepted data, registers the model with a root the ind
   expect(await refuse({ datanetIds: [99] })).toBe(`datanetIds[0]: there is no Datanet 99 (the chain has ${imageDatanet})`);
   expect(await refuse({ datanetIds: [imageDatanet] })).toBe(`datanetIds[0]: Datanet ${imageDatanet} holds image data; this trainer trains text models`);
   expect(await refuse({ datanetIds: [datanetId], parentModelId: 5 })).toBe("parentModelId: there is no model 5 (the registry has 0)");
+  const outsider = await startTrainerNode({ dataDir: path.join(dir, "outsider"), port: 0, rpcUrl: t.rpcUrl, deploymentFile: t.deploymentFile, ipfsUrl: ipfsServer.url, trainerKey: DEV_PRIVATE_KEYS[7]!, engineModule: REAL_ENGINE });
+  const noRole = await fetch(`${outsider.url}/v1/jobs`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ datanetIds: [datanetId] }) });
+  expect(noRole.status).toBe(400);
+  expect(((await noRole.json()) as { error: { message: string } }).error.message).toMatch(`the trainer account ${t.wallets[7]!.account.address} does not hold TRAINER_ROLE`);
+  await outsider.stop();
   expect(await refuse({ datanetIds: [datanetId], upToBlock: 1e9 })).toMatch(/^upToBlock must be at most the chain head \d+, got 1000000000$/);
 
   const submitted = await fetch(`${node.url}/v1/jobs`, {
