@@ -306,10 +306,13 @@ export class Transformer {
       x = tf.add(x, tf.gather(get("transformer.wpe.weight"), pos));
     }
     // causal mask over [T, past+T]
+    // Grouped-query attention without repeating K/V: the rep = H/KV query heads that share a KV head
+    // are stacked along the sequence axis, so scores for a group are one [rep·T, hd]·[hd, Tk] product.
     const Tk = past + T;
-    const maskData = new Float32Array(T * Tk);
-    for (let i = 0; i < T; i++) for (let j = 0; j < Tk; j++) if (j > past + i) maskData[i * Tk + j] = -1e9;
-    const mask = tf.tensor2d(maskData, [T, Tk]);
+    const rep = H / KV;
+    const maskData = new Float32Array(rep * T * Tk);
+    for (let r = 0; r < rep; r++) for (let i = 0; i < T; i++) for (let j = past + i + 1; j < Tk; j++) maskData[(r * T + i) * Tk + j] = -1e9;
+    const mask = tf.tensor2d(maskData, [rep * T, Tk]);
     let cos: tf.Tensor | null = null, sin: tf.Tensor | null = null;
     if (c.family === "llama") {
       const r = this.rope(Tk);
@@ -345,14 +348,10 @@ export class Transformer {
         opts.cache.k[i] = tf.keep(k); opts.cache.v[i] = tf.keep(v);
         if (pk && pv) { pk.dispose(); pv.dispose(); }
       }
-      if (KV !== H) {
-        const rep = H / KV;
-        // HF repeat_kv: query head h reads kv head floor(h / rep); rank-3 tile (tfjs has its gradient)
-        k = tf.reshape(tf.tile(tf.reshape(k, [B * KV, 1, Tk * hd]), [1, rep, 1]), [B, H, Tk, hd]);
-        v = tf.reshape(tf.tile(tf.reshape(v, [B * KV, 1, Tk * hd]), [1, rep, 1]), [B, H, Tk, hd]);
-      }
-      const scores = tf.add(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(hd)), mask);
-      const attn = tf.matMul(tf.softmax(scores), v); // [B, H, T, hd]
+      // as HF's repeat_kv: query head h reads KV head floor(h / rep)
+      const qg = tf.reshape(tf.mul(q, 1 / Math.sqrt(hd)), [B, KV, rep * T, hd]);
+      const scores = tf.add(tf.matMul(qg, k, false, true), mask); // [B, KV, rep·T, Tk]
+      const attn = tf.reshape(tf.matMul(tf.softmax(scores), v), [B, H, T, hd]);
       const merged = tf.reshape(tf.transpose(attn, [0, 2, 1, 3]), [B * T, H * hd]) as tf.Tensor2D;
       if (c.family === "llama") {
         x = tf.add(x, linear(merged, `${p}.self_attn.o_proj`));
