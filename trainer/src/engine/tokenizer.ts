@@ -116,6 +116,12 @@ export class BpeTokenizer {
     this.eosTokenId = eos;
     this.bosTokenId = tokenId(tokenizerConfig.bos_token);
     this.addBos = tokenizerConfig.add_bos_token === true || (tokenizerConfig.add_bos_token == null && this.decodeKind === "metaspace" && this.bosTokenId != null);
+    // A TemplateProcessing post-processor that starts with a special token (Llama 3) adds it as bos.
+    const procs: Json[] = json.post_processor ? (json.post_processor.type === "Sequence" ? json.post_processor.processors : [json.post_processor]) : [];
+    for (const p of procs) {
+      const first = p.type === "TemplateProcessing" ? (p.single as Json[] | undefined)?.[0]?.SpecialToken?.id : undefined;
+      if (typeof first === "string" && this.vocab.has(first) && tokenizerConfig.add_bos_token !== false) { this.bosTokenId = this.vocab.get(first)!; this.addBos = true; }
+    }
     this.chatTemplate = chatTemplateFor(typeof tokenizerConfig.chat_template === "string" ? tokenizerConfig.chat_template : null);
     const stops = new Set<number>([eos]);
     for (const s of this.chatTemplate.stopTokens) { const id = tokenId(s); if (id != null) stops.add(id); }
@@ -127,10 +133,14 @@ export class BpeTokenizer {
   /** Encodes text; added/special tokens written literally in the text become their ids. */
   encode(text: string, options: { addSpecialTokens?: boolean } = {}): number[] {
     const ids: number[] = [];
-    if (options.addSpecialTokens && this.addBos && this.bosTokenId != null) ids.push(this.bosTokenId);
+    const withBos = (): number[] => {
+      // a chat template that writes the bos token itself (Llama 3) does not get a second one
+      if (options.addSpecialTokens && this.addBos && this.bosTokenId != null && ids[0] !== this.bosTokenId) ids.unshift(this.bosTokenId);
+      return ids;
+    };
     let first = true;
     const pushChunk = (chunk: string): void => { if (chunk) { this.encodeOrdinary(chunk, first, ids); first = false; } };
-    if (!this.addedRegex) { pushChunk(text); return ids; }
+    if (!this.addedRegex) { pushChunk(text); return withBos(); }
     let last = 0;
     for (const m of text.matchAll(this.addedRegex)) {
       pushChunk(text.slice(last, m.index));
@@ -139,7 +149,7 @@ export class BpeTokenizer {
       last = m.index! + m[0].length;
     }
     pushChunk(text.slice(last));
-    return ids;
+    return withBos();
   }
 
   private encodeOrdinary(text: string, isFirst: boolean, out: number[]): void {

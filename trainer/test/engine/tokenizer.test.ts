@@ -101,6 +101,12 @@ describe("chat templates", () => {
     expect(l3.chatTemplate.name).toBe("llama3");
     expect(l3.applyChatTemplate([{ role: "user", content: "hi" }], true)).toBe("<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nhi<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n");
     expect(l3.stopTokenIds).toContain(l3.vocab.get("<|eot_id|>"));
+    const withBos = byteLevelTokenizerJson([], ["<|begin_of_text|>", "<|end_of_text|>"]) as Record<string, unknown>;
+    withBos.post_processor = { type: "Sequence", processors: [{ type: "ByteLevel" }, { type: "TemplateProcessing", single: [{ SpecialToken: { id: "<|begin_of_text|>", type_id: 0 } }, { Sequence: { id: "A", type_id: 0 } }] }] };
+    const tb = new BpeTokenizer(withBos, { eos_token: "<|end_of_text|>" });
+    expect(tb.encode("hi", { addSpecialTokens: true })).toEqual([tb.vocab.get("<|begin_of_text|>"), 104, 105]);
+    expect(tb.encode("hi")).toEqual([104, 105]);
+    expect(tb.encode("<|begin_of_text|>hi", { addSpecialTokens: true })).toEqual([tb.vocab.get("<|begin_of_text|>"), 104, 105]);
     const plain = new BpeTokenizer(byteLevelTokenizerJson(), { eos_token: "<|endoftext|>" });
     expect(plain.applyChatTemplate([{ role: "user", content: "hi" }], true)).toBe("User: hi\nAssistant: ");
   });
