@@ -4,7 +4,7 @@
 // Merkle root the model registers.
 import { buildManifest, type DatasetManifest, type ManifestLeaf } from "../../../sdk/src/manifest.ts";
 import { cidFromOnchain, computeCid } from "../../../sdk/src/cid.ts";
-import type { TrainingExample, Tokenizer } from "../node/engine.ts";
+import type { ChatMessage, TrainingExample, Tokenizer } from "../node/engine.ts";
 import { convertContribution, formatName, type Problem } from "./formats.ts";
 import type { AcceptedContribution } from "./indexer.ts";
 
@@ -24,7 +24,7 @@ export interface ContributionReport {
   /** used: it has a leaf; refused: nothing of it was used. */
   status: "used" | "refused";
   examples: number;
-  /** Tokens it contributes (its leaf weight). */
+  /** Tokens the model trains on from it (its leaf weight): each example counted up to maxSeqLen + 1 tokens. */
   tokens: number;
   reason?: string;
   /** Parts of the file that were skipped (broken rows), each with its reason. */
@@ -40,10 +40,74 @@ export interface BuiltDataset {
 /** Fetches the bytes of a CID (the caller's IPFS client). */
 export type FetchBytes = (cid: string) => Promise<Uint8Array>;
 
-/** The tokens one example feeds the model: plain text as is, chats through the chat template. */
+/** The tokens one example feeds the model before truncation: plain text and its end-of-text token, chats through the chat template. */
 export function exampleTokens(tokenizer: Tokenizer, example: TrainingExample): number {
-  const text = "text" in example ? example.text : tokenizer.applyChatTemplate(example.messages, false);
-  return tokenizer.encode(text).length;
+  if ("text" in example) return tokenizer.encode(example.text).length + 1;
+  return tokenizer.encode(tokenizer.applyChatTemplate(example.messages, false)).length;
+}
+
+/**
+ * Splits plain text into pieces of at most `budget` tokens at line, then word, then character
+ * boundaries, so that a long document is trained on whole rather than cut at the engine's
+ * `maxSeqLen`. The pieces concatenate back to the text exactly.
+ */
+export function chunkText(text: string, count: (s: string) => number, budget: number): string[] {
+  const pieces: string[] = [];
+  let current = "";
+  let currentTokens = 0;
+  const flush = () => { if (current) pieces.push(current); current = ""; currentTokens = 0; };
+  const add = (segment: string, level: number): void => {
+    const n = count(segment);
+    if (currentTokens + n <= budget) { current += segment; currentTokens += n; return; }
+    flush();
+    if (n <= budget) { current = segment; currentTokens = n; return; }
+    if (level === 0) { for (const word of segment.split(/(?<=\s)/)) add(word, 1); return; }
+    // One word longer than the budget: cut it by characters.
+    let rest = segment;
+    for (let guard = 0; rest.length > 0 && guard < 1_000_000; guard++) {
+      let lo = 1, hi = rest.length;
+      while (lo < hi) { const mid = Math.ceil((lo + hi) / 2); if (count(rest.slice(0, mid)) <= budget) lo = mid; else hi = mid - 1; }
+      pieces.push(rest.slice(0, lo));
+      rest = rest.slice(lo);
+    }
+  };
+  for (const line of text.split(/(?<=\n)/)) add(line, 0);
+  flush();
+  return pieces;
+}
+
+/** Why the engine would learn nothing from a chat at this `maxSeqLen`, or undefined. */
+function chatOutOfWindow(tokenizer: Tokenizer, messages: ChatMessage[], maxSeqLen: number): string | undefined {
+  const first = messages.findIndex((m) => m.role === "assistant");
+  const prefix = tokenizer.encode(tokenizer.applyChatTemplate(messages.slice(0, first), true)).length;
+  return prefix >= maxSeqLen ? `the first assistant reply starts after ${prefix} tokens, beyond maxSeqLen ${maxSeqLen}: nothing to learn` : undefined;
+}
+
+/**
+ * Fits a contribution's examples to the training window: plain text split into windows, chats
+ * whose first reply lies beyond the window dropped (reported). Returns the examples and the tokens
+ * the model trains on (each example capped at maxSeqLen + 1, as the engine truncates).
+ */
+export function fitToWindow(tokenizer: Tokenizer, examples: TrainingExample[], maxSeqLen: number): { examples: TrainingExample[]; tokens: number; problems: Problem[] } {
+  const out: TrainingExample[] = [];
+  const problems: Problem[] = [];
+  let tokens = 0;
+  const count = (s: string) => tokenizer.encode(s).length;
+  for (const [i, example] of examples.entries()) {
+    if ("text" in example) {
+      for (const piece of chunkText(example.text, count, maxSeqLen)) {
+        const piece_ = { text: piece };
+        out.push(piece_);
+        tokens += Math.min(exampleTokens(tokenizer, piece_), maxSeqLen + 1);
+      }
+      continue;
+    }
+    const why = chatOutOfWindow(tokenizer, example.messages, maxSeqLen);
+    if (why) { problems.push({ reason: `example ${i + 1}: ${why}` }); continue; }
+    out.push(example);
+    tokens += Math.min(exampleTokens(tokenizer, example), maxSeqLen + 1);
+  }
+  return { examples: out, tokens, problems };
 }
 
 export class DatasetError extends Error {
@@ -61,6 +125,8 @@ export async function buildDataset(args: {
   tokenizer: Tokenizer;
   datanetIds: number[];
   block: number;
+  /** The training window (TrainingConfig.maxSeqLen): long text is split to it, weights count what fits in it. */
+  maxSeqLen: number;
   /** A second opinion on each contribution (the chain's `statusOf`): a reason to refuse it, or undefined. */
   checkAccepted?: (c: AcceptedContribution) => Promise<string | undefined>;
 }): Promise<BuiltDataset> {
@@ -109,12 +175,13 @@ export async function buildDataset(args: {
     const conversion = convertContribution(bytes, c.format);
     entry.problems = conversion.problems;
     if (conversion.refused) { entry.reason = conversion.refused; continue; }
-    let tokens = 0;
-    for (const example of conversion.examples) tokens += exampleTokens(args.tokenizer, example);
-    if (tokens === 0) { entry.reason = "its examples hold no tokens"; continue; }
-    examples.push(...conversion.examples);
+    const fitted = fitToWindow(args.tokenizer, conversion.examples, args.maxSeqLen);
+    entry.problems = [...conversion.problems, ...fitted.problems];
+    const tokens = fitted.tokens;
+    if (fitted.examples.length === 0 || tokens === 0) { entry.reason = "none of its examples has anything to learn within maxSeqLen"; continue; }
+    examples.push(...fitted.examples);
     entry.status = "used";
-    entry.examples = conversion.examples.length;
+    entry.examples = fitted.examples.length;
     entry.tokens = tokens;
     leaves.push({ contributionId: c.contributionId, contributor: c.contributor, weight: String(tokens) });
   }

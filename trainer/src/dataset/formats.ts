@@ -2,7 +2,7 @@
 // Everything the engine cannot use is returned as a problem with its reason; nothing is dropped
 // silently.
 //
-//   txt, md            → one `{ text }` example (the whole file; the engine windows long text)
+//   txt, md            → one `{ text }` example (build.ts then splits it to the training window)
 //   jsonl              → one example per line: alpaca (instruction/input/output), sharegpt
 //                        (`conversations` of from/value), or `messages` (role/content), or `{ text }`
 //   csv (header row)   → one example per row: instruction/input/output, prompt/response

@@ -307,7 +307,7 @@ export class JobManager {
     let built;
     try {
       built = await buildDataset({
-        contributions, tokenizer: base.tokenizer, datanetIds: spec.datanetIds, block: spec.upToBlock,
+        contributions, tokenizer: base.tokenizer, datanetIds: spec.datanetIds, block: spec.upToBlock, maxSeqLen: spec.training.maxSeqLen,
         fetchBytes: (cid) => ipfs.cat(cid),
         ...(chain ? {
           checkAccepted: async (c: AcceptedContribution) => {

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { keccak256, encodeAbiParameters, concat, type Hex, type Address } from "viem";
 import { computeCid, toOnchainCid } from "../../../sdk/src/cid.ts";
 import { parseManifest, leafProof } from "../../../sdk/src/manifest.ts";
-import { buildDataset, DatasetError, exampleTokens } from "../../src/dataset/build.ts";
+import { buildDataset, chunkText, DatasetError, exampleTokens, fitToWindow } from "../../src/dataset/build.ts";
 import { parseCsv } from "../../src/dataset/csv.ts";
 import { convertContribution, FORMATS } from "../../src/dataset/formats.ts";
 import type { AcceptedContribution } from "../../src/dataset/indexer.ts";
@@ -86,7 +86,7 @@ describe("buildDataset", () => {
     contributions.push({ contributionId: keccak256(new TextEncoder().encode("forged")), datanetId: 1, contributor: "0x00000000000000000000000000000000000000ff", ...forged, format: 0, size: tampered.length });
     expect(tamperedCid).not.toBe(forgedCid);
 
-    const built = await buildDataset({ contributions, tokenizer: base.tokenizer, datanetIds: [1], block: 42, fetchBytes: async (cid) => { const b = store.get(cid); if (!b) throw new Error("not found"); return b; } });
+    const built = await buildDataset({ contributions, tokenizer: base.tokenizer, datanetIds: [1], block: 42, maxSeqLen: 512, fetchBytes: async (cid) => { const b = store.get(cid); if (!b) throw new Error("not found"); return b; } });
     const byName = new Map(built.report.map((r) => [names.find((n) => keccak256(new TextEncoder().encode(n)) === r.contributionId) ?? "forged", r]));
     expect(built.report).toHaveLength(names.length + 1);
     for (const used of ["notes.txt", "rivers.md", "alpaca.jsonl", "sharegpt.jsonl", "messages.jsonl", "alpaca.csv", "qa.csv"]) expect(byName.get(used)?.status, used).toBe("used");
@@ -100,7 +100,7 @@ describe("buildDataset", () => {
 
     // Weights are the tokens of each contribution's examples with the base model's tokenizer.
     const notes = byName.get("notes.txt")!;
-    expect(notes.tokens).toBe(base.tokenizer.encode("The capital of France is Paris.\nParis lies on the Seine.\n").length);
+    expect(notes.tokens).toBe(base.tokenizer.encode("The capital of France is Paris.\nParis lies on the Seine.\n").length + 1); // + end of text
     const qa = convertContribution(file("qa.csv"), "csv").examples;
     expect(byName.get("qa.csv")!.tokens).toBe(qa.reduce((s, e) => s + exampleTokens(base.tokenizer, e), 0));
 
@@ -124,10 +124,31 @@ describe("buildDataset", () => {
     const cid = (await computeCid(bytes)).toString();
     const run = buildDataset({
       contributions: [{ contributionId: keccak256("0x01"), datanetId: 3, contributor: "0x0000000000000000000000000000000000000001", ...toOnchainCid(cid), format: "png", size: bytes.length }],
-      tokenizer: base.tokenizer, datanetIds: [3], block: 1, fetchBytes: async () => bytes,
+      tokenizer: base.tokenizer, datanetIds: [3], block: 1, maxSeqLen: 64, fetchBytes: async () => bytes,
     });
     await expect(run).rejects.toThrow(DatasetError);
     await expect(run).rejects.toThrow(/no accepted contribution could be used/);
+    base.dispose();
+  });
+
+  it("splits long text to the training window and counts only what the model trains on", async () => {
+    const engine = await testEngine();
+    const base = await engine.loadBaseModel(engine.SHIPPED_BASE_MODEL_DIR);
+    const count = (t: string) => base.tokenizer.encode(t).length;
+    const long = Array.from({ length: 40 }, (_, i) => `Line ${i}: the quick brown fox jumps over the lazy dog.\n`).join("") + "x".repeat(300);
+    const pieces = chunkText(long, count, 16);
+    expect(pieces.join("")).toBe(long);
+    expect(pieces.length).toBeGreaterThan(10);
+    for (const p of pieces) expect(count(p)).toBeLessThanOrEqual(16);
+
+    const chat = { messages: [{ role: "user" as const, content: "word ".repeat(40) }, { role: "assistant" as const, content: "ok" }] };
+    const fitted = fitToWindow(base.tokenizer, [{ text: long }, chat], 16);
+    expect(fitted.examples).toHaveLength(pieces.length); // the chat's reply starts beyond 16 tokens
+    expect(fitted.problems).toEqual([{ reason: expect.stringMatching(/^example 2: the first assistant reply starts after \d+ tokens, beyond maxSeqLen 16/) }]);
+    expect(fitted.tokens).toBe(pieces.reduce((sum, p) => sum + Math.min(count(p) + 1, 17), 0));
+    const wide = fitToWindow(base.tokenizer, [{ text: long }, chat], 4096);
+    expect(wide.examples).toEqual([{ text: long }, chat]);
+    expect(wide.tokens).toBe(count(long) + 1 + exampleTokens(base.tokenizer, chat));
     base.dispose();
   });
 });
