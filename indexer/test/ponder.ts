@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { freePort } from "../../scripts/lib/chain.ts";
 
 const indexerRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const ponderCli = path.resolve(indexerRoot, "..", "node_modules", "ponder", "dist", "esm", "bin", "ponder.js");
+const launcher = path.join(indexerRoot, "bin", "start.ts");
 
 export interface IndexerOptions {
   rpcUrl: string;
@@ -56,8 +56,9 @@ export async function startIndexer(options: IndexerOptions): Promise<Indexer> {
   if (!options.ipfsUrl) delete env.IPFS_URL;
   const child = spawn(
     process.execPath,
-    [ponderCli, "start", "--schema", schema, "--port", String(port), "--hostname", "127.0.0.1", "--log-format", "json"],
-    { cwd: indexerRoot, env, stdio: ["ignore", out, out] },
+    [launcher, "--schema", schema, "--port", String(port), "--hostname", "127.0.0.1", "--log-format", "json"],
+    // Its own process group, so that kill9 takes the launcher and Ponder down at once, like a crash.
+    { cwd: indexerRoot, env, stdio: ["ignore", out, out], detached: true },
   );
   const url = `http://127.0.0.1:${port}`;
   const log = () => readFileSync(logFile, "utf8");
@@ -72,7 +73,7 @@ export async function startIndexer(options: IndexerOptions): Promise<Indexer> {
     stop: () =>
       new Promise((resolve) => {
         if (exited()) return resolve();
-        const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+        const timer = setTimeout(() => process.kill(-child.pid!, "SIGKILL"), 15_000);
         child.once("exit", () => {
           clearTimeout(timer);
           resolve();
@@ -83,7 +84,7 @@ export async function startIndexer(options: IndexerOptions): Promise<Indexer> {
       new Promise((resolve) => {
         if (exited()) return resolve();
         child.once("exit", () => resolve());
-        child.kill("SIGKILL");
+        process.kill(-child.pid!, "SIGKILL");
       }),
   };
   const deadline = Date.now() + 90_000;
