@@ -147,7 +147,7 @@ async function main(): Promise<void> {
   const results: ChildResult[] = [];
   for (const size of sizes) for (const method of methods) {
     const big = size === "100m";
-    const a: ChildArgs = { size, method, steps: big ? Math.max(2, Math.min(steps, 2)) : steps, seq: big ? Math.min(seq, 64) : seq, batch: big ? 1 : batch, genTokens: big ? Math.min(genTokens, 8) : genTokens, generation: method === "lora" };
+    const a: ChildArgs = { size, method, steps: big ? Math.min(steps, 2) : steps, seq: big ? Math.min(seq, method === "full" ? 64 : 128) : seq, batch: big ? (method === "full" ? 1 : 2) : batch, genTokens: big ? Math.min(genTokens, 8) : genTokens, generation: method === "lora" };
     const t0 = performance.now();
     const p = spawnSync(process.execPath, [self, "--child", JSON.stringify(a)], { encoding: "utf8", maxBuffer: 1 << 26, timeout: Number(args.timeout ?? 900) * 1000 });
     const line = p.stdout?.split("\n").find((l) => l.startsWith("RESULT "));
@@ -167,7 +167,7 @@ async function main(): Promise<void> {
   if (l && q) console.log(`\nPeak memory on ${largest}: LoRA wasm heap ${l.wasmHeapMiB.toFixed(0)} MiB / RSS ${l.rssMiB.toFixed(0)} MiB; QLoRA ${q.wasmHeapMiB.toFixed(0)} MiB / ${q.rssMiB.toFixed(0)} MiB (NF4 holds frozen linear weights at ${((q.nf4Ratio ?? 0) * 100).toFixed(1)}% of their float32 bytes)`);
   console.log("\nGeneration (greedy) and adapters");
   for (const r of results) if (r.genCached !== undefined) console.log(`${pad(r.size, 6)}: ${r.genCached.toFixed(1)} tok/s with KV cache, ${r.genUncached!.toFixed(1)} tok/s without; adapter load ${r.adapterLoadMs?.toFixed(1)} ms, switch ${r.adapterSwitchMs?.toFixed(2)} ms`);
-  console.log(`\nFLOPs per token: full 6·N + attention; LoRA/QLoRA 2·N forward + 2·N activation gradients + attention (fwd+bwd) + 6·(adapter params); N = parameters in matmuls (linear layers + tied lm_head). Peak = fastest plain [tokens×k]·[k×n] matmul at this config's shapes, same process. seq ${seq}, batch ${batch} (100m: seq ≤ 64, batch 1). LoRA rank 8 on q_proj,v_proj.`);
+  console.log(`\nFLOPs per token: full 6·N + attention; LoRA/QLoRA 2·N forward + 2·N activation gradients + attention (fwd+bwd) + 6·(adapter params); N = parameters in matmuls (linear layers + tied lm_head). Peak = fastest plain [tokens×k]·[k×n] matmul at this config's shapes, same process. seq ${seq}, batch ${batch} (100m: LoRA/QLoRA seq ≤ 128 × batch 2, full seq ≤ 64 × batch 1, to stay inside the 4 GB wasm heap). LoRA rank 8 on q_proj,v_proj.`);
   if (args.json) writeFileSync(args.json, JSON.stringify(results, null, 2));
 }
 

@@ -28,6 +28,7 @@ export function initBackend(): Promise<void> {
     await tf.ready();
     replaceMatMul();
     registerSegmentSum();
+    shareIdentity();
   })();
   return ready;
 }
@@ -90,6 +91,27 @@ function replaceMatMul(): void {
       }
       for (const t of temps) be.disposeData(t.dataId);
       return { dataId: out.dataId, shape: [...outBatch, m, n], dtype: "float32" } as never;
+    },
+  });
+}
+
+/**
+ * tfjs clones every tensor it saves for the backward pass (an Identity kernel); the wasm kernel copies
+ * the data, although tensors are immutable. Sharing the buffer by reference count (as the CPU backend
+ * does) removes one copy per saved tensor. Kernels that call identity internally are unaffected.
+ */
+function shareIdentity(): void {
+  const original = tf.getKernel("Identity", "wasm");
+  if (!original) return;
+  tf.unregisterKernel("Identity", "wasm");
+  tf.registerKernel({
+    kernelName: "Identity",
+    backendName: "wasm",
+    kernelFunc: (args) => {
+      const x = (args.inputs as { x: Info }).x;
+      if (x.dtype === "string") return (original.kernelFunc as (a: unknown) => Info)(args) as never;
+      (args.backend as unknown as WasmBackend).incRef(x.dataId);
+      return { dataId: x.dataId, shape: x.shape, dtype: x.dtype } as never;
     },
   });
 }
