@@ -2,6 +2,8 @@
 // `{ "error": { "type", "message" } }` with 400 (validation: the rule and the numbers), 404, 409 or 500.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { randomBytes } from "node:crypto";
+import { createReadStream, existsSync, statSync } from "node:fs";
+import path from "node:path";
 import { ChatService, ModelNotFound, parseChatRequest } from "./chat.ts";
 import { JobConflict, JobNotFound, TERMINAL_STATES, type JobEvent, type JobManager } from "./jobs.ts";
 import { parseJobRequest, ValidationError, type JobSpec } from "./spec.ts";
@@ -110,12 +112,34 @@ async function handle(ctx: ApiContext, req: IncomingMessage, res: ServerResponse
     return json(res, 200, { ...job, report: ctx.jobs.report(job.id) ?? null });
   }
   if ((p = route("POST", "/v1/jobs/:id/cancel"))) return json(res, 200, ctx.jobs.cancel(p.id!));
+  if ((p = route("GET", "/v1/jobs/:id/files/:name"))) return jobFile(ctx, p.id!, p.name!, res);
   if ((p = route("GET", "/v1/jobs/:id/events"))) return jobEvents(ctx, p.id!, req, res);
 
   if ((p = route("GET", "/v1/models"))) return json(res, 200, { object: "list", data: await ctx.chat.list() });
   if ((p = route("POST", "/v1/chat/completions"))) return chatCompletion(ctx, req, res);
 
   throw new HttpError(parts[0] === "v1" && ["jobs", "models", "chat"].includes(parts[1] ?? "") ? 405 : 404, "not_found_error", `no route ${method} ${url.pathname}`);
+}
+
+/** The files of a job a client may download, and where they live in its folder. */
+export const JOB_FILES: Record<string, { dir: string; type: string }> = {
+  "adapter_model.safetensors": { dir: "output", type: "application/octet-stream" },
+  "model.safetensors": { dir: "output", type: "application/octet-stream" },
+  "adapter_config.json": { dir: "output", type: "application/json" },
+  "training_log.json": { dir: "output", type: "application/json" },
+  "training_config.json": { dir: "output", type: "application/json" },
+  "manifest.json": { dir: "dataset", type: "application/json" },
+  "report.json": { dir: "dataset", type: "application/json" },
+};
+
+function jobFile(ctx: ApiContext, id: string, name: string, res: ServerResponse): void {
+  const job = ctx.jobs.get(id);
+  const entry = JOB_FILES[name];
+  if (!entry) throw new HttpError(404, "not_found_error", `no file ${JSON.stringify(name)}; a job's files are ${Object.keys(JOB_FILES).join(", ")}`);
+  const file = path.join(ctx.jobs.dir(job.id), entry.dir, name);
+  if (!existsSync(file)) throw new HttpError(404, "not_found_error", `job ${job.id} has no ${name} (yet)`);
+  res.writeHead(200, { "content-type": entry.type, "content-length": statSync(file).size, "content-disposition": `attachment; filename="${name}"` });
+  createReadStream(file).pipe(res);
 }
 
 /** Server-sent events of a job: everything so far, then live events until it ends. */

@@ -124,6 +124,15 @@ describe("jobs", () => {
     expect(end.publication.notRegistered).toMatch(/no chain RPC URL/);
     const status = await get(`/v1/jobs/${jobId}`);
     expect(status.body.report.map((r: { status: string }) => r.status).sort()).toEqual(["refused", "used", "used", "used"]);
+    // The job's files can be downloaded; only the listed ones.
+    const download = await fetch(`${node.url}/v1/jobs/${jobId}/files/adapter_model.safetensors`);
+    expect(download.status).toBe(200);
+    expect(sha256HexOf(new Uint8Array(await download.arrayBuffer()))).toBe(end.publication.artifact.sha256);
+    const trainingLog = await get(`/v1/jobs/${jobId}/files/training_log.json`);
+    expect(trainingLog.body).toHaveLength(12);
+    expect((await get(`/v1/jobs/${jobId}/files/manifest.json`)).body.root).toBe(end.dataset.root);
+    expect((await get(`/v1/jobs/${jobId}/files/spec.json`)).status).toBe(404);
+    expect((await get(`/v1/jobs/${jobId}/files/..%2Fspec.json`)).status).toBe(404);
     const list = await get("/v1/jobs");
     expect(list.body.data.map((j: { id: string }) => j.id)).toContain(jobId);
     // A client that connects after the end replays the history and gets the end at once.
