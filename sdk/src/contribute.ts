@@ -27,6 +27,8 @@ import { contractsOf, type ReadClient, type WithContracts, type WriteClient } fr
 
 /** The most files one `submitBatch` takes (`MAX_BATCH` in Datanets.sol). */
 export const MAX_BATCH = 256;
+/** Uploads in flight at once. */
+const UPLOAD_CONCURRENCY = 4;
 
 export interface FileInput {
   /** Shown in messages; never used to decide the format. */
@@ -82,40 +84,55 @@ export async function checkFiles(
   let bytesLeft = quota.bytesLeft;
   const resets = quota.resetsAt.toISOString();
 
+  // The checks that need no chain state, then every on-chain duplicate lookup at once.
+  type Candidate = { file: FileInput; format?: Format; cid?: CID; digest?: Hex; codec?: CidCodec; problem?: [FileRejectedError["rule"], string, Record<string, number | string>] };
+  const candidates: Candidate[] = [];
   for (const file of args.files) {
     const size = file.bytes.length;
-    const reject = (rule: FileRejectedError["rule"], reason: string, numbers: Record<string, number | string> = {}) =>
-      rejected.push(new FileRejectedError(file.name, rule, reason, numbers));
     if (size === 0) {
-      reject("empty", "the file is empty (0 bytes); a contribution needs content");
+      candidates.push({ file, problem: ["empty", "the file is empty (0 bytes); a contribution needs content", {}] });
       continue;
     }
     if (size > maxFileSize) {
-      reject("too-large", `the file is ${size} bytes; Datanet ${args.datanetId} takes at most ${maxFileSize} bytes per file`, { size, maxFileSize });
+      candidates.push({ file, problem: ["too-large", `the file is ${size} bytes; Datanet ${args.datanetId} takes at most ${maxFileSize} bytes per file`, { size, maxFileSize }] });
       continue;
     }
-    const claimed = file.format ?? formatFromFileName(file.name);
-    const detection = detectFormat(file.bytes, claimed);
+    const detection = detectFormat(file.bytes, file.format ?? formatFromFileName(file.name));
     if (!detection.ok) {
-      reject(detection.problem.rule, detection.problem.message);
+      candidates.push({ file, problem: [detection.problem.rule, detection.problem.message, {}] });
       continue;
     }
-    const format = detection.format;
-    if (!allowed.includes(format)) {
-      reject("format-not-allowed", `Datanet ${args.datanetId} accepts ${allowed.map(formatName).join(", ")}; this file is ${formatName(format)}`);
+    if (!allowed.includes(detection.format)) {
+      const reason = `Datanet ${args.datanetId} accepts ${allowed.map(formatName).join(", ")}; this file is ${formatName(detection.format)}`;
+      candidates.push({ file, problem: ["format-not-allowed", reason, {}] });
       continue;
     }
     const cid = await computeCid(file.bytes);
-    const { digest, codec } = toOnchainCid(cid);
+    candidates.push({ file, format: detection.format, cid, ...toOnchainCid(cid) });
+  }
+  const onchain = await Promise.all(
+    candidates.map((c) => (c.digest ? getContribution(client, { contracts, datanetId: args.datanetId, digest: c.digest }) : undefined)),
+  );
+
+  for (const [i, c] of candidates.entries()) {
+    const { file } = c;
+    const size = file.bytes.length;
+    const reject = (rule: FileRejectedError["rule"], reason: string, numbers: Record<string, number | string> = {}) =>
+      rejected.push(new FileRejectedError(file.name, rule, reason, numbers));
+    if (c.problem) {
+      reject(...c.problem);
+      continue;
+    }
+    const cid = c.cid!;
     const earlier = seen.get(cid.toString());
     if (earlier !== undefined) {
       reject("duplicate-in-batch", `the file has the same content as ${earlier} in this batch (${cid})`);
       continue;
     }
     seen.set(cid.toString(), file.name);
-    const onchain = await getContribution(client, { contracts, datanetId: args.datanetId, digest });
-    if (onchain.status !== ContributionStatus.None && onchain.status !== ContributionStatus.Expired) {
-      reject("already-submitted", `the same content is already in Datanet ${args.datanetId} (${STATUS_NAMES[onchain.status]}, ${cid})`);
+    const existing = onchain[i]!;
+    if (existing.status !== ContributionStatus.None && existing.status !== ContributionStatus.Expired) {
+      reject("already-submitted", `the same content is already in Datanet ${args.datanetId} (${STATUS_NAMES[existing.status]}, ${cid})`);
       continue;
     }
     if (filesLeft < 1) {
@@ -130,7 +147,7 @@ export async function checkFiles(
     }
     filesLeft -= 1;
     bytesLeft -= size;
-    accepted.push({ name: file.name, bytes: file.bytes, format, size, cid, digest, codec, contributionId: contributionIdOf(args.datanetId, digest) });
+    accepted.push({ name: file.name, bytes: file.bytes, format: c.format!, size, cid, digest: c.digest!, codec: c.codec!, contributionId: contributionIdOf(args.datanetId, c.digest!) });
   }
   return { datanet, quota, maxFileSize, accepted, rejected };
 }
@@ -222,13 +239,18 @@ export async function contribute(
   }
 
   let done = 0;
-  for (const f of files) {
-    args.onProgress?.({ stage: "uploading", file: f.name, done, total });
-    const cid = await args.ipfs.add(f.bytes);
-    if (!cid.equals(f.cid)) throw new OpenLedgerError(`IPFS stored ${f.name} as ${cid}, expected ${f.cid}`);
-    done += 1;
-    args.onProgress?.({ stage: "uploaded", file: f.name, done, total });
-  }
+  let next = 0;
+  const uploader = async () => {
+    while (next < files.length) {
+      const f = files[next++]!;
+      args.onProgress?.({ stage: "uploading", file: f.name, done, total });
+      const cid = await args.ipfs.add(f.bytes);
+      if (!cid.equals(f.cid)) throw new OpenLedgerError(`IPFS stored ${f.name} as ${cid}, expected ${f.cid}`);
+      done += 1;
+      args.onProgress?.({ stage: "uploaded", file: f.name, done, total });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(UPLOAD_CONCURRENCY, files.length) }, uploader));
 
   const transactions: Hex[] = [];
   done = 0;
