@@ -27,6 +27,8 @@ export interface TrainerNodeOptions {
   adapterCacheSize?: number;
   /** Where accepted contributions come from when embedding the node (default: the indexer, else the chain's events). */
   contributionSource?: (datanetId: number, upToBlock: number) => Promise<AcceptedContribution[]>;
+  /** Browser origins allowed besides loopback ones. Env TRAINER_CORS_ORIGINS (comma-separated). */
+  allowedOrigins?: string[];
   /** Milliseconds a cancelled training process has to stop before it is killed; default 15000. */
   cancelGraceMs?: number;
 }
@@ -59,6 +61,8 @@ export function resolveOptions(options: TrainerNodeOptions): Required<Pick<Train
   set("trainerKey", key as Hex | undefined);
   set("baseModelDir", options.baseModelDir ?? env("TRAINER_BASE_MODEL"));
   set("engineModule", options.engineModule ?? env("TRAINER_ENGINE_MODULE"));
+  const origins = env("TRAINER_CORS_ORIGINS");
+  set("allowedOrigins", options.allowedOrigins ?? (origins ? origins.split(",").map((o) => o.trim()).filter(Boolean) : undefined));
   if (!Number.isInteger(resolved.port) || resolved.port < 0 || resolved.port > 65535) throw new Error(`TRAINER_PORT must be a port number, got ${portText}`);
   return resolved;
 }

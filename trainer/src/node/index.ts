@@ -70,6 +70,7 @@ export async function startTrainerNode(options: TrainerNodeOptions = {}): Promis
 
   const server = createApiServer({
     jobs, chat, defaultBaseModel: baseModelDir,
+    ...(o.allowedOrigins ? { allowedOrigins: o.allowedOrigins } : {}),
     ...(chain ? {
       headBlock: () => chain.blockNumber(),
       checkJob: async (spec: JobSpec) => {

@@ -17,6 +17,23 @@ export interface ApiContext {
   /** Checks against the chain that a job can be registered (its Datanets and parent exist); throws ValidationError. */
   checkJob?: (spec: JobSpec) => Promise<void>;
   info: () => Record<string, unknown>;
+  /** Browser origins allowed besides loopback ones (CORS); e.g. the app's public URL. */
+  allowedOrigins?: string[];
+}
+
+/**
+ * Browsers: pages served from loopback (the app's dev server, the local stack) and the configured
+ * origins may call the API; a request from any other origin is refused, so that a web page cannot
+ * submit jobs or spend the trainer's gas from a visitor's browser.
+ */
+export function originAllowed(origin: string, extra: string[] = []): boolean {
+  if (extra.includes(origin)) return true;
+  try {
+    const u = new URL(origin);
+    return (u.protocol === "http:" || u.protocol === "https:") && ["127.0.0.1", "localhost", "[::1]"].includes(u.hostname);
+  } catch {
+    return false;
+  }
 }
 
 const MAX_BODY = 1_000_000;
@@ -71,6 +88,7 @@ export function createApiServer(ctx: ApiContext): Server {
         : e instanceof ValidationError ? [400, "invalid_request_error"]
         : e instanceof JobNotFound || e instanceof ModelNotFound ? [404, "not_found_error"]
         : e instanceof JobConflict ? [409, "conflict_error"] : [500, "server_error"];
+      if (status === 403) res.removeHeader("access-control-allow-origin");
       if (res.headersSent) { res.end(); return; }
       json(res, status, { error: { type, message: e.message } });
     });
@@ -81,6 +99,17 @@ async function handle(ctx: ApiContext, req: IncomingMessage, res: ServerResponse
   const url = new URL(req.url ?? "/", "http://127.0.0.1");
   const parts = url.pathname.split("/").filter(Boolean);
   const method = req.method ?? "GET";
+  const origin = req.headers.origin;
+  if (origin !== undefined) {
+    if (!originAllowed(origin, ctx.allowedOrigins)) throw new HttpError(403, "permission_error", `requests from origin ${origin} are not allowed; set TRAINER_CORS_ORIGINS to allow it`);
+    res.setHeader("access-control-allow-origin", origin);
+    res.setHeader("vary", "Origin");
+  }
+  if (method === "OPTIONS") {
+    res.writeHead(204, { "access-control-allow-methods": "GET, POST, OPTIONS", "access-control-allow-headers": "content-type, authorization", "access-control-max-age": "600" });
+    res.end();
+    return;
+  }
   const route = (m: string, pattern: string) => {
     if (m !== method) return null;
     const want = pattern.split("/").filter(Boolean);

@@ -82,6 +82,19 @@ describe("validation", () => {
     expect((await post("/v1/jobs/job-nope/cancel", {})).status).toBe(404);
   });
 
+  it("answers browsers on loopback origins (CORS) and refuses other origins", async () => {
+    const local = await fetch(`${node.url}/v1/models`, { headers: { origin: "http://localhost:5173" } });
+    expect(local.status).toBe(200);
+    expect(local.headers.get("access-control-allow-origin")).toBe("http://localhost:5173");
+    const preflight = await fetch(`${node.url}/v1/jobs`, { method: "OPTIONS", headers: { origin: "http://127.0.0.1:3000", "access-control-request-method": "POST" } });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-methods")).toMatch(/POST/);
+    const foreign = await fetch(`${node.url}/v1/jobs`, { method: "POST", headers: { origin: "https://evil.example", "content-type": "text/plain" }, body: JSON.stringify({ datanetIds: [1], upToBlock: 1 }) });
+    expect(foreign.status).toBe(403);
+    expect(foreign.headers.get("access-control-allow-origin")).toBeNull();
+    expect(((await foreign.json()) as { error: { message: string } }).error.message).toMatch(/origin https:\/\/evil.example are not allowed/);
+  });
+
   it("refuses bad chat requests", async () => {
     const ok = { model: "stub-base", messages: [{ role: "user", content: "hi" }] };
     expect((await post("/v1/chat/completions", { ...ok, temperature: 3 })).body.error.message).toBe("temperature must be in [0, 2], got 3");
