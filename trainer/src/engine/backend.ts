@@ -35,6 +35,24 @@ export function initBackend(): Promise<void> {
 
 function size(shape: number[]): number { return shape.reduce((a, b) => a * b, 1); }
 
+const transposedWeights = new Map<object, Info>();
+const transposeUses = new Map<object, number>();
+let callsSinceSweep = 0;
+
+/** Drops cached transposes whose source tensor is gone (its dataId left the backend). */
+function sweepTransposes(be: WasmBackend): void {
+  const live = (be as unknown as { dataIdMap: { has(id: object): boolean } }).dataIdMap;
+  for (const [id, t] of transposedWeights) if (!live.has(id)) { be.disposeData(t.dataId); transposedWeights.delete(id); }
+  for (const id of transposeUses.keys()) if (!live.has(id)) transposeUses.delete(id);
+}
+
+/** Bytes held by cached weight transposes (outside tf.memory(), inside the wasm heap). */
+export function cachedTransposeBytes(): number {
+  let n = 0;
+  for (const t of transposedWeights.values()) n += size(t.shape) * 4;
+  return n;
+}
+
 function replaceMatMul(): void {
   const original = tf.getKernel("BatchMatMul", "wasm");
   const transpose = tf.getKernel("Transpose", "wasm");
@@ -60,7 +78,24 @@ function replaceMatMul(): void {
         return y;
       };
       if (transposeA) a = swapLast(a);
-      if (transposeB) b = swapLast(b);
+      if (transposeB) {
+        const cached = transposedWeights.get(b.dataId);
+        if (cached) b = cached;
+        else {
+          // A matrix seen transposed twice under the same data (a frozen weight: backward of every LoRA
+          // step, or a tied lm_head) keeps its transpose, which also keeps XNNPACK's packing of it.
+          const uses = (transposeUses.get(b.dataId) ?? 0) + 1;
+          transposeUses.set(b.dataId, uses);
+          const bt = swapLast(b);
+          if (uses >= 2 && b.shape.length === 2 && size(b.shape) >= 4096) {
+            temps.pop();
+            transposedWeights.set(b.dataId, bt);
+            transposeUses.delete(b.dataId);
+          }
+          b = bt;
+        }
+        if (++callsSinceSweep >= 256) { callsSinceSweep = 0; sweepTransposes(be); }
+      }
       const ar = a.shape.length, br = b.shape.length;
       const m = a.shape[ar - 2]!, k = a.shape[ar - 1]!, n = b.shape[br - 1]!;
       if (b.shape[br - 2] !== k) throw new Error(`matMul inner dimensions differ: ${a.shape} x ${b.shape}`);
