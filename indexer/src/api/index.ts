@@ -11,7 +11,7 @@ import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { timeout } from "hono/timeout";
-import { and, asc, client, count, desc, eq, gt, graphql } from "ponder";
+import { and, asc, client, count, desc, eq, gt, graphql, sql } from "ponder";
 import { getAddress, isAddress, type Hex } from "viem";
 import { DAY } from "../names.ts";
 
@@ -61,16 +61,34 @@ app.post("/graphql", async (c, next) => {
 });
 app.get("/graphql", (c) => c.json({ errors: [{ message: "POST GraphQL queries as JSON: {\"query\": \"…\", \"variables\": {…}}" }] }, 405));
 
-const sqlHandler = client({ db, schema });
-// Ponder answers a refused or failing client query with 500; the query is the client's, so it is a 400.
-app.use("/sql/*", async (c, next) => {
-  let response: Response | undefined;
-  try {
-    response = (await sqlHandler(c, next)) as Response | undefined;
-  } catch (error) {
-    return c.text(`invalid SQL request: ${(error as Error).message}`, 400);
+// SQL over HTTP for @ponder/client. Ponder caches each query's result by its text and drops the
+// entry when a table it reads changes, but a reorg's revert does not drop it: a client would keep
+// reading rows of the abandoned fork. So the text of each query is tagged with the indexer's latest
+// checkpoint (a comment), which keeps the cache within one indexed state.
+const sqlApp = new Hono().use("/sql/*", client({ db, schema }));
+async function latestCheckpoint(): Promise<string> {
+  const result = (await db.execute(sql.raw(`SELECT latest_checkpoint FROM "_ponder_checkpoint" ORDER BY chain_id`))) as unknown as
+    | { rows?: { latest_checkpoint: string }[] }
+    | { latest_checkpoint: string }[];
+  const rows = Array.isArray(result) ? result : (result.rows ?? []);
+  return rows.map((r) => r.latest_checkpoint).join(",");
+}
+app.all("/sql/*", async (c) => {
+  const url = new URL(c.req.url);
+  const raw = url.searchParams.get("sql");
+  if (raw !== null) {
+    let parsed: { json?: { sql?: unknown } };
+    try {
+      parsed = JSON.parse(raw) as typeof parsed;
+    } catch (error) {
+      return c.text(`invalid SQL request: ${(error as Error).message}`, 400);
+    }
+    if (typeof parsed.json?.sql !== "string") return c.text(`invalid SQL request: no "sql" string`, 400);
+    parsed.json.sql = `${parsed.json.sql} /* ${await latestCheckpoint()} */`;
+    url.searchParams.set("sql", JSON.stringify(parsed));
   }
-  const res = response ?? c.res;
+  const res = await sqlApp.fetch(new Request(url, c.req.raw));
+  // Ponder answers a refused or failing client query with 500; the query is the client's, so it is a 400.
   if (res.status !== 500) return res;
   return c.text(`refused SQL query: ${await res.text()}`, 400);
 });
