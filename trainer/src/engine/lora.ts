@@ -33,13 +33,14 @@ export function createLora(config: ModelConfig, settings: LoraSettings, seed: nu
     const aPeft = new Float32Array(settings.rank * l.inFeatures);
     for (let i = 0; i < aPeft.length; i++) aPeft[i] = rng.uniform(-bound, bound);
     const a = tf.tidy(() => tf.transpose(tf.tensor2d(aPeft, [settings.rank, l.inFeatures])));
+    const zeros = tf.zeros([settings.rank, l.outFeatures]);
     set.set(l.path, {
       a: tf.variable(a, true, uniqueName(`${l.path}.lora_A`)),
-      b: tf.variable(tf.zeros([settings.rank, l.outFeatures]), true, uniqueName(`${l.path}.lora_B`)),
+      b: tf.variable(zeros, true, uniqueName(`${l.path}.lora_B`)),
       scale: settings.alpha / settings.rank,
       dropout: settings.dropout,
     });
-    a.dispose();
+    a.dispose(); zeros.dispose();
   }
   return set;
 }

@@ -15,7 +15,7 @@ try {
   } else {
     lora = new Map();
     for (const l of init.lora) {
-      const a = tf.variable(tf.zeros(l.aShape), true, `worker.${l.path}.lora_A`), b = tf.variable(tf.zeros(l.bShape), true, `worker.${l.path}.lora_B`);
+      const a = tf.variable(tf.zeros(l.aShape), true, `worker.${l.path}.lora_A`), b = tf.variable(tf.zeros(l.bShape), true, `worker.${l.path}.lora_B`); // the worker's life is one run
       vars.set(`${l.path}.lora_A`, a); vars.set(`${l.path}.lora_B`, b);
       lora.set(l.path, { a, b, scale: l.scale, dropout: l.dropout });
     }

@@ -128,7 +128,11 @@ export async function train(base: BaseModel, examples: TrainingExample[], config
   let quantStats: { floatBytes: number; nf4Bytes: number } | null = null;
   if (config.method === "full" && base.model.quantized.size > 0) throw new Error("method full needs float weights; this base model was loaded with quantize: \"nf4\" (use lora or qlora, or load it without quantize)");
   if (config.method === "full") {
-    for (const name of base.model.params.keys()) trainables.set(name, tf.variable(base.model.params.get(name)!.clone(), true, uniqueName(`full.${name}`)));
+    for (const name of base.model.params.keys()) {
+      const copy = base.model.params.get(name)!.clone();
+      trainables.set(name, tf.variable(copy, true, uniqueName(`full.${name}`)));
+      copy.dispose();
+    }
   } else {
     if (config.method === "qlora") {
       // A view of the base model whose frozen linear weights are NF4; norms and embeddings are shared.
@@ -316,7 +320,7 @@ export async function train(base: BaseModel, examples: TrainingExample[], config
     for (const v of trainables.values()) v.dispose();
     for (const t of adamM.values()) t.dispose();
     for (const t of adamV.values()) t.dispose();
-    if (net !== base.model) for (const n of net.quantized.keys()) if (!base.model.quantized.has(n)) net.quantized.delete(n);
+    if (net !== base.model) { net.quantized.clear(); net.params.clear(); net.dispose(); } // a view: only its own caches are freed
   }
 }
 

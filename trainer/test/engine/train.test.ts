@@ -143,3 +143,26 @@ describe("data-parallel workers", () => {
     expect(resumed.files[0]!.sha256).toBe(whole.files[0]!.sha256);
   });
 });
+
+describe("memory", () => {
+  it("training, generation, adapters and merging leave no tensors behind", async () => {
+    const { tf } = await import("../../src/engine/backend.ts");
+    const { mergeAdapter } = await import("../../src/engine/index.ts");
+    const run = async () => {
+      for (const method of ["lora", "qlora", "full"] as const) {
+        const out = tempDir();
+        await train(base, chats, cfg({ method, epochs: 1, gradientAccumulation: 2, batchSize: 1, evalFraction: 0.25 }), { outputDir: out, checkpointDir: tempDir() });
+        if (method === "full") continue;
+        const a = await loadAdapter(base, out);
+        await generate(base, a, "hello", { maxTokens: 4, temperature: 0.8, topP: 0.9, seed: 1 });
+        await generate(base, null, "hello", { maxTokens: 4, temperature: 0, topP: 1, useCache: false });
+        a.dispose();
+        await mergeAdapter(base, out, tempDir());
+      }
+    };
+    await run();
+    const before = tf.memory().numTensors;
+    await run();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
