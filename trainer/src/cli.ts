@@ -114,40 +114,63 @@ function describeJob(j: Job): string {
   return lines.join("\n");
 }
 
-/** Follows a job's server-sent events until it ends; returns the final job. */
+/** How long `--watch` keeps trying to reconnect to a node that went away (a restart). */
+const RECONNECT_ATTEMPTS = 60;
+
+/**
+ * Follows a job's server-sent events until it ends; returns the final job. If the node goes away
+ * (restarted after a crash), it reconnects and skips the events it already printed: the node
+ * replays a job's history in order, and the history only grows.
+ */
 async function watch(base: string, id: string, json: boolean): Promise<Job> {
-  let response: Response;
-  try {
-    response = await fetch(`${base}/v1/jobs/${encodeURIComponent(id)}/events`);
-  } catch (error) {
-    throw new CliError(`cannot reach the trainer node at ${base}: ${(error as Error).message}`, EXIT.unreachable);
-  }
-  if (!response.ok || !response.body) throw new CliError(((await response.json().catch(() => ({}))) as { error?: { message: string } }).error?.message ?? `HTTP ${response.status}`, EXIT.failed);
-  const decoder = new TextDecoder();
-  let buffer = "";
-  let final: Job | undefined;
-  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-    buffer += decoder.decode(chunk, { stream: true });
-    let cut: number;
-    while ((cut = buffer.indexOf("\n\n")) >= 0) {
-      const block = buffer.slice(0, cut);
-      buffer = buffer.slice(cut + 2);
-      const event = /^event: (.*)$/m.exec(block)?.[1];
-      const data = block.split("\n").filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\n");
-      if (!data) continue;
-      const payload = JSON.parse(data) as Record<string, unknown>;
-      if (event === "end") { final = payload as unknown as Job; continue; }
-      if (json) { process.stdout.write(`${JSON.stringify({ event, ...payload })}\n`); continue; }
-      if (event === "state") process.stdout.write(`[${String(payload.at)}] ${String(payload.state)}${payload.error ? `: ${String(payload.error)}` : ""}\n`);
-      else if (event === "log") process.stdout.write(`  ${String(payload.message)}\n`);
-      else if (event === "progress") {
-        const p = payload as { step: number; totalSteps: number; loss: number; tokensPerSecond: number; etaSeconds: number; evalLoss?: number };
-        process.stdout.write(`  step ${p.step}/${p.totalSteps}  loss ${p.loss.toFixed(4)}${p.evalLoss === undefined ? "" : `  eval ${p.evalLoss.toFixed(4)}`}  ${Math.round(p.tokensPerSecond)} tok/s  ETA ${Math.round(p.etaSeconds)} s\n`);
-      }
+  let seen = 0;
+  for (let attempt = 0; attempt <= RECONNECT_ATTEMPTS; attempt++) {
+    let response: Response;
+    try {
+      response = await fetch(`${base}/v1/jobs/${encodeURIComponent(id)}/events`);
+    } catch (error) {
+      if (attempt === 0) throw new CliError(`cannot reach the trainer node at ${base}: ${(error as Error).message}`, EXIT.unreachable);
+      await new Promise((r) => setTimeout(r, 1_000));
+      continue;
     }
+    if (!response.ok || !response.body) throw new CliError(((await response.json().catch(() => ({}))) as { error?: { message: string } }).error?.message ?? `HTTP ${response.status}`, EXIT.failed);
+    const decoder = new TextDecoder();
+    let buffer = "";
+    let index = 0;
+    try {
+      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+        buffer += decoder.decode(chunk, { stream: true });
+        let cut: number;
+        while ((cut = buffer.indexOf("\n\n")) >= 0) {
+          const block = buffer.slice(0, cut);
+          buffer = buffer.slice(cut + 2);
+          const event = /^event: (.*)$/m.exec(block)?.[1];
+          const data = block.split("\n").filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\n");
+          if (!data) continue;
+          const payload = JSON.parse(data) as Record<string, unknown>;
+          if (event === "end") return payload as unknown as Job;
+          if (index++ < seen) continue; // printed before a reconnect
+          seen = index;
+          printEvent(event, payload, json);
+        }
+      }
+    } catch {
+      // the connection dropped: reconnect below
+    }
+    if (attempt === 0 && !json) process.stderr.write("trainer: the node went away; reconnecting…\n");
+    await new Promise((r) => setTimeout(r, 1_000));
   }
-  if (!final) final = (await api(base, "GET", `/v1/jobs/${encodeURIComponent(id)}`)) as Job;
-  return final;
+  return (await api(base, "GET", `/v1/jobs/${encodeURIComponent(id)}`)) as Job;
+}
+
+function printEvent(event: string | undefined, payload: Record<string, unknown>, json: boolean): void {
+  if (json) { process.stdout.write(`${JSON.stringify({ event, ...payload })}\n`); return; }
+  if (event === "state") process.stdout.write(`[${String(payload.at)}] ${String(payload.state)}${payload.error ? `: ${String(payload.error)}` : ""}\n`);
+  else if (event === "log") process.stdout.write(`  ${String(payload.message)}\n`);
+  else if (event === "progress") {
+    const p = payload as { step: number; totalSteps: number; loss: number; tokensPerSecond: number; etaSeconds: number; evalLoss?: number };
+    process.stdout.write(`  step ${p.step}/${p.totalSteps}  loss ${p.loss.toFixed(4)}${p.evalLoss === undefined ? "" : `  eval ${p.evalLoss.toFixed(4)}`}  ${Math.round(p.tokensPerSecond)} tok/s  ETA ${Math.round(p.etaSeconds)} s\n`);
+  }
 }
 
 function exitForJob(job: Job): number {

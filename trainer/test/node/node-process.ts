@@ -5,9 +5,9 @@ import { readFileSync } from "node:fs";
 import { startTrainerNode } from "../../src/node/index.ts";
 import type { AcceptedContribution } from "../../src/dataset/indexer.ts";
 
-const config = JSON.parse(readFileSync(process.argv[2]!, "utf8")) as { dataDir: string; ipfsUrl: string; engineModule: string; baseModelDir: string; contributionsFile: string };
+const config = JSON.parse(readFileSync(process.argv[2]!, "utf8")) as { dataDir: string; ipfsUrl: string; engineModule: string; baseModelDir: string; contributionsFile: string; port?: number };
 const node = await startTrainerNode({
-  dataDir: config.dataDir, port: 0, ipfsUrl: config.ipfsUrl, engineModule: config.engineModule, baseModelDir: config.baseModelDir,
+  dataDir: config.dataDir, port: config.port ?? 0, ipfsUrl: config.ipfsUrl, engineModule: config.engineModule, baseModelDir: config.baseModelDir,
   contributionSource: async (datanetId) => (JSON.parse(readFileSync(config.contributionsFile, "utf8")) as AcceptedContribution[]).filter((c) => c.datanetId === datanetId),
 });
 process.stdout.write(`${JSON.stringify({ url: node.url, pid: process.pid })}\n`);

@@ -1,7 +1,7 @@
 // kill -9 the node in the middle of training, start it again on the same data folder: the job
 // resumes from its last checkpoint and its adapter is byte-for-byte the one an uninterrupted run
 // produces. Runs with the real engine.
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -14,6 +14,7 @@ import { kuboClient } from "../../src/node/protocol.ts";
 import { readSse, REAL_ENGINE, realBaseModel, waitFor } from "./helpers.ts";
 
 const DATA = path.join(import.meta.dirname, "fixtures", "data");
+const CLI = path.join(import.meta.dirname, "..", "..", "src", "cli.ts");
 let dir: string;
 let ipfsNode: IpfsNode;
 let ipfsServer: IpfsServer;
@@ -41,9 +42,9 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function startNode(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
+async function startNode(dataDir: string, port = 0): Promise<{ url: string; child: ChildProcess }> {
   const configFile = path.join(dir, `config-${path.basename(dataDir)}.json`);
-  writeFileSync(configFile, JSON.stringify({ dataDir, ipfsUrl: ipfsServer.url, engineModule: REAL_ENGINE, baseModelDir, contributionsFile: path.join(dir, "contributions.json") }));
+  writeFileSync(configFile, JSON.stringify({ dataDir, port, ipfsUrl: ipfsServer.url, engineModule: REAL_ENGINE, baseModelDir, contributionsFile: path.join(dir, "contributions.json") }));
   const child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", path.join(import.meta.dirname, "node-process.ts"), configFile], { stdio: ["ignore", "pipe", "inherit"] });
   children.push(child);
   const line = await new Promise<string>((resolve, reject) => {
@@ -84,6 +85,14 @@ it("resumes a job after kill -9 and ends with the adapter of an uninterrupted ru
   const dataB = path.join(dir, "b");
   const b = await startNode(dataB);
   const jobB = await submit(b.url);
+  // An operator watching with the CLI: it must ride out the crash and the restart.
+  const watcher = execFile(process.execPath, ["--disable-warning=ExperimentalWarning", CLI, "--url", b.url, "jobs", "status", jobB, "--watch"], { timeout: 200_000 });
+  const watched = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    let stdout = "", stderr = "";
+    watcher.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
+    watcher.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+    watcher.on("exit", (code) => resolve({ code, stdout, stderr }));
+  });
   let killedAt = 0;
   const total = doneA.progress.totalSteps;
   const events = await fetch(`${b.url}/v1/jobs/${jobB}/events`);
@@ -101,7 +110,7 @@ it("resumes a job after kill -9 and ends with the adapter of an uninterrupted ru
   const stateFile = JSON.parse(readFileSync(path.join(dataB, "jobs", jobB, "state.json"), "utf8")) as { state: string };
   expect(stateFile.state).toBe("training");
 
-  const b2 = await startNode(dataB);
+  const b2 = await startNode(dataB, Number(new URL(b.url).port));
   const doneB = await finished(b2.url, jobB);
   expect(doneB.error).toBeUndefined();
   expect(doneB.state).toBe("succeeded");
@@ -114,5 +123,10 @@ it("resumes a job after kill -9 and ends with the adapter of an uninterrupted ru
   const firstStep = (JSON.parse(afterRestart[0]!) as { step: number }).step;
   expect(firstStep).toBeGreaterThan(1);
   expect(firstStep).toBeLessThan(total);
+  const cli = await watched;
+  expect(cli.stderr).toMatch(/reconnecting/);
+  expect(cli.code).toBe(0);
+  expect(cli.stdout).toMatch(/resuming from state training/);
+  expect(cli.stdout).toMatch(new RegExp(`job ${jobB}: succeeded`));
   b2.child.kill("SIGTERM");
 });
