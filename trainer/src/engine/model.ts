@@ -350,7 +350,8 @@ export class Transformer {
       }
       // as HF's repeat_kv: query head h reads KV head floor(h / rep)
       const qg = tf.reshape(tf.mul(q, 1 / Math.sqrt(hd)), [B, KV, rep * T, hd]);
-      const scores = tf.add(tf.matMul(qg, k, false, true), mask); // [B, KV, rep·T, Tk]
+      const raw = tf.matMul(qg, k, false, true); // [B, KV, rep·T, Tk]
+      const scores = T === 1 ? raw : tf.add(raw, mask); // one new token sees every cached position
       const attn = tf.reshape(tf.matMul(tf.softmax(scores), v), [B, H, T, hd]);
       const merged = tf.reshape(tf.transpose(attn, [0, 2, 1, 3]), [B * T, H * hd]) as tf.Tensor2D;
       if (c.family === "llama") {
@@ -431,8 +432,8 @@ function activation<T extends tf.Tensor>(x: T, act: string): T {
 export function maskedCrossEntropy(logits: tf.Tensor2D, targets: number[], weights: number[], denominator?: number): tf.Scalar {
   const V = logits.shape[1];
   const logp = tf.logSoftmax(logits);
-  const onehot = tf.oneHot(tf.tensor1d(targets, "int32"), V);
-  const picked = tf.sum(tf.mul(logp, onehot), 1);
+  // pick each row's target log-probability by a flat gather: no [N, V] one-hot (151k columns for Qwen2)
+  const picked = tf.gather(tf.reshape(logp, [-1]), tf.tensor1d(targets.map((t, i) => i * V + t), "int32"));
   const w = tf.tensor1d(weights);
   const total = denominator ?? weights.reduce((a, b) => a + b, 0);
   return tf.div(tf.neg(tf.sum(tf.mul(picked, w))), Math.max(total, 1)) as tf.Scalar;
