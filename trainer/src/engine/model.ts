@@ -251,6 +251,20 @@ export class Transformer {
     this.quantized.clear();
     this.ropeCache?.cos.dispose(); this.ropeCache?.sin.dispose();
     this.ropeCache = null;
+    this.rotateHalfMatrix?.dispose();
+    this.rotateHalfMatrix = null;
+  }
+
+  private rotateHalfMatrix: tf.Tensor2D | null = null;
+  private rotateHalf(): tf.Tensor2D {
+    if (!this.rotateHalfMatrix) {
+      const d = this.config.headDim, h = d / 2;
+      const m = new Float32Array(d * d);
+      // out[j] = -in[j + h] for j < h; out[j] = in[j - h] for j ≥ h   (row = input index, column = output index)
+      for (let j = 0; j < h; j++) { m[(j + h) * d + j] = -1; m[j * d + j + h] = 1; }
+      this.rotateHalfMatrix = tf.keep(tf.tensor2d(m, [d, d]));
+    }
+    return this.rotateHalfMatrix;
   }
 
   private rope(len: number): { cos: tf.Tensor; sin: tf.Tensor } {
@@ -319,11 +333,10 @@ export class Transformer {
       cos = tf.slice(r.cos, [past, 0], [T, hd]).reshape([1, 1, T, hd]);
       sin = tf.slice(r.sin, [past, 0], [T, hd]).reshape([1, 1, T, hd]);
     }
+    // HF's rotate_half(t) = cat(-t2, t1) is a fixed signed permutation: one plain product with it
     const applyRope = (t: tf.Tensor): tf.Tensor => {
-      const half = hd / 2;
-      const t1 = tf.slice(t, [0, 0, 0, 0], [-1, -1, -1, half]);
-      const t2 = tf.slice(t, [0, 0, 0, half], [-1, -1, -1, half]);
-      return tf.add(tf.mul(t, cos!), tf.mul(tf.concat([tf.neg(t2), t1], 3), sin!));
+      const rotated = tf.reshape(tf.matMul(tf.reshape(t, [-1, hd]) as tf.Tensor2D, this.rotateHalf()), t.shape);
+      return tf.add(tf.mul(t, cos!), tf.mul(rotated, sin!));
     };
     const heads = (t: tf.Tensor, n: number): tf.Tensor => tf.transpose(tf.reshape(t, [B, T, n, hd]), [0, 2, 1, 3]);
 
