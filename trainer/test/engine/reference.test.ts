@@ -1,0 +1,118 @@
+// The tfjs model against a plain scalar implementation written from the Hugging Face modelling code
+// (LlamaForCausalLM, Qwen2ForCausalLM, GPT2LMHeadModel), reading the checkpoint tensors in their HF
+// layouts. Non-square shapes and GQA make a transposed or mis-split weight show.
+import { describe, expect, it, beforeAll } from "vitest";
+import { tf, initBackend } from "../../src/engine/backend.ts";
+import { Transformer, parseConfig } from "../../src/engine/model.ts";
+import { randomCheckpoint, tinyLlamaConfig, tinyGpt2Config } from "../../src/engine/random-init.ts";
+import { toFloat32, type SafeTensor } from "../../src/engine/safetensors.ts";
+
+beforeAll(async () => { await initBackend(); });
+
+type W = (name: string) => { v: Float32Array; shape: number[] };
+const weights = (t: Map<string, SafeTensor>): W => (n) => { const x = t.get(n); if (!x) throw new Error(`missing ${n}`); return { v: toFloat32(x), shape: x.shape }; };
+// nn.Linear: y = W x (+ b), W [out, in]
+const linear = (w: { v: Float32Array; shape: number[] }, x: number[], b?: Float32Array) => Array.from({ length: w.shape[0]! }, (_, o) => x.reduce((s, xi, i) => s + w.v[o * w.shape[1]! + i]! * xi, b ? b[o]! : 0));
+// Conv1D: y = x W + b, W [in, out]
+const conv1d = (w: { v: Float32Array; shape: number[] }, x: number[], b: Float32Array) => Array.from({ length: w.shape[1]! }, (_, o) => x.reduce((s, xi, i) => s + w.v[i * w.shape[1]! + o]! * xi, b[o]!));
+const rms = (x: number[], w: Float32Array, eps: number) => { const r = 1 / Math.sqrt(x.reduce((s, v) => s + v * v, 0) / x.length + eps); return x.map((v, i) => v * r * w[i]!); };
+const ln = (x: number[], w: Float32Array, b: Float32Array, eps: number) => { const m = x.reduce((s, v) => s + v, 0) / x.length; const va = x.reduce((s, v) => s + (v - m) ** 2, 0) / x.length; return x.map((v, i) => ((v - m) / Math.sqrt(va + eps)) * w[i]! + b[i]!); };
+const softmax = (x: number[]) => { const m = Math.max(...x); const e = x.map((v) => Math.exp(v - m)); const s = e.reduce((a, b) => a + b, 0); return e.map((v) => v / s); };
+
+function attention(qs: number[][], ks: number[][], vs: number[][], H: number, KV: number, hd: number): number[][] {
+  const rep = H / KV;
+  return qs.map((q, t) => {
+    const out: number[] = [];
+    for (let h = 0; h < H; h++) {
+      const kvh = Math.floor(h / rep);
+      const scores = ks.slice(0, t + 1).map((k) => { let s = 0; for (let i = 0; i < hd; i++) s += q[h * hd + i]! * k[kvh * hd + i]!; return s / Math.sqrt(hd); });
+      const p = softmax(scores);
+      for (let i = 0; i < hd; i++) out.push(p.reduce((s, pj, j) => s + pj * vs[j]![kvh * hd + i]!, 0));
+    }
+    return out;
+  });
+}
+
+function llamaRef(cfg: Record<string, any>, w: W, ids: number[], hasBias: boolean): number[][] {
+  const D = cfg.hidden_size, H = cfg.num_attention_heads, KV = cfg.num_key_value_heads, hd = D / H, eps = cfg.rms_norm_eps, theta = cfg.rope_theta;
+  const E = w("model.embed_tokens.weight");
+  let xs = ids.map((id) => Array.from(E.v.subarray(id * D, (id + 1) * D)));
+  const rope = (v: number[], pos: number, heads: number) => {
+    const out = v.slice();
+    for (let h = 0; h < heads; h++) for (let i = 0; i < hd / 2; i++) {
+      const f = pos / Math.pow(theta, (2 * i) / hd), c = Math.cos(f), s = Math.sin(f);
+      const a = v[h * hd + i]!, b = v[h * hd + i + hd / 2]!;
+      out[h * hd + i] = a * c - b * s; out[h * hd + i + hd / 2] = b * c + a * s;
+    }
+    return out;
+  };
+  for (let l = 0; l < cfg.num_hidden_layers; l++) {
+    const p = `model.layers.${l}`;
+    const bias = (m: string) => (hasBias ? w(`${p}.self_attn.${m}.bias`).v : undefined);
+    const hs = xs.map((x) => rms(x, w(`${p}.input_layernorm.weight`).v, eps));
+    const qs = hs.map((h, t) => rope(linear(w(`${p}.self_attn.q_proj.weight`), h, bias("q_proj")), t, H));
+    const ks = hs.map((h, t) => rope(linear(w(`${p}.self_attn.k_proj.weight`), h, bias("k_proj")), t, KV));
+    const vs = hs.map((h) => linear(w(`${p}.self_attn.v_proj.weight`), h, bias("v_proj")));
+    const att = attention(qs, ks, vs, H, KV, hd);
+    xs = xs.map((x, t) => { const o = linear(w(`${p}.self_attn.o_proj.weight`), att[t]!); return x.map((v, i) => v + o[i]!); });
+    xs = xs.map((x) => {
+      const h = rms(x, w(`${p}.post_attention_layernorm.weight`).v, eps);
+      const g = linear(w(`${p}.mlp.gate_proj.weight`), h), u = linear(w(`${p}.mlp.up_proj.weight`), h);
+      const d = linear(w(`${p}.mlp.down_proj.weight`), g.map((gv, i) => (gv / (1 + Math.exp(-gv))) * u[i]!));
+      return x.map((v, i) => v + d[i]!);
+    });
+  }
+  const head = cfg.tie_word_embeddings ? E : w("lm_head.weight");
+  return xs.map((x) => linear(head, rms(x, w("model.norm.weight").v, eps)));
+}
+
+function gpt2Ref(cfg: Record<string, any>, w: W, ids: number[]): number[][] {
+  const D = cfg.n_embd, H = cfg.n_head, hd = D / H, eps = cfg.layer_norm_epsilon;
+  const wte = w("wte.weight"), wpe = w("wpe.weight");
+  let xs = ids.map((id, t) => Array.from({ length: D }, (_, i) => wte.v[id * D + i]! + wpe.v[t * D + i]!));
+  const gelu = (x: number) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3)));
+  for (let l = 0; l < cfg.n_layer; l++) {
+    const p = `h.${l}`;
+    const hs = xs.map((x) => ln(x, w(`${p}.ln_1.weight`).v, w(`${p}.ln_1.bias`).v, eps));
+    const qkv = hs.map((h) => conv1d(w(`${p}.attn.c_attn.weight`), h, w(`${p}.attn.c_attn.bias`).v));
+    const att = attention(qkv.map((r) => r.slice(0, D)), qkv.map((r) => r.slice(D, 2 * D)), qkv.map((r) => r.slice(2 * D)), H, H, hd);
+    xs = xs.map((x, t) => { const o = conv1d(w(`${p}.attn.c_proj.weight`), att[t]!, w(`${p}.attn.c_proj.bias`).v); return x.map((v, i) => v + o[i]!); });
+    xs = xs.map((x) => {
+      const h = ln(x, w(`${p}.ln_2.weight`).v, w(`${p}.ln_2.bias`).v, eps);
+      const f = conv1d(w(`${p}.mlp.c_fc.weight`), h, w(`${p}.mlp.c_fc.bias`).v).map(gelu);
+      const o = conv1d(w(`${p}.mlp.c_proj.weight`), f, w(`${p}.mlp.c_proj.bias`).v);
+      return x.map((v, i) => v + o[i]!);
+    });
+  }
+  return xs.map((x) => linear(wte, ln(x, w("ln_f.weight").v, w("ln_f.bias").v, eps)));
+}
+
+function compare(model: Transformer, ids: number[], ref: number[][]): void {
+  const got = tf.tidy(() => model.forward([ids]).arraySync() as number[][]);
+  let maxDiff = 0, maxAbs = 0;
+  got.forEach((row, t) => row.forEach((v, i) => { maxDiff = Math.max(maxDiff, Math.abs(v - ref[t]![i]!)); maxAbs = Math.max(maxAbs, Math.abs(ref[t]![i]!)); }));
+  expect(maxAbs).toBeGreaterThan(0.1); // the reference is not trivially zero
+  expect(maxDiff).toBeLessThan(1e-4 + 1e-4 * maxAbs);
+}
+
+describe("forward pass equals a scalar implementation of the Hugging Face models", () => {
+  const ids = [3, 141, 59, 26, 5, 35, 89];
+  it("Llama with GQA and an untied lm_head", () => {
+    const cfg = tinyLlamaConfig({ hidden_size: 24, intermediate_size: 40, num_attention_heads: 4, num_key_value_heads: 2, vocab_size: 200 });
+    const t = new Map(randomCheckpoint(cfg, { std: 0.3, seed: 8 }));
+    compare(Transformer.fromTensors(parseConfig(cfg), t), ids, llamaRef(cfg, weights(t), ids, false));
+  });
+  it("Qwen2 with q/k/v bias and tied embeddings", () => {
+    const cfg = tinyLlamaConfig({ model_type: "qwen2", hidden_size: 24, intermediate_size: 40, num_attention_heads: 6, num_key_value_heads: 2, vocab_size: 200, tie_word_embeddings: true, rope_theta: 1000000 });
+    const t = new Map(randomCheckpoint(cfg, { std: 0.3, seed: 9 }));
+    compare(Transformer.fromTensors(parseConfig(cfg), t), ids, llamaRef(cfg, weights(t), ids, true));
+  });
+  it("GPT-2 (Conv1D weights, fused qkv, learned positions)", () => {
+    const cfg = tinyGpt2Config({ n_embd: 24, n_head: 4, vocab_size: 200, n_positions: 16 });
+    const raw = randomCheckpoint(cfg, { std: 0.3, seed: 10, gpt2Prefix: false });
+    // random biases and norm weights too, so that every tensor takes part
+    for (const [n, st] of raw) if (/bias|ln_/.test(n)) { const v = toFloat32(st).map((_, i) => Math.sin(i * 1.7 + n.length) * 0.3 + (n.endsWith("weight") ? 1 : 0)); raw.splice(raw.findIndex(([m]) => m === n), 1, [n, { ...st, data: new Uint8Array(v.buffer) }]); }
+    const t = new Map(raw);
+    compare(Transformer.fromTensors(parseConfig(cfg), t), ids, gpt2Ref(cfg, weights(t), ids));
+  });
+});
