@@ -192,3 +192,22 @@ export async function buildDataset(args: {
   const manifest = buildManifest({ datanetIds: args.datanetIds, leaves, weighting: WEIGHTING, block: args.block });
   return { examples, report, manifest };
 }
+
+/** What a job records about its dataset (state.json, the API). */
+export interface DatasetSummary {
+  block: number;
+  examples: number;
+  contributionsUsed: number;
+  contributionsRefused: number;
+  totalWeight: string;
+  root: `0x${string}`;
+  refused: { contributionId: string; reason: string }[];
+}
+
+export function summarizeDataset(built: { examples: number; report: ContributionReport[]; manifest: DatasetManifest }, block: number): DatasetSummary {
+  const refused = built.report.filter((r) => r.status === "refused");
+  return {
+    block, examples: built.examples, contributionsUsed: built.manifest.leaves.length, contributionsRefused: refused.length,
+    totalWeight: built.manifest.totalWeight, root: built.manifest.root, refused: refused.map((r) => ({ contributionId: r.contributionId, reason: r.reason ?? "" })),
+  };
+}

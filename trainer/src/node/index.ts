@@ -47,7 +47,7 @@ export async function startTrainerNode(options: TrainerNodeOptions = {}): Promis
   let chat: ChatService | undefined;
   const jobs = new JobManager({
     dataDir: o.dataDir,
-    ...(ipfs ? { ipfs } : {}), ...(chain ? { chain } : {}), ...(o.trainerKey ? { trainerKey: o.trainerKey } : {}),
+    ...(ipfs ? { ipfs, ipfsUrl: o.ipfsUrl! } : {}), ...(chain ? { chain } : {}), ...(o.trainerKey ? { trainerKey: o.trainerKey } : {}),
     ...(o.engineModule ? { engineModule: o.engineModule } : {}),
     ...(o.cancelGraceMs === undefined ? {} : { cancelGraceMs: o.cancelGraceMs }),
     contributions: (datanetId, upToBlock) => {

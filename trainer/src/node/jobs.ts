@@ -1,16 +1,17 @@
-// Jobs: a folder per job on disk, one job trained at a time, in a child process.
+// Jobs: a folder per job on disk, one job at a time; its dataset is built and trained in a child process.
 //
 //   <dataDir>/jobs/<id>/spec.json        the validated request (never changes)
 //                       state.json       state, progress, dataset summary, result, publication
 //                       events.ndjson    every state change and progress step, in order
-//                       dataset/         examples.jsonl, report.json (one entry per contribution), manifest.json
+//                       dataset/         accepted.json (the set listed and checked by the node), examples.jsonl,
+//                                        report.json (one entry per contribution), manifest.json (written last)
 //                       checkpoints/     the engine's checkpoints (a restart resumes from the last)
 //                       output/          the artifact, adapter_config.json, training_log.json, result.json
 //                       worker.log       the training process's stdout and stderr
 //
 // States: queued → preparing → training → publishing → succeeded, or failed / cancelled.
-// Every stage can be re-entered after a crash: preparing rebuilds the dataset unless its manifest
-// was written, training resumes from its checkpoint, publishing waits on a transaction it already
+// Every stage can be re-entered after a crash: the accepted set is listed once, the dataset is
+// rebuilt unless its manifest was written, training resumes from its checkpoint, publishing waits on a transaction it already
 // sent instead of sending it twice.
 import { fork, type ChildProcess } from "node:child_process";
 import { EventEmitter } from "node:events";
@@ -19,25 +20,17 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import type { Hex } from "viem";
 import { computeCid } from "../../../sdk/src/cid.ts";
-import { buildDataset, DatasetError, WEIGHTING, type ContributionReport } from "../dataset/build.ts";
+import { WEIGHTING, type ContributionReport, type DatasetSummary } from "../dataset/build.ts";
 import type { AcceptedContribution } from "../dataset/indexer.ts";
 import { artifactFileName, type BaseModel, type StepProgress } from "./engine.ts";
 import type { Chain, IpfsClient } from "./protocol.ts";
 import { canonicalJson, sha256HexOf, type JobSpec } from "./spec.ts";
-import type { WorkerMessage, WorkerResult } from "./worker.ts";
+import type { AcceptedSet, WorkerMessage, WorkerResult } from "./worker.ts";
+
+export type { DatasetSummary } from "../dataset/build.ts";
 
 export type JobState = "queued" | "preparing" | "training" | "publishing" | "succeeded" | "failed" | "cancelled";
 export const TERMINAL_STATES: readonly JobState[] = ["succeeded", "failed", "cancelled"];
-
-export interface DatasetSummary {
-  block: number;
-  examples: number;
-  contributionsUsed: number;
-  contributionsRefused: number;
-  totalWeight: string;
-  root: Hex;
-  refused: { contributionId: string; reason: string }[];
-}
 
 export interface Publication {
   configHash: Hex;
@@ -73,6 +66,8 @@ export type JobEvent =
 export interface JobServices {
   dataDir: string;
   ipfs?: IpfsClient;
+  /** The same IPFS node's URL, for the training process (it fetches the contributions). */
+  ipfsUrl?: string;
   chain?: Chain;
   trainerKey?: Hex;
   /** The accepted contributions of one Datanet up to a block (indexer, or chain events). */
@@ -202,7 +197,7 @@ export class JobManager {
     this.cancelRequested.add(id);
     if (job.state === "queued") {
       this.setState(job, "cancelled");
-    } else if (job.state === "training" && this.running === id && this.worker) {
+    } else if ((job.state === "training" || job.state === "preparing") && this.running === id && this.worker) {
       this.worker.send({ type: "cancel" });
       const worker = this.worker;
       setTimeout(() => { if (worker.exitCode === null && worker.signalCode === null) worker.kill("SIGKILL"); }, this.services.cancelGraceMs ?? 15_000).unref();
@@ -277,7 +272,6 @@ export class JobManager {
       if (this.stopped || this.cancelled(job)) return;
     }
     if (job.state === "preparing" || job.state === "training") {
-      this.setState(job, "training");
       const outcome = await this.train(job);
       if (this.stopped) return;
       if (outcome === "cancelled") { this.setState(job, "cancelled"); return; }
@@ -290,52 +284,47 @@ export class JobManager {
     }
   }
 
+  /**
+   * The accepted set the job trains on, checked against the chain's own record; written to
+   * dataset/accepted.json for the training process, which fetches, verifies, converts and weighs.
+   */
   private async prepare(job: JobRecord): Promise<void> {
     const dir = path.join(this.dir(job.id), "dataset");
-    const manifestFile = path.join(dir, "manifest.json");
-    if (existsSync(manifestFile) && job.dataset) return; // built before a restart
+    const acceptedFile = path.join(dir, "accepted.json");
+    if (existsSync(acceptedFile)) return; // listed before a restart
     mkdirSync(dir, { recursive: true });
     const { spec } = job;
     if (spec.upToBlock === undefined) throw new Error("the job has no upToBlock and no chain is configured to read the head from");
-    const base = await this.services.loadBase(spec.baseModel);
+    if (!this.services.ipfsUrl) throw new Error("no IPFS node is configured to fetch the contributions from");
     const contributions: AcceptedContribution[] = [];
     for (const datanetId of spec.datanetIds) contributions.push(...(await this.services.contributions(datanetId, spec.upToBlock)));
     this.log(job, `the indexer lists ${contributions.length} accepted contribution(s) of Datanet(s) ${spec.datanetIds.join(", ")} up to block ${spec.upToBlock}`);
-    const ipfs = this.services.ipfs;
-    if (!ipfs) throw new Error("no IPFS node is configured to fetch the contributions from");
+    const objections: Record<string, string> = {};
     const chain = this.services.chain;
-    let built;
-    try {
-      built = await buildDataset({
-        contributions, tokenizer: base.tokenizer, datanetIds: spec.datanetIds, block: spec.upToBlock, maxSeqLen: spec.training.maxSeqLen,
-        fetchBytes: (cid) => ipfs.cat(cid),
-        ...(chain ? {
-          checkAccepted: async (c: AcceptedContribution) => {
-            const { status, contributor } = await chain.statusOf(c.contributionId);
-            if (status !== 2) return `the Datanets contract records status ${status}, not Accepted (2)`;
-            if (contributor.toLowerCase() !== c.contributor.toLowerCase()) return `the Datanets contract records contributor ${contributor}, the indexer ${c.contributor}`;
-            return undefined;
-          },
-        } : {}),
-      });
-    } catch (error) {
-      if (error instanceof DatasetError) writeJsonAtomic(path.join(dir, "report.json"), error.report);
-      throw error;
+    if (chain) {
+      for (const c of contributions) {
+        const { status, contributor } = await chain.statusOf(c.contributionId);
+        const id = c.contributionId.toLowerCase();
+        if (status !== 2) objections[id] = `the Datanets contract records status ${status}, not Accepted (2)`;
+        else if (contributor.toLowerCase() !== c.contributor.toLowerCase()) objections[id] = `the Datanets contract records contributor ${contributor}, the indexer ${c.contributor}`;
+      }
     }
-    writeFileSync(path.join(dir, "examples.jsonl"), built.examples.map((e) => JSON.stringify(e)).join("\n") + "\n");
-    writeJsonAtomic(path.join(dir, "report.json"), built.report);
-    const refused = built.report.filter((r) => r.status === "refused");
-    for (const r of built.report) {
-      if (r.status === "refused") this.log(job, `contribution ${r.contributionId} (${r.format}, ${r.cid}) refused: ${r.reason}`);
-      else if (r.problems.length) this.log(job, `contribution ${r.contributionId}: ${r.problems.length} part(s) skipped, first: line ${r.problems[0]!.line ?? "-"}: ${r.problems[0]!.reason}`);
-    }
-    job.dataset = {
-      block: spec.upToBlock, examples: built.examples.length, contributionsUsed: built.manifest.leaves.length, contributionsRefused: refused.length,
-      totalWeight: built.manifest.totalWeight, root: built.manifest.root, refused: refused.map((r) => ({ contributionId: r.contributionId, reason: r.reason ?? "" })),
-    };
-    writeJsonAtomic(manifestFile, built.manifest);
+    const accepted: AcceptedSet = { contributions, objections };
+    writeJsonAtomic(acceptedFile, accepted);
+  }
+
+  /** The dataset the training process built (or found): recorded and logged once. */
+  private onDataset(job: JobRecord, summary: DatasetSummary, built: boolean): void {
+    job.dataset = summary;
     this.save(job);
-    this.log(job, `dataset: ${built.examples.length} example(s) from ${built.manifest.leaves.length} contribution(s), ${built.manifest.totalWeight} tokens, root ${built.manifest.root}`);
+    if (built) {
+      for (const r of this.report(job.id) ?? []) {
+        if (r.status === "refused") this.log(job, `contribution ${r.contributionId} (${r.format}, ${r.cid}) refused: ${r.reason}`);
+        else if (r.problems.length) this.log(job, `contribution ${r.contributionId}: ${r.problems.length} part(s) skipped, first: ${r.problems[0]!.line === undefined ? "" : `line ${r.problems[0]!.line}: `}${r.problems[0]!.reason}`);
+      }
+      this.log(job, `dataset: ${summary.examples} example(s) from ${summary.contributionsUsed} contribution(s), ${summary.totalWeight} tokens, root ${summary.root}`);
+    }
+    if (job.state !== "training") this.setState(job, "training");
   }
 
   private train(job: JobRecord): Promise<"done" | "cancelled"> {
@@ -365,7 +354,9 @@ export class JobManager {
       let outcome: "done" | "cancelled" | undefined;
       worker.on("message", (raw) => {
         const message = raw as WorkerMessage;
-        if (message.type === "progress") {
+        if (message.type === "dataset") {
+          this.onDataset(job, message.summary, message.built);
+        } else if (message.type === "progress") {
           job.progress = message.progress;
           this.save(job);
           this.emit(job, { type: "progress", ...message.progress });
@@ -385,9 +376,9 @@ export class JobManager {
           job.result ??= JSON.parse(readFileSync(resultFile, "utf8")) as WorkerResult;
           resolve("done");
         } else if (outcome === "cancelled" || this.cancelRequested.has(job.id)) resolve("cancelled");
-        else reject(new Error(`training failed: ${failure ?? `the worker exited with ${signal ?? `code ${code}`}`} (see ${path.join(dir, "worker.log")})`));
+        else reject(new Error(`${job.state === "preparing" ? "building the dataset" : "training"} failed: ${failure ?? `the worker exited with ${signal ?? `code ${code}`}`} (see ${path.join(dir, "worker.log")})`));
       });
-      worker.send({ type: "start", jobDir: dir, ...(this.services.engineModule ? { engineModule: this.services.engineModule } : {}) });
+      worker.send({ type: "start", jobDir: dir, ...(this.services.engineModule ? { engineModule: this.services.engineModule } : {}), ...(this.services.ipfsUrl ? { ipfsUrl: this.services.ipfsUrl } : {}) });
     });
   }
 

@@ -5,13 +5,25 @@
 // checkpoints in checkpoints/ (a restart resumes from the last one), writes output/result.json,
 // and reports progress to the parent over IPC. If the parent dies, the worker exits at once, so
 // that a restarted node is the only writer of the job folder.
-import { readFileSync, writeFileSync, renameSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync, renameSync } from "node:fs";
 import path from "node:path";
-import { loadEngine, type StepProgress, type TrainingExample } from "./engine.ts";
+import { buildDataset, DatasetError, summarizeDataset, type ContributionReport, type DatasetSummary } from "../dataset/build.ts";
+import type { AcceptedContribution } from "../dataset/indexer.ts";
+import { loadEngine, type BaseModel, type StepProgress, type TrainingExample } from "./engine.ts";
+import { kuboClient } from "./protocol.ts";
 import type { JobSpec } from "./spec.ts";
 
-export type WorkerRequest = { type: "start"; jobDir: string; engineModule?: string } | { type: "cancel" };
+export type WorkerRequest = { type: "start"; jobDir: string; engineModule?: string; ipfsUrl?: string } | { type: "cancel" };
+
+/** What the node hands the worker to build a dataset from (dataset/accepted.json). */
+export interface AcceptedSet {
+  contributions: AcceptedContribution[];
+  /** Contributions the chain's own record contradicts, by id, with the reason. */
+  objections: Record<string, string>;
+}
+
 export type WorkerMessage =
+  | { type: "dataset"; summary: DatasetSummary; built: boolean }
   | { type: "progress"; progress: StepProgress }
   | { type: "done"; result: WorkerResult }
   | { type: "cancelled" }
@@ -32,12 +44,53 @@ function readExamples(file: string): TrainingExample[] {
   return readFileSync(file, "utf8").split("\n").filter((l) => l.length > 0).map((l) => JSON.parse(l) as TrainingExample);
 }
 
-async function run(jobDir: string, engineModule: string | undefined, signal: AbortSignal): Promise<void> {
+function writeAtomic(file: string, text: string): void {
+  writeFileSync(`${file}.tmp`, text);
+  renameSync(`${file}.tmp`, file);
+}
+
+/**
+ * Builds the dataset from dataset/accepted.json unless an earlier run did: fetch, verify,
+ * convert, weigh. The manifest is written last, so its presence means the dataset is complete.
+ */
+async function ensureDataset(jobDir: string, spec: JobSpec, base: BaseModel, ipfsUrl: string | undefined, signal: AbortSignal): Promise<void> {
+  const dir = path.join(jobDir, "dataset");
+  const manifestFile = path.join(dir, "manifest.json");
+  let built = false;
+  if (!existsSync(manifestFile)) {
+    if (!ipfsUrl) throw new Error("no IPFS node is configured to fetch the contributions from");
+    const accepted = JSON.parse(readFileSync(path.join(dir, "accepted.json"), "utf8")) as AcceptedSet;
+    const ipfs = kuboClient(ipfsUrl);
+    let dataset;
+    try {
+      dataset = await buildDataset({
+        contributions: accepted.contributions, tokenizer: base.tokenizer, datanetIds: spec.datanetIds, block: spec.upToBlock!, maxSeqLen: spec.training.maxSeqLen,
+        fetchBytes: (cid) => { if (signal.aborted) throw new Error("cancelled"); return ipfs.cat(cid); },
+        checkAccepted: async (c) => accepted.objections[c.contributionId.toLowerCase()],
+      });
+    } catch (error) {
+      if (error instanceof DatasetError) writeAtomic(path.join(dir, "report.json"), JSON.stringify(error.report, null, 2));
+      throw error;
+    }
+    writeAtomic(path.join(dir, "examples.jsonl"), dataset.examples.map((e) => JSON.stringify(e)).join("\n") + "\n");
+    writeAtomic(path.join(dir, "report.json"), JSON.stringify(dataset.report, null, 2));
+    writeAtomic(manifestFile, JSON.stringify(dataset.manifest, null, 2));
+    built = true;
+  }
+  const report = JSON.parse(readFileSync(path.join(dir, "report.json"), "utf8")) as ContributionReport[];
+  const manifest = JSON.parse(readFileSync(manifestFile, "utf8")) as Parameters<typeof summarizeDataset>[0]["manifest"];
+  const examples = report.reduce((n, r) => n + r.examples, 0);
+  send({ type: "dataset", summary: summarizeDataset({ examples, report, manifest }, spec.upToBlock!), built });
+}
+
+async function run(jobDir: string, engineModule: string | undefined, ipfsUrl: string | undefined, signal: AbortSignal): Promise<void> {
   const spec = JSON.parse(readFileSync(path.join(jobDir, "spec.json"), "utf8")) as JobSpec;
-  const examples = readExamples(path.join(jobDir, "dataset", "examples.jsonl"));
   const engine = await loadEngine(engineModule);
   const base = await engine.loadBaseModel(spec.baseModel);
   try {
+    await ensureDataset(jobDir, spec, base, ipfsUrl, signal);
+    if (signal.aborted) throw new Error("cancelled");
+    const examples = readExamples(path.join(jobDir, "dataset", "examples.jsonl"));
     const result = await engine.train(base, examples, spec.training, {
       outputDir: path.join(jobDir, "output"),
       checkpointDir: path.join(jobDir, "checkpoints"),
@@ -77,11 +130,14 @@ process.on("message", (raw) => {
   const message = raw as WorkerRequest;
   if (message.type === "cancel") controller.abort();
   if (message.type === "start") {
-    run(message.jobDir, message.engineModule, controller.signal).then(
+    run(message.jobDir, message.engineModule, message.ipfsUrl, controller.signal).then(
       () => process.exit(0),
       (error: Error) => {
         if (controller.signal.aborted) send({ type: "cancelled" });
-        else send({ type: "error", message: error?.stack ?? String(error) });
+        else {
+          process.stderr.write(`${error?.stack ?? String(error)}\n`); // the full trace goes to worker.log
+          send({ type: "error", message: error?.message ?? String(error) });
+        }
         // Let the IPC message flush before exiting.
         setTimeout(() => process.exit(controller.signal.aborted ? 0 : 1), 50);
       },

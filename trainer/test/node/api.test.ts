@@ -45,7 +45,8 @@ beforeAll(async () => {
   }
   node = await startTrainerNode({
     dataDir: path.join(dir, "node"), port: 0, ipfsUrl: ipfsServer.url, engineModule: STUB_ENGINE, baseModelDir: STUB_BASE, cancelGraceMs: 5_000, adapterCacheSize: 1,
-    contributionSource: async (datanetId) => contributions.filter((c) => c.datanetId === datanetId),
+    // Datanet 3 holds only the image: a job on it has nothing to train on.
+    contributionSource: async (datanetId) => (datanetId === 3 ? contributions.filter((c) => c.format === 6).map((c) => ({ ...c, datanetId: 3 })) : contributions.filter((c) => c.datanetId === datanetId)),
   });
 });
 
@@ -153,6 +154,14 @@ describe("jobs", () => {
     expect(replay.filter((e) => e.event === "progress")).toHaveLength(12);
   });
 
+  it("fails a job whose dataset is empty, with the reason and the per-contribution report", async () => {
+    const submitted = await post("/v1/jobs", { datanetIds: [3], upToBlock: 100 });
+    const job = await waitFor("the job to fail", async () => { const j = (await get(`/v1/jobs/${submitted.body.id}`)).body; return j.state === "failed" ? j : undefined; });
+    expect(job.error).toMatch(/^building the dataset failed: the dataset is empty: no accepted contribution could be used \(see the report\)/);
+    expect(job.report).toEqual([expect.objectContaining({ status: "refused", format: "png", reason: expect.stringMatching(/image format/) })]);
+    expect(job.progress).toBeUndefined();
+  });
+
   it("cancels a training job, keeping its checkpoint", async () => {
     const submitted = await post("/v1/jobs", { datanetIds: [1], upToBlock: 100, hyperparameters: { epochs: 400, batchSize: 1 }, checkpointEvery: 2 });
     const id = submitted.body.id;
@@ -200,7 +209,7 @@ describe("jobs", () => {
     const stopped = await post("/v1/chat/completions", { model: "stub-base", messages, stop: ["hello"] });
     expect(stopped.body.choices[0].message.content).toBe("[base] ");
     expect(node.chat.stats.adapterLoads).toBe(1); // loaded once, then served from the cache
-    expect(readdirSync(path.join(dir, "node", "jobs")).length).toBe(2);
+    expect(readdirSync(path.join(dir, "node", "jobs")).length).toBe(3);
   });
 
   it("keeps adapters in a least-recently-used cache", async () => {
