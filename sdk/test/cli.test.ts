@@ -246,6 +246,22 @@ describe("the openledger CLI", () => {
     }
   });
 
+  it("refuses files past today's quota with the reset time, and takes them after the UTC midnight", async () => {
+    const id = datanets[Modality.Text]!;
+    const account = stack.wallet(CONTRIBUTOR).account.address;
+    const before = await getQuota(stack.client, { contracts: stack.contracts, account, datanetId: id });
+    const folder = path.join(stack.dir, "quota");
+    mkdirSync(folder, { recursive: true });
+    for (let i = 0; i <= before.filesLeft; i++) writeFileSync(path.join(folder, `q${String(i).padStart(2, "0")}.txt`), `quota file ${i}\n`);
+    const run = await cli(["contribute", String(id), folder], { as: CONTRIBUTOR });
+    expect(run.code, run.stderr).toBe(3);
+    expect(run.stderr).toMatch(new RegExp(`q${String(before.filesLeft).padStart(2, "0")}\\.txt: today's file quota is used up .* resets at ${before.resetsAt.toISOString().replace(/\./g, "\\.")} \\[quota-files\\]`));
+    expect(await getQuota(stack.client, { contracts: stack.contracts, account, datanetId: id })).toEqual(before);
+    await stack.setTime(before.resetsAt.getTime() / 1000);
+    const next = await ok(["contribute", String(id), folder, "--json"], CONTRIBUTOR);
+    expect(next.json<{ outcomes: { status: string }[] }>().outcomes.every((o) => o.status === "submitted")).toBe(true);
+  });
+
   it("gives usage errors exit code 2 and unreachable services exit code 4", async () => {
     expect((await cli(["datanets", "fund", "1", "lots"], { as: OWNER })).code).toBe(2);
     expect((await cli(["no-such-command"])).code).toBe(2);
