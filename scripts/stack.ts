@@ -93,12 +93,12 @@ function startIndexer(deploymentFile: string): ChildProcess {
   mkdirSync(dir, { recursive: true });
   const log = path.join(stateDir, "indexer.log");
   const out = openSync(log, "w");
-  const ponder = path.join(root, "node_modules", "ponder", "dist", "esm", "bin", "ponder.js");
+  // indexer/bin/start.ts runs `ponder start` with the indexer's config (see indexer/README.md).
   const child = spawn(
     process.execPath,
-    [ponder, "start", "--schema", "openledger", "--port", String(ports.indexer), "--hostname", "127.0.0.1", "--log-format", "json"],
+    ["--disable-warning=ExperimentalWarning", path.join(root, "indexer", "bin", "start.ts"), "--schema", "openledger", "--port", String(ports.indexer), "--log-format", "json"],
     {
-      cwd: path.join(root, "indexer"),
+      cwd: root,
       env: {
         ...process.env,
         PONDER_TELEMETRY_DISABLED: "true",
