@@ -82,6 +82,7 @@ export function readLora(config: ModelConfig, adapterPath: string): LoadedLora {
   if (!cfgText) throw new Error(`adapter ${file} has no adapter_config (neither in its safetensors metadata nor beside it)`);
   const adapterConfig = JSON.parse(cfgText) as Record<string, unknown>;
   if (adapterConfig.peft_type !== "LORA") throw new Error(`adapter peft_type is ${String(adapterConfig.peft_type)}; only LORA is supported`);
+  if (adapterConfig.use_dora) throw new Error("adapter uses DoRA (use_dora: true), which this engine does not apply; only plain LoRA adapters load");
   const r = Number(adapterConfig.r), alpha = Number(adapterConfig.lora_alpha ?? r);
   const scale = adapterConfig.use_rslora ? alpha / Math.sqrt(r) : alpha / r;
   const specs = new Map(linearSpecs(config).map((l) => [l.path, l]));

@@ -166,3 +166,26 @@ describe("memory", () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+describe("QLoRA on a base loaded straight to NF4", () => {
+  it("holds linear weights only as NF4, trains an adapter, and refuses full fine-tuning", async () => {
+    const dir = writeTinyModel("llama", { hidden_size: 48, intermediate_size: 96 }, { std: 0.05, seed: 21 });
+    const q = await loadBaseModel(dir, { quantize: "nf4" });
+    expect(q.model.quantized.size).toBe(14);
+    expect([...q.model.params.keys()].some((n) => n.endsWith("_proj.weight"))).toBe(false);
+    let floatBytes = 0, nf4Bytes = 0;
+    for (const t of q.model.quantized.values()) { floatBytes += t.length * 4; nf4Bytes += t.codes.byteLength + t.absmax.byteLength; }
+    expect(nf4Bytes / floatBytes).toBeCloseTo(0.140625, 5); // 4 bits + 32/64 bits of scale per weight
+    const out = tempDir();
+    const r = await train(q, chats, cfg({ method: "qlora", epochs: 4 }), { outputDir: out, checkpointDir: tempDir() });
+    expect(r.finalLoss).toBeLessThan(r.log[0]!.loss);
+    const log = JSON.parse(readFileSync(join(out, "training_log.json"), "utf8"));
+    expect(log.quantization.nf4Bytes / log.quantization.floatBytes).toBeCloseTo(0.140625, 5);
+    // the same adapter file serves the float base too
+    const adapter = await loadAdapter(base, out);
+    expect(adapter.lora.size).toBe(4);
+    adapter.dispose();
+    await expect(train(q, chats, cfg({ method: "full" }), { outputDir: tempDir(), checkpointDir: tempDir() })).rejects.toThrow(/method full needs float weights/);
+    q.dispose();
+  });
+});
