@@ -12,7 +12,7 @@
 // Exit codes: 0 success; 1 the node refused or failed (HTTP error, job failed); 2 usage error;
 // 3 the node cannot be reached; 4 the watched job was cancelled.
 import { parseArgs } from "node:util";
-import { createInterface } from "node:readline/promises";
+import { createInterface } from "node:readline";
 import { DEFAULT_PORT } from "./node/config.ts";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, unreachable: 3, cancelled: 4 } as const;
@@ -173,6 +173,34 @@ function printEvent(event: string | undefined, payload: Record<string, unknown>,
   }
 }
 
+/** Streams one chat completion, calling `onDelta` with each piece of text; returns the whole answer. */
+async function streamChat(base: string, body: Record<string, unknown>, onDelta: (text: string) => void): Promise<string> {
+  let response: Response;
+  try {
+    response = await fetch(`${base}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ ...body, stream: true }) });
+  } catch (error) {
+    throw new CliError(`cannot reach the trainer node at ${base}: ${(error as Error).message}`, EXIT.unreachable);
+  }
+  if (!response.ok || !response.body) throw new CliError(((await response.json().catch(() => ({}))) as { error?: { message: string } }).error?.message ?? `HTTP ${response.status}`, EXIT.failed);
+  const decoder = new TextDecoder();
+  let buffer = "";
+  let text = "";
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let cut: number;
+    while ((cut = buffer.indexOf("\n\n")) >= 0) {
+      const data = buffer.slice(0, cut).split("\n").filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\n");
+      buffer = buffer.slice(cut + 2);
+      if (!data || data === "[DONE]") continue;
+      const payload = JSON.parse(data) as { error?: { message: string }; choices?: { delta?: { content?: string } }[] };
+      if (payload.error) throw new CliError(payload.error.message, EXIT.failed);
+      const delta = payload.choices?.[0]?.delta?.content ?? "";
+      if (delta) { text += delta; onDelta(delta); }
+    }
+  }
+  return text;
+}
+
 function exitForJob(job: Job): number {
   return job.state === "succeeded" ? EXIT.ok : job.state === "cancelled" ? EXIT.cancelled : EXIT.failed;
 }
@@ -270,27 +298,41 @@ export async function main(argv: string[]): Promise<number> {
         ...(values["max-tokens"] === undefined ? {} : { max_tokens: numberFlag(values, "max-tokens") }),
       };
       const history: { role: string; content: string }[] = values.system ? [{ role: "system", content: values.system }] : [];
+      // Human output streams the answer as it is generated; --json prints the whole completion.
       const ask = async (prompt: string) => {
         history.push({ role: "user", content: prompt });
-        const reply = (await api(base, "POST", "/v1/chat/completions", { ...settings, messages: history })) as { choices: { message: { content: string } }[] };
-        const content = reply.choices[0]?.message.content ?? "";
+        let content: string;
+        let reply: unknown;
+        if (json) {
+          const completion = (await api(base, "POST", "/v1/chat/completions", { ...settings, messages: history })) as { choices: { message: { content: string } }[] };
+          content = completion.choices[0]?.message.content ?? "";
+          reply = completion;
+        } else {
+          content = await streamChat(base, { ...settings, messages: history }, (delta) => process.stdout.write(delta));
+          process.stdout.write("\n");
+        }
         history.push({ role: "assistant", content });
         return { content, reply };
       };
       const prompt = [sub, ...rest].filter((s) => s !== undefined).join(" ");
       if (prompt) {
-        const { content, reply } = await ask(prompt);
-        print(content, reply);
+        const { reply } = await ask(prompt);
+        if (json) print("", reply);
         return EXIT.ok;
       }
-      const rl = createInterface({ input: process.stdin, output: process.stdout });
+      // Lines are read through the interface's iterator, which buffers them (piped input
+      // arrives faster than the answers).
+      const rl = createInterface({ input: process.stdin, terminal: false });
+      const prompt_ = () => { if (process.stdin.isTTY) process.stdout.write("> "); };
       try {
-        for (let turn = 0; turn < 10_000; turn++) {
-          const line = await rl.question("> ").catch(() => null);
-          if (line === null || line.trim() === "/exit") break;
-          if (!line.trim()) continue;
-          const { content } = await ask(line);
-          process.stdout.write(`${content}\n`);
+        prompt_();
+        for await (const line of rl) {
+          if (line.trim() === "/exit") break;
+          if (line.trim()) {
+            const { reply } = await ask(line);
+            if (json) process.stdout.write(`${JSON.stringify(reply)}\n`);
+          }
+          prompt_();
         }
       } finally {
         rl.close();

@@ -1,6 +1,6 @@
 // The `trainer` command-line client against a running node (stand-in engine): tables and --json,
 // --watch, chat, and the documented exit codes.
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -66,7 +66,22 @@ it("submits and watches a job, lists jobs and models, and chats", async () => {
   const models = await cli("models", "--json");
   expect((JSON.parse(models.stdout) as { id: string }[]).map((m) => m.id)).toEqual(["stub-base", `job:${id}`]);
   const chat = await cli("chat", "--model", "stub-base", "hello", "world");
-  expect(chat.stdout.trim()).toBe("[base] hello world");
+  expect(chat.stdout).toBe("[base] hello world\n");
+  const chatJson = await cli("chat", "--model", `job:${id}`, "--json", "--max-tokens", "5", "hi");
+  expect(JSON.parse(chatJson.stdout)).toMatchObject({ object: "chat.completion", model: `job:${id}`, choices: [{ finish_reason: "length" }] });
+  // Interactive: one line per turn, the conversation carried over, /exit ends.
+  const interactive = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+    const child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", CLI, "--url", node.url, "chat", "--model", "stub-base"], { stdio: ["pipe", "pipe", "inherit"] });
+    let stdout = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.on("exit", (code) => resolve({ code, stdout }));
+    child.stdin.end("first\nsecond\n/exit\n");
+  });
+  expect(interactive.code).toBe(0);
+  expect(interactive.stdout).toMatch(/\[base\] first\n[\s\S]*\[base\] second\n/);
+  const unknownModel = await cli("chat", "--model", "nope", "hi");
+  expect(unknownModel.code).toBe(1);
+  expect(unknownModel.stderr).toMatch(/model "nope" is not served here/);
 });
 
 it("exits 1 when the node refuses, 2 on usage errors, 3 when the node is unreachable, 4 when a watched job is cancelled", async () => {
