@@ -91,7 +91,7 @@ export function readLora(config: ModelConfig, adapterPath: string): LoadedLora {
     const m = /^base_model\.model\.(.+)\.lora_A(?:\.default)?\.weight$/.exec(name);
     if (!m) continue;
     let path = m[1]!;
-    if (config.family === "gpt2" && !path.startsWith("transformer.")) path = `transformer.${path}`;
+    if (config.family !== "llama" && !path.startsWith("transformer.")) path = `transformer.${path}`;
     const spec = specs.get(path);
     if (!spec) throw new Error(`adapter tensor ${name} targets ${path}, which this model does not have`);
     const bName = name.replace("lora_A", "lora_B");

@@ -7,18 +7,20 @@ import { tf } from "./backend.ts";
 import { dequantizeNf4, quantizeNf4, nf4Bytes, type Nf4Tensor } from "./nf4.ts";
 import { toFloat32, fromFloat32, type SafeTensor } from "./safetensors.ts";
 
-export type Family = "llama" | "gpt2";
+export type Family = "llama" | "gpt2" | "bloom";
 
 export interface ModelConfig {
   family: Family; modelType: string;
   vocabSize: number; hiddenSize: number; numLayers: number; numHeads: number; numKvHeads: number; headDim: number;
   intermediateSize: number; maxPositions: number; ropeTheta: number; normEps: number; tieEmbeddings: boolean;
   hiddenAct: string; ropeInvFreq?: number[];
+  /** BLOOM: the residual is taken after the layer norm instead of before it. */
+  residualPostNorm?: boolean;
 }
 
+export const LOADABLE = "llama, mistral, qwen2, deepseek (dense, llama layout), gpt2, bloom";
 const LLAMA_TYPES = new Set(["llama", "mistral", "qwen2", "deepseek", "internlm2_llama", "yi"]);
 const NOT_YET: Record<string, string> = {
-  bloom: "BLOOM (ALiBi positions, fused query_key_value, word_embeddings_layernorm) does not load yet",
   chatglm: "ChatGLM (GLM blocks, 2-D RoPE, fused query_key_value) does not load yet",
   qwen3: "Qwen3 (q_norm/k_norm in attention) does not load yet",
   mixtral: "Mixtral (mixture of experts) does not load yet",
@@ -38,7 +40,18 @@ const num = (v: unknown, fallback?: number): number => {
 
 export function parseConfig(cfg: Json): ModelConfig {
   const modelType = String(cfg.model_type ?? "");
-  if (NOT_YET[modelType]) throw new Error(`model_type "${modelType}": ${NOT_YET[modelType]}. Loadable: llama, mistral, qwen2, deepseek (dense, llama layout), gpt2.`);
+  if (NOT_YET[modelType]) throw new Error(`model_type "${modelType}": ${NOT_YET[modelType]}. Loadable: ${LOADABLE}.`);
+  if (modelType === "bloom") {
+    const hidden = num(cfg.hidden_size ?? cfg.n_embed);
+    const heads = num(cfg.n_head ?? cfg.num_attention_heads);
+    if (num(cfg.pretraining_tp, 1) !== 1 && cfg.slow_but_exact === true) throw new Error("BLOOM with slow_but_exact tensor-parallel emulation is not supported");
+    return {
+      family: "bloom", modelType, vocabSize: num(cfg.vocab_size), hiddenSize: hidden, numLayers: num(cfg.n_layer ?? cfg.num_hidden_layers),
+      numHeads: heads, numKvHeads: heads, headDim: hidden / heads, intermediateSize: 4 * hidden, maxPositions: num(cfg.seq_length ?? cfg.max_position_embeddings, 2048),
+      ropeTheta: 0, normEps: num(cfg.layer_norm_epsilon, 1e-5), tieEmbeddings: cfg.tie_word_embeddings !== false, hiddenAct: "gelu_new",
+      residualPostNorm: cfg.apply_residual_connection_post_layernorm === true,
+    };
+  }
   if (modelType === "gpt2") {
     const hidden = num(cfg.n_embd ?? cfg.hidden_size);
     const heads = num(cfg.n_head ?? cfg.num_attention_heads);
@@ -49,7 +62,7 @@ export function parseConfig(cfg: Json): ModelConfig {
       tieEmbeddings: cfg.tie_word_embeddings !== false, hiddenAct: String(cfg.activation_function ?? "gelu_new"),
     };
   }
-  if (!LLAMA_TYPES.has(modelType)) throw new Error(`model_type "${modelType}" is not supported. Loadable: llama, mistral, qwen2, deepseek (dense, llama layout), gpt2.`);
+  if (!LLAMA_TYPES.has(modelType)) throw new Error(`model_type "${modelType}" is not supported. Loadable: ${LOADABLE}.`);
   const hidden = num(cfg.hidden_size);
   const heads = num(cfg.num_attention_heads);
   const headDim = num(cfg.head_dim, hidden / heads);
@@ -96,6 +109,11 @@ export function linearSpecs(c: ModelConfig): LinearSpec[] {
       const add = (m: string, mod: string, inF: number, outF: number) => out.push({ path: `${p}.${m}.${mod}`, module: mod, inFeatures: inF, outFeatures: outF, hfTransposed: true });
       add("self_attn", "q_proj", D, q); add("self_attn", "k_proj", D, kv); add("self_attn", "v_proj", D, kv); add("self_attn", "o_proj", q, D);
       add("mlp", "gate_proj", D, F); add("mlp", "up_proj", D, F); add("mlp", "down_proj", F, D);
+    } else if (c.family === "bloom") {
+      const p = `transformer.h.${i}`;
+      const add = (m: string, mod: string, inF: number, outF: number) => out.push({ path: `${p}.${m}.${mod}`, module: mod, inFeatures: inF, outFeatures: outF, hfTransposed: true });
+      add("self_attention", "query_key_value", D, 3 * D); add("self_attention", "dense", D, D);
+      add("mlp", "dense_h_to_4h", D, F); add("mlp", "dense_4h_to_h", F, D);
     } else {
       const p = `transformer.h.${i}`;
       const add = (m: string, mod: string, inF: number, outF: number) => out.push({ path: `${p}.${m}.${mod}`, module: mod, inFeatures: inF, outFeatures: outF, hfTransposed: false });
@@ -117,6 +135,13 @@ export function expectedTensors(c: ModelConfig, hasTensor: (name: string) => boo
     }
     m.set("model.norm.weight", [D]);
     if (!c.tieEmbeddings) m.set("lm_head.weight", [D, c.vocabSize]);
+  } else if (c.family === "bloom") {
+    m.set("transformer.word_embeddings.weight", [c.vocabSize, D]);
+    m.set("transformer.word_embeddings_layernorm.weight", [D]); m.set("transformer.word_embeddings_layernorm.bias", [D]);
+    for (let i = 0; i < c.numLayers; i++) for (const ln of ["input_layernorm", "post_attention_layernorm"]) {
+      m.set(`transformer.h.${i}.${ln}.weight`, [D]); m.set(`transformer.h.${i}.${ln}.bias`, [D]);
+    }
+    m.set("transformer.ln_f.weight", [D]); m.set("transformer.ln_f.bias", [D]);
   } else {
     m.set("transformer.wte.weight", [c.vocabSize, D]);
     m.set("transformer.wpe.weight", [c.maxPositions, D]);
@@ -127,7 +152,7 @@ export function expectedTensors(c: ModelConfig, hasTensor: (name: string) => boo
   }
   for (const l of linearSpecs(c)) {
     m.set(`${l.path}.weight`, [l.inFeatures, l.outFeatures]);
-    if (c.family === "gpt2" || hasTensor(`${l.path}.bias`)) m.set(`${l.path}.bias`, [l.outFeatures]);
+    if (c.family !== "llama" || hasTensor(`${l.path}.bias`)) m.set(`${l.path}.bias`, [l.outFeatures]);
   }
   return m;
 }
@@ -164,7 +189,7 @@ export class Transformer {
     const canonical = new Map<string, string>();
     for (const name of tensors.keys()) {
       let c = name;
-      if (config.family === "gpt2" && !name.startsWith("transformer.") && !name.startsWith("lm_head.")) c = `transformer.${name}`;
+      if (config.family !== "llama" && !name.startsWith("transformer.") && !name.startsWith("lm_head.")) c = `transformer.${name}`;
       canonical.set(c, name);
     }
     const expected = expectedTensors(config, (n) => canonical.has(n));
@@ -312,9 +337,10 @@ export class Transformer {
       return y;
     };
     const flatIds = tf.tensor1d(ids.flat(), "int32");
-    const embName = c.family === "llama" ? "model.embed_tokens.weight" : "transformer.wte.weight";
+    const embName = c.family === "llama" ? "model.embed_tokens.weight" : c.family === "bloom" ? "transformer.word_embeddings.weight" : "transformer.wte.weight";
     let x = tf.gather(get(embName), flatIds) as tf.Tensor2D; // [B*T, D]
     flatIds.dispose();
+    if (c.family === "bloom") x = layerNorm(x, get("transformer.word_embeddings_layernorm.weight"), get("transformer.word_embeddings_layernorm.bias"), c.normEps);
     if (c.family === "gpt2") {
       const pos = tf.tensor1d(Array.from({ length: B * T }, (_, i) => past + (i % T)), "int32");
       x = tf.add(x, tf.gather(get("transformer.wpe.weight"), pos));
@@ -324,9 +350,18 @@ export class Transformer {
     // are stacked along the sequence axis, so scores for a group are one [rep·T, hd]·[hd, Tk] product.
     const Tk = past + T;
     const rep = H / KV;
-    const maskData = new Float32Array(rep * T * Tk);
-    for (let r = 0; r < rep; r++) for (let i = 0; i < T; i++) for (let j = past + i + 1; j < Tk; j++) maskData[(r * T + i) * Tk + j] = -1e9;
-    const mask = tf.tensor2d(maskData, [rep * T, Tk]);
+    let mask: tf.Tensor;
+    if (c.family === "bloom") {
+      // ALiBi: head h adds slope_h · j to the score of key j (HF's build_alibi_tensor), with the causal mask
+      const slopes = alibiSlopes(H);
+      const data = new Float32Array(H * T * Tk);
+      for (let h = 0; h < H; h++) for (let i = 0; i < T; i++) for (let j = 0; j < Tk; j++) data[(h * T + i) * Tk + j] = j > past + i ? -1e9 : slopes[h]! * j;
+      mask = tf.tensor3d(data, [H, T, Tk]);
+    } else {
+      const maskData = new Float32Array(rep * T * Tk);
+      for (let r = 0; r < rep; r++) for (let i = 0; i < T; i++) for (let j = past + i + 1; j < Tk; j++) maskData[(r * T + i) * Tk + j] = -1e9;
+      mask = tf.tensor2d(maskData, [rep * T, Tk]);
+    }
     let cos: tf.Tensor | null = null, sin: tf.Tensor | null = null;
     if (c.family === "llama") {
       const r = this.rope(Tk);
@@ -343,12 +378,20 @@ export class Transformer {
     for (let i = 0; i < c.numLayers; i++) {
       const p = c.family === "llama" ? `model.layers.${i}` : `transformer.h.${i}`;
       let q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, h: tf.Tensor2D;
+      let residual: tf.Tensor2D = x;
       if (c.family === "llama") {
         h = rmsNorm(x, get(`${p}.input_layernorm.weight`), c.normEps);
         q = heads(linear(h, `${p}.self_attn.q_proj`), H);
         k = heads(linear(h, `${p}.self_attn.k_proj`), KV);
         v = heads(linear(h, `${p}.self_attn.v_proj`), KV);
         q = applyRope(q); k = applyRope(k);
+      } else if (c.family === "bloom") {
+        h = layerNorm(x, get(`${p}.input_layernorm.weight`), get(`${p}.input_layernorm.bias`), c.normEps);
+        if (c.residualPostNorm) residual = h;
+        // fused per head: [B, T, H, (q | k | v), hd]
+        const qkv = tf.reshape(linear(h, `${p}.self_attention.query_key_value`), [B, T, H, 3 * hd]);
+        const part = (n: number) => tf.transpose(tf.slice(qkv, [0, 0, 0, n * hd], [-1, -1, -1, hd]), [0, 2, 1, 3]);
+        q = part(0); k = part(1); v = part(2);
       } else {
         h = layerNorm(x, get(`${p}.ln_1.weight`), get(`${p}.ln_1.bias`), c.normEps);
         const qkv = linear(h, `${p}.attn.c_attn`);
@@ -364,7 +407,7 @@ export class Transformer {
       // as HF's repeat_kv: query head h reads KV head floor(h / rep)
       const qg = tf.reshape(tf.mul(q, 1 / Math.sqrt(hd)), [B, KV, rep * T, hd]);
       const raw = tf.matMul(qg, k, false, true); // [B, KV, rep·T, Tk]
-      const scores = T === 1 ? raw : tf.add(raw, mask); // one new token sees every cached position
+      const scores = T === 1 && c.family !== "bloom" ? raw : tf.add(raw, mask); // one new token sees every cached position
       const attn = tf.reshape(tf.matMul(tf.softmax(scores), v), [B, H, T, hd]);
       const merged = tf.reshape(tf.transpose(attn, [0, 2, 1, 3]), [B * T, H * hd]) as tf.Tensor2D;
       if (c.family === "llama") {
@@ -372,6 +415,11 @@ export class Transformer {
         const h2 = rmsNorm(x, get(`${p}.post_attention_layernorm.weight`), c.normEps);
         const gate = linear(h2, `${p}.mlp.gate_proj`), up = linear(h2, `${p}.mlp.up_proj`);
         x = tf.add(x, linear(tf.mul(activation(gate, c.hiddenAct), up), `${p}.mlp.down_proj`));
+      } else if (c.family === "bloom") {
+        x = tf.add(residual, linear(merged, `${p}.self_attention.dense`));
+        const h2 = layerNorm(x, get(`${p}.post_attention_layernorm.weight`), get(`${p}.post_attention_layernorm.bias`), c.normEps);
+        const res2 = c.residualPostNorm ? h2 : x;
+        x = tf.add(res2, linear(activation(linear(h2, `${p}.mlp.dense_h_to_4h`), c.hiddenAct), `${p}.mlp.dense_4h_to_h`));
       } else {
         x = tf.add(x, linear(merged, `${p}.attn.c_proj`));
         const h2 = layerNorm(x, get(`${p}.ln_2.weight`), get(`${p}.ln_2.bias`), c.normEps);
@@ -389,6 +437,19 @@ export class Transformer {
     if (!q) throw new Error(`no weight ${name}`);
     return tf.tensor(dequantizeNf4(q), q.shape);
   }
+}
+
+/** BLOOM's ALiBi slopes (HF build_alibi_tensor), including head counts that are not a power of two. */
+export function alibiSlopes(heads: number): number[] {
+  const closest = 2 ** Math.floor(Math.log2(heads));
+  const base = 2 ** -(2 ** -(Math.log2(closest) - 3));
+  const slopes = Array.from({ length: closest }, (_, i) => base ** (i + 1));
+  if (closest !== heads) {
+    const extraBase = 2 ** -(2 ** -(Math.log2(2 * closest) - 3));
+    const remaining = Math.min(closest, heads - closest);
+    for (let i = 0; i < remaining; i++) slopes.push(extraBase ** (2 * i + 1));
+  }
+  return slopes;
 }
 
 function transpose2d(v: Float32Array, rows: number, cols: number): Float32Array {

@@ -26,9 +26,9 @@ export function randomCheckpoint(hfConfig: Record<string, unknown>, opts: Random
     const v = new Float32Array(n);
     const isNorm = /(layernorm|norm|ln_\d|ln_f)\.weight$/.test(name);
     if (isNorm) v.fill(1);
-    else if (name.endsWith(".bias")) { if (c.family === "llama") for (let i = 0; i < n; i++) v[i] = rng.normal() * std; }
+    else if (name.endsWith(".bias")) { if (c.family !== "gpt2") for (let i = 0; i < n; i++) v[i] = rng.normal() * std; }
     else for (let i = 0; i < n; i++) v[i] = rng.normal() * std;
-    const outName = c.family === "gpt2" && opts.gpt2Prefix === false ? name.replace(/^transformer\./, "") : name;
+    const outName = c.family !== "llama" && opts.gpt2Prefix === false ? name.replace(/^transformer\./, "") : name;
     out.push([outName, fromFloat32(v, hfShape, opts.dtype ?? "F32")]);
   }
   return out;
@@ -65,6 +65,13 @@ export function tinyLlamaConfig(over: Record<string, unknown> = {}): Record<stri
     architectures: ["LlamaForCausalLM"], model_type: "llama", vocab_size: 259, hidden_size: 32, intermediate_size: 64,
     num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2, max_position_embeddings: 256, rms_norm_eps: 1e-5,
     rope_theta: 10000, hidden_act: "silu", tie_word_embeddings: false, torch_dtype: "float32", ...over,
+  };
+}
+
+export function tinyBloomConfig(over: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    architectures: ["BloomForCausalLM"], model_type: "bloom", vocab_size: 259, hidden_size: 32, n_layer: 2, n_head: 4,
+    layer_norm_epsilon: 1e-5, apply_residual_connection_post_layernorm: false, tie_word_embeddings: true, ...over,
   };
 }
 

@@ -45,10 +45,10 @@ describe("LoRA", () => {
     base.dispose();
   });
 
-  for (const kind of ["llama", "gpt2"] as const) {
+  for (const kind of ["llama", "gpt2", "bloom"] as const) {
     it(`${kind}: exported adapters round-trip with PEFT names and shapes; merged weights give base+adapter logits`, async () => {
       const base = await loadBaseModel(writeTinyModel(kind, {}, { std: 0.2, seed: 4 }));
-      const targets = kind === "llama" ? ["q_proj", "v_proj", "o_proj", "gate_proj"] : ["c_attn", "c_proj"];
+      const targets = kind === "llama" ? ["q_proj", "v_proj", "o_proj", "gate_proj"] : kind === "gpt2" ? ["c_attn", "c_proj"] : ["query_key_value", "dense_4h_to_h"];
       const lora = createLora(base.model.config, { rank: 4, alpha: 16, dropout: 0, targetModules: targets }, 3);
       randomizeB(lora, 2);
       const dir = tempDir();
@@ -61,6 +61,9 @@ describe("LoRA", () => {
         expect(names).toContain("base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight");
         expect(file.tensors.get("base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight")!.shape).toEqual([4, 32]);
         expect(file.tensors.get("base_model.model.model.layers.0.self_attn.v_proj.lora_B.weight")!.shape).toEqual([16, 4]);
+      } else if (kind === "bloom") {
+        expect(file.tensors.get("base_model.model.transformer.h.0.self_attention.query_key_value.lora_B.weight")!.shape).toEqual([96, 4]);
+        expect(file.tensors.get("base_model.model.transformer.h.1.mlp.dense_4h_to_h.lora_A.weight")!.shape).toEqual([4, 128]);
       } else {
         expect(names).toContain("base_model.model.transformer.h.1.attn.c_attn.lora_B.weight");
         expect(file.tensors.get("base_model.model.transformer.h.1.attn.c_attn.lora_B.weight")!.shape).toEqual([96, 4]);

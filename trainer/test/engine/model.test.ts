@@ -47,8 +47,16 @@ describe("checkpoints of each layout load with the right shapes", () => {
     expect(logitsOf(sharded.model, [[1, 2, 3]])).toEqual(logitsOf(single.model, [[1, 2, 3]]));
     single.dispose(); sharded.dispose();
   });
-  it("refuses BLOOM and ChatGLM by name, and wrong shapes with the numbers", async () => {
-    expect(() => parseConfig({ model_type: "bloom" })).toThrow(/bloom.*does not load yet/i);
+  it("BLOOM (fused per-head query_key_value, embedding layer norm), names without transformer.", async () => {
+    const base = await loadBaseModel(writeTinyModel("bloom", {}, { gpt2Prefix: false }));
+    expect(base.family).toBe("bloom");
+    expect(base.model.params.get("transformer.h.0.self_attention.query_key_value.weight")!.shape).toEqual([32, 96]);
+    expect(base.model.params.get("transformer.h.1.mlp.dense_4h_to_h.bias")!.shape).toEqual([32]);
+    expect(base.model.sourceNames.get("transformer.word_embeddings_layernorm.weight")).toBe("word_embeddings_layernorm.weight");
+    base.dispose();
+  });
+  it("refuses ChatGLM and Qwen3 by name, and wrong shapes with the numbers", async () => {
+    expect(() => parseConfig({ model_type: "qwen3" })).toThrow(/qwen3.*does not load yet/i);
     expect(() => parseConfig({ model_type: "chatglm" })).toThrow(/chatglm.*does not load yet/i);
     const dir = writeTinyModel("llama");
     writeFileSync(join(dir, "config.json"), JSON.stringify(tinyLlamaConfig({ intermediate_size: 48 })));
@@ -58,7 +66,7 @@ describe("checkpoints of each layout load with the right shapes", () => {
 
 describe("forward pass", () => {
   it("is causal: changing a later token never changes an earlier logit", async () => {
-    for (const kind of ["llama", "gpt2"] as const) {
+    for (const kind of ["llama", "gpt2", "bloom"] as const) {
       const base = await loadBaseModel(writeTinyModel(kind, {}, { std: 0.2 }));
       const a = logitsOf(base.model, [[5, 6, 7, 8, 9]]), b = logitsOf(base.model, [[5, 6, 7, 100, 200]]);
       const V = 259;
@@ -102,7 +110,7 @@ describe("forward pass", () => {
 
 describe("generation", () => {
   it("with the KV cache equals recomputing every step (greedy), for both layouts", async () => {
-    for (const kind of ["llama", "qwen2", "gpt2"] as const) {
+    for (const kind of ["llama", "qwen2", "gpt2", "bloom"] as const) {
       const base = await loadBaseModel(writeTinyModel(kind, {}, { std: 0.3, seed: 9 }));
       const opts = { maxTokens: 12, temperature: 0, topP: 1 };
       const cached = await generateTokens(base, null, "abc", { ...opts, useCache: true });

@@ -3,8 +3,8 @@
 // layouts. Non-square shapes and GQA make a transposed or mis-split weight show.
 import { describe, expect, it, beforeAll } from "vitest";
 import { tf, initBackend } from "../../src/engine/backend.ts";
-import { Transformer, parseConfig } from "../../src/engine/model.ts";
-import { randomCheckpoint, tinyLlamaConfig, tinyGpt2Config } from "../../src/engine/random-init.ts";
+import { Transformer, parseConfig, alibiSlopes } from "../../src/engine/model.ts";
+import { randomCheckpoint, tinyLlamaConfig, tinyGpt2Config, tinyBloomConfig } from "../../src/engine/random-init.ts";
 import { toFloat32, type SafeTensor } from "../../src/engine/safetensors.ts";
 
 beforeAll(async () => { await initBackend(); });
@@ -87,6 +87,42 @@ function gpt2Ref(cfg: Record<string, any>, w: W, ids: number[]): number[][] {
   return xs.map((x) => linear(wte, ln(x, w("ln_f.weight").v, w("ln_f.bias").v, eps)));
 }
 
+function bloomRef(cfg: Record<string, any>, w: W, ids: number[]): number[][] {
+  const D = cfg.hidden_size, H = cfg.n_head, hd = D / H, eps = cfg.layer_norm_epsilon;
+  // HF build_alibi_tensor, written out independently of the engine's alibiSlopes
+  const closest = 2 ** Math.floor(Math.log2(H));
+  const slopes = [...Array(closest).keys()].map((i) => Math.pow(2, -8 * (i + 1) / closest));
+  for (let i = 0; i < Math.min(closest, H - closest); i++) slopes.push(Math.pow(2, (-8 * (2 * i + 1)) / (2 * closest)));
+  const E = w("word_embeddings.weight");
+  let xs = ids.map((id) => ln(Array.from(E.v.subarray(id * D, (id + 1) * D)), w("word_embeddings_layernorm.weight").v, w("word_embeddings_layernorm.bias").v, eps));
+  const gelu = (x: number) => x * 0.5 * (1 + Math.tanh(0.79788456 * x * (1 + 0.044715 * x * x)));
+  for (let l = 0; l < cfg.n_layer; l++) {
+    const p = `h.${l}`;
+    const hs = xs.map((x) => ln(x, w(`${p}.input_layernorm.weight`).v, w(`${p}.input_layernorm.bias`).v, eps));
+    const fused = hs.map((h) => linear(w(`${p}.self_attention.query_key_value.weight`), h, w(`${p}.self_attention.query_key_value.bias`).v));
+    // view [T, H, 3, hd]
+    const pick = (r: number[], which: number) => { const o: number[] = []; for (let h = 0; h < H; h++) for (let i = 0; i < hd; i++) o.push(r[h * 3 * hd + which * hd + i]!); return o; };
+    const qs = fused.map((r) => pick(r, 0)), ks = fused.map((r) => pick(r, 1)), vs = fused.map((r) => pick(r, 2));
+    const att = qs.map((q, t) => {
+      const out: number[] = [];
+      for (let h = 0; h < H; h++) {
+        const scores = ks.slice(0, t + 1).map((k, j) => { let s = 0; for (let i = 0; i < hd; i++) s += q[h * hd + i]! * k[h * hd + i]!; return s / Math.sqrt(hd) + slopes[h]! * j; });
+        const pr = softmax(scores);
+        for (let i = 0; i < hd; i++) out.push(pr.reduce((s, pj, j) => s + pj * vs[j]![h * hd + i]!, 0));
+      }
+      return out;
+    });
+    xs = xs.map((x, t) => { const o = linear(w(`${p}.self_attention.dense.weight`), att[t]!, w(`${p}.self_attention.dense.bias`).v); return x.map((v, i) => v + o[i]!); });
+    xs = xs.map((x) => {
+      const h = ln(x, w(`${p}.post_attention_layernorm.weight`).v, w(`${p}.post_attention_layernorm.bias`).v, eps);
+      const f = linear(w(`${p}.mlp.dense_h_to_4h.weight`), h, w(`${p}.mlp.dense_h_to_4h.bias`).v).map(gelu);
+      const o = linear(w(`${p}.mlp.dense_4h_to_h.weight`), f, w(`${p}.mlp.dense_4h_to_h.bias`).v);
+      return x.map((v, i) => v + o[i]!);
+    });
+  }
+  return xs.map((x) => linear(E, ln(x, w("ln_f.weight").v, w("ln_f.bias").v, eps)));
+}
+
 function compare(model: Transformer, ids: number[], ref: number[][]): void {
   const got = tf.tidy(() => model.forward([ids]).arraySync() as number[][]);
   let maxDiff = 0, maxAbs = 0;
@@ -106,6 +142,12 @@ describe("forward pass equals a scalar implementation of the Hugging Face models
     const cfg = tinyLlamaConfig({ model_type: "qwen2", hidden_size: 24, intermediate_size: 40, num_attention_heads: 6, num_key_value_heads: 2, vocab_size: 200, tie_word_embeddings: true, rope_theta: 1000000 });
     const t = new Map(randomCheckpoint(cfg, { std: 0.3, seed: 9 }));
     compare(Transformer.fromTensors(parseConfig(cfg), t), ids, llamaRef(cfg, weights(t), ids, true));
+  });
+  it("BLOOM (ALiBi, fused per-head query_key_value, embedding layer norm) with 6 heads", () => {
+    expect(alibiSlopes(8)).toEqual([0.5, 0.25, 0.125, 0.0625, 0.03125, 0.015625, 0.0078125, 0.00390625]);
+    const cfg = tinyBloomConfig({ hidden_size: 24, n_head: 6, vocab_size: 200 });
+    const t = new Map(randomCheckpoint(cfg, { std: 0.3, seed: 12, gpt2Prefix: false }));
+    compare(Transformer.fromTensors(parseConfig(cfg), t), ids, bloomRef(cfg, weights(t), ids));
   });
   it("GPT-2 (Conv1D weights, fused qkv, learned positions)", () => {
     const cfg = tinyGpt2Config({ n_embd: 24, n_head: 4, vocab_size: 200, n_positions: 16 });
