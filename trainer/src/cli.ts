@@ -5,6 +5,7 @@
 //   trainer jobs list                      all jobs
 //   trainer jobs status <id> [--watch]     one job; --watch follows its live progress
 //   trainer jobs cancel <id>
+//   trainer jobs retry <id> [--watch]      a failed or cancelled job, resumed where it stopped
 //   trainer models                         models the node serves
 //   trainer chat --model M [prompt]        one answer, or an interactive chat without a prompt
 //
@@ -38,6 +39,7 @@ commands:
   jobs list
   jobs status <jobId> [--watch]
   jobs cancel <jobId>
+  jobs retry <jobId> [--watch]           queue a failed or cancelled job again (it resumes)
   models
   chat --model NAME [--system TEXT] [--temperature X] [--top-p X] [--max-tokens N] [prompt …]
 
@@ -267,12 +269,17 @@ export async function main(argv: string[]): Promise<number> {
       print(data.length ? table(data.map(jobRow), ["id", "state", "datanets", "method", "step", "loss", "model"]) : "no jobs", data);
       return EXIT.ok;
     }
-    if (command === "jobs" && (sub === "status" || sub === "cancel")) {
+    if (command === "jobs" && (sub === "status" || sub === "cancel" || sub === "retry")) {
       const id = rest[0];
       if (!id) throw new CliError(`jobs ${sub} needs a job id`, EXIT.usage);
-      if (sub === "cancel") {
-        const job = (await api(base, "POST", `/v1/jobs/${encodeURIComponent(id)}/cancel`)) as Job;
-        print(`cancel requested: ${job.id} is ${job.state}`, job);
+      if (sub === "cancel" || sub === "retry") {
+        const job = (await api(base, "POST", `/v1/jobs/${encodeURIComponent(id)}/${sub}`, {})) as Job;
+        print(sub === "cancel" ? `cancel requested: ${job.id} is ${job.state}` : `${job.id} queued again; it resumes where it stopped`, job);
+        if (sub === "retry" && values.watch) {
+          const final = await watch(base, id, json);
+          print(describeJob(final), final);
+          return exitForJob(final);
+        }
         return EXIT.ok;
       }
       if (values.watch) {

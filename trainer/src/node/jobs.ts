@@ -190,6 +190,22 @@ export class JobManager {
     return record;
   }
 
+  /**
+   * Queues a failed or cancelled job again. It picks up where it stopped: the accepted set it
+   * listed, its dataset if built, and its last training checkpoint.
+   */
+  retry(id: string): JobRecord {
+    const job = this.get(id);
+    if (job.state !== "failed" && job.state !== "cancelled") throw new JobConflict(`job ${id} is ${job.state}; only failed or cancelled jobs can be retried`);
+    this.cancelRequested.delete(id);
+    delete job.error;
+    this.log(job, `retried after it was ${job.state}`);
+    this.setState(job, "queued");
+    const snapshot = structuredClone(job);
+    this.pump();
+    return snapshot;
+  }
+
   cancel(id: string): JobRecord {
     const job = this.get(id);
     if (TERMINAL_STATES.includes(job.state)) throw new JobConflict(`job ${id} is already ${job.state}`);

@@ -141,6 +141,7 @@ async function handle(ctx: ApiContext, req: IncomingMessage, res: ServerResponse
     return json(res, 200, { ...job, report: ctx.jobs.report(job.id) ?? null });
   }
   if ((p = route("POST", "/v1/jobs/:id/cancel"))) return json(res, 200, ctx.jobs.cancel(p.id!));
+  if ((p = route("POST", "/v1/jobs/:id/retry"))) return json(res, 200, ctx.jobs.retry(p.id!));
   if ((p = route("GET", "/v1/jobs/:id/files/:name"))) return jobFile(ctx, p.id!, p.name!, res);
   if ((p = route("GET", "/v1/jobs/:id/events"))) return jobEvents(ctx, p.id!, req, res);
 

@@ -175,6 +175,20 @@ describe("jobs", () => {
     const again = await post(`/v1/jobs/${id}/cancel`, {});
     expect(again.status).toBe(409);
     expect(again.body.error.message).toMatch(/already cancelled/);
+
+    // Retried, it resumes from its checkpoint, not from step 1.
+    const stoppedAt = job.progress.step;
+    const steps: number[] = [];
+    const listener = (e: { type: string; step?: number }) => { if (e.type === "progress") steps.push(e.step!); };
+    node.jobs.events.on(id, listener);
+    expect((await post(`/v1/jobs/${id}/retry`, {})).body.state).toBe("queued");
+    await waitFor("progress after the retry", () => (steps.length >= 2 ? true : undefined));
+    node.jobs.events.off(id, listener);
+    expect(steps[0]).toBeGreaterThan(1);
+    expect(steps[0]).toBeLessThanOrEqual(stoppedAt + 1);
+    expect((await post(`/v1/jobs/${id}/retry`, {})).status).toBe(409); // running, not retryable
+    await post(`/v1/jobs/${id}/cancel`, {});
+    await waitFor("cancelled again", async () => ((await get(`/v1/jobs/${id}`)).body.state === "cancelled" ? true : undefined), 20_000);
   });
 
   it("lists servable models and chats with the base and with the job's adapter, streaming and not", async () => {
