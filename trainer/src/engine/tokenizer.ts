@@ -23,10 +23,24 @@ export function bytesToUnicode(): string[] {
 const BYTE_CHARS = bytesToUnicode();
 const CHAR_BYTES = new Map(BYTE_CHARS.map((c, b) => [c, b]));
 
-/** JS regexps lack inline modifiers; expand `(?i:...)` by turning ASCII letters into [xX] classes. */
+/**
+ * Rust/Oniguruma patterns → JavaScript: `(?i:...)` is expanded by turning ASCII letters into [xX]
+ * classes (JS lacks inline modifiers), and nested classes (BLOOM's `[^(\s|[.,!?…])]`) are flattened
+ * into one class (their union, which is what the nesting means).
+ */
 export function toJsRegexSource(pattern: string): string {
-  return pattern.replace(/\(\?i:((?:[^()\\]|\\.)*)\)/g, (_, body: string) =>
+  const expanded = pattern.replace(/\(\?i:((?:[^()\\]|\\.)*)\)/g, (_, body: string) =>
     "(?:" + body.replace(/\\.|[a-zA-Z]/g, (c) => (c.length === 1 ? `[${c.toLowerCase()}${c.toUpperCase()}]` : c)) + ")");
+  let out = "", depth = 0;
+  for (let i = 0; i < expanded.length; i++) {
+    const ch = expanded[i]!;
+    if (ch === "\\") { out += ch + (expanded[i + 1] ?? ""); i++; continue; }
+    if (ch === "[") { depth++; if (depth === 1) out += ch; else if (expanded[i + 1] === "^") throw new Error(`tokenizer regex ${pattern}: a negated nested class is not supported`); continue; }
+    if (ch === "]" && depth > 0) { depth--; if (depth === 0) out += ch; continue; }
+    // inside a class, characters that are special outside of one stay literal
+    out += depth > 0 && (ch === "(" || ch === ")" || ch === "|") ? "\\" + ch : ch;
+  }
+  return out;
 }
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -84,6 +98,7 @@ export class BpeTokenizer {
         this.pre.addPrefixSpace = !!p.add_prefix_space;
         if (p.use_regex !== false && !this.pre.split) this.pre.split = new RegExp(GPT2_SPLIT, "gu");
       } else if (p.type === "Split") {
+        if ((p.behavior ?? "Isolated") !== "Isolated" || p.invert) throw new Error(`tokenizer.json Split pre-tokenizer with behavior ${p.behavior}${p.invert ? " (inverted)" : ""} is not supported (only Isolated)`);
         const pat = p.pattern?.Regex ?? (p.pattern?.String != null ? escapeRegex(p.pattern.String) : null);
         if (pat != null) this.pre.split = new RegExp(toJsRegexSource(pat), "gu");
       } else if (p.type === "Metaspace") {
@@ -155,7 +170,7 @@ export class BpeTokenizer {
   private encodeOrdinary(text: string, isFirst: boolean, out: number[]): void {
     if (this.pre.kind === "bytelevel") {
       if (this.pre.addPrefixSpace && isFirst && !text.startsWith(" ")) text = " " + text;
-      const words = this.pre.split ? text.match(this.pre.split) ?? [] : [text];
+      const words = this.pre.split ? splitIsolated(text, this.pre.split) : [text];
       const enc = new TextEncoder();
       for (const w of words) {
         let mapped = "";
@@ -251,6 +266,20 @@ export class BpeTokenizer {
     }
     return { ids, trainMask };
   }
+}
+
+/** Split with behavior "Isolated": every match is a piece, and so is every stretch between matches. */
+export function splitIsolated(text: string, re: RegExp): string[] {
+  const out: string[] = [];
+  let last = 0;
+  for (const m of text.matchAll(re)) {
+    if (m[0].length === 0) continue;
+    if (m.index! > last) out.push(text.slice(last, m.index));
+    out.push(m[0]);
+    last = m.index! + m[0].length;
+  }
+  if (last < text.length) out.push(text.slice(last));
+  return out;
 }
 
 function splitMerge(m: string): [string, string] {

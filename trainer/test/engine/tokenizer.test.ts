@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BpeTokenizer, bytesToUnicode, toJsRegexSource } from "../../src/engine/tokenizer.ts";
+import { BpeTokenizer, bytesToUnicode, toJsRegexSource, splitIsolated } from "../../src/engine/tokenizer.ts";
 import { byteLevelTokenizerJson, CHATML_TEMPLATE } from "../../src/engine/random-init.ts";
 
 const LLAMA3_SPLIT = String.raw`(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+`;
@@ -32,6 +32,19 @@ describe("byte-level BPE (GPT-2 style)", () => {
     for (const s of ["hello world", "héllo 世界 🚀", "  two  spaces\n\nnew lines\t", "<|endoftext|>x", "it's we'll 12345"]) {
       expect(tok.decode(tok.encode(s))).toBe(s);
     }
+  });
+
+  it("handles BLOOM's split pattern with a nested character class", () => {
+    const bloom = String.raw` ?[^(\s|[.,!?…。，、।۔،])]+`;
+    const re = new RegExp(toJsRegexSource(bloom), "gu");
+    // "(", "|" and ")" are literal members of the negated class, so they fall between matches
+    expect("Hello, world! (a|b)".match(re)).toEqual(["Hello", " world", "a", "b"]);
+    // and the Split pre-tokenizer (Isolated) keeps what lies between matches as pieces of its own
+    expect(splitIsolated("Hello, world! (a|b)", re)).toEqual(["Hello", ",", " world", "! (", "a", "|", "b", ")"]);
+    const json = byteLevelTokenizerJson([["H", "e"]]) as Record<string, any>;
+    json.pre_tokenizer = { type: "Sequence", pretokenizers: [{ type: "Split", pattern: { Regex: bloom }, behavior: "Isolated", invert: false }, { type: "ByteLevel", add_prefix_space: false, use_regex: false }] };
+    const tb = new BpeTokenizer(json, { eos_token: "<|endoftext|>" });
+    expect(tb.decode(tb.encode("Hello, world! (a|b)"))).toBe("Hello, world! (a|b)");
   });
 
   it("handles Llama-3/Qwen split patterns with (?i:) groups", () => {
