@@ -14,15 +14,16 @@ export interface ModelConfig {
   vocabSize: number; hiddenSize: number; numLayers: number; numHeads: number; numKvHeads: number; headDim: number;
   intermediateSize: number; maxPositions: number; ropeTheta: number; normEps: number; tieEmbeddings: boolean;
   hiddenAct: string; ropeInvFreq?: number[];
+  /** Qwen3: RMSNorm of every query and key head (q_norm, k_norm) before RoPE. */
+  qkNorm?: boolean;
   /** BLOOM: the residual is taken after the layer norm instead of before it. */
   residualPostNorm?: boolean;
 }
 
-export const LOADABLE = "llama, mistral, qwen2, deepseek (dense, llama layout), gpt2, bloom";
-const LLAMA_TYPES = new Set(["llama", "mistral", "qwen2", "deepseek", "internlm2_llama", "yi"]);
+export const LOADABLE = "llama, mistral, qwen2, qwen3 (dense), deepseek (dense, llama layout), gpt2, bloom";
+const LLAMA_TYPES = new Set(["llama", "mistral", "qwen2", "qwen3", "deepseek", "yi"]);
 const NOT_YET: Record<string, string> = {
   chatglm: "ChatGLM (GLM blocks, 2-D RoPE, fused query_key_value) does not load yet",
-  qwen3: "Qwen3 (q_norm/k_norm in attention) does not load yet",
   mixtral: "Mixtral (mixture of experts) does not load yet",
   qwen2_moe: "Qwen2-MoE (mixture of experts) does not load yet",
   deepseek_v2: "DeepSeek-V2/V3 (MLA attention, mixture of experts) does not load yet",
@@ -73,6 +74,7 @@ export function parseConfig(cfg: Json): ModelConfig {
     tieEmbeddings: cfg.tie_word_embeddings === true, hiddenAct: String(cfg.hidden_act ?? "silu"),
   };
   c.ropeInvFreq = ropeInvFreq(headDim, c.ropeTheta, cfg.rope_scaling as Json | null | undefined);
+  if (modelType === "qwen3") c.qkNorm = true;
   return c;
 }
 
@@ -132,6 +134,7 @@ export function expectedTensors(c: ModelConfig, hasTensor: (name: string) => boo
     for (let i = 0; i < c.numLayers; i++) {
       m.set(`model.layers.${i}.input_layernorm.weight`, [D]);
       m.set(`model.layers.${i}.post_attention_layernorm.weight`, [D]);
+      if (c.qkNorm) { m.set(`model.layers.${i}.self_attn.q_norm.weight`, [c.headDim]); m.set(`model.layers.${i}.self_attn.k_norm.weight`, [c.headDim]); }
     }
     m.set("model.norm.weight", [D]);
     if (!c.tieEmbeddings) m.set("lm_head.weight", [D, c.vocabSize]);
@@ -384,6 +387,7 @@ export class Transformer {
         q = heads(linear(h, `${p}.self_attn.q_proj`), H);
         k = heads(linear(h, `${p}.self_attn.k_proj`), KV);
         v = heads(linear(h, `${p}.self_attn.v_proj`), KV);
+        if (c.qkNorm) { q = rmsNorm(q as tf.Tensor2D, get(`${p}.self_attn.q_norm.weight`), c.normEps); k = rmsNorm(k as tf.Tensor2D, get(`${p}.self_attn.k_norm.weight`), c.normEps); }
         q = applyRope(q); k = applyRope(k);
       } else if (c.family === "bloom") {
         h = layerNorm(x, get(`${p}.input_layernorm.weight`), get(`${p}.input_layernorm.bias`), c.normEps);

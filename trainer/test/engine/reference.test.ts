@@ -34,7 +34,7 @@ function attention(qs: number[][], ks: number[][], vs: number[][], H: number, KV
 }
 
 function llamaRef(cfg: Record<string, any>, w: W, ids: number[], hasBias: boolean): number[][] {
-  const D = cfg.hidden_size, H = cfg.num_attention_heads, KV = cfg.num_key_value_heads, hd = D / H, eps = cfg.rms_norm_eps, theta = cfg.rope_theta;
+  const D = cfg.hidden_size, H = cfg.num_attention_heads, KV = cfg.num_key_value_heads, hd = cfg.head_dim ?? D / H, eps = cfg.rms_norm_eps, theta = cfg.rope_theta;
   const E = w("model.embed_tokens.weight");
   let xs = ids.map((id) => Array.from(E.v.subarray(id * D, (id + 1) * D)));
   const rope = (v: number[], pos: number, heads: number) => {
@@ -50,8 +50,14 @@ function llamaRef(cfg: Record<string, any>, w: W, ids: number[], hasBias: boolea
     const p = `model.layers.${l}`;
     const bias = (m: string) => (hasBias ? w(`${p}.self_attn.${m}.bias`).v : undefined);
     const hs = xs.map((x) => rms(x, w(`${p}.input_layernorm.weight`).v, eps));
-    const qs = hs.map((h, t) => rope(linear(w(`${p}.self_attn.q_proj.weight`), h, bias("q_proj")), t, H));
-    const ks = hs.map((h, t) => rope(linear(w(`${p}.self_attn.k_proj.weight`), h, bias("k_proj")), t, KV));
+    // Qwen3: RMSNorm over each head's hd values before RoPE
+    const headNorm = (v: number[], heads: number, name: string) => {
+      if (cfg.model_type !== "qwen3") return v;
+      const g = w(`${p}.self_attn.${name}.weight`).v;
+      return [...Array(heads).keys()].flatMap((h) => rms(v.slice(h * hd, (h + 1) * hd), g, eps));
+    };
+    const qs = hs.map((h, t) => rope(headNorm(linear(w(`${p}.self_attn.q_proj.weight`), h, bias("q_proj")), H, "q_norm"), t, H));
+    const ks = hs.map((h, t) => rope(headNorm(linear(w(`${p}.self_attn.k_proj.weight`), h, bias("k_proj")), KV, "k_norm"), t, KV));
     const vs = hs.map((h) => linear(w(`${p}.self_attn.v_proj.weight`), h, bias("v_proj")));
     const att = attention(qs, ks, vs, H, KV, hd);
     xs = xs.map((x, t) => { const o = linear(w(`${p}.self_attn.o_proj.weight`), att[t]!); return x.map((v, i) => v + o[i]!); });
@@ -142,6 +148,14 @@ describe("forward pass equals a scalar implementation of the Hugging Face models
     const cfg = tinyLlamaConfig({ model_type: "qwen2", hidden_size: 24, intermediate_size: 40, num_attention_heads: 6, num_key_value_heads: 2, vocab_size: 200, tie_word_embeddings: true, rope_theta: 1000000 });
     const t = new Map(randomCheckpoint(cfg, { std: 0.3, seed: 9 }));
     compare(Transformer.fromTensors(parseConfig(cfg), t), ids, llamaRef(cfg, weights(t), ids, true));
+  });
+  it("Qwen3 with q_norm/k_norm and head_dim ≠ hidden/heads", () => {
+    const cfg = tinyLlamaConfig({ model_type: "qwen3", hidden_size: 24, head_dim: 8, intermediate_size: 40, num_attention_heads: 4, num_key_value_heads: 2, vocab_size: 200, tie_word_embeddings: true });
+    const raw = randomCheckpoint(cfg, { std: 0.3, seed: 13, withBias: false });
+    for (const [n, st] of raw) if (/norm\.weight$/.test(n)) { const v = toFloat32(st).map((_, i) => 1 + 0.5 * Math.sin(i * 2.3 + n.length)); raw.splice(raw.findIndex(([m]) => m === n), 1, [n, { ...st, data: new Uint8Array(v.buffer) }]); }
+    const t = new Map(raw);
+    expect(t.get("model.layers.0.self_attn.q_proj.weight")!.shape).toEqual([32, 24]);
+    compare(Transformer.fromTensors(parseConfig(cfg), t), ids, llamaRef(cfg, weights(t), ids, false));
   });
   it("BLOOM (ALiBi, fused per-head query_key_value, embedding layer norm) with 6 heads", () => {
     expect(alibiSlopes(8)).toEqual([0.5, 0.25, 0.125, 0.0625, 0.03125, 0.015625, 0.0078125, 0.00390625]);
