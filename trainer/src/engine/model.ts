@@ -23,7 +23,7 @@ export interface ModelConfig {
 export const LOADABLE = "llama, mistral, qwen2, qwen3 (dense), deepseek (dense, llama layout), gpt2, bloom";
 const LLAMA_TYPES = new Set(["llama", "mistral", "qwen2", "qwen3", "deepseek", "yi"]);
 const NOT_YET: Record<string, string> = {
-  chatglm: "ChatGLM (GLM blocks, 2-D RoPE, fused query_key_value) does not load yet",
+  chatglm: "ChatGLM (its tokenizer ships only as a SentencePiece tokenizer.model; GLM blocks with rotary on half of each head in interleaved pairs, multi-query fused query_key_value, fused gate/up dense_h_to_4h) does not load yet",
   mixtral: "Mixtral (mixture of experts) does not load yet",
   qwen2_moe: "Qwen2-MoE (mixture of experts) does not load yet",
   deepseek_v2: "DeepSeek-V2/V3 (MLA attention, mixture of experts) does not load yet",
