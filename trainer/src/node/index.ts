@@ -50,6 +50,7 @@ export async function startTrainerNode(options: TrainerNodeOptions = {}): Promis
     ...(ipfs ? { ipfs, ipfsUrl: o.ipfsUrl! } : {}), ...(chain ? { chain } : {}), ...(o.trainerKey ? { trainerKey: o.trainerKey } : {}),
     ...(o.engineModule ? { engineModule: o.engineModule } : {}),
     ...(o.cancelGraceMs === undefined ? {} : { cancelGraceMs: o.cancelGraceMs }),
+    contributionsSource: o.contributionSource ? "the configured source" : indexerUrl ? `the indexer at ${indexerUrl}` : chain ? "the chain's events" : "no source",
     contributions: (datanetId, upToBlock) => {
       if (o.contributionSource) return o.contributionSource(datanetId, upToBlock);
       if (indexerUrl) {

@@ -70,6 +70,8 @@ export interface JobServices {
   ipfsUrl?: string;
   chain?: Chain;
   trainerKey?: Hex;
+  /** Where `contributions` reads from, for the job's log ("the indexer", "the chain's events"). */
+  contributionsSource?: string;
   /** The accepted contributions of one Datanet up to a block (indexer, or chain events). */
   contributions(datanetId: number, upToBlock: number): Promise<AcceptedContribution[]>;
   /** The base model (cached: chat uses the same instance). */
@@ -314,7 +316,7 @@ export class JobManager {
     if (!this.services.ipfsUrl) throw new Error("no IPFS node is configured to fetch the contributions from");
     const contributions: AcceptedContribution[] = [];
     for (const datanetId of spec.datanetIds) contributions.push(...(await this.services.contributions(datanetId, spec.upToBlock)));
-    this.log(job, `the indexer lists ${contributions.length} accepted contribution(s) of Datanet(s) ${spec.datanetIds.join(", ")} up to block ${spec.upToBlock}`);
+    this.log(job, `${this.services.contributionsSource ?? "the contribution source"} lists ${contributions.length} accepted contribution(s) of Datanet(s) ${spec.datanetIds.join(", ")} up to block ${spec.upToBlock}`);
     const objections: Record<string, string> = {};
     const chain = this.services.chain;
     if (chain) {
