@@ -15,10 +15,9 @@ export default createConfig({
   chains: {
     openledger: {
       id: settings.chainId,
-      rpc: settings.rpcUrl,
+      rpc: settings.rpcUrls,
       ...(settings.wsUrl ? { ws: settings.wsUrl } : {}),
       pollingInterval: settings.pollingIntervalMs,
-      maxRequestsPerSecond: settings.maxRequestsPerSecond,
       // A local chain's history is rebuilt at every start; caching its RPC answers would serve
       // stale blocks after a restart of the node.
       disableCache: settings.disableRpcCache,

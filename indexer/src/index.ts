@@ -666,6 +666,21 @@ ponder.on("ModelRegistry:RegistryPauseSet", async ({ event, context }) => {
   await updateProtocol(context.db, { registryPaused: event.args.paused });
 });
 
+async function verifyManifest(db: Db, manifestCid: string, datasetRoot: Hex, totalWeight: bigint, datanetIds: readonly number[]) {
+  return checkManifest({
+    ipfsUrl: settings.ipfsUrl,
+    timeoutMs: settings.ipfsTimeoutMs,
+    manifestCid,
+    datasetRoot,
+    totalWeight,
+    datanetIds,
+    lookup: async (contributionId) => {
+      const c = await db.find(contribution, { id: contributionId });
+      return c ? { status: c.status, contributor: c.contributor, datanetId: c.datanetId } : undefined;
+    },
+  });
+}
+
 ponder.on("ModelRegistry:ModelRegistered", async ({ event, context }) => {
   const db = context.db;
   const { modelId, spec } = event.args;
@@ -673,18 +688,7 @@ ponder.on("ModelRegistry:ModelRegistered", async ({ event, context }) => {
   const parent = parentId === null ? undefined : await db.find(model, { id: parentId });
   const manifestCid = cidFromOnchain(spec.manifestDigest, spec.manifestCodec).toString();
   const datanetIds = [...spec.datanetIds];
-  const result = await checkManifest({
-    ipfsUrl: settings.ipfsUrl,
-    timeoutMs: settings.ipfsTimeoutMs,
-    manifestCid,
-    datasetRoot: spec.datasetRoot,
-    totalWeight: spec.totalWeight,
-    datanetIds,
-    lookup: async (contributionId) => {
-      const c = await db.find(contribution, { id: contributionId });
-      return c ? { status: c.status, contributor: c.contributor, datanetId: c.datanetId } : undefined;
-    },
-  });
+  const result = await verifyManifest(db, manifestCid, spec.datasetRoot, spec.totalWeight, datanetIds);
   await db.insert(model).values({
     id: modelId,
     trainer: lc(event.args.trainer),
@@ -729,6 +733,21 @@ ponder.on("ModelRegistry:ModelRegistered", async ({ event, context }) => {
 
 ponder.on("ModelRegistry:FeePaid", async ({ event, context }) => {
   const { modelId, payer, amount, trainerShare, protocolShare, contributorsShare, feesPerWeight } = event.args;
+  // A manifest that could not be fetched when its model was registered is tried again when the
+  // model is next paid for (users should know whether they pay a flagged model).
+  const m = (await context.db.find(model, { id: modelId }))!;
+  if (m.manifestStatus === "Unavailable") {
+    const result = await verifyManifest(context.db, m.manifestCid, m.datasetRoot, m.totalWeight, m.datanetIds);
+    if (result.status !== "Unavailable") {
+      await context.db.update(model, { id: modelId }).set({
+        manifestStatus: result.status,
+        manifestIssues: result.issues,
+        manifestLeafCount: result.leaves.length,
+        manifestCheckedAt: event.block.timestamp,
+      });
+      for (const leaf of result.leaves) await context.db.insert(manifestLeaf).values({ modelId, ...leaf, claimed: 0n }).onConflictDoNothing();
+    }
+  }
   await context.db.update(model, { id: modelId }).set((r) => ({
     feesPaid: r.feesPaid + amount,
     trainerFees: r.trainerFees + trainerShare,

@@ -13,9 +13,10 @@ export type ContractName = "OpenToken" | "ValidatorStaking" | "Datanets" | "Mode
 export interface IndexerSettings {
   chainId: number;
   rpcUrl: string;
+  /** The RPC URL as Ponder is given it: several lanes to one local node (see rpcLanes). */
+  rpcUrls: string[];
   wsUrl: string | undefined;
   pollingIntervalMs: number;
-  maxRequestsPerSecond: number;
   disableRpcCache: boolean;
   startBlock: number;
   contracts: Record<ContractName, Address>;
@@ -68,14 +69,15 @@ export function loadSettings(env: NodeJS.ProcessEnv): IndexerSettings {
     contracts[name] = getAddress(raw);
   }
   const rpcUrl = env[`PONDER_RPC_URL_${chainId}`] ?? env.RPC_URL ?? "http://127.0.0.1:8545";
+  const lanes = positiveInt(env, "INDEXER_RPC_LANES", chainId === 31337 ? 16 : 1);
   return {
     chainId,
     rpcUrl,
+    rpcUrls: rpcLanes(rpcUrl, lanes),
     wsUrl: env[`PONDER_WS_URL_${chainId}`] ?? env.WS_URL ?? undefined,
     // The local stack wants a user's own submission visible within a second: poll often.
     pollingIntervalMs: positiveInt(env, "INDEXER_POLLING_INTERVAL_MS", 200),
     // Ponder's limiter starts at 20 requests/s per URL; a local node answers far more.
-    maxRequestsPerSecond: positiveInt(env, "INDEXER_MAX_REQUESTS_PER_SECOND", chainId === 31337 ? 1000 : 50),
     disableRpcCache: (env.INDEXER_RPC_CACHE ?? (chainId === 31337 ? "off" : "on")) === "off",
     startBlock: positiveInt(env, "START_BLOCK", deployment.startBlock ?? 0),
     contracts,
@@ -84,4 +86,20 @@ export function loadSettings(env: NodeJS.ProcessEnv): IndexerSettings {
     ipfsUrl: env.IPFS_URL || undefined,
     ipfsTimeoutMs: positiveInt(env, "IPFS_TIMEOUT_MS", 5000),
   };
+}
+
+/**
+ * Ponder limits JSON-RPC requests per URL (it starts at 20 requests/s and grows slowly; the
+ * `maxRequestsPerSecond` option is not read by 0.16), which makes a backfill of one-event blocks
+ * crawl against a local node that answers thousands per second. Several URLs that differ only in a
+ * query parameter reach the same node through separate limiters. One lane for anything but a
+ * local chain: a public provider's own limits apply there.
+ */
+export function rpcLanes(rpcUrl: string, lanes: number): string[] {
+  if (lanes <= 1) return [rpcUrl];
+  return Array.from({ length: lanes }, (_, i) => {
+    const url = new URL(rpcUrl);
+    url.searchParams.set("lane", String(i));
+    return url.toString();
+  });
 }

@@ -144,6 +144,24 @@ describe.each(DATABASES)("indexer on %s", (database) => {
     expect(Math.max(...latencies)).toBeLessThan(1_000);
   });
 
+  test("an unavailable manifest is checked again at the model's next fee payment", async () => {
+    const p = new Protocol(t);
+    await ipfs.node.add(result.missingManifest);
+    await p.payForModel(t.wallets[4]!, result.unavailableModelId, parseEther("1"));
+    const deadline = Date.now() + 10_000;
+    let status = "";
+    while (Date.now() < deadline) {
+      const data = await query<{ model: { manifestStatus: string; manifestLeafCount: number | null } }>(indexer, `query($id: BigInt!) { model(id: $id) { manifestStatus manifestLeafCount } }`, { id: result.unavailableModelId.toString() });
+      status = data.model.manifestStatus;
+      if (status === "Valid") {
+        expect(data.model.manifestLeafCount).toBe(3);
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(status).toBe("Valid");
+  });
+
   test("bad and hostile queries get a 400 with the reason, and the server keeps serving", async () => {
     const cases: [string, RegExp][] = [
       [`{ datanets { items { nope } } }`, /Cannot query field .*nope/],

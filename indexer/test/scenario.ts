@@ -17,6 +17,8 @@ export interface ScenarioResult {
   validModelId: bigint;
   flaggedModelId: bigint;
   unavailableModelId: bigint;
+  /** The manifest of the unavailable model, never added to IPFS by the scenario. */
+  missingManifest: Uint8Array;
 }
 
 /** Adds bytes to IPFS and returns the on-chain CID parts. */
@@ -148,7 +150,8 @@ export async function runScenario(t: TestChain, addToIpfs: AddToIpfs | undefined
   };
   await register(validManifest, "tiny-base", true);
   await register(flaggedManifest, "tiny-child", true, 1n);
-  await register({ ...validManifest, weighting: "never added" }, "tiny-missing", false, 2n);
+  const missingManifest = { ...validManifest, weighting: "added later" };
+  await register(missingManifest, "tiny-missing", false, 2n);
   await p.payForModel(W.dave, 1n, parseEther("60"));
   await p.payForModel(W.carol, 1n, parseEther("40"));
   const proof = leafProof(validManifest, accepted[0]!);
@@ -165,5 +168,6 @@ export async function runScenario(t: TestChain, addToIpfs: AddToIpfs | undefined
     validModelId: 1n,
     flaggedModelId: 2n,
     unavailableModelId: 3n,
+    missingManifest: new TextEncoder().encode(JSON.stringify(missingManifest)),
   };
 }
