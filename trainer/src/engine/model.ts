@@ -335,7 +335,8 @@ export class Transformer {
         let xin: tf.Tensor2D = x;
         dropoutCounter++;
         if (opts.dropoutSeed !== undefined && l.dropout > 0) xin = tf.dropout(x, l.dropout, undefined, (opts.dropoutSeed + dropoutCounter * 7919) % 2147483647) as tf.Tensor2D;
-        y = tf.add(y, tf.mul(tf.matMul(tf.matMul(xin, l.a as tf.Tensor2D), l.b as tf.Tensor2D), l.scale));
+        // scale B ([r, out]) rather than the [tokens, out] product
+        y = tf.add(y, tf.matMul(tf.matMul(xin, l.a as tf.Tensor2D), tf.mul(l.b, l.scale) as tf.Tensor2D));
       }
       return y;
     };
@@ -462,16 +463,24 @@ function transpose2d(v: Float32Array, rows: number, cols: number): Float32Array 
   return out;
 }
 
+// One reusable JS buffer per weight size, so dequantising does not allocate every call.
+const scratch = new Map<number, Float32Array>();
+function dequantized(q: Nf4Tensor): tf.Tensor2D {
+  let buf = scratch.get(q.length);
+  if (!buf) { buf = new Float32Array(q.length); scratch.set(q.length, buf); }
+  return tf.tensor2d(dequantizeNf4(q, buf), q.shape as [number, number]); // copies into the tensor heap
+}
+
 /** y = x·W with W held in NF4: dequantised for the product and again for the backward pass, never kept. */
 function quantLinear(x: tf.Tensor2D, q: Nf4Tensor): tf.Tensor2D {
   const f = tf.customGrad(((input: tf.Tensor) => {
-    const w = tf.tensor2d(dequantizeNf4(q), q.shape as [number, number]);
+    const w = dequantized(q);
     const y = tf.matMul(input as tf.Tensor2D, w);
     w.dispose();
     return {
       value: y,
       gradFunc: (dy: tf.Tensor) => {
-        const w2 = tf.tensor2d(dequantizeNf4(q), q.shape as [number, number]);
+        const w2 = dequantized(q);
         const dx = tf.matMul(dy as tf.Tensor2D, w2, false, true);
         w2.dispose();
         return [dx];

@@ -35,9 +35,17 @@ export function quantizeNf4(values: Float32Array, shape: number[]): Nf4Tensor {
 }
 
 export function dequantizeNf4(q: Nf4Tensor, out: Float32Array = new Float32Array(q.length)): Float32Array {
-  for (let i = 0; i < q.length; i++) {
-    const byte = q.codes[i >> 1]!;
-    out[i] = NF4_LEVELS[(i & 1) ? byte >> 4 : byte & 15]! * q.absmax[(i / NF4_BLOCK) | 0]!;
+  const { codes, absmax, length: n } = q;
+  const levels = NF4_LEVELS;
+  for (let b = 0, start = 0; start < n; b++, start += NF4_BLOCK) {
+    const scale = absmax[b]!;
+    const end = Math.min(n, start + NF4_BLOCK);
+    // blocks start at even indices (64 is even), so each byte holds elements i (low) and i + 1 (high)
+    for (let i = start; i < end; i += 2) {
+      const byte = codes[i >> 1]!;
+      out[i] = levels[byte & 15]! * scale;
+      if (i + 1 < end) out[i + 1] = levels[byte >> 4]! * scale;
+    }
   }
   return out;
 }

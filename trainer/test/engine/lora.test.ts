@@ -137,3 +137,30 @@ describe("NF4", () => {
     expect(back[blockMaxIdx]).toBeCloseTo(v[blockMaxIdx]!, 5);
   });
 });
+
+describe("QLoRA linear layers", () => {
+  it("give the logits and LoRA gradients of float weights equal to the dequantised NF4 values", async () => {
+    const { Transformer, parseConfig, maskedCrossEntropy } = await import("../../src/engine/model.ts");
+    const { randomCheckpoint, tinyLlamaConfig } = await import("../../src/engine/random-init.ts");
+    const cfg = tinyLlamaConfig();
+    const t = new Map(randomCheckpoint(cfg, { std: 0.2, seed: 5 }));
+    const q = Transformer.fromTensors(parseConfig(cfg), t, { quantizeLinears: true });
+    const f = Transformer.fromTensors(parseConfig(cfg), t);
+    for (const [name, qt] of q.quantized) { f.params.get(name)!.dispose(); f.params.set(name, tf.tensor(dequantizeNf4(qt), qt.shape)); }
+    const lora = createLora(parseConfig(cfg), { rank: 2, alpha: 4, dropout: 0, targetModules: ["q_proj", "down_proj"] }, 1);
+    randomizeB(lora, 3);
+    const ids = [[1, 50, 99, 7], [3, 3, 200, 12]], targets = [50, 99, 7, 8, 3, 200, 12, 1], w = targets.map(() => 1);
+    const vars = [...lora.values()].flatMap((m) => [m.a as tf.Variable, m.b as tf.Variable]);
+    const run = (m: InstanceType<typeof Transformer>) => {
+      const { value, grads } = tf.variableGrads(() => maskedCrossEntropy(m.forward(ids, { lora }), targets, w), vars);
+      const out = { loss: value.dataSync()[0]!, grads: vars.map((v) => grads[v.name]!.dataSync()) };
+      value.dispose(); for (const g of Object.values(grads)) g.dispose();
+      return out;
+    };
+    const a = run(q), b = run(f);
+    expect(Math.abs(a.loss - b.loss)).toBeLessThan(1e-5);
+    a.grads.forEach((g, i) => g.forEach((x, j) => expect(Math.abs(x - b.grads[i]![j]!)).toBeLessThan(1e-5)));
+    expect(a.grads.some((g) => g.some((x) => Math.abs(x) > 1e-4))).toBe(true);
+    q.dispose(); f.dispose();
+  });
+});
