@@ -102,7 +102,12 @@ export function validateConfig(c: TrainingConfig): void {
   if (c.method !== "full" && !c.lora) bad("lora", `is required for method ${c.method}`, c.lora);
 }
 
-export const DEFAULT_LORA = { rank: 8, alpha: 16, dropout: 0.05 };
+/** JSON with sorted keys, so that the same config hashes the same whatever order its fields were set in. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
+  if (v && typeof v === "object") return `{${Object.keys(v).sort().filter((k) => (v as Record<string, unknown>)[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(",")}}`;
+  return JSON.stringify(v);
+}
 
 export async function train(base: BaseModel, examples: TrainingExample[], config: TrainingConfig, options: TrainOptions): Promise<TrainingResult> {
   validateConfig(config);
@@ -119,7 +124,7 @@ export async function train(base: BaseModel, examples: TrainingExample[], config
   const padId = base.tokenizer.eosTokenId;
 
   // The fingerprint ties a checkpoint to this exact job; a different job never resumes from it.
-  const fingerprint = createHash("sha256").update(JSON.stringify({ config, base: base.weightsSha256, data: seqs.map((s) => [s.ids, s.weights]) })).digest("hex");
+  const fingerprint = createHash("sha256").update(canonical({ config, base: base.weightsSha256 })).update(JSON.stringify(seqs.map((s) => [s.ids, s.weights]))).digest("hex");
 
   // ---- trainable state ----
   let net: Transformer = base.model;
