@@ -88,9 +88,12 @@ describe("training", () => {
     });
   }
 
-  it("refuses to resume a checkpoint of another job", async () => {
+  it("refuses to resume a checkpoint of another job, and accepts the same config written in another key order", async () => {
     const ck = tempDir();
-    await train(base, chats, cfg({ epochs: 1 }), { outputDir: tempDir(), checkpointDir: ck });
+    const first = await train(base, chats, cfg({ epochs: 1 }), { outputDir: tempDir(), checkpointDir: ck });
+    const reordered = Object.fromEntries(Object.entries(cfg({ epochs: 1 })).reverse()) as unknown as TrainingConfig;
+    const again = await train(base, chats, reordered, { outputDir: tempDir(), checkpointDir: ck });
+    expect(again.files[0]!.sha256).toBe(first.files[0]!.sha256);
     await expect(train(base, chats, cfg({ epochs: 1, seed: 99 }), { outputDir: tempDir(), checkpointDir: ck })).rejects.toThrow(/different job/);
   });
 
