@@ -36,13 +36,20 @@ export function initBackend(): Promise<void> {
 function size(shape: number[]): number { return shape.reduce((a, b) => a * b, 1); }
 
 const transposedWeights = new Map<object, Info>();
+let cachedBytes = 0;
+// The cache costs one more copy of the frozen linear weights; past this many bytes it stops growing
+// (the wasm heap is 32-bit). TRAINER_TRANSPOSE_CACHE_MB overrides it; 0 turns the cache off.
+let transposeCacheLimit = Number(process.env.TRAINER_TRANSPOSE_CACHE_MB ?? 768) * 2 ** 20;
+
+/** Sets the most bytes the cache of weight transposes may hold (0 disables it). */
+export function setTransposeCacheLimit(bytes: number): void { transposeCacheLimit = bytes; }
 const transposeUses = new Map<object, number>();
 let callsSinceSweep = 0;
 
 /** Drops cached transposes whose source tensor is gone (its dataId left the backend). */
 function sweepTransposes(be: WasmBackend): void {
   const live = (be as unknown as { dataIdMap: { has(id: object): boolean } }).dataIdMap;
-  for (const [id, t] of transposedWeights) if (!live.has(id)) { be.disposeData(t.dataId); transposedWeights.delete(id); }
+  for (const [id, t] of transposedWeights) if (!live.has(id)) { cachedBytes -= size(t.shape) * 4; be.disposeData(t.dataId); transposedWeights.delete(id); }
   for (const id of transposeUses.keys()) if (!live.has(id)) transposeUses.delete(id);
 }
 
@@ -87,7 +94,8 @@ function replaceMatMul(): void {
           const uses = (transposeUses.get(b.dataId) ?? 0) + 1;
           transposeUses.set(b.dataId, uses);
           const bt = swapLast(b);
-          if (uses >= 2 && b.shape.length === 2 && size(b.shape) >= 4096) {
+          if (uses >= 2 && b.shape.length === 2 && size(b.shape) >= 4096 && cachedBytes + size(b.shape) * 4 <= transposeCacheLimit) {
+            cachedBytes += size(b.shape) * 4;
             temps.pop();
             transposedWeights.set(b.dataId, bt);
             transposeUses.delete(b.dataId);

@@ -16,7 +16,7 @@ export type { Method, LoraSettings, TrainingConfig, ChatMessage, TrainingExample
 export type { BaseModel } from "./base-model.ts";
 export { loadBaseModel } from "./base-model.ts";
 export { train, type TrainOptions } from "./train.ts";
-export { initBackend } from "./backend.ts";
+export { initBackend, setTransposeCacheLimit } from "./backend.ts";
 export { readSafetensors, writeSafetensors, parseSafetensors, serializeSafetensors, readCheckpointTensors, writeShardedCheckpoint, type SafeTensor } from "./safetensors.ts";
 export { BpeTokenizer, loadTokenizer } from "./tokenizer.ts";
 export { parseConfig, type ModelConfig } from "./model.ts";
