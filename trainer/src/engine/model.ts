@@ -16,19 +16,24 @@ export interface ModelConfig {
   hiddenAct: string; ropeInvFreq?: number[];
   /** Qwen3: RMSNorm of every query and key head (q_norm, k_norm) before RoPE. */
   qkNorm?: boolean;
+  /** Gemma: RMSNorm scales by (1 + w), and embeddings are multiplied by √hidden. */
+  normOffset?: number; embedScale?: number;
+  /** Mistral: a key more than this many positions back is masked. */
+  slidingWindow?: number;
   /** BLOOM: the residual is taken after the layer norm instead of before it. */
   residualPostNorm?: boolean;
 }
 
-export const LOADABLE = "llama, mistral, qwen2, qwen3 (dense), deepseek (dense, llama layout), gpt2, bloom";
-const LLAMA_TYPES = new Set(["llama", "mistral", "qwen2", "qwen3", "deepseek", "yi"]);
+export const LOADABLE = "llama, mistral, qwen2, qwen3 (dense), gemma (1), deepseek (dense, llama layout), gpt2, bloom";
+const LLAMA_TYPES = new Set(["llama", "mistral", "qwen2", "qwen3", "gemma", "deepseek", "yi"]);
 const NOT_YET: Record<string, string> = {
   chatglm: "ChatGLM (its tokenizer ships only as a SentencePiece tokenizer.model; GLM blocks with rotary on half of each head in interleaved pairs, multi-query fused query_key_value, fused gate/up dense_h_to_4h) does not load yet",
   mixtral: "Mixtral (mixture of experts) does not load yet",
   qwen2_moe: "Qwen2-MoE (mixture of experts) does not load yet",
   deepseek_v2: "DeepSeek-V2/V3 (MLA attention, mixture of experts) does not load yet",
   deepseek_v3: "DeepSeek-V2/V3 (MLA attention, mixture of experts) does not load yet",
-  gemma: "Gemma (scaled embeddings, GeGLU, (1+w) RMSNorm) does not load yet",
+  gemma2: "Gemma 2 (logit soft-capping, alternating sliding-window layers, pre/post feed-forward norms) does not load yet",
+  gemma3_text: "Gemma 3 (q/k norms, local/global attention layers) does not load yet",
   phi3: "Phi-3 (fused qkv_proj and gate_up_proj) does not load yet",
 };
 
@@ -75,6 +80,12 @@ export function parseConfig(cfg: Json): ModelConfig {
   };
   c.ropeInvFreq = ropeInvFreq(headDim, c.ropeTheta, cfg.rope_scaling as Json | null | undefined);
   if (modelType === "qwen3") c.qkNorm = true;
+  if (modelType === "gemma") {
+    c.normOffset = 1; c.embedScale = Math.sqrt(hidden); c.tieEmbeddings = cfg.tie_word_embeddings !== false;
+    c.hiddenAct = String(cfg.hidden_activation ?? "gelu_pytorch_tanh"); // HF runs Gemma with the tanh approximation
+  }
+  if (modelType === "mistral" && typeof cfg.sliding_window === "number" && cfg.use_sliding_window !== false) c.slidingWindow = cfg.sliding_window;
+  if (modelType === "qwen2" && cfg.use_sliding_window === true) throw new Error("qwen2 with use_sliding_window: true (per-layer windows) is not supported");
   return c;
 }
 
@@ -343,6 +354,7 @@ export class Transformer {
     const flatIds = tf.tensor1d(ids.flat(), "int32");
     const embName = c.family === "llama" ? "model.embed_tokens.weight" : c.family === "bloom" ? "transformer.word_embeddings.weight" : "transformer.wte.weight";
     let x = tf.gather(get(embName), flatIds) as tf.Tensor2D; // [B*T, D]
+    if (c.embedScale) x = tf.mul(x, c.embedScale);
     flatIds.dispose();
     if (c.family === "bloom") x = layerNorm(x, get("transformer.word_embeddings_layernorm.weight"), get("transformer.word_embeddings_layernorm.bias"), c.normEps);
     if (c.family === "gpt2") {
@@ -363,7 +375,10 @@ export class Transformer {
       mask = tf.tensor3d(data, [H, T, Tk]);
     } else {
       const maskData = new Float32Array(rep * T * Tk);
-      for (let r = 0; r < rep; r++) for (let i = 0; i < T; i++) for (let j = past + i + 1; j < Tk; j++) maskData[(r * T + i) * Tk + j] = -1e9;
+      for (let r = 0; r < rep; r++) for (let i = 0; i < T; i++) for (let j = 0; j < Tk; j++) {
+        const visible = j <= past + i && (c.slidingWindow === undefined || past + i - j < c.slidingWindow);
+        if (!visible) maskData[(r * T + i) * Tk + j] = -1e9;
+      }
       mask = tf.tensor2d(maskData, [rep * T, Tk]);
     }
     let cos: tf.Tensor | null = null, sin: tf.Tensor | null = null;
@@ -384,7 +399,7 @@ export class Transformer {
       let q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, h: tf.Tensor2D;
       let residual: tf.Tensor2D = x;
       if (c.family === "llama") {
-        h = rmsNorm(x, get(`${p}.input_layernorm.weight`), c.normEps);
+        h = rmsNorm(x, get(`${p}.input_layernorm.weight`), c.normEps, c.normOffset);
         q = heads(linear(h, `${p}.self_attn.q_proj`), H);
         k = heads(linear(h, `${p}.self_attn.k_proj`), KV);
         v = heads(linear(h, `${p}.self_attn.v_proj`), KV);
@@ -412,12 +427,13 @@ export class Transformer {
       // as HF's repeat_kv: query head h reads KV head floor(h / rep)
       const qg = tf.reshape(tf.mul(q, 1 / Math.sqrt(hd)), [B, KV, rep * T, hd]);
       const raw = tf.matMul(qg, k, false, true); // [B, KV, rep·T, Tk]
-      const scores = T === 1 && c.family !== "bloom" ? raw : tf.add(raw, mask); // one new token sees every cached position
+      const needsMask = T > 1 || c.family === "bloom" || (c.slidingWindow !== undefined && Tk > c.slidingWindow);
+      const scores = needsMask ? tf.add(raw, mask) : raw; // one new token sees every cached position
       const attn = tf.reshape(tf.matMul(tf.softmax(scores), v), [B, H, T, hd]);
       const merged = tf.reshape(tf.transpose(attn, [0, 2, 1, 3]), [B * T, H * hd]) as tf.Tensor2D;
       if (c.family === "llama") {
         x = tf.add(x, linear(merged, `${p}.self_attn.o_proj`));
-        const h2 = rmsNorm(x, get(`${p}.post_attention_layernorm.weight`), c.normEps);
+        const h2 = rmsNorm(x, get(`${p}.post_attention_layernorm.weight`), c.normEps, c.normOffset);
         const gate = linear(h2, `${p}.mlp.gate_proj`), up = linear(h2, `${p}.mlp.up_proj`);
         x = tf.add(x, linear(tf.mul(activation(gate, c.hiddenAct), up), `${p}.mlp.down_proj`));
       } else if (c.family === "bloom") {
@@ -432,7 +448,7 @@ export class Transformer {
       }
     }
     if (opts.cache) opts.cache.length = Tk;
-    x = c.family === "llama" ? rmsNorm(x, get("model.norm.weight"), c.normEps) : layerNorm(x, get("transformer.ln_f.weight"), get("transformer.ln_f.bias"), c.normEps);
+    x = c.family === "llama" ? rmsNorm(x, get("model.norm.weight"), c.normEps, c.normOffset) : layerNorm(x, get("transformer.ln_f.weight"), get("transformer.ln_f.bias"), c.normEps);
     if (c.tieEmbeddings) return tf.matMul(x, get(embName) as tf.Tensor2D, false, true);
     return tf.matMul(x, get("lm_head.weight") as tf.Tensor2D);
   }
@@ -490,9 +506,9 @@ function quantLinear(x: tf.Tensor2D, q: Nf4Tensor): tf.Tensor2D {
   return f(x) as tf.Tensor2D;
 }
 
-function rmsNorm(x: tf.Tensor2D, w: tf.Tensor, eps: number): tf.Tensor2D {
+function rmsNorm(x: tf.Tensor2D, w: tf.Tensor, eps: number, offset = 0): tf.Tensor2D {
   const ms = tf.mean(tf.square(x), -1, true);
-  return tf.mul(tf.mul(x, tf.rsqrt(tf.add(ms, eps))), w);
+  return tf.mul(tf.mul(x, tf.rsqrt(tf.add(ms, eps))), offset ? tf.add(w, offset) : w);
 }
 
 function layerNorm(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor, eps: number): tf.Tensor2D {

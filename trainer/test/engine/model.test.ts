@@ -55,8 +55,8 @@ describe("checkpoints of each layout load with the right shapes", () => {
     expect(base.model.sourceNames.get("transformer.word_embeddings_layernorm.weight")).toBe("word_embeddings_layernorm.weight");
     base.dispose();
   });
-  it("refuses ChatGLM and Gemma by name, and wrong shapes with the numbers", async () => {
-    expect(() => parseConfig({ model_type: "gemma" })).toThrow(/gemma.*does not load yet/i);
+  it("refuses ChatGLM and Gemma 2 by name, and wrong shapes with the numbers", async () => {
+    expect(() => parseConfig({ model_type: "gemma2" })).toThrow(/gemma 2.*does not load yet/i);
     expect(() => parseConfig({ model_type: "chatglm" })).toThrow(/chatglm.*does not load yet/i);
     const dir = writeTinyModel("llama");
     writeFileSync(join(dir, "config.json"), JSON.stringify(tinyLlamaConfig({ intermediate_size: 48 })));
@@ -74,6 +74,19 @@ describe("forward pass", () => {
       expect(a.slice(3 * V)).not.toEqual(b.slice(3 * V));
       base.dispose();
     }
+  });
+
+  it("Mistral's sliding window hides keys more than sliding_window − 1 positions back, with and without the cache", async () => {
+    const base = await loadBaseModel(writeTinyModel("llama", { model_type: "mistral", num_hidden_layers: 1, sliding_window: 3 }, { std: 0.3 }));
+    const V = 259;
+    const last = (ids: number[]) => logitsOf(base.model, [ids]).slice(5 * V, 6 * V);
+    const a = last([10, 11, 12, 13, 14, 15]);
+    expect(last([90, 91, 92, 13, 14, 15])).toEqual(a); // positions 0–2 are outside position 5's window
+    expect(last([10, 11, 12, 93, 14, 15])).not.toEqual(a);
+    const cached = await generateTokens(base, null, "abcdefg", { maxTokens: 8, temperature: 0, topP: 1 });
+    const full = await generateTokens(base, null, "abcdefg", { maxTokens: 8, temperature: 0, topP: 1, useCache: false });
+    expect(cached.tokenIds).toEqual(full.tokenIds);
+    base.dispose();
   });
 
   it("gradients match central finite differences (float32)", async () => {

@@ -36,7 +36,10 @@ function attention(qs: number[][], ks: number[][], vs: number[][], H: number, KV
 function llamaRef(cfg: Record<string, any>, w: W, ids: number[], hasBias: boolean): number[][] {
   const D = cfg.hidden_size, H = cfg.num_attention_heads, KV = cfg.num_key_value_heads, hd = cfg.head_dim ?? D / H, eps = cfg.rms_norm_eps, theta = cfg.rope_theta;
   const E = w("model.embed_tokens.weight");
-  let xs = ids.map((id) => Array.from(E.v.subarray(id * D, (id + 1) * D)));
+  const gemma = cfg.model_type === "gemma";
+  const norm = (x: number[], g: Float32Array) => rms(x, gemma ? g.map((v) => 1 + v) : g, eps);
+  let xs = ids.map((id) => Array.from(E.v.subarray(id * D, (id + 1) * D)).map((v) => (gemma ? v * Math.sqrt(D) : v)));
+  const act = (g: number) => (gemma ? 0.5 * g * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (g + 0.044715 * g ** 3))) : g / (1 + Math.exp(-g)));
   const rope = (v: number[], pos: number, heads: number) => {
     const out = v.slice();
     for (let h = 0; h < heads; h++) for (let i = 0; i < hd / 2; i++) {
@@ -49,7 +52,7 @@ function llamaRef(cfg: Record<string, any>, w: W, ids: number[], hasBias: boolea
   for (let l = 0; l < cfg.num_hidden_layers; l++) {
     const p = `model.layers.${l}`;
     const bias = (m: string) => (hasBias ? w(`${p}.self_attn.${m}.bias`).v : undefined);
-    const hs = xs.map((x) => rms(x, w(`${p}.input_layernorm.weight`).v, eps));
+    const hs = xs.map((x) => norm(x, w(`${p}.input_layernorm.weight`).v));
     // Qwen3: RMSNorm over each head's hd values before RoPE
     const headNorm = (v: number[], heads: number, name: string) => {
       if (cfg.model_type !== "qwen3") return v;
@@ -62,14 +65,14 @@ function llamaRef(cfg: Record<string, any>, w: W, ids: number[], hasBias: boolea
     const att = attention(qs, ks, vs, H, KV, hd);
     xs = xs.map((x, t) => { const o = linear(w(`${p}.self_attn.o_proj.weight`), att[t]!); return x.map((v, i) => v + o[i]!); });
     xs = xs.map((x) => {
-      const h = rms(x, w(`${p}.post_attention_layernorm.weight`).v, eps);
+      const h = norm(x, w(`${p}.post_attention_layernorm.weight`).v);
       const g = linear(w(`${p}.mlp.gate_proj.weight`), h), u = linear(w(`${p}.mlp.up_proj.weight`), h);
-      const d = linear(w(`${p}.mlp.down_proj.weight`), g.map((gv, i) => (gv / (1 + Math.exp(-gv))) * u[i]!));
+      const d = linear(w(`${p}.mlp.down_proj.weight`), g.map((gv, i) => act(gv) * u[i]!));
       return x.map((v, i) => v + d[i]!);
     });
   }
   const head = cfg.tie_word_embeddings ? E : w("lm_head.weight");
-  return xs.map((x) => linear(head, rms(x, w("model.norm.weight").v, eps)));
+  return xs.map((x) => linear(head, norm(x, w("model.norm.weight").v)));
 }
 
 function gpt2Ref(cfg: Record<string, any>, w: W, ids: number[]): number[][] {
@@ -155,6 +158,13 @@ describe("forward pass equals a scalar implementation of the Hugging Face models
     for (const [n, st] of raw) if (/norm\.weight$/.test(n)) { const v = toFloat32(st).map((_, i) => 1 + 0.5 * Math.sin(i * 2.3 + n.length)); raw.splice(raw.findIndex(([m]) => m === n), 1, [n, { ...st, data: new Uint8Array(v.buffer) }]); }
     const t = new Map(raw);
     expect(t.get("model.layers.0.self_attn.q_proj.weight")!.shape).toEqual([32, 24]);
+    compare(Transformer.fromTensors(parseConfig(cfg), t), ids, llamaRef(cfg, weights(t), ids, false));
+  });
+  it("Gemma ((1 + w) norms, √hidden embedding scale, GeGLU, head_dim 16 > hidden/heads)", () => {
+    const cfg = tinyLlamaConfig({ model_type: "gemma", hidden_size: 24, head_dim: 16, intermediate_size: 40, num_attention_heads: 2, num_key_value_heads: 1, vocab_size: 200, tie_word_embeddings: true, hidden_activation: "gelu_pytorch_tanh" });
+    const raw = randomCheckpoint(cfg, { std: 0.2, seed: 14 });
+    for (const [n, st] of raw) if (/norm\.weight$/.test(n)) { const v = toFloat32(st).map((_, i) => 0.3 * Math.sin(i * 1.3 + n.length)); raw.splice(raw.findIndex(([m]) => m === n), 1, [n, { ...st, data: new Uint8Array(v.buffer) }]); }
+    const t = new Map(raw);
     compare(Transformer.fromTensors(parseConfig(cfg), t), ids, llamaRef(cfg, weights(t), ids, false));
   });
   it("BLOOM (ALiBi, fused per-head query_key_value, embedding layer norm) with 6 heads", () => {
