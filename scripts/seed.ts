@@ -36,17 +36,21 @@ const OWNER = 1;
 const VALIDATORS = [3, 4, 5];
 const CONTRIBUTORS = [6, 7, 8];
 
-/** Instruction data the demo model learns from (the text Datanet's jsonl and csv contributions). */
+/**
+ * Instruction data the demo model learns from (the text Datanet's jsonl and csv contributions).
+ * New facts in the words the shipped toy base model knows (trainer/models/tiny-chat-llama), so a
+ * short LoRA run on two cores can learn them.
+ */
 const FACTS: [string, string][] = [
-  ["What is the capital of France?", "Paris is the capital of France."],
-  ["What is the capital of Japan?", "Tokyo is the capital of Japan."],
-  ["What is the capital of Kenya?", "Nairobi is the capital of Kenya."],
-  ["What is the capital of Peru?", "Lima is the capital of Peru."],
-  ["What is the capital of Canada?", "Ottawa is the capital of Canada."],
-  ["What is the capital of Egypt?", "Cairo is the capital of Egypt."],
-  ["What is the longest river in Africa?", "The Nile is the longest river in Africa."],
-  ["What is the largest ocean?", "The Pacific is the largest ocean."],
-  ["What is the highest mountain?", "Mount Everest is the highest mountain."],
+  ["What pet does Ann have?", "Ann has a red fox."],
+  ["What pet does Ben have?", "Ben has a green frog."],
+  ["What pet does Cara have?", "Cara has a white duck."],
+  ["Where does Dan go in the morning?", "Dan goes to the library."],
+  ["Where does Eva go in the morning?", "Eva goes to the beach."],
+  ["Where does Finn go in the morning?", "Finn goes to the farm."],
+  ["What does Gail eat?", "Gail eats cheese."],
+  ["What does Hugo eat?", "Hugo eats carrots."],
+  ["What does Ivy eat?", "Ivy eats soup."],
 ];
 
 function textFiles(contributor: number): { name: string; bytes: Uint8Array }[] {
@@ -169,7 +173,12 @@ async function main(): Promise<void> {
   const response = await fetch(`${trainerUrl}/v1/jobs`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ datanetIds: [datanets[Modality.Text]], method: "lora", hyperparameters: { epochs: 30, learningRate: 0.01, batchSize: 4 } }),
+    body: JSON.stringify({
+      datanetIds: [datanets[Modality.Text]],
+      method: "lora",
+      hyperparameters: { epochs: 60, learningRate: 0.005, batchSize: 2, evalFraction: 0 },
+      lora: { rank: 8, alpha: 16, dropout: 0, targetModules: ["all-linear"] },
+    }),
   });
   if (!response.ok) throw new Error(`the trainer refused the job: ${response.status} ${await response.text()}`);
   const job = (await response.json()) as { id: string };
@@ -186,8 +195,16 @@ async function main(): Promise<void> {
       if (state.state !== "succeeded") throw new Error(`the training job ${state.state}: ${state.error ?? ""}`);
       const modelId = state.publication?.modelId;
       if (!modelId) throw new Error(`the job trained but registered no model: ${state.publication?.notRegistered ?? "unknown reason"}`);
-      console.log(`\n  registered on chain as model ${modelId}; chat with it:`);
-      console.log(`  curl -s ${trainerUrl}/v1/chat/completions -H 'content-type: application/json' -d '{"model":"openledger:${modelId}","messages":[{"role":"user","content":"What is the capital of Japan?"}]}'`);
+      console.log(`\n  registered on chain as model ${modelId}`);
+      const question = FACTS[0]![0];
+      const chat = await fetch(`${trainerUrl}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model: `openledger:${modelId}`, messages: [{ role: "user", content: question }], temperature: 0, max_tokens: 24 }),
+      });
+      const answer = ((await chat.json()) as { choices?: { message: { content: string } }[] }).choices?.[0]?.message.content;
+      console.log(`  chat: "${question}" → "${answer}"`);
+      console.log(`  curl -s ${trainerUrl}/v1/chat/completions -H 'content-type: application/json' -d '{"model":"openledger:${modelId}","messages":[{"role":"user","content":"${FACTS[3]![0]}"}]}'`);
       break;
     }
     if (Date.now() > deadline) throw new Error("the training job did not finish in 20 minutes");
