@@ -45,7 +45,8 @@ export function toJsRegexSource(pattern: string): string {
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-interface PreTok { kind: "bytelevel" | "metaspace" | "none"; split: RegExp | null; addPrefixSpace: boolean; prependScheme: "always" | "first" | "never"; replacement: string }
+type SplitBehavior = "Isolated" | "MergedWithPrevious" | "MergedWithNext" | "Removed";
+interface PreTok { kind: "bytelevel" | "metaspace" | "none"; split: RegExp | null; splitBehavior: SplitBehavior; addPrefixSpace: boolean; prependScheme: "always" | "first" | "never"; replacement: string }
 
 export class BpeTokenizer {
   readonly vocab: Map<string, number>;
@@ -89,7 +90,7 @@ export class BpeTokenizer {
     this.addedRegex = sorted.length ? new RegExp(sorted.map(escapeRegex).join("|"), "g") : null;
 
     // pre-tokenizer
-    this.pre = { kind: "none", split: null, addPrefixSpace: false, prependScheme: "always", replacement: "▁" };
+    this.pre = { kind: "none", split: null, splitBehavior: "Isolated", addPrefixSpace: false, prependScheme: "always", replacement: "▁" };
     const visit = (p: Json | null | undefined): void => {
       if (!p) return;
       if (p.type === "Sequence") { for (const q of p.pretokenizers as Json[]) visit(q); return; }
@@ -98,7 +99,9 @@ export class BpeTokenizer {
         this.pre.addPrefixSpace = !!p.add_prefix_space;
         if (p.use_regex !== false && !this.pre.split) this.pre.split = new RegExp(GPT2_SPLIT, "gu");
       } else if (p.type === "Split") {
-        if ((p.behavior ?? "Isolated") !== "Isolated" || p.invert) throw new Error(`tokenizer.json Split pre-tokenizer with behavior ${p.behavior}${p.invert ? " (inverted)" : ""} is not supported (only Isolated)`);
+        const behavior = (p.behavior ?? "Isolated") as SplitBehavior;
+        if (!["Isolated", "MergedWithPrevious", "MergedWithNext", "Removed"].includes(behavior) || p.invert) throw new Error(`tokenizer.json Split pre-tokenizer with behavior ${p.behavior}${p.invert ? " (inverted)" : ""} is not supported`);
+        this.pre.splitBehavior = behavior;
         const pat = p.pattern?.Regex ?? (p.pattern?.String != null ? escapeRegex(p.pattern.String) : null);
         if (pat != null) this.pre.split = new RegExp(toJsRegexSource(pat), "gu");
       } else if (p.type === "Metaspace") {
@@ -170,7 +173,7 @@ export class BpeTokenizer {
   private encodeOrdinary(text: string, isFirst: boolean, out: number[]): void {
     if (this.pre.kind === "bytelevel") {
       if (this.pre.addPrefixSpace && isFirst && !text.startsWith(" ")) text = " " + text;
-      const words = this.pre.split ? splitIsolated(text, this.pre.split) : [text];
+      const words = this.pre.split ? splitText(text, this.pre.split, this.pre.splitBehavior) : [text];
       const enc = new TextEncoder();
       for (const w of words) {
         let mapped = "";
@@ -192,7 +195,7 @@ export class BpeTokenizer {
       for (const p of pieces) this.bpeWord(p, out);
       return;
     }
-    this.bpeWord(s, out);
+    for (const piece of this.pre.split ? splitText(s, this.pre.split, this.pre.splitBehavior) : [s]) this.bpeWord(piece, out);
   }
 
   private bpeWord(word: string, out: number[]): void {
@@ -268,19 +271,29 @@ export class BpeTokenizer {
   }
 }
 
-/** Split with behavior "Isolated": every match is a piece, and so is every stretch between matches. */
-export function splitIsolated(text: string, re: RegExp): string[] {
-  const out: string[] = [];
+/**
+ * The Split pre-tokenizer: "Isolated" makes every match and every stretch between matches a piece;
+ * "MergedWithPrevious"/"MergedWithNext" glue a match to the stretch before/after it; "Removed" drops matches.
+ */
+export function splitText(text: string, re: RegExp, behavior: SplitBehavior = "Isolated"): string[] {
+  const parts: { s: string; match: boolean }[] = [];
   let last = 0;
   for (const m of text.matchAll(re)) {
     if (m[0].length === 0) continue;
-    if (m.index! > last) out.push(text.slice(last, m.index));
-    out.push(m[0]);
+    if (m.index! > last) parts.push({ s: text.slice(last, m.index), match: false });
+    parts.push({ s: m[0], match: true });
     last = m.index! + m[0].length;
   }
-  if (last < text.length) out.push(text.slice(last));
+  if (last < text.length) parts.push({ s: text.slice(last), match: false });
+  const out: string[] = [];
+  if (behavior === "Isolated") for (const p of parts) out.push(p.s);
+  else if (behavior === "Removed") for (const p of parts) { if (!p.match) out.push(p.s); }
+  else if (behavior === "MergedWithPrevious") parts.forEach((p, i) => { if (p.match && i > 0 && !parts[i - 1]!.match) out[out.length - 1] += p.s; else out.push(p.s); });
+  else { let carry = ""; for (const p of parts) { if (p.match) carry += p.s; else { out.push(carry + p.s); carry = ""; } } if (carry) out.push(carry); }
   return out;
 }
+
+export const splitIsolated = (text: string, re: RegExp): string[] => splitText(text, re, "Isolated");
 
 function splitMerge(m: string): [string, string] {
   const i = m.indexOf(" ", 1);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BpeTokenizer, bytesToUnicode, toJsRegexSource, splitIsolated } from "../../src/engine/tokenizer.ts";
+import { BpeTokenizer, bytesToUnicode, toJsRegexSource, splitIsolated, splitText } from "../../src/engine/tokenizer.ts";
 import { byteLevelTokenizerJson, CHATML_TEMPLATE } from "../../src/engine/random-init.ts";
 
 const LLAMA3_SPLIT = String.raw`(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+`;
@@ -41,6 +41,9 @@ describe("byte-level BPE (GPT-2 style)", () => {
     expect("Hello, world! (a|b)".match(re)).toEqual(["Hello", " world", "a", "b"]);
     // and the Split pre-tokenizer (Isolated) keeps what lies between matches as pieces of its own
     expect(splitIsolated("Hello, world! (a|b)", re)).toEqual(["Hello", ",", " world", "! (", "a", "|", "b", ")"]);
+    expect(splitText("a b c", / /gu, "MergedWithPrevious")).toEqual(["a ", "b ", "c"]);
+    expect(splitText("a b c", / /gu, "MergedWithNext")).toEqual(["a", " b", " c"]);
+    expect(splitText("a b c", / /gu, "Removed")).toEqual(["a", "b", "c"]);
     const json = byteLevelTokenizerJson([["H", "e"]]) as Record<string, any>;
     json.pre_tokenizer = { type: "Sequence", pretokenizers: [{ type: "Split", pattern: { Regex: bloom }, behavior: "Isolated", invert: false }, { type: "ByteLevel", add_prefix_space: false, use_regex: false }] };
     const tb = new BpeTokenizer(json, { eos_token: "<|endoftext|>" });
