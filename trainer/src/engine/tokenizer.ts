@@ -54,6 +54,7 @@ export class BpeTokenizer {
   readonly ranks: Map<string, number>;
   readonly added: { id: number; content: string; special: boolean }[];
   readonly specialIds: Set<number>;
+  private readonly addedIds: Set<number>;
   readonly byteFallback: boolean;
   readonly unkId: number | null;
   readonly pre: PreTok;
@@ -86,6 +87,7 @@ export class BpeTokenizer {
     this.byteFallback = !!model.byte_fallback;
     this.unkId = model.unk_token != null && this.vocab.has(model.unk_token) ? this.vocab.get(model.unk_token)! : null;
     this.specialIds = new Set(this.added.filter((t) => t.special).map((t) => t.id));
+    this.addedIds = new Set(this.added.map((t) => t.id));
     const sorted = this.added.map((t) => t.content).sort((a, b) => b.length - a.length);
     this.addedRegex = sorted.length ? new RegExp(sorted.map(escapeRegex).join("|"), "g") : null;
 
@@ -242,7 +244,7 @@ export class BpeTokenizer {
       const tok = this.idToToken[id];
       if (tok === undefined) throw new Error(`tokenizer: id ${id} is outside the vocabulary (${this.idToToken.length})`);
       if (this.specialIds.has(id)) { if (!options.skipSpecialTokens) bytes.push(...enc.encode(tok)); continue; }
-      if (this.added.some((t) => t.id === id)) { bytes.push(...enc.encode(tok)); continue; }
+      if (this.addedIds.has(id)) { bytes.push(...enc.encode(tok)); continue; }
       if (this.decodeKind === "bytelevel") {
         for (const ch of tok) { const b = CHAR_BYTES.get(ch); if (b === undefined) bytes.push(...enc.encode(ch)); else bytes.push(b); }
       } else {
