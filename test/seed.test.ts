@@ -1,0 +1,66 @@
+// The demo a newcomer runs: `npm start`, then `npm run seed`, on free loopback ports. The seed goes
+// through every service of the stack (chain, IPFS, indexer, trainer), so this checks that they
+// work together as the README says.
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { describe, it } from "node:test";
+import { freePort, projectRoot } from "../scripts/lib/chain.ts";
+
+describe("the demo (npm start, then npm run seed)", () => {
+  it("seeds Datanets of every modality, reviews, claims, and a training run that registers a model and answers", async () => {
+    const ports = { CHAIN_PORT: await freePort(), IPFS_PORT: await freePort(), INDEXER_PORT: await freePort(), TRAINER_PORT: await freePort() };
+    const env = { ...process.env, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) };
+    const stack = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", "scripts/stack.ts"], { cwd: projectRoot, env, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    stack.stdout.on("data", (c: Buffer) => (out += c.toString()));
+    stack.stderr.on("data", (c: Buffer) => (out += c.toString()));
+    try {
+      const deadline = Date.now() + 300_000;
+      while (!out.includes("Press Ctrl-C to stop.")) {
+        assert.equal(stack.exitCode, null, `the stack exited early:\n${out}`);
+        assert.ok(Date.now() < deadline, `the stack did not come up:\n${out}`);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      const seed = spawnSync(process.execPath, ["--disable-warning=ExperimentalWarning", "scripts/seed.ts"], { cwd: projectRoot, env, encoding: "utf8", timeout: 600_000 });
+      assert.equal(seed.status, 0, `${seed.stdout}\n${seed.stderr}`);
+      assert.match(seed.stdout, /Datanet 1: World geography \(text\)/);
+      assert.match(seed.stdout, /Datanet 1: 10 accepted/);
+      assert.match(seed.stdout, /Datanet 2: 7 accepted, 1 rejected/);
+      assert.match(seed.stdout, /Datanet 3: 3 accepted/);
+      assert.match(seed.stdout, /#6 claimed 110 OPEN/);
+      assert.match(seed.stdout, /registered on chain as model 1/);
+      assert.match(seed.stdout, /chat: "What pet does Ann have\?" → "[^"]+"/);
+      // The indexer saw it all, and checked the model's manifest against the chain.
+      type Body = { data: { datanets: { items: { id: number; acceptedCount: number }[] }; models: { items: { manifestStatus: string }[] } } };
+      let body: Body | undefined;
+      for (let i = 0; i < 40; i++) {
+        const res = await fetch(`http://127.0.0.1:${ports.INDEXER_PORT}/graphql`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ query: "{ datanets { items { id acceptedCount } } models { items { id manifestStatus } } }" }),
+        });
+        body = (await res.json()) as Body;
+        if (body.data.models.items.length > 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      assert.ok(body);
+      assert.deepEqual(
+        body.data.datanets.items.map((d) => d.acceptedCount),
+        [10, 7, 3],
+      );
+      assert.deepEqual(
+        body.data.models.items.map((m) => m.manifestStatus),
+        ["Valid"],
+      );
+      // A second seed on the same chain is refused, not doubled.
+      const again = spawnSync(process.execPath, ["--disable-warning=ExperimentalWarning", "scripts/seed.ts", "--no-train"], { cwd: projectRoot, env, encoding: "utf8" });
+      assert.equal(again.status, 1);
+      assert.match(again.stderr, /already has Datanets/);
+    } finally {
+      const stopped = new Promise((resolve) => stack.once("exit", resolve));
+      stack.kill("SIGINT");
+      await stopped;
+    }
+    assert.match(out, /Stopping the local stack/);
+  });
+});
