@@ -18,14 +18,16 @@ export interface ModelConfig {
   qkNorm?: boolean;
   /** Gemma: RMSNorm scales by (1 + w), and embeddings are multiplied by √hidden. */
   normOffset?: number; embedScale?: number;
+  /** Phi-3: one qkv_proj and one gate_up_proj instead of q/k/v and gate/up. */
+  fusedProjections?: boolean;
   /** Mistral: a key more than this many positions back is masked. */
   slidingWindow?: number;
   /** BLOOM: the residual is taken after the layer norm instead of before it. */
   residualPostNorm?: boolean;
 }
 
-export const LOADABLE = "llama, mistral, qwen2, qwen3 (dense), gemma (1), deepseek (dense, llama layout), gpt2, bloom";
-const LLAMA_TYPES = new Set(["llama", "mistral", "qwen2", "qwen3", "gemma", "deepseek", "yi"]);
+export const LOADABLE = "llama, mistral, qwen2, qwen3 (dense), gemma (1), phi3, deepseek (dense, llama layout), gpt2, bloom";
+const LLAMA_TYPES = new Set(["llama", "mistral", "qwen2", "qwen3", "gemma", "phi3", "deepseek", "yi"]);
 const NOT_YET: Record<string, string> = {
   chatglm: "ChatGLM (its tokenizer ships only as a SentencePiece tokenizer.model; GLM blocks with rotary on half of each head in interleaved pairs, multi-query fused query_key_value, fused gate/up dense_h_to_4h) does not load yet",
   mixtral: "Mixtral (mixture of experts) does not load yet",
@@ -34,7 +36,6 @@ const NOT_YET: Record<string, string> = {
   deepseek_v3: "DeepSeek-V2/V3 (MLA attention, mixture of experts) does not load yet",
   gemma2: "Gemma 2 (logit soft-capping, alternating sliding-window layers, pre/post feed-forward norms) does not load yet",
   gemma3_text: "Gemma 3 (q/k norms, local/global attention layers) does not load yet",
-  phi3: "Phi-3 (fused qkv_proj and gate_up_proj) does not load yet",
 };
 
 type Json = Record<string, unknown>;
@@ -80,6 +81,11 @@ export function parseConfig(cfg: Json): ModelConfig {
   };
   c.ropeInvFreq = ropeInvFreq(headDim, c.ropeTheta, cfg.rope_scaling as Json | null | undefined);
   if (modelType === "qwen3") c.qkNorm = true;
+  if (modelType === "phi3") {
+    c.fusedProjections = true;
+    if (typeof cfg.sliding_window === "number" && cfg.sliding_window < c.maxPositions) c.slidingWindow = cfg.sliding_window;
+    if (cfg.partial_rotary_factor !== undefined && cfg.partial_rotary_factor !== 1) throw new Error("phi3 with partial_rotary_factor ≠ 1 is not supported");
+  }
   if (modelType === "gemma") {
     c.normOffset = 1; c.embedScale = Math.sqrt(hidden); c.tieEmbeddings = cfg.tie_word_embeddings !== false;
     c.hiddenAct = String(cfg.hidden_activation ?? "gelu_pytorch_tanh"); // HF runs Gemma with the tanh approximation
@@ -120,8 +126,13 @@ export function linearSpecs(c: ModelConfig): LinearSpec[] {
     if (c.family === "llama") {
       const p = `model.layers.${i}`;
       const add = (m: string, mod: string, inF: number, outF: number) => out.push({ path: `${p}.${m}.${mod}`, module: mod, inFeatures: inF, outFeatures: outF, hfTransposed: true });
-      add("self_attn", "q_proj", D, q); add("self_attn", "k_proj", D, kv); add("self_attn", "v_proj", D, kv); add("self_attn", "o_proj", q, D);
-      add("mlp", "gate_proj", D, F); add("mlp", "up_proj", D, F); add("mlp", "down_proj", F, D);
+      if (c.fusedProjections) {
+        add("self_attn", "qkv_proj", D, q + 2 * kv); add("self_attn", "o_proj", q, D);
+        add("mlp", "gate_up_proj", D, 2 * F); add("mlp", "down_proj", F, D);
+      } else {
+        add("self_attn", "q_proj", D, q); add("self_attn", "k_proj", D, kv); add("self_attn", "v_proj", D, kv); add("self_attn", "o_proj", q, D);
+        add("mlp", "gate_proj", D, F); add("mlp", "up_proj", D, F); add("mlp", "down_proj", F, D);
+      }
     } else if (c.family === "bloom") {
       const p = `transformer.h.${i}`;
       const add = (m: string, mod: string, inF: number, outF: number) => out.push({ path: `${p}.${m}.${mod}`, module: mod, inFeatures: inF, outFeatures: outF, hfTransposed: true });
@@ -400,9 +411,14 @@ export class Transformer {
       let residual: tf.Tensor2D = x;
       if (c.family === "llama") {
         h = rmsNorm(x, get(`${p}.input_layernorm.weight`), c.normEps, c.normOffset);
-        q = heads(linear(h, `${p}.self_attn.q_proj`), H);
-        k = heads(linear(h, `${p}.self_attn.k_proj`), KV);
-        v = heads(linear(h, `${p}.self_attn.v_proj`), KV);
+        if (c.fusedProjections) {
+          const [qq, kk, vv] = tf.split(linear(h, `${p}.self_attn.qkv_proj`), [H * hd, KV * hd, KV * hd], 1);
+          q = heads(qq!, H); k = heads(kk!, KV); v = heads(vv!, KV);
+        } else {
+          q = heads(linear(h, `${p}.self_attn.q_proj`), H);
+          k = heads(linear(h, `${p}.self_attn.k_proj`), KV);
+          v = heads(linear(h, `${p}.self_attn.v_proj`), KV);
+        }
         if (c.qkNorm) { q = rmsNorm(q as tf.Tensor2D, get(`${p}.self_attn.q_norm.weight`), c.normEps); k = rmsNorm(k as tf.Tensor2D, get(`${p}.self_attn.k_norm.weight`), c.normEps); }
         q = applyRope(q); k = applyRope(k);
       } else if (c.family === "bloom") {
@@ -434,7 +450,9 @@ export class Transformer {
       if (c.family === "llama") {
         x = tf.add(x, linear(merged, `${p}.self_attn.o_proj`));
         const h2 = rmsNorm(x, get(`${p}.post_attention_layernorm.weight`), c.normEps, c.normOffset);
-        const gate = linear(h2, `${p}.mlp.gate_proj`), up = linear(h2, `${p}.mlp.up_proj`);
+        let gate: tf.Tensor2D, up: tf.Tensor2D;
+        if (c.fusedProjections) [gate, up] = tf.split(linear(h2, `${p}.mlp.gate_up_proj`), 2, 1) as [tf.Tensor2D, tf.Tensor2D];
+        else { gate = linear(h2, `${p}.mlp.gate_proj`); up = linear(h2, `${p}.mlp.up_proj`); }
         x = tf.add(x, linear(tf.mul(activation(gate, c.hiddenAct), up), `${p}.mlp.down_proj`));
       } else if (c.family === "bloom") {
         x = tf.add(residual, linear(merged, `${p}.self_attention.dense`));

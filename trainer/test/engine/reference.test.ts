@@ -33,7 +33,18 @@ function attention(qs: number[][], ks: number[][], vs: number[][], H: number, KV
   });
 }
 
-function llamaRef(cfg: Record<string, any>, w: W, ids: number[], hasBias: boolean): number[][] {
+function llamaRef(cfg: Record<string, any>, w0: W, ids: number[], hasBias: boolean): number[][] {
+  // Phi-3 fuses q/k/v and gate/up by rows (out features): slice them back out
+  const rows = (t: { v: Float32Array; shape: number[] }, from: number, to: number) => ({ v: t.v.slice(from * t.shape[1]!, to * t.shape[1]!), shape: [to - from, t.shape[1]!] });
+  const w: W = (name) => {
+    if (cfg.model_type !== "phi3") return w0(name);
+    const m = /^(.*)\.(self_attn\.(q|k|v)_proj|mlp\.(gate|up)_proj)\.weight$/.exec(name);
+    if (!m) return w0(name);
+    const hdim = cfg.head_dim ?? cfg.hidden_size / cfg.num_attention_heads, qn = cfg.num_attention_heads * hdim, kvn = cfg.num_key_value_heads * hdim, F = cfg.intermediate_size;
+    if (m[3]) { const f = w0(`${m[1]}.self_attn.qkv_proj.weight`); return m[3] === "q" ? rows(f, 0, qn) : m[3] === "k" ? rows(f, qn, qn + kvn) : rows(f, qn + kvn, qn + 2 * kvn); }
+    const f = w0(`${m[1]}.mlp.gate_up_proj.weight`);
+    return m[4] === "gate" ? rows(f, 0, F) : rows(f, F, 2 * F);
+  };
   const D = cfg.hidden_size, H = cfg.num_attention_heads, KV = cfg.num_key_value_heads, hd = cfg.head_dim ?? D / H, eps = cfg.rms_norm_eps, theta = cfg.rope_theta;
   const E = w("model.embed_tokens.weight");
   const gemma = cfg.model_type === "gemma";
@@ -165,6 +176,13 @@ describe("forward pass equals a scalar implementation of the Hugging Face models
     const raw = randomCheckpoint(cfg, { std: 0.2, seed: 14 });
     for (const [n, st] of raw) if (/norm\.weight$/.test(n)) { const v = toFloat32(st).map((_, i) => 0.3 * Math.sin(i * 1.3 + n.length)); raw.splice(raw.findIndex(([m]) => m === n), 1, [n, { ...st, data: new Uint8Array(v.buffer) }]); }
     const t = new Map(raw);
+    compare(Transformer.fromTensors(parseConfig(cfg), t), ids, llamaRef(cfg, weights(t), ids, false));
+  });
+  it("Phi-3 (fused qkv_proj and gate_up_proj)", () => {
+    const cfg = tinyLlamaConfig({ model_type: "phi3", hidden_size: 24, intermediate_size: 40, num_attention_heads: 4, num_key_value_heads: 2, vocab_size: 200, tie_word_embeddings: false });
+    const t = new Map(randomCheckpoint(cfg, { std: 0.3, seed: 15 }));
+    expect(t.get("model.layers.0.self_attn.qkv_proj.weight")!.shape).toEqual([48, 24]);
+    expect(t.get("model.layers.0.mlp.gate_up_proj.weight")!.shape).toEqual([80, 24]);
     compare(Transformer.fromTensors(parseConfig(cfg), t), ids, llamaRef(cfg, weights(t), ids, false));
   });
   it("BLOOM (ALiBi, fused per-head query_key_value, embedding layer norm) with 6 heads", () => {
