@@ -123,6 +123,11 @@ describe("chat templates", () => {
     expect(tb.encode("hi", { addSpecialTokens: true })).toEqual([tb.vocab.get("<|begin_of_text|>"), 104, 105]);
     expect(tb.encode("hi")).toEqual([104, 105]);
     expect(tb.encode("<|begin_of_text|>hi", { addSpecialTokens: true })).toEqual([tb.vocab.get("<|begin_of_text|>"), 104, 105]);
+    const gm = new BpeTokenizer(byteLevelTokenizerJson([], ["<bos>", "<eos>", "<start_of_turn>", "<end_of_turn>"]), { eos_token: "<eos>", chat_template: "{{ bos_token }}{% for m in messages %}<start_of_turn>{{ role }}" });
+    expect(gm.applyChatTemplate([{ role: "system", content: "Be brief." }, { role: "user", content: "hi" }, { role: "assistant", content: "yo" }], false)).toBe("<bos><start_of_turn>user\nBe brief.\n\nhi<end_of_turn>\n<start_of_turn>model\nyo<end_of_turn>\n");
+    expect(gm.stopTokenIds).toContain(gm.vocab.get("<end_of_turn>"));
+    const p3 = new BpeTokenizer(byteLevelTokenizerJson([], ["<|endoftext|>", "<|user|>", "<|assistant|>", "<|end|>"]), { eos_token: "<|endoftext|>", chat_template: "{% for m in messages %}{{'<|' + m['role'] + '|>' + '\n' + m['content'] + '<|end|>'}}{% endfor %}<|assistant|>" });
+    expect(p3.applyChatTemplate([{ role: "user", content: "hi" }], true)).toBe("<|user|>\nhi<|end|>\n<|assistant|>\n");
     const plain = new BpeTokenizer(byteLevelTokenizerJson(), { eos_token: "<|endoftext|>" });
     expect(plain.applyChatTemplate([{ role: "user", content: "hi" }], true)).toBe("User: hi\nAssistant: ");
   });
