@@ -39,8 +39,11 @@ export async function generateTokens(base: BaseModel, lora: LoraSet | null, prom
   const model = base.model;
   let promptIds = tok.encode(prompt, { addSpecialTokens: true });
   if (promptIds.length === 0) promptIds = [tok.bosTokenId ?? tok.eosTokenId];
+  // Keep the prompt's end when prompt + completion would pass the model's positions (at least one prompt
+  // token stays); learned position tables (GPT-2) also stop the completion at the last position.
   const limit = model.config.maxPositions;
-  if (promptIds.length + options.maxTokens > limit) promptIds = promptIds.slice(Math.max(0, promptIds.length + options.maxTokens - limit));
+  if (promptIds.length + options.maxTokens > limit) promptIds = promptIds.slice(-Math.max(1, limit - options.maxTokens));
+  const maxNew = model.config.family === "gpt2" ? Math.min(options.maxTokens, limit - promptIds.length) : options.maxTokens;
   const rng = new Rng(options.seed ?? (Math.random() * 2 ** 32) >>> 0);
   const useCache = options.useCache !== false;
   const cache: KvCache = { k: [], v: [], length: 0 };
@@ -52,7 +55,7 @@ export async function generateTokens(base: BaseModel, lora: LoraSet | null, prom
   let text = "";
   try {
     let next = promptIds;
-    for (let i = 0; i < options.maxTokens; i++) {
+    for (let i = 0; i < maxNew; i++) {
       if (options.signal?.aborted) throw new DOMException("generation was cancelled", "AbortError");
       const logits = tf.tidy(() => {
         const all = useCache ? model.forward([next], { lora, cache }) : model.forward([[...promptIds, ...out]], { lora });

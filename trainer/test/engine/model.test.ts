@@ -141,6 +141,17 @@ describe("generation", () => {
     }
   });
 
+  it("keeps the end of a prompt longer than the context and stops GPT-2 at its last position", async () => {
+    const base = await loadBaseModel(writeTinyModel("gpt2", { n_positions: 16 }, { std: 0.3 }));
+    const g = await generateTokens(base, null, "a long prompt that is longer than sixteen tokens", { maxTokens: 40, temperature: 0, topP: 1 });
+    expect(g.promptTokens).toBe(1);
+    expect(g.completionTokens).toBeLessThanOrEqual(15);
+    expect(g.finishReason).toBe(g.completionTokens === 15 ? "length" : "stop");
+    const h = await generateTokens(base, null, "a long prompt that is longer than sixteen tokens", { maxTokens: 6, temperature: 0, topP: 1 });
+    expect(h.promptTokens).toBe(10);
+    base.dispose();
+  });
+
   it("samples reproducibly with a seed, honours stop strings and streams the text", async () => {
     const base = await loadBaseModel(writeTinyModel("llama", {}, { std: 0.5, seed: 2 }));
     const a = await generate(base, null, "hello", { maxTokens: 20, temperature: 1, topP: 0.9, seed: 42 });
