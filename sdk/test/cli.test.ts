@@ -2,7 +2,7 @@
 // real Hardhat node and the embedded IPFS node: every role's commands, the full life of a
 // contribution for each modality, refusals with their exit codes, keystores.
 import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseEther } from "viem";
@@ -260,6 +260,15 @@ describe("the openledger CLI", () => {
     await stack.setTime(before.resetsAt.getTime() / 1000);
     const next = await ok(["contribute", String(id), folder, "--json"], CONTRIBUTOR);
     expect(next.json<{ outcomes: { status: string }[] }>().outcomes.every((o) => o.status === "submitted")).toBe(true);
+  });
+
+  it("refuses a commit on a finalised contribution with exit code 3 and keeps no secret for it", async () => {
+    const home = path.join(stack.dir, `home-${V1}`, "votes", "31337");
+    const before = readdirSync(home).sort();
+    const run = await cli(["validator", "commit", String(datanets[Modality.Text]), "--approve", cids[Modality.Text]![0]!], { as: V1 });
+    expect(run.code, run.stderr).toBe(3);
+    expect(run.stderr).toMatch(/is not pending \(it is accepted\)/);
+    expect(readdirSync(home).sort()).toEqual(before);
   });
 
   it("gives usage errors exit code 2 and unreachable services exit code 4", async () => {

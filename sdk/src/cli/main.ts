@@ -2,7 +2,7 @@
 //
 // Exit codes: 0 done; 1 unexpected failure; 2 bad usage; 3 refused (a file check, a protocol rule,
 // content that fails verification); 4 a service (chain or IPFS) could not be reached.
-import { readFileSync, readdirSync, statSync, writeFileSync, mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { HttpRequestError, parseEther, type Address, type Hex } from "viem";
@@ -551,7 +551,14 @@ export function buildProgram(): Command {
         state: "sending",
       };
       const file = ctx.votes.save(record);
-      const sent = await commitVotes(wallet, { contracts: ctx.contracts, datanetId, digests, approvals, salt });
+      let sent: Awaited<ReturnType<typeof commitVotes>>;
+      try {
+        sent = await commitVotes(wallet, { contracts: ctx.contracts, datanetId, digests, approvals, salt });
+      } catch (error) {
+        // A refused commit (found by the simulation, or reverted) recorded nothing: drop its secret.
+        if (error instanceof ProtocolError) rmSync(file, { force: true });
+        throw error;
+      }
       ctx.votes.save({ ...record, weight: sent.result.weight, state: "committed", committedAt: new Date().toISOString() });
       if (json(cmd)) return printJson({ commitment, weight: sent.result.weight, voteFile: file, transaction: sent.hash });
       console.log(`Committed ${digests.length} vote(s) as ${commitment} with weight ${open(BigInt(sent.result.weight))} (tx ${sent.hash}).`);
