@@ -22,19 +22,23 @@ export interface ModelConfig {
   fusedProjections?: boolean;
   /** Mistral: a key more than this many positions back is masked. */
   slidingWindow?: number;
+  /** Gemma 2: which layers use the sliding window (the others see everything). */
+  slidingLayers?: boolean[];
+  /** Gemma 2: query scale (query_pre_attn_scalar^-½), tanh soft-caps of attention scores and final logits,
+   *  and norms after attention and around the MLP. */
+  attnScale?: number; attnSoftcap?: number; finalSoftcap?: number; sandwichNorms?: boolean;
   /** BLOOM: the residual is taken after the layer norm instead of before it. */
   residualPostNorm?: boolean;
 }
 
-export const LOADABLE = "llama, mistral, qwen2, qwen3 (dense), gemma (1), phi3, deepseek (dense, llama layout), gpt2, bloom";
-const LLAMA_TYPES = new Set(["llama", "mistral", "qwen2", "qwen3", "gemma", "phi3", "deepseek", "yi"]);
+export const LOADABLE = "llama, mistral, qwen2, qwen3 (dense), gemma, gemma2, phi3, deepseek (dense, llama layout), gpt2, bloom";
+const LLAMA_TYPES = new Set(["llama", "mistral", "qwen2", "qwen3", "gemma", "gemma2", "phi3", "deepseek", "yi"]);
 const NOT_YET: Record<string, string> = {
   chatglm: "ChatGLM (its tokenizer ships only as a SentencePiece tokenizer.model; GLM blocks with rotary on half of each head in interleaved pairs, multi-query fused query_key_value, fused gate/up dense_h_to_4h) does not load yet",
   mixtral: "Mixtral (mixture of experts) does not load yet",
   qwen2_moe: "Qwen2-MoE (mixture of experts) does not load yet",
   deepseek_v2: "DeepSeek-V2/V3 (MLA attention, mixture of experts) does not load yet",
   deepseek_v3: "DeepSeek-V2/V3 (MLA attention, mixture of experts) does not load yet",
-  gemma2: "Gemma 2 (logit soft-capping, alternating sliding-window layers, pre/post feed-forward norms) does not load yet",
   gemma3_text: "Gemma 3 (q/k norms, local/global attention layers) does not load yet",
 };
 
@@ -85,6 +89,18 @@ export function parseConfig(cfg: Json): ModelConfig {
     c.fusedProjections = true;
     if (typeof cfg.sliding_window === "number" && cfg.sliding_window < c.maxPositions) c.slidingWindow = cfg.sliding_window;
     if (cfg.partial_rotary_factor !== undefined && cfg.partial_rotary_factor !== 1) throw new Error("phi3 with partial_rotary_factor ≠ 1 is not supported");
+  }
+  if (modelType === "gemma2") {
+    c.normOffset = 1; c.embedScale = Math.sqrt(hidden); c.tieEmbeddings = cfg.tie_word_embeddings !== false; c.sandwichNorms = true;
+    c.hiddenAct = String(cfg.hidden_activation ?? "gelu_pytorch_tanh");
+    c.attnScale = Math.pow(num(cfg.query_pre_attn_scalar, headDim), -0.5);
+    if (typeof cfg.attn_logit_softcapping === "number") c.attnSoftcap = cfg.attn_logit_softcapping;
+    if (typeof cfg.final_logit_softcapping === "number") c.finalSoftcap = cfg.final_logit_softcapping;
+    if (typeof cfg.sliding_window === "number") {
+      c.slidingWindow = cfg.sliding_window;
+      const types = cfg.layer_types as string[] | undefined;
+      c.slidingLayers = Array.from({ length: c.numLayers }, (_, i) => (types ? types[i] === "sliding_attention" : i % 2 === 0));
+    }
   }
   if (modelType === "gemma") {
     c.normOffset = 1; c.embedScale = Math.sqrt(hidden); c.tieEmbeddings = cfg.tie_word_embeddings !== false;
@@ -156,6 +172,7 @@ export function expectedTensors(c: ModelConfig, hasTensor: (name: string) => boo
     for (let i = 0; i < c.numLayers; i++) {
       m.set(`model.layers.${i}.input_layernorm.weight`, [D]);
       m.set(`model.layers.${i}.post_attention_layernorm.weight`, [D]);
+      if (c.sandwichNorms) { m.set(`model.layers.${i}.pre_feedforward_layernorm.weight`, [D]); m.set(`model.layers.${i}.post_feedforward_layernorm.weight`, [D]); }
       if (c.qkNorm) { m.set(`model.layers.${i}.self_attn.q_norm.weight`, [c.headDim]); m.set(`model.layers.${i}.self_attn.k_norm.weight`, [c.headDim]); }
     }
     m.set("model.norm.weight", [D]);
@@ -378,6 +395,7 @@ export class Transformer {
     const Tk = past + T;
     const rep = H / KV;
     let mask: tf.Tensor;
+    let slidingMask: tf.Tensor | null = null; // Gemma 2's windowed layers
     if (c.family === "bloom") {
       // ALiBi: head h adds slope_h · j to the score of key j (HF's build_alibi_tensor), with the causal mask
       const slopes = alibiSlopes(H);
@@ -385,12 +403,16 @@ export class Transformer {
       for (let h = 0; h < H; h++) for (let i = 0; i < T; i++) for (let j = 0; j < Tk; j++) data[(h * T + i) * Tk + j] = j > past + i ? -1e9 : slopes[h]! * j;
       mask = tf.tensor3d(data, [H, T, Tk]);
     } else {
-      const maskData = new Float32Array(rep * T * Tk);
-      for (let r = 0; r < rep; r++) for (let i = 0; i < T; i++) for (let j = 0; j < Tk; j++) {
-        const visible = j <= past + i && (c.slidingWindow === undefined || past + i - j < c.slidingWindow);
-        if (!visible) maskData[(r * T + i) * Tk + j] = -1e9;
-      }
-      mask = tf.tensor2d(maskData, [rep * T, Tk]);
+      const build = (window: number | undefined) => {
+        const maskData = new Float32Array(rep * T * Tk);
+        for (let r = 0; r < rep; r++) for (let i = 0; i < T; i++) for (let j = 0; j < Tk; j++) {
+          const visible = j <= past + i && (window === undefined || past + i - j < window);
+          if (!visible) maskData[(r * T + i) * Tk + j] = -1e9;
+        }
+        return tf.tensor2d(maskData, [rep * T, Tk]);
+      };
+      mask = build(c.slidingLayers ? undefined : c.slidingWindow);
+      if (c.slidingLayers) slidingMask = build(c.slidingWindow);
     }
     let cos: tf.Tensor | null = null, sin: tf.Tensor | null = null;
     if (c.family === "llama") {
@@ -441,13 +463,22 @@ export class Transformer {
         if (pk && pv) { pk.dispose(); pv.dispose(); }
       }
       // as HF's repeat_kv: query head h reads KV head floor(h / rep)
-      const qg = tf.reshape(tf.mul(q, 1 / Math.sqrt(hd)), [B, KV, rep * T, hd]);
-      const raw = tf.matMul(qg, k, false, true); // [B, KV, rep·T, Tk]
-      const needsMask = T > 1 || c.family === "bloom" || (c.slidingWindow !== undefined && Tk > c.slidingWindow);
-      const scores = needsMask ? tf.add(raw, mask) : raw; // one new token sees every cached position
+      const qg = tf.reshape(tf.mul(q, c.attnScale ?? 1 / Math.sqrt(hd)), [B, KV, rep * T, hd]);
+      let raw = tf.matMul(qg, k, false, true); // [B, KV, rep·T, Tk]
+      if (c.attnSoftcap) raw = tf.mul(tf.tanh(tf.div(raw, c.attnSoftcap)), c.attnSoftcap);
+      const windowed = c.slidingLayers ? c.slidingLayers[i] === true : c.slidingWindow !== undefined;
+      const layerMask = windowed && slidingMask ? slidingMask : mask;
+      const needsMask = T > 1 || c.family === "bloom" || (windowed && Tk > c.slidingWindow!);
+      const scores = needsMask ? tf.add(raw, layerMask) : raw; // one new token sees every cached position
       const attn = tf.reshape(tf.matMul(tf.softmax(scores), v), [B, H, T, hd]);
       const merged = tf.reshape(tf.transpose(attn, [0, 2, 1, 3]), [B * T, H * hd]) as tf.Tensor2D;
-      if (c.family === "llama") {
+      if (c.family === "llama" && c.sandwichNorms) {
+        // Gemma 2: x += norm(attn); x += norm(mlp(norm(x)))
+        x = tf.add(x, rmsNorm(linear(merged, `${p}.self_attn.o_proj`), get(`${p}.post_attention_layernorm.weight`), c.normEps, c.normOffset));
+        const h2 = rmsNorm(x, get(`${p}.pre_feedforward_layernorm.weight`), c.normEps, c.normOffset);
+        const mlp = linear(tf.mul(activation(linear(h2, `${p}.mlp.gate_proj`), c.hiddenAct), linear(h2, `${p}.mlp.up_proj`)), `${p}.mlp.down_proj`);
+        x = tf.add(x, rmsNorm(mlp, get(`${p}.post_feedforward_layernorm.weight`), c.normEps, c.normOffset));
+      } else if (c.family === "llama") {
         x = tf.add(x, linear(merged, `${p}.self_attn.o_proj`));
         const h2 = rmsNorm(x, get(`${p}.post_attention_layernorm.weight`), c.normEps, c.normOffset);
         let gate: tf.Tensor2D, up: tf.Tensor2D;
@@ -467,8 +498,10 @@ export class Transformer {
     }
     if (opts.cache) opts.cache.length = Tk;
     x = c.family === "llama" ? rmsNorm(x, get("model.norm.weight"), c.normEps, c.normOffset) : layerNorm(x, get("transformer.ln_f.weight"), get("transformer.ln_f.bias"), c.normEps);
-    if (c.tieEmbeddings) return tf.matMul(x, get(embName) as tf.Tensor2D, false, true);
-    return tf.matMul(x, get("lm_head.weight") as tf.Tensor2D);
+    const logits = (c.tieEmbeddings ? tf.matMul(x, get(embName) as tf.Tensor2D, false, true) : tf.matMul(x, get("lm_head.weight") as tf.Tensor2D)) as tf.Tensor2D;
+    if (!c.finalSoftcap) return logits;
+    const capped: tf.Tensor = tf.mul(tf.tanh(tf.div(logits, c.finalSoftcap)), c.finalSoftcap);
+    return capped as tf.Tensor2D;
   }
 
   private quantizedWeight(name: string): tf.Tensor {

@@ -19,13 +19,18 @@ const rms = (x: number[], w: Float32Array, eps: number) => { const r = 1 / Math.
 const ln = (x: number[], w: Float32Array, b: Float32Array, eps: number) => { const m = x.reduce((s, v) => s + v, 0) / x.length; const va = x.reduce((s, v) => s + (v - m) ** 2, 0) / x.length; return x.map((v, i) => ((v - m) / Math.sqrt(va + eps)) * w[i]! + b[i]!); };
 const softmax = (x: number[]) => { const m = Math.max(...x); const e = x.map((v) => Math.exp(v - m)); const s = e.reduce((a, b) => a + b, 0); return e.map((v) => v / s); };
 
-function attention(qs: number[][], ks: number[][], vs: number[][], H: number, KV: number, hd: number): number[][] {
+function attention(qs: number[][], ks: number[][], vs: number[][], H: number, KV: number, hd: number, o: { scale?: number; softcap?: number; window?: number } = {}): number[][] {
   const rep = H / KV;
   return qs.map((q, t) => {
     const out: number[] = [];
     for (let h = 0; h < H; h++) {
       const kvh = Math.floor(h / rep);
-      const scores = ks.slice(0, t + 1).map((k) => { let s = 0; for (let i = 0; i < hd; i++) s += q[h * hd + i]! * k[kvh * hd + i]!; return s / Math.sqrt(hd); });
+      const scores = ks.slice(0, t + 1).map((k, j) => {
+        let s = 0; for (let i = 0; i < hd; i++) s += q[h * hd + i]! * k[kvh * hd + i]!;
+        s *= o.scale ?? 1 / Math.sqrt(hd);
+        if (o.softcap) s = Math.tanh(s / o.softcap) * o.softcap;
+        return o.window !== undefined && t - j >= o.window ? -Infinity : s;
+      });
       const p = softmax(scores);
       for (let i = 0; i < hd; i++) out.push(p.reduce((s, pj, j) => s + pj * vs[j]![kvh * hd + i]!, 0));
     }
@@ -47,7 +52,7 @@ function llamaRef(cfg: Record<string, any>, w0: W, ids: number[], hasBias: boole
   };
   const D = cfg.hidden_size, H = cfg.num_attention_heads, KV = cfg.num_key_value_heads, hd = cfg.head_dim ?? D / H, eps = cfg.rms_norm_eps, theta = cfg.rope_theta;
   const E = w("model.embed_tokens.weight");
-  const gemma = cfg.model_type === "gemma";
+  const gemma = cfg.model_type === "gemma" || cfg.model_type === "gemma2", gemma2 = cfg.model_type === "gemma2";
   const norm = (x: number[], g: Float32Array) => rms(x, gemma ? g.map((v) => 1 + v) : g, eps);
   let xs = ids.map((id) => Array.from(E.v.subarray(id * D, (id + 1) * D)).map((v) => (gemma ? v * Math.sqrt(D) : v)));
   const act = (g: number) => (gemma ? 0.5 * g * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (g + 0.044715 * g ** 3))) : g / (1 + Math.exp(-g)));
@@ -73,7 +78,19 @@ function llamaRef(cfg: Record<string, any>, w0: W, ids: number[], hasBias: boole
     const qs = hs.map((h, t) => rope(headNorm(linear(w(`${p}.self_attn.q_proj.weight`), h, bias("q_proj")), H, "q_norm"), t, H));
     const ks = hs.map((h, t) => rope(headNorm(linear(w(`${p}.self_attn.k_proj.weight`), h, bias("k_proj")), KV, "k_norm"), t, KV));
     const vs = hs.map((h) => linear(w(`${p}.self_attn.v_proj.weight`), h, bias("v_proj")));
-    const att = attention(qs, ks, vs, H, KV, hd);
+    const att = gemma2
+      ? attention(qs, ks, vs, H, KV, hd, { scale: Math.pow(cfg.query_pre_attn_scalar, -0.5), softcap: cfg.attn_logit_softcapping, window: l % 2 === 0 ? cfg.sliding_window : undefined })
+      : attention(qs, ks, vs, H, KV, hd);
+    if (gemma2) {
+      xs = xs.map((x, t) => { const o = norm(linear(w(`${p}.self_attn.o_proj.weight`), att[t]!), w(`${p}.post_attention_layernorm.weight`).v); return x.map((v, i) => v + o[i]!); });
+      xs = xs.map((x) => {
+        const h = norm(x, w(`${p}.pre_feedforward_layernorm.weight`).v);
+        const g = linear(w(`${p}.mlp.gate_proj.weight`), h), u = linear(w(`${p}.mlp.up_proj.weight`), h);
+        const d = norm(linear(w(`${p}.mlp.down_proj.weight`), g.map((gv, i) => act(gv) * u[i]!)), w(`${p}.post_feedforward_layernorm.weight`).v);
+        return x.map((v, i) => v + d[i]!);
+      });
+      continue;
+    }
     xs = xs.map((x, t) => { const o = linear(w(`${p}.self_attn.o_proj.weight`), att[t]!); return x.map((v, i) => v + o[i]!); });
     xs = xs.map((x) => {
       const h = norm(x, w(`${p}.post_attention_layernorm.weight`).v);
@@ -83,7 +100,9 @@ function llamaRef(cfg: Record<string, any>, w0: W, ids: number[], hasBias: boole
     });
   }
   const head = cfg.tie_word_embeddings ? E : w("lm_head.weight");
-  return xs.map((x) => linear(head, norm(x, w("model.norm.weight").v)));
+  const logits = xs.map((x) => linear(head, norm(x, w("model.norm.weight").v)));
+  const cap = cfg.final_logit_softcapping;
+  return gemma2 && cap ? logits.map((r) => r.map((v) => Math.tanh(v / cap) * cap)) : logits;
 }
 
 function gpt2Ref(cfg: Record<string, any>, w: W, ids: number[]): number[][] {
@@ -183,6 +202,14 @@ describe("forward pass equals a scalar implementation of the Hugging Face models
     const t = new Map(randomCheckpoint(cfg, { std: 0.3, seed: 15 }));
     expect(t.get("model.layers.0.self_attn.qkv_proj.weight")!.shape).toEqual([48, 24]);
     expect(t.get("model.layers.0.mlp.gate_up_proj.weight")!.shape).toEqual([80, 24]);
+    compare(Transformer.fromTensors(parseConfig(cfg), t), ids, llamaRef(cfg, weights(t), ids, false));
+  });
+  it("Gemma 2 (soft-capping, alternating sliding-window layers, sandwich norms, query_pre_attn_scalar)", () => {
+    const cfg = tinyLlamaConfig({ model_type: "gemma2", hidden_size: 24, head_dim: 8, intermediate_size: 40, num_attention_heads: 4, num_key_value_heads: 2, vocab_size: 200, tie_word_embeddings: true, query_pre_attn_scalar: 12, attn_logit_softcapping: 2.0, final_logit_softcapping: 3.0, sliding_window: 3, num_hidden_layers: 2 });
+    const raw = randomCheckpoint(cfg, { std: 0.4, seed: 16 });
+    for (const [n, st] of raw) if (/norm\.weight$/.test(n)) { const v = toFloat32(st).map((_, i) => 0.3 * Math.sin(i * 0.7 + n.length)); raw.splice(raw.findIndex(([m]) => m === n), 1, [n, { ...st, data: new Uint8Array(v.buffer) }]); }
+    const t = new Map(raw);
+    expect(t.has("model.layers.1.pre_feedforward_layernorm.weight")).toBe(true);
     compare(Transformer.fromTensors(parseConfig(cfg), t), ids, llamaRef(cfg, weights(t), ids, false));
   });
   it("BLOOM (ALiBi, fused per-head query_key_value, embedding layer norm) with 6 heads", () => {
