@@ -14,7 +14,8 @@ import type { TrainingResult } from "./types.ts";
 
 export type { Method, LoraSettings, TrainingConfig, ChatMessage, TrainingExample, StepProgress, TrainingResult, Tokenizer } from "./types.ts";
 export type { BaseModel } from "./base-model.ts";
-export { loadBaseModel } from "./base-model.ts";
+export { loadBaseModel, type LoadOptions } from "./base-model.ts";
+export type { GenerateOptions } from "./generate.ts";
 export { train, type TrainOptions } from "./train.ts";
 export { initBackend, setTransposeCacheLimit } from "./backend.ts";
 export { readSafetensors, writeSafetensors, parseSafetensors, serializeSafetensors, readCheckpointTensors, writeShardedCheckpoint, type SafeTensor } from "./safetensors.ts";
