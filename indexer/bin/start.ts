@@ -13,7 +13,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { indexerRoot, loadSettings } from "../src/settings.ts";
+import { deploymentFile, indexerRoot, loadSettings } from "../src/settings.ts";
 
 const ponderCli = path.resolve(indexerRoot, "..", "node_modules", "ponder", "dist", "esm", "bin", "ponder.js");
 
@@ -63,7 +63,13 @@ if (!settings.databaseUrl) {
 const child = spawn(process.execPath, [ponderCli, "start", ...args], {
   cwd: indexerRoot,
   stdio: "inherit",
-  env: { PONDER_TELEMETRY_DISABLED: "true", ...process.env },
+  // Paths resolved here (relative to where the launcher was started), since Ponder runs in indexer/.
+  env: {
+    PONDER_TELEMETRY_DISABLED: "true",
+    ...process.env,
+    PGLITE_DIR: settings.pgliteDir,
+    INDEXER_DEPLOYMENT_FILE: deploymentFile(process.env),
+  },
 });
 if (marker && child.pid) writeFileSync(marker, String(child.pid));
 
