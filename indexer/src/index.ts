@@ -73,9 +73,13 @@ async function ensureProtocol(db: Db) {
     .onConflictDoNothing();
 }
 
-async function updateProtocol(db: Db, change: Parameters<ReturnType<Db["update"]>["set"]>[0]) {
+type ProtocolRow = typeof protocol.$inferSelect;
+type ProtocolChange = Partial<Omit<ProtocolRow, "id">>;
+
+/** Updates the protocol row (created on first use: the constructors' events may come in any order). */
+async function updateProtocol(db: Db, change: ProtocolChange | ((row: ProtocolRow) => ProtocolChange)) {
   await ensureProtocol(db);
-  await db.update(protocol, { id: PROTOCOL_ID }).set(change as never);
+  await db.update(protocol, { id: PROTOCOL_ID }).set(change);
 }
 
 async function ensureAccount(db: Db, address: Hex) {
@@ -129,7 +133,7 @@ function finalized<S extends Stats>(row: S, status: ContributionStatus, size: nu
 async function ensureValidator(db: Db, address: Hex, timestamp: bigint) {
   const existing = await db.find(validator, { address });
   if (existing) return existing;
-  await updateProtocol(db, (row: { validatorCount: number }) => ({ validatorCount: row.validatorCount + 1 }));
+  await updateProtocol(db, (row) => ({ validatorCount: row.validatorCount + 1 }));
   return db
     .insert(validator)
     .values({
@@ -195,7 +199,7 @@ ponder.on("ValidatorStaking:Staked", async ({ event, context }) => {
     activeAt: p.activeAt,
     totalStaked: v.totalStaked + event.args.amount,
   });
-  await updateProtocol(context.db, (row: { totalStaked: bigint }) => ({ totalStaked: row.totalStaked + event.args.amount }));
+  await updateProtocol(context.db, (row) => ({ totalStaked: row.totalStaked + event.args.amount }));
   await context.db.insert(stakeEvent).values(stakeRow(event, address, "stake", event.args.amount, event.args.activeAt));
 });
 
@@ -216,7 +220,7 @@ ponder.on("ValidatorStaking:Withdrawn", async ({ event, context }) => {
   const address = lc(event.args.validator);
   await ensureValidator(context.db, address, event.block.timestamp);
   await context.db.update(validator, { address }).set((row) => ({ unbonding: 0n, totalWithdrawn: row.totalWithdrawn + event.args.amount }));
-  await updateProtocol(context.db, (row: { totalStaked: bigint }) => ({ totalStaked: row.totalStaked - event.args.amount }));
+  await updateProtocol(context.db, (row) => ({ totalStaked: row.totalStaked - event.args.amount }));
   await context.db.insert(stakeEvent).values(stakeRow(event, address, "withdraw", event.args.amount, null));
 });
 
@@ -225,7 +229,7 @@ ponder.on("ValidatorStaking:Slashed", async ({ event, context }) => {
   const v = await ensureValidator(context.db, address, event.block.timestamp);
   const p = applySlash(v, event.block.timestamp, event.args.amount);
   await context.db.update(validator, { address }).set({ active: p.active, activating: p.activating, unbonding: p.unbonding });
-  await updateProtocol(context.db, (row: { totalStaked: bigint; totalSlashed: bigint }) => ({
+  await updateProtocol(context.db, (row) => ({
     totalStaked: row.totalStaked - event.args.amount,
     totalSlashed: row.totalSlashed + event.args.amount,
   }));
@@ -288,7 +292,7 @@ ponder.on("Datanets:DatanetCreated", async ({ event, context }) => {
     createdBlock: event.block.number,
   });
   await context.db.insert(datanetTerms).values({ datanetId, version: 0, ...termsOf(limits), setAt: event.block.timestamp });
-  await updateProtocol(context.db, (row: { datanetCount: number }) => ({ datanetCount: row.datanetCount + 1 }));
+  await updateProtocol(context.db, (row) => ({ datanetCount: row.datanetCount + 1 }));
 });
 
 ponder.on("Datanets:DatanetLimitsUpdated", async ({ event, context }) => {
@@ -435,9 +439,9 @@ ponder.on("Datanets:ContributionSubmitted", async ({ event, context }) => {
     await db.update(contributor, { address: who }).set((r) => ({ ...submitted(r), datanetCount: r.datanetCount + (perDatanet ? 0 : 1) }));
   } else {
     await db.insert(contributor).values({ address: who, ...emptyStats(now), ...submitted(emptyStats(now)), datanetCount: 1, claimed: 0n });
-    await updateProtocol(db, (r: { contributorCount: number }) => ({ contributorCount: r.contributorCount + 1 }));
+    await updateProtocol(db, (r) => ({ contributorCount: r.contributorCount + 1 }));
   }
-  await updateProtocol(db, (r: { contributionCount: number }) => ({ contributionCount: r.contributionCount + (previous ? 0 : 1) }));
+  await updateProtocol(db, (r) => ({ contributionCount: r.contributionCount + (previous ? 0 : 1) }));
 });
 
 ponder.on("Datanets:ContributionFinalized", async ({ event, context }) => {
@@ -470,7 +474,7 @@ ponder.on("Datanets:ContributionFinalized", async ({ event, context }) => {
     pool: row.pool + poolReturn,
   }));
   if (status !== "Expired" && terms.validatorReward > 0n) {
-    await updateProtocol(db, (row: { validatorRewardsOutstanding: bigint }) => ({
+    await updateProtocol(db, (row) => ({
       validatorRewardsOutstanding: row.validatorRewardsOutstanding + terms.validatorReward,
     }));
   }
@@ -613,7 +617,7 @@ ponder.on("Datanets:ValidatorRewardsClaimed", async ({ event, context }) => {
   await ensureAccount(db, who);
   await db.update(account, { address: who }).set((r) => ({ credits: r.credits + amount, validatorRewards: r.validatorRewards + amount }));
   await db.update(validator, { address: who }).set((r) => ({ rewards: r.rewards + amount }));
-  await updateProtocol(db, (r: { validatorRewardsOutstanding: bigint }) => ({ validatorRewardsOutstanding: r.validatorRewardsOutstanding - amount }));
+  await updateProtocol(db, (r) => ({ validatorRewardsOutstanding: r.validatorRewardsOutstanding - amount }));
   await db.insert(claim).values({
     id: event.id,
     kind: "validator-reward",
@@ -728,7 +732,7 @@ ponder.on("ModelRegistry:ModelRegistered", async ({ event, context }) => {
   for (const leaf of result.leaves) {
     await db.insert(manifestLeaf).values({ modelId, ...leaf, claimed: 0n }).onConflictDoNothing();
   }
-  await updateProtocol(db, (r: { modelCount: number }) => ({ modelCount: r.modelCount + 1 }));
+  await updateProtocol(db, (r) => ({ modelCount: r.modelCount + 1 }));
 });
 
 ponder.on("ModelRegistry:FeePaid", async ({ event, context }) => {
@@ -769,7 +773,7 @@ ponder.on("ModelRegistry:FeePaid", async ({ event, context }) => {
     blockNumber: event.block.number,
     transactionHash: event.transaction.hash,
   });
-  await updateProtocol(context.db, (r: { totalFees: bigint }) => ({ totalFees: r.totalFees + amount }));
+  await updateProtocol(context.db, (r) => ({ totalFees: r.totalFees + amount }));
 });
 
 ponder.on("ModelRegistry:AttributionClaimed", async ({ event, context }) => {
