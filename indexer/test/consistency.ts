@@ -303,6 +303,70 @@ export async function checkConsistency(t: TestChain, indexer: Indexer): Promise<
     expect(`account ${acc.address}.claimed`, acc.claimed, paid);
     expect(`account ${acc.address} credits = earned − claimed`, acc.credits, acc.rewardsEarned + acc.refunds + acc.validatorRewards - acc.claimed);
   }
+  // ─── event-log tables, against the chain's own logs ────────────────────
+  const logs = async (address: Address, abi: readonly unknown[], eventName: string) =>
+    (await c.getContractEvents({ address, abi, eventName, fromBlock: BigInt(t.deployment.startBlock), toBlock: block.number } as never)) as unknown as {
+      args: Record<string, unknown>;
+      transactionHash: Hex;
+      blockNumber: bigint;
+    }[];
+  const sameRows = (what: string, indexed: string[], chain: string[]) => {
+    checked++;
+    const a = [...indexed].sort().join("\n");
+    const b = [...chain].sort().join("\n");
+    if (a !== b) mismatches.push(`${what}: ${indexed.length} indexed rows, ${chain.length} on chain, or their contents differ`);
+  };
+  const key = (...parts: unknown[]) => parts.map((x) => String(x).toLowerCase()).join("|");
+  const funded = await logs(A.Datanets, datanetsAbi, "DatanetFunded");
+  const withdrawn = await logs(A.Datanets, datanetsAbi, "PoolWithdrawn");
+  sameRows(
+    "pool_event",
+    rows("poolEvent").map((r) => key(r.kind, r.datanetId, r.account, r.amount, r.pool, r.transactionHash)),
+    [
+      ...funded.map((l) => key("fund", l.args.datanetId, l.args.from, l.args.amount, l.args.pool, l.transactionHash)),
+      ...withdrawn.map((l) => key("withdraw", l.args.datanetId, l.args.to, l.args.amount, l.args.pool, l.transactionHash)),
+    ],
+  );
+  const stakeLogs = [
+    ...(await logs(A.ValidatorStaking, validatorStakingAbi, "Staked")).map((l) => key("stake", l.args.validator, l.args.amount, l.transactionHash)),
+    ...(await logs(A.ValidatorStaking, validatorStakingAbi, "UnstakeStarted")).map((l) => key("unstake", l.args.validator, l.args.amount, l.transactionHash)),
+    ...(await logs(A.ValidatorStaking, validatorStakingAbi, "Withdrawn")).map((l) => key("withdraw", l.args.validator, l.args.amount, l.transactionHash)),
+    ...(await logs(A.ValidatorStaking, validatorStakingAbi, "Slashed")).map((l) => key("slash", l.args.validator, l.args.amount, l.transactionHash)),
+  ];
+  sameRows("stake_event", rows("stakeEvent").map((r) => key(r.kind, r.validator, r.amount, r.transactionHash)), stakeLogs);
+  sameRows(
+    "fee_payment",
+    rows("feePayment").map((r) => key(r.modelId, r.payer, r.amount, r.trainerShare, r.protocolShare, r.contributorsShare, r.feesPerWeight, r.transactionHash)),
+    (await logs(A.ModelRegistry, modelRegistryAbi, "FeePaid")).map((l) =>
+      key(l.args.modelId, l.args.payer, l.args.amount, l.args.trainerShare, l.args.protocolShare, l.args.contributorsShare, l.args.feesPerWeight, l.transactionHash),
+    ),
+  );
+  sameRows(
+    "claim",
+    rows("claim").map((r) => key(r.kind, r.account, r.to, r.amount, r.transactionHash)),
+    [
+      ...(await logs(A.Datanets, datanetsAbi, "Claimed")).map((l) => key("credits", l.args.account, l.args.to, l.args.amount, l.transactionHash)),
+      ...(await logs(A.Datanets, datanetsAbi, "ValidatorRewardsClaimed")).map((l) => key("validator-reward", l.args.validator, l.args.validator, l.args.amount, l.transactionHash)),
+      ...(await logs(A.ModelRegistry, modelRegistryAbi, "AttributionClaimed")).map((l) => key("attribution", l.args.contributor, l.args.contributor, l.args.amount, l.transactionHash)),
+    ],
+  );
+  const submittedLogs = await logs(A.Datanets, datanetsAbi, "ContributionSubmitted");
+  sameRows(
+    "submission",
+    rows("submission").map((r) => key(r.contributionId, r.datanetId, r.contributor, r.size, r.transactionHash)),
+    submittedLogs.map((l) => key(l.args.contributionId, l.args.datanetId, l.args.contributor, l.args.size, l.transactionHash)),
+  );
+  const committedLogs = await logs(A.Datanets, datanetsAbi, "VotesCommitted");
+  sameRows(
+    "vote",
+    rows("vote").map((r) => key(r.commitmentId, r.validator, r.contributionId, r.weight)),
+    committedLogs.flatMap((l) => (l.args.contributionIds as Hex[]).map((id) => key(l.args.commitment, l.args.validator, id, l.args.weight))),
+  );
+  sameRows(
+    "model",
+    rows("model").map((r) => key(r.id, r.trainer, r.transactionHash)),
+    (await logs(A.ModelRegistry, modelRegistryAbi, "ModelRegistered")).map((l) => key(l.args.modelId, l.args.trainer, l.transactionHash)),
+  );
   return { mismatches, checked };
 }
 

@@ -82,6 +82,20 @@ describe.each(DATABASES)("indexer on %s", (database) => {
     expect(models[1]!.datanets.items.map((x) => x.datanetId).sort()).toEqual([1, 2]);
   });
 
+  test("validators: slashes for unrevealed votes, a recommit of the same ids as a new round, agreement", async () => {
+    const data = await query<{
+      validators: { items: { address: string; slashes: number; agreedVotes: number; disagreedVotes: number; agreementRateBps: number | null }[] };
+      commitments: { items: { id: string; round: number; state: string }[] };
+    }>(indexer, `{ validators(orderBy: "address") { items { address slashes agreedVotes disagreedVotes agreementRateBps } } commitments(where: { round: 2 }) { items { id round state } } }`);
+    const byAddress = new Map(data.validators.items.map((v) => [v.address, v]));
+    const [v1, v2, v3] = [5, 6, 7].map((i) => byAddress.get(t.wallets[i]!.account.address.toLowerCase())!);
+    expect([v1!.slashes, v2!.slashes, v3!.slashes]).toEqual([1, 0, 1]);
+    expect(data.commitments.items).toEqual([expect.objectContaining({ round: 2, state: "Revealed" })]);
+    // v1 voted with every outcome in Datanet 1 (a3: approved, rejected → disagreed) — counted, not guessed:
+    expect(v1!.agreedVotes + v1!.disagreedVotes).toBeGreaterThan(0);
+    expect(v1!.agreementRateBps).toBe(Math.floor((v1!.agreedVotes * 10_000) / (v1!.agreedVotes + v1!.disagreedVotes)));
+  });
+
   test("the leaderboard ranks by accepted work and shows the acceptance rate beside it", async () => {
     const global = (await (await fetch(`${indexer.url}/leaderboard`)).json()) as { items: { rank: number; address: string; accepted: number; rejected: number; acceptanceRateBps: number }[] };
     // alice: 2 accepted of 4 decided; bob: 1 accepted (b1) of 2 decided; carol: c1 accepted, b3 rejected.

@@ -70,6 +70,8 @@ export async function runScenario(t: TestChain, addToIpfs: AddToIpfs | undefined
   const v2c = await p.commit(W.v2, d1, d1Digests, 0b010011n, salt("v2"));
   const v3c = await p.commit(W.v3, d1, d1Digests.slice(0, 2), 0b11n, salt("v3"));
   const d2c = await p.commit(W.v1, d2, c.map((f) => f.digest), 0b01n, salt("v1d2"));
+  // v1 also commits to b3 and never reveals: b3 expires; the recommit below reuses this key.
+  await p.commit(W.v1, d1, [b3.digest], 0n, salt("v1b3-first"));
 
   await p.advance(601);
   await p.reveal(W.v1, v1c);
@@ -91,7 +93,8 @@ export async function runScenario(t: TestChain, addToIpfs: AddToIpfs | undefined
   // Expired content comes back: the same contribution id, a new round, another contributor.
   await p.approve(W.carol, p.addresses.Datanets, parseEther("10"));
   await p.submit(W.carol, d1, b3);
-  // A recommit of the same single id (the earlier round expired): same commitment key, new round.
+  // v2 commits to the new round; v1 recommits the same single id it left unrevealed in the expired
+  // round: the same commitment key, and the contract slashes the earlier commitment first.
   const v2b3 = await p.commit(W.v2, d1, [b3.digest], 0n, salt("v2b3"));
   const v1b3 = await p.commit(W.v1, d1, [b3.digest], 0n, salt("v1b3"));
   await p.advance(601);
