@@ -1,6 +1,6 @@
 // Makes the tiny base model that ships in trainer/models/tiny-chat-llama: generated English text and
 // ChatML question-answer pairs → a byte-level BPE tokenizer → a Llama-layout model trained from scratch.
-// Run: node trainer/scripts/make-base-model.ts [--examples 6000] [--epochs 3] [--out trainer/models/tiny-chat-llama]
+// Run: node trainer/scripts/make-base-model.ts [--minutes 4] [--out trainer/models/tiny-chat-llama]
 import { mkdtempSync, writeFileSync, rmSync, existsSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve, dirname } from "node:path";
@@ -15,7 +15,7 @@ const opt = (name: string, fallback: string) => { const i = args.indexOf(`--${na
 const here = dirname(fileURLToPath(import.meta.url));
 const outDir = resolve(opt("out", join(here, "../models/tiny-chat-llama")));
 const examplesCount = Number(opt("examples", "6000"));
-const epochs = Number(opt("epochs", "3"));
+const epochs = Number(opt("epochs", "1"));
 
 const SPECIAL = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"];
 const examples: TrainingExample[] = generateCorpus(examplesCount, 2026);
