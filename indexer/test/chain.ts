@@ -1,6 +1,7 @@
 // Drives the protocol on a real Hardhat node for the indexer's tests and benchmark: deployment,
-// accounts, every protocol operation, and the dev chain's clock. Written against viem and the
-// generated ABIs; each operation is one function so that it can switch to the SDK's actions.
+// accounts, every protocol operation (through the SDK's actions, as a dApp would), and the dev
+// chain's clock. Governance calls and attribution claims with a hand-made proof, which the SDK
+// does not wrap, go to the contract directly.
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -13,7 +14,8 @@ import {
   type Hex,
   type PublicClient,
 } from "viem";
-import { datanetsAbi, modelRegistryAbi, openTokenAbi, validatorStakingAbi } from "../../generated/abis.ts";
+import { datanetsAbi, modelRegistryAbi, openTokenAbi } from "../../generated/abis.ts";
+import * as sdk from "../../sdk/src/index.ts";
 import { DEVELOPMENT_PARAMETERS, deployProtocol, devWallet, distributeOpen, publicClientFor, type Deployment } from "../../scripts/deploy.ts";
 import { startChain, type LocalChain } from "../../scripts/lib/chain.ts";
 
@@ -94,118 +96,110 @@ export class Protocol {
     return this.send(wallet, { address: this.addresses.OpenToken, abi: openTokenAbi, functionName: "approve", args: [spender, amount] });
   }
 
+  private get contracts() {
+    return this.addresses;
+  }
+
   async createDatanet(
     wallet: Wallet,
     options: {
       modality?: number;
       formats?: number;
-      limits?: Partial<{ maxFileSize: number; dailyBytes: number; dailyFiles: number; deposit: bigint; reward: bigint; validatorReward: bigint }>;
-      rules?: Partial<{ commitWindow: number; revealWindow: number; quorum: bigint; thresholdBps: number }>;
+      limits?: Partial<sdk.DatanetLimits>;
+      rules?: Partial<sdk.ReviewRules>;
     } = {},
   ): Promise<number> {
-    const limits = { maxFileSize: 0, dailyBytes: 0, dailyFiles: 0, deposit: 0n, reward: 0n, validatorReward: 0n, ...options.limits };
-    const rules = { commitWindow: 600, revealWindow: 600, quorum: 0n, thresholdBps: 0, ...options.rules };
-    await this.send(wallet, {
-      address: this.addresses.Datanets,
-      abi: datanetsAbi,
-      functionName: "createDatanet",
-      args: [options.modality ?? 0, options.formats ?? 0x3f, keccak256(encodePacked(["string"], ["metadata"])), 0, limits, rules],
+    const sent = await sdk.createDatanet(wallet, {
+      contracts: this.contracts,
+      modality: (options.modality ?? 0) as sdk.Modality,
+      formats: options.formats ?? 0x3f,
+      metadata: { digest: keccak256(encodePacked(["string"], ["metadata"])), codec: 0 },
+      limits: options.limits ?? {},
+      rules: { commitWindow: 600, revealWindow: 600, ...options.rules },
     });
-    return Number(await this.t.client.readContract({ address: this.addresses.Datanets, abi: datanetsAbi, functionName: "datanetCount" }));
+    return sent.result.datanetId;
   }
 
-  updateLimits(wallet: Wallet, datanetId: number, limits: { maxFileSize: number; dailyBytes: number; dailyFiles: number; deposit: bigint; reward: bigint; validatorReward: bigint }) {
-    return this.send(wallet, { address: this.addresses.Datanets, abi: datanetsAbi, functionName: "updateLimits", args: [datanetId, limits] });
+  async updateLimits(wallet: Wallet, datanetId: number, limits: sdk.DatanetLimits) {
+    return (await sdk.updateDatanetLimits(wallet, { contracts: this.contracts, datanetId, limits })).receipt;
   }
 
-  setMetadata(wallet: Wallet, datanetId: number, label: string) {
-    return this.send(wallet, {
-      address: this.addresses.Datanets,
-      abi: datanetsAbi,
-      functionName: "setMetadata",
-      args: [datanetId, keccak256(encodePacked(["string"], [label])), 0],
-    });
+  async setMetadata(wallet: Wallet, datanetId: number, label: string) {
+    const metadata = { digest: keccak256(encodePacked(["string"], [label])), codec: 0 as const };
+    return (await sdk.setDatanetMetadata(wallet, { contracts: this.contracts, datanetId, metadata })).receipt;
   }
 
-  setDatanetPaused(wallet: Wallet, datanetId: number, paused: boolean) {
-    return this.send(wallet, { address: this.addresses.Datanets, abi: datanetsAbi, functionName: "setDatanetPaused", args: [datanetId, paused] });
+  async setDatanetPaused(wallet: Wallet, datanetId: number, paused: boolean) {
+    return (await sdk.setDatanetPaused(wallet, { contracts: this.contracts, datanetId, paused })).receipt;
   }
 
   async fund(wallet: Wallet, datanetId: number, amount: bigint) {
-    await this.approve(wallet, this.addresses.Datanets, amount);
-    return this.send(wallet, { address: this.addresses.Datanets, abi: datanetsAbi, functionName: "fund", args: [datanetId, amount] });
+    return (await sdk.fundDatanet(wallet, { contracts: this.contracts, datanetId, amount })).receipt;
   }
 
-  withdrawPool(wallet: Wallet, datanetId: number, amount: bigint, to: Address) {
-    return this.send(wallet, { address: this.addresses.Datanets, abi: datanetsAbi, functionName: "withdrawPool", args: [datanetId, amount, to] });
+  async withdrawPool(wallet: Wallet, datanetId: number, amount: bigint, to: Address) {
+    return (await sdk.withdrawPool(wallet, { contracts: this.contracts, datanetId, amount, to })).receipt;
   }
 
-  submitBatch(wallet: Wallet, datanetId: number, files: FileSpec[]) {
-    return this.send(wallet, { address: this.addresses.Datanets, abi: datanetsAbi, functionName: "submitBatch", args: [datanetId, files] });
+  private files(files: FileSpec[]): sdk.FileRef[] {
+    return files.map((f) => ({ digest: f.digest, codec: f.codec as sdk.CidCodec, format: f.format as sdk.Format, size: f.size }));
   }
 
-  submit(wallet: Wallet, datanetId: number, file: FileSpec) {
-    return this.send(wallet, { address: this.addresses.Datanets, abi: datanetsAbi, functionName: "submit", args: [datanetId, file] });
+  /** `submitBatch` for several files (the SDK sends a single file with `submit`). */
+  async submitBatch(wallet: Wallet, datanetId: number, files: FileSpec[]) {
+    return (await sdk.submitFiles(wallet, { contracts: this.contracts, datanetId, files: this.files(files) })).receipt;
+  }
+
+  async submit(wallet: Wallet, datanetId: number, file: FileSpec) {
+    return (await sdk.submitFiles(wallet, { contracts: this.contracts, datanetId, files: this.files([file]) })).receipt;
   }
 
   async stake(wallet: Wallet, amount: bigint) {
-    await this.approve(wallet, this.addresses.ValidatorStaking, amount);
-    return this.send(wallet, { address: this.addresses.ValidatorStaking, abi: validatorStakingAbi, functionName: "stake", args: [amount] });
+    return (await sdk.stake(wallet, { contracts: this.contracts, amount })).receipt;
   }
 
-  unstake(wallet: Wallet, amount: bigint) {
-    return this.send(wallet, { address: this.addresses.ValidatorStaking, abi: validatorStakingAbi, functionName: "unstake", args: [amount] });
+  async unstake(wallet: Wallet, amount: bigint) {
+    return (await sdk.unstake(wallet, { contracts: this.contracts, amount })).receipt;
   }
 
-  withdrawStake(wallet: Wallet) {
-    return this.send(wallet, { address: this.addresses.ValidatorStaking, abi: validatorStakingAbi, functionName: "withdraw", args: [] });
+  async withdrawStake(wallet: Wallet) {
+    return (await sdk.withdrawStake(wallet, { contracts: this.contracts })).receipt;
   }
 
-  /** Commits `votes` (bit i approves digests[i]); returns what reveal needs. */
+  /** Commits `votes` (bit i approves digests[i]), sealed by the SDK; returns what reveal needs. */
   async commit(wallet: Wallet, datanetId: number, digests: Hex[], votes: bigint, salt: Hex) {
-    const ids = digests.map((d) => contributionId(datanetId, d));
-    const idsHash = keccak256(encodePacked(ids.map(() => "bytes32"), ids));
-    const sealed = await this.t.client.readContract({
-      address: this.addresses.Datanets,
-      abi: datanetsAbi,
-      functionName: "sealVotes",
-      args: [wallet.account.address, datanetId, idsHash, votes, salt],
-    });
-    await this.send(wallet, { address: this.addresses.Datanets, abi: datanetsAbi, functionName: "commit", args: [datanetId, digests, sealed] });
-    const commitment = await this.t.client.readContract({
-      address: this.addresses.Datanets,
-      abi: datanetsAbi,
-      functionName: "commitmentKey",
-      args: [wallet.account.address, datanetId, idsHash],
-    });
-    return { datanetId, digests, votes, salt, commitment };
+    const approvals = sdk.approvalsOf(votes, digests.length);
+    const sent = await sdk.commitVotes(wallet, { contracts: this.contracts, datanetId, digests, approvals, salt });
+    return { datanetId, digests, votes, salt, commitment: sent.result.commitment };
   }
 
-  reveal(wallet: Wallet, c: { datanetId: number; digests: Hex[]; votes: bigint; salt: Hex }) {
-    return this.send(wallet, { address: this.addresses.Datanets, abi: datanetsAbi, functionName: "reveal", args: [c.datanetId, c.digests, c.votes, c.salt] });
+  async reveal(wallet: Wallet, c: { datanetId: number; digests: Hex[]; votes: bigint; salt: Hex }) {
+    const approvals = sdk.approvalsOf(c.votes, c.digests.length);
+    return (await sdk.revealVotes(wallet, { contracts: this.contracts, datanetId: c.datanetId, digests: c.digests, approvals, salt: c.salt })).receipt;
   }
 
-  finalize(wallet: Wallet, datanetId: number, digests: Hex[]) {
-    return this.send(wallet, { address: this.addresses.Datanets, abi: datanetsAbi, functionName: "finalize", args: [datanetId, digests] });
+  async finalize(wallet: Wallet, datanetId: number, digests: Hex[]) {
+    return (await sdk.finalizeContributions(wallet, { contracts: this.contracts, datanetId, digests })).receipt;
   }
 
-  claimValidatorRewards(wallet: Wallet, datanetId: number, digests: Hex[]) {
-    return this.send(wallet, { address: this.addresses.Datanets, abi: datanetsAbi, functionName: "claimValidatorRewards", args: [datanetId, digests] });
+  async claimValidatorRewards(wallet: Wallet, datanetId: number, digests: Hex[]) {
+    return (await sdk.claimValidatorRewards(wallet, { contracts: this.contracts, datanetId, digests })).receipt;
   }
 
-  slashUnrevealed(wallet: Wallet, commitment: Hex) {
-    return this.send(wallet, { address: this.addresses.Datanets, abi: datanetsAbi, functionName: "slashUnrevealed", args: [commitment] });
+  async slashUnrevealed(wallet: Wallet, commitment: Hex) {
+    return (await sdk.slashUnrevealed(wallet, { contracts: this.contracts, commitment })).receipt;
   }
 
-  claim(wallet: Wallet, to?: Address) {
-    return this.send(wallet, { address: this.addresses.Datanets, abi: datanetsAbi, functionName: "claim", args: [to ?? wallet.account.address] });
+  async claim(wallet: Wallet, to?: Address) {
+    return (await sdk.claimRewards(wallet, { contracts: this.contracts, ...(to ? { to } : {}) })).receipt;
   }
 
+  /** Governance: not an SDK action. */
   setProtocolLimits(wallet: Wallet, maxFileSize: number, dailyBytes: number, dailyFiles: number, slashBps: number) {
     return this.send(wallet, { address: this.addresses.Datanets, abi: datanetsAbi, functionName: "setProtocolLimits", args: [maxFileSize, dailyBytes, dailyFiles, slashBps] });
   }
 
-  registerModel(
+  async registerModel(
     wallet: Wallet,
     spec: {
       baseModel: string;
@@ -219,35 +213,28 @@ export class Protocol {
     },
   ) {
     const h = (s: string) => keccak256(encodePacked(["string"], [s]));
-    return this.send(wallet, {
-      address: this.addresses.ModelRegistry,
-      abi: modelRegistryAbi,
-      functionName: "registerModel",
-      args: [
-        {
-          baseModel: spec.baseModel,
-          baseWeightsHash: h(`${spec.baseModel}-weights`),
-          method: spec.method ?? 0,
-          configHash: h("config"),
-          artifactDigest: h(`${spec.baseModel}-artifact`),
-          artifactCodec: 0,
-          artifactSha256: h(`${spec.baseModel}-sha`),
-          datanetIds: spec.datanetIds,
-          datasetRoot: spec.datasetRoot,
-          totalWeight: spec.totalWeight,
-          manifestDigest: spec.manifestDigest,
-          manifestCodec: spec.manifestCodec,
-          parentId: spec.parentId ?? 0n,
-        },
-      ],
+    const sent = await sdk.registerModel(wallet, {
+      contracts: this.contracts,
+      baseModel: spec.baseModel,
+      baseWeightsHash: h(`${spec.baseModel}-weights`),
+      method: (spec.method ?? 0) as sdk.TrainingMethod,
+      configHash: h("config"),
+      artifactCid: sdk.cidFromOnchain(h(`${spec.baseModel}-artifact`), 0),
+      artifactSha256: h(`${spec.baseModel}-sha`),
+      datanetIds: spec.datanetIds,
+      datasetRoot: spec.datasetRoot,
+      totalWeight: spec.totalWeight,
+      manifestCid: sdk.cidFromOnchain(spec.manifestDigest, spec.manifestCodec),
+      ...(spec.parentId === undefined ? {} : { parentId: spec.parentId }),
     });
+    return sent.receipt;
   }
 
   async payForModel(wallet: Wallet, modelId: bigint, amount: bigint) {
-    await this.approve(wallet, this.addresses.ModelRegistry, amount);
-    return this.send(wallet, { address: this.addresses.ModelRegistry, abi: modelRegistryAbi, functionName: "payForModel", args: [modelId, amount] });
+    return (await sdk.payForModel(wallet, { contracts: this.contracts, modelId, amount })).receipt;
   }
 
+  /** With a proof made by the test (the SDK's `claimAttribution` takes a manifest instead). */
   claimAttribution(wallet: Wallet, modelId: bigint, contributionIdValue: Hex, contributor: Address, weight: bigint, proof: Hex[]) {
     return this.send(wallet, {
       address: this.addresses.ModelRegistry,
