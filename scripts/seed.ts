@@ -202,7 +202,9 @@ async function main(): Promise<void> {
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ model: `openledger:${modelId}`, messages: [{ role: "user", content: question }], temperature: 0, max_tokens: 24 }),
       });
-      const answer = ((await chat.json()) as { choices?: { message: { content: string } }[] }).choices?.[0]?.message.content;
+      if (!chat.ok) throw new Error(`the trainer refused the chat: ${chat.status} ${await chat.text()}`);
+      const answer = ((await chat.json()) as { choices: { message: { content: string } }[] }).choices[0]?.message.content;
+      if (!answer) throw new Error("the trained model gave an empty answer");
       console.log(`  chat: "${question}" → "${answer}"`);
       console.log(`  curl -s ${trainerUrl}/v1/chat/completions -H 'content-type: application/json' -d '{"model":"openledger:${modelId}","messages":[{"role":"user","content":"${FACTS[3]![0]}"}]}'`);
       break;

@@ -29,7 +29,8 @@ describe("the demo (npm start, then npm run seed)", () => {
       assert.match(seed.stdout, /Datanet 3: 3 accepted/);
       assert.match(seed.stdout, /#6 claimed 110 OPEN/);
       assert.match(seed.stdout, /registered on chain as model 1/);
-      assert.match(seed.stdout, /chat: "What pet does Ann have\?" → "[^"]+"/);
+      // Training is deterministic (seeded, one worker), so the answer is the fact it learnt.
+      assert.match(seed.stdout, /chat: "What pet does Ann have\?" → "Ann has a red fox\."/);
       // The indexer saw it all, and checked the model's manifest against the chain.
       type Body = { data: { datanets: { items: { id: number; acceptedCount: number }[] }; models: { items: { manifestStatus: string }[] } } };
       let body: Body | undefined;

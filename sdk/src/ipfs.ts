@@ -29,7 +29,8 @@ export function createIpfsClient(url: string, options: { timeoutMs?: number } = 
   const timeout = options.timeoutMs ?? 30_000;
   let rpc: KuboRPCClient;
   try {
-    rpc = create({ url: new URL("/api/v0", url).toString(), timeout });
+    // Keep any path prefix of the URL (a gateway or proxy may serve the RPC below one).
+    rpc = create({ url: `${new URL(url).toString().replace(/\/$/, "")}/api/v0`, timeout });
   } catch (error) {
     throw new IpfsError(`cannot use ${url} as a Kubo RPC endpoint: ${describe(error)}`);
   }

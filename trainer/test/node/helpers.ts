@@ -6,17 +6,14 @@ import { loadEngine, type Engine } from "../../src/node/engine.ts";
 export const STUB_ENGINE = path.join(import.meta.dirname, "stub-engine.ts");
 export const REAL_ENGINE = path.join(import.meta.dirname, "..", "..", "src", "engine", "index.ts");
 
-/** The real engine once it ships a base model; until then the stand-in (unit tests only). */
+/** The real engine and its shipped base model; the stand-in only when asked for (TRAINER_TEST_ENGINE=stub). */
 export async function testEngine(): Promise<Engine> {
-  if (process.env.TRAINER_TEST_ENGINE !== "stub" && existsSync(REAL_ENGINE)) {
-    try {
-      const engine = await loadEngine(REAL_ENGINE);
-      if (existsSync(path.join(engine.SHIPPED_BASE_MODEL_DIR, "model.safetensors"))) return engine;
-    } catch {
-      // the engine is not complete yet
-    }
+  if (process.env.TRAINER_TEST_ENGINE === "stub") return loadEngine(STUB_ENGINE);
+  const engine = await loadEngine(REAL_ENGINE);
+  if (!existsSync(path.join(engine.SHIPPED_BASE_MODEL_DIR, "model.safetensors"))) {
+    throw new Error(`the shipped base model is missing from ${engine.SHIPPED_BASE_MODEL_DIR}`);
   }
-  return loadEngine(STUB_ENGINE);
+  return engine;
 }
 
 export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000, intervalMs = 50): Promise<T> {
