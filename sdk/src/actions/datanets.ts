@@ -176,19 +176,8 @@ export async function getDatanetCount(client: ReadClient, args: WithContracts = 
 
 export async function getDatanet(client: ReadClient, args: WithContracts & { datanetId: number }): Promise<DatanetInfo> {
   const { Datanets } = contractsOf(client, args);
-  const v = await read<{
-    owner: Address;
-    modality: number;
-    formats: number;
-    paused: boolean;
-    pool: bigint;
-    submissions: bigint;
-    limits: DatanetLimits;
-    rules: ReviewRules;
-    termsVersion: number;
-    metadataDigest: Hex;
-    metadataCodec: number;
-  }>(client, { address: Datanets, abi: datanetsAbi, functionName: "getDatanet", args: [args.datanetId] });
+  // The contract's DatanetView: DatanetInfo's fields, with the metadata CID as digest and codec.
+  const v = await read<Omit<DatanetInfo, "id" | "modality" | "metadataCid"> & { modality: number; metadataDigest: Hex; metadataCodec: number }>(client, { address: Datanets, abi: datanetsAbi, functionName: "getDatanet", args: [args.datanetId] });
   return {
     id: args.datanetId,
     owner: v.owner,
