@@ -24,6 +24,7 @@ export * from "./errors.ts";
 export * from "./formats.ts";
 export * from "./ipfs.ts";
 export * from "./manifest.ts";
+export * from "./source.ts";
 
 type OmitEach<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 type Bound<F> = F extends (client: infer _C, args: infer A, ...rest: infer R) => infer Out

@@ -1,13 +1,15 @@
 // Node-only helpers of the SDK: deployment files and encrypted keystores (Web3 Secret Storage v3,
 // the format geth, Foundry's `cast wallet` and most wallets read and write).
 import { createCipheriv, createDecipheriv, pbkdf2Sync, randomBytes, randomUUID, scryptSync, timingSafeEqual } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { open } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { bytesToHex, getAddress, hexToBytes, keccak256, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import type { ProtocolContracts } from "./actions/shared.ts";
 import { OpenLedgerError } from "./errors.ts";
+import { streamByReads, type ByteSource } from "./source.ts";
 
 export interface DeploymentFile {
   chainId: number;
@@ -114,6 +116,38 @@ export function decryptKeystore(keystore: Keystore, password: string): { private
     throw new OpenLedgerError(`the keystore decrypts to ${address}, not the address it names (0x${keystore.address})`);
   }
   return { privateKey, address };
+}
+
+// ─── files ──────────────────────────────────────────────────────────────────
+
+/**
+ * A file on disk as a `ByteSource`: its size comes from `stat` (so an over-cap file is refused
+ * without reading it) and every read opens, reads and closes the file, so no descriptor outlives a
+ * call and memory stays at one chunk.
+ */
+export function fileSource(file: string, name = file): ByteSource {
+  const stats = statSync(file);
+  if (!stats.isFile()) throw new OpenLedgerError(`${file} is not a regular file`);
+  const size = stats.size;
+  const read = async (offset: number, length: number): Promise<Uint8Array> => {
+    const start = Math.min(Math.max(0, offset), size);
+    const want = Math.max(0, Math.min(length, size - start));
+    const buffer = new Uint8Array(want);
+    if (want === 0) return buffer;
+    const handle = await open(file, "r");
+    try {
+      let got = 0;
+      while (got < want) {
+        const { bytesRead } = await handle.read(buffer, got, want - got, start + got);
+        if (bytesRead === 0) break;
+        got += bytesRead;
+      }
+      return got === want ? buffer : buffer.subarray(0, got);
+    } finally {
+      await handle.close();
+    }
+  };
+  return { name, size, read, stream: (chunkSize) => streamByReads({ size, read }, chunkSize) };
 }
 
 export * from "./index.ts";
