@@ -1,11 +1,11 @@
-// One Vitest run over every workspace; each package has its own vitest.config.ts. Suites start
-// real chains, IPFS nodes, indexers and training processes, so files run one at a time: the
-// machines this runs on have two cores.
+// One Vitest run over every workspace; each package has its own vitest.config.ts, and `test/` holds
+// the whole-stack tests. Suites start real chains, IPFS nodes, indexers and training processes, so
+// files run one at a time: the machines this runs on have two cores.
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    projects: ["sdk", "ipfs", "indexer", "trainer"],
+    projects: ["protocol", "sdk", "ipfs", "indexer", "trainer", "test"],
     fileParallelism: false,
     maxWorkers: 1,
   },

@@ -1,8 +1,8 @@
 // Ponder configuration: one chain, the four protocol contracts, PGlite by default and PostgreSQL
 // when DATABASE_URL is set. Addresses and the start block come from the deployment file that every
-// deployment writes (generated/deployments/<chainId>.json); environment variables override them.
+// deployment writes (protocol/deployments/<chainId>.json); environment variables override them.
 import { createConfig } from "ponder";
-import { datanetsAbi, modelRegistryAbi, validatorStakingAbi } from "../generated/abis.ts";
+import { datanetsAbi, modelRegistryAbi, validatorStakingAbi } from "@openledger/protocol";
 import { loadSettings } from "./src/settings.ts";
 
 const settings = loadSettings(process.env);

@@ -24,8 +24,8 @@ import {
 import { privateKeyToAccount } from "viem/accounts";
 import { keccak_256 } from "@noble/hashes/sha3";
 import { hardhat } from "viem/chains";
-import { datanetsAbi, modelRegistryAbi, openTokenAbi, validatorStakingAbi } from "../generated/abis.ts";
-import { DEVELOPMENT_PARAMETERS, DEV_PRIVATE_KEYS, deployProtocol } from "./deploy.ts";
+import { datanetsAbi, modelRegistryAbi, openTokenAbi, validatorStakingAbi } from "@openledger/protocol";
+import { DEVELOPMENT_PARAMETERS, DEV_PRIVATE_KEYS, deployProtocol } from "@openledger/protocol/deploy";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const hardhatCli = path.join(root, "node_modules", "hardhat", "dist", "src", "cli.js");

@@ -1,104 +1,106 @@
-// The test command (`npm test`): type-check the TypeScript of every package, run every Solidity
-// test (unit, fuzz, threat, invariant) and the TypeScript tests of test/ against a real Hardhat
-// node, report coverage of contracts/ (scripts/coverage.ts), then run the Vitest suites of the
-// workspaces (sdk, ipfs, indexer, trainer) against real nodes and servers. Extra arguments go to
-// `hardhat test`, e.g. `npm test -- solidity`; `--no-coverage` skips the coverage stage,
-// `--no-hardhat` the Hardhat and coverage stages, `--no-vitest` the workspaces' suites.
+// The test command. Two tiers:
 //
-// The last line is "N passed, N failed" summed over every runner.
-import { spawn, spawnSync } from "node:child_process";
+//   npm test             everything, as CI runs it: type-check every package, compile the contracts
+//                        and check the protocol package's generated files are current, the Solidity
+//                        tests (unit, fuzz, threat, invariant), coverage of contracts/, then every
+//                        Vitest project (protocol, sdk, ipfs, indexer, trainer, and test/ — the
+//                        whole-stack suites, which share one `npm start` stack).
+//   npm run test:unit    the inner loop, no servers: type-check, the Solidity tests on Hardhat's
+//                        in-process EVM, and the Vitest "unit" projects (nothing that starts a
+//                        chain node, an indexer or a stack).
+//
+// Flags: --no-typecheck, --no-hardhat (Solidity and coverage), --no-coverage, --no-vitest; any other
+// argument is passed to Vitest (a project or a file filter). Each stage prints its duration, and
+// the last line is "N passed, N failed" summed over every runner.
+import { spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const hardhatCli = path.join(root, "node_modules", "hardhat", "dist", "src", "cli.js");
-const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc");
+const bin = {
+  hardhat: path.join(root, "node_modules", "hardhat", "dist", "src", "cli.js"),
+  tsc: path.join(root, "node_modules", "typescript", "bin", "tsc"),
+  vitest: path.join(root, "node_modules", "vitest", "vitest.mjs"),
+};
+const tsFlags = ["--disable-warning=ExperimentalWarning"];
 
 const args = process.argv.slice(2);
-const flags = new Set(["--no-coverage", "--no-hardhat", "--no-vitest"]);
-const coverage = !args.includes("--no-coverage");
-const hardhat = !args.includes("--no-hardhat");
-const vitest = !args.includes("--no-vitest");
-const rest = args.filter((a) => !flags.has(a));
-const vitestCli = path.join(root, "node_modules", "vitest", "vitest.mjs");
-const WORKSPACES = ["sdk", "ipfs", "indexer", "trainer"];
-
-for (const project of [root, ...WORKSPACES.map((w) => path.join(root, w))]) {
-  console.log(`• type-checking ${path.relative(root, project) || "the root"} (tsc --noEmit)…`);
-  const typecheck = spawnSync(process.execPath, [tsc, "--noEmit", "-p", project], { cwd: root, stdio: "inherit" });
-  if (typecheck.status !== 0) {
-    console.log("0 passed, 1 failed");
-    process.exit(1);
-  }
-}
+const unit = args.includes("--unit");
+const skip = (flag: string) => args.includes(flag);
+const passThrough = args.filter((a) => !a.startsWith("--"));
 
 let passed = 0;
 let failed = 0;
+const timings: [string, number][] = [];
 
-/** Runs the workspaces' Vitest suites and adds their totals. */
-function runVitest(): Promise<number> {
-  if (!vitest) return Promise.resolve(0);
-  console.log("• vitest run (sdk, ipfs, indexer, trainer)…");
-  const child = spawn(process.execPath, [vitestCli, "run"], { cwd: root, stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, FORCE_COLOR: "0" } });
+function strip(text: string): string {
+  return text.replace(/\x1b\[[0-9;]*m/g, "");
+}
+
+/** Runs one stage, echoing its output; `count` reads pass/fail totals from the output's tail. */
+function stage(name: string, argv: string[], count?: (tail: string) => [number, number]): Promise<number> {
+  console.log(`\n• ${name}`);
+  const started = Date.now();
+  const child = spawn(process.execPath, argv, { cwd: root, stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, FORCE_COLOR: "0" } });
   let tail = "";
   child.stdout.on("data", (chunk: Buffer) => {
     process.stdout.write(chunk);
-    tail = (tail + chunk.toString()).slice(-4_000);
+    tail = (tail + chunk.toString()).slice(-8_000);
   });
   return new Promise((resolve) => {
     child.on("exit", (code) => {
-      // Vitest's summary: "Tests  3 failed | 120 passed | 2 skipped (125)".
-      const line = tail.replace(/\x1b\[[0-9;]*m/g, "").split("\n").find((l) => /^\s*Tests\s+/.test(l)) ?? "";
-      const count = (word: string) => Number(new RegExp(`(\\d+) ${word}`).exec(line)?.[1] ?? 0);
-      passed += count("passed");
-      failed += count("failed");
-      if (code !== 0 && count("failed") === 0) failed += 1;
+      const seconds = (Date.now() - started) / 1000;
+      timings.push([name, seconds]);
+      const [p, f] = count ? count(strip(tail)) : [0, 0];
+      passed += p;
+      failed += f;
+      if (code !== 0 && f === 0) failed += 1;
+      console.log(`  (${name}: ${seconds.toFixed(0)} s)`);
       resolve(code ?? 1);
     });
   });
 }
 
-if (!hardhat) {
-  const status = await runVitest();
-  console.log(`\n${passed} passed, ${failed} failed`);
-  process.exit(status);
-}
+// Hardhat ends with mocha-style totals: "254 passing (247 solidity, 7 nodejs)" and "2 failing".
+const hardhatCount = (tail: string): [number, number] => [
+  Number(/(\d+) passing/.exec(tail)?.[1] ?? 0),
+  Number(/(\d+) failing/.exec(tail)?.[1] ?? 0),
+];
+// Vitest's summary: "Tests  3 failed | 120 passed | 2 skipped (125)".
+const vitestCount = (tail: string): [number, number] => {
+  const line = tail.split("\n").find((l) => /^\s*Tests\s+/.test(l)) ?? "";
+  const n = (word: string) => Number(new RegExp(`(\\d+) ${word}`).exec(line)?.[1] ?? 0);
+  return [n("passed"), n("failed")];
+};
 
-const hardhatArgs = [hardhatCli, "test", ...rest];
-console.log(`• hardhat ${hardhatArgs.slice(1).join(" ")}`);
-const child = spawn(process.execPath, hardhatArgs, { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
-let buffer = "";
-child.stdout.on("data", (chunk: Buffer) => {
-  process.stdout.write(chunk);
-  buffer += chunk.toString();
-  const lines = buffer.split("\n");
-  buffer = lines.pop() ?? "";
-  for (const line of lines) {
-    // Hardhat ends with mocha-style totals over both runners: "254 passing (247 solidity, 7 nodejs)".
-    const clean = line.replace(/\x1b\[[0-9;]*m/g, "");
-    const pass = /^\s*(\d+) passing/.exec(clean);
-    const fail = /^\s*(\d+) failing/.exec(clean);
-    if (pass) passed += Number(pass[1]);
-    if (fail) failed += Number(fail[1]);
+async function main(): Promise<number> {
+  let status = 0;
+  const keep = (code: number) => {
+    if (status === 0 && code !== 0) status = code;
+  };
+  if (!skip("--no-typecheck")) {
+    keep(await stage("type-check every package (tsc --noEmit -p tsconfig.check.json)", [bin.tsc, "--noEmit", "-p", "tsconfig.check.json"]));
+    if (status !== 0) return status;
   }
-});
-child.on("exit", async (code) => {
-  if (code !== 0 && failed === 0) failed = 1;
-  let status = code ?? 1;
-  if (status === 0 && coverage) {
-    console.log("• coverage of contracts/ (scripts/coverage.ts)…");
-    const report = spawnSync(process.execPath, ["--disable-warning=ExperimentalWarning", path.join(root, "scripts", "coverage.ts")], {
-      cwd: root,
-      stdio: "inherit",
-    });
-    if (report.status !== 0) {
-      console.log("the coverage stage failed");
-      failed += 1;
-      status = report.status ?? 1;
+  if (!skip("--no-hardhat")) {
+    keep(await stage("compile the contracts (hardhat build)", [bin.hardhat, "build"]));
+    if (status !== 0) return status;
+    keep(await stage("generated protocol files are current", [...tsFlags, path.join(root, "protocol", "scripts", "generate.ts"), "--check"]));
+    keep(await stage("Solidity tests (hardhat test solidity)", [bin.hardhat, "test", "solidity"], hardhatCount));
+    if (!unit && !skip("--no-coverage") && status === 0) {
+      keep(await stage("coverage of contracts/ (scripts/coverage.ts)", [...tsFlags, path.join(root, "scripts", "coverage.ts")]));
     }
   }
-  const vitestStatus = await runVitest();
-  if (status === 0) status = vitestStatus;
-  console.log(`\n${passed} passed, ${failed} failed`);
-  process.exit(status);
-});
+  if (!skip("--no-vitest")) {
+    const projects = unit ? ["--project", "*:unit"] : [];
+    keep(await stage(`vitest run ${unit ? "(unit projects)" : "(every project)"}`, [bin.vitest, "run", ...projects, ...passThrough], vitestCount));
+  }
+  return status;
+}
+
+const status = await main();
+console.log("\nStage durations:");
+for (const [name, seconds] of timings) console.log(`  ${seconds.toFixed(0).padStart(5)} s  ${name}`);
+console.log(`  ${timings.reduce((t, [, s]) => t + s, 0).toFixed(0).padStart(5)} s  in all`);
+console.log(`\n${passed} passed, ${failed} failed`);
+process.exit(status);

@@ -3,14 +3,14 @@
 // work together as the README says.
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { describe, it } from "node:test";
-import { freePort, projectRoot } from "../scripts/lib/chain.ts";
+import { describe, it } from "vitest";
+import { freePort, projectRoot } from "@openledger/stack";
 
 describe("the demo (npm start, then npm run seed)", () => {
   it("seeds Datanets of every modality, reviews, claims, and a training run that registers a model and answers", async () => {
     const ports = { CHAIN_PORT: await freePort(), IPFS_PORT: await freePort(), INDEXER_PORT: await freePort(), TRAINER_PORT: await freePort() };
     const env = { ...process.env, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) };
-    const stack = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", "scripts/stack.ts"], { cwd: projectRoot, env, stdio: ["ignore", "pipe", "pipe"] });
+    const stack = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", "stack/bin/start.ts"], { cwd: projectRoot, env, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     stack.stdout.on("data", (c: Buffer) => (out += c.toString()));
     stack.stderr.on("data", (c: Buffer) => (out += c.toString()));
@@ -21,7 +21,7 @@ describe("the demo (npm start, then npm run seed)", () => {
         assert.ok(Date.now() < deadline, `the stack did not come up:\n${out}`);
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
-      const seed = spawnSync(process.execPath, ["--disable-warning=ExperimentalWarning", "scripts/seed.ts"], { cwd: projectRoot, env, encoding: "utf8", timeout: 600_000 });
+      const seed = spawnSync(process.execPath, ["--disable-warning=ExperimentalWarning", "stack/bin/seed.ts"], { cwd: projectRoot, env, encoding: "utf8", timeout: 600_000 });
       assert.equal(seed.status, 0, `${seed.stdout}\n${seed.stderr}`);
       assert.match(seed.stdout, /Datanet 1: World geography \(text\)/);
       assert.match(seed.stdout, /Datanet 1: 10 accepted/);
@@ -54,7 +54,7 @@ describe("the demo (npm start, then npm run seed)", () => {
         ["Valid"],
       );
       // A second seed on the same chain is refused, not doubled.
-      const again = spawnSync(process.execPath, ["--disable-warning=ExperimentalWarning", "scripts/seed.ts", "--no-train"], { cwd: projectRoot, env, encoding: "utf8" });
+      const again = spawnSync(process.execPath, ["--disable-warning=ExperimentalWarning", "stack/bin/seed.ts", "--no-train"], { cwd: projectRoot, env, encoding: "utf8" });
       assert.equal(again.status, 1);
       assert.match(again.stderr, /already has Datanets/);
     } finally {

@@ -11,11 +11,11 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { count } from "ponder";
 import * as schema from "../ponder.schema.ts";
-import { Protocol, contributionId, fileRef, startTestChain, type TestChain } from "../test/chain.ts";
+import { Protocol, contributionId, fileRef, startTestChain, type TestChain } from "@openledger/testkit";
 import { sqlClient } from "../test/consistency.ts";
 import { flood, prepareFlood } from "../test/load.ts";
-import { query, startIndexer, type Indexer } from "../test/ponder.ts";
-import { skipPostgres, startPostgres, type Postgres } from "../test/postgres.ts";
+import { query, startIndexer, type Indexer } from "@openledger/testkit";
+import { skipPostgres, startPostgres, type Postgres } from "@openledger/testkit";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -65,7 +65,7 @@ async function latency(t: TestChain, indexer: Indexer, samples: number) {
   const p = new Protocol(t);
   const wallet = t.wallets[9]!;
   const out: number[] = [];
-  const datanetId = Number(await t.client.readContract({ address: p.addresses.Datanets, abi: (await import("../../generated/abis.ts")).datanetsAbi, functionName: "datanetCount" }));
+  const datanetId = Number(await t.client.readContract({ address: p.addresses.Datanets, abi: (await import("@openledger/protocol")).datanetsAbi, functionName: "datanetCount" }));
   for (let i = 0; i < samples; i++) {
     const f = fileRef(`latency-${Date.now()}-${i}`, 10);
     await p.submit(wallet, datanetId, f);

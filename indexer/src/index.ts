@@ -25,7 +25,7 @@ import {
   vote,
 } from "ponder:schema";
 import type { Hex } from "viem";
-import { cidFromOnchain } from "../../sdk/src/cid.ts";
+import { cidFromOnchain } from "@openledger/protocol";
 import { checkManifest } from "./manifest.ts";
 import { DAY, MODALITIES, STATUSES, TRAINING_METHODS, FORMATS, formatNames, nameOf, rateBps, scoreOf, type ContributionStatus } from "./names.ts";
 import { loadSettings } from "./settings.ts";

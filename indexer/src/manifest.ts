@@ -2,8 +2,8 @@
 // bytes against that CID, parse it (the SDK checks its shape and that its root and total match its
 // leaves), compare its root and total with what was registered, and check every leaf names an
 // accepted contribution of the named contributor in a Datanet the model lists.
-import { computeCid } from "../../sdk/src/cid.ts";
-import { parseManifest, type DatasetManifest } from "../../sdk/src/manifest.ts";
+import { computeCid } from "@openledger/sdk";
+import { parseManifest, type DatasetManifest } from "@openledger/protocol";
 import type { Hex } from "viem";
 
 export type LeafCheck = "ok" | "not-accepted" | "unknown-contribution" | "wrong-contributor" | "datanet-not-listed";

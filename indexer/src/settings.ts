@@ -1,14 +1,15 @@
 // Where the indexer reads its chain, contracts and database from. One place, so that the Ponder
 // config, the API and the tests agree. Environment variables override the deployment file.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { DEPLOYED_CONTRACT_NAMES, type DeployedContractName, type Deployment } from "@openledger/protocol";
+import { deploymentFile as protocolDeploymentFile, loadDeployment } from "@openledger/protocol/node";
 import { getAddress, type Address } from "viem";
 
 export const indexerRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-export const projectRoot = path.resolve(indexerRoot, "..");
 
-export type ContractName = "OpenToken" | "ValidatorStaking" | "Datanets" | "ModelRegistry";
+export type ContractName = DeployedContractName;
 
 export interface IndexerSettings {
   chainId: number;
@@ -26,12 +27,6 @@ export interface IndexerSettings {
   ipfsTimeoutMs: number;
 }
 
-interface DeploymentFile {
-  chainId: number;
-  startBlock: number;
-  contracts: Record<ContractName, string>;
-}
-
 const CONTRACT_ENV: Record<ContractName, string> = {
   OpenToken: "OPEN_TOKEN_ADDRESS",
   ValidatorStaking: "VALIDATOR_STAKING_ADDRESS",
@@ -47,19 +42,18 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
   return value;
 }
 
-/** The deployment file: INDEXER_DEPLOYMENT_FILE, else generated/deployments/<CHAIN_ID or 31337>.json. */
+/** The deployment file: INDEXER_DEPLOYMENT_FILE, else protocol/deployments/<CHAIN_ID or 31337>.json. */
 export function deploymentFile(env: NodeJS.ProcessEnv): string {
   if (env.INDEXER_DEPLOYMENT_FILE) return path.resolve(env.INDEXER_DEPLOYMENT_FILE);
-  const chainId = env.CHAIN_ID ?? "31337";
-  return path.join(projectRoot, "generated", "deployments", `${chainId}.json`);
+  return protocolDeploymentFile(Number(env.CHAIN_ID ?? 31337));
 }
 
 export function loadSettings(env: NodeJS.ProcessEnv): IndexerSettings {
   const file = deploymentFile(env);
-  const deployment: Partial<DeploymentFile> = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as DeploymentFile) : {};
+  const deployment: Partial<Deployment> = existsSync(file) ? loadDeployment({ file }) : {};
   const chainId = positiveInt(env, "CHAIN_ID", deployment.chainId ?? 31337);
   const contracts = {} as Record<ContractName, Address>;
-  for (const name of Object.keys(CONTRACT_ENV) as ContractName[]) {
+  for (const name of DEPLOYED_CONTRACT_NAMES) {
     const raw = env[CONTRACT_ENV[name]] ?? deployment.contracts?.[name];
     if (!raw) {
       throw new Error(

@@ -5,12 +5,12 @@
 import { createClient } from "@ponder/client";
 import { asc } from "ponder";
 import { getAddress, type Address, type Hex } from "viem";
-import { datanetsAbi, modelRegistryAbi, validatorStakingAbi } from "../../generated/abis.ts";
+import { datanetsAbi, modelRegistryAbi, validatorStakingAbi } from "@openledger/protocol";
 import * as schema from "../ponder.schema.ts";
 import { DAY, rateBps, scoreOf, STATUSES } from "../src/names.ts";
 import { positionAt } from "../src/stake.ts";
-import type { TestChain } from "./chain.ts";
-import type { Indexer } from "./ponder.ts";
+import type { TestChain } from "@openledger/testkit";
+import type { Indexer } from "@openledger/testkit";
 
 type Tables = { [K in keyof typeof schema]: (typeof schema)[K] };
 const tableNames = [

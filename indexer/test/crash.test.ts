@@ -1,11 +1,11 @@
 // Crash recovery: kill -9 the indexer in the middle of a backfill of many events, restart it on the
 // same database and schema, and compare every table with an uninterrupted run: identical.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { Protocol, startTestChain, type TestChain } from "./chain.ts";
+import { Protocol, startTestChain, type TestChain } from "@openledger/testkit";
 import { dumpTables, sqlClient, waitForConsistency } from "./consistency.ts";
 import { flood, prepareFlood } from "./load.ts";
-import { startIndexer, type Indexer } from "./ponder.ts";
-import { DATABASES, startPostgres, type Postgres } from "./postgres.ts";
+import { startIndexer, type Indexer } from "@openledger/testkit";
+import { DATABASES, startPostgres, type Postgres } from "@openledger/testkit";
 import * as schema from "../ponder.schema.ts";
 import { count } from "ponder";
 

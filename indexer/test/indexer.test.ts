@@ -7,11 +7,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { parseEther } from "viem";
-import { startIpfsNode, type RunningIpfsNode } from "../../ipfs/src/index.ts";
-import { Protocol, contributionId, fileRef, startTestChain, type TestChain } from "./chain.ts";
+import { startIpfsNode, type RunningIpfsNode } from "@openledger/ipfs-node";
+import { Protocol, contributionId, fileRef, startTestChain, type TestChain } from "@openledger/testkit";
 import { checkConsistency } from "./consistency.ts";
-import { graphql, query, startIndexer, waitForBlock, type Indexer } from "./ponder.ts";
-import { DATABASES, startPostgres, type Postgres } from "./postgres.ts";
+import { graphql, query, startIndexer, waitForBlock, type Indexer } from "@openledger/testkit";
+import { DATABASES, startPostgres, type Postgres } from "@openledger/testkit";
 import { runScenario, type ScenarioResult } from "./scenario.ts";
 
 describe.each(DATABASES)("indexer on %s", (database) => {
@@ -120,7 +120,7 @@ describe.each(DATABASES)("indexer on %s", (database) => {
     const queue = (await (await fetch(`${indexer.url}/validators/${v1.account.address}/queue`)).json()) as { toCommit: { contributionId: string }[]; toReveal: unknown[] };
     expect(queue.toCommit.map((c) => c.contributionId)).toEqual(files.map((f) => contributionId(1, f.digest)));
     const after = (await (await fetch(`${indexer.url}/contributors/${alice.account.address}/quota?datanetId=1`)).json()) as { filesLeft: string; bytesLeft: string; datanetFilesUsed: number };
-    const q = (await t.client.readContract({ address: p.addresses.Datanets, abi: (await import("../../generated/abis.ts")).datanetsAbi, functionName: "quotaOf", args: [alice.account.address, 1] })) as { filesLeft: bigint; bytesLeft: bigint };
+    const q = (await t.client.readContract({ address: p.addresses.Datanets, abi: (await import("@openledger/protocol")).datanetsAbi, functionName: "quotaOf", args: [alice.account.address, 1] })) as { filesLeft: bigint; bytesLeft: bigint };
     expect([after.filesLeft, after.bytesLeft]).toEqual([q.filesLeft.toString(), q.bytesLeft.toString()]);
     expect(BigInt(before.filesLeft) - BigInt(after.filesLeft)).toBe(2n);
     const c = await p.commit(v1, 1, files.map((f) => f.digest), 0b11n, "0x" + "11".repeat(32) as `0x${string}`);

@@ -2,8 +2,8 @@
 // not stop a flood of 1-byte submissions, and two block shapes: many events per block (batches of
 // up to 256 files) and one event per block.
 import { encodePacked, keccak256, type Hex } from "viem";
-import { datanetsAbi } from "../../generated/abis.ts";
-import { Protocol, type FileSpec } from "./chain.ts";
+import { datanetsAbi } from "@openledger/protocol";
+import { Protocol, type FileSpec } from "@openledger/testkit";
 
 export async function prepareFlood(p: Protocol): Promise<number> {
   const owner = p.t.wallets[0]!;

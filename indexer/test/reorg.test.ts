@@ -4,10 +4,10 @@
 // rows of the abandoned fork gone, those of the new one present.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { parseEther } from "viem";
-import { Protocol, contributionId, fileRef, startTestChain, type TestChain } from "./chain.ts";
+import { Protocol, contributionId, fileRef, startTestChain, type TestChain } from "@openledger/testkit";
 import { checkConsistency, dumpTables, waitForConsistency } from "./consistency.ts";
-import { query, startIndexer, waitForBlock, type Indexer } from "./ponder.ts";
-import { DATABASES, startPostgres, type Postgres } from "./postgres.ts";
+import { query, startIndexer, waitForBlock, type Indexer } from "@openledger/testkit";
+import { DATABASES, startPostgres, type Postgres } from "@openledger/testkit";
 
 describe.each(DATABASES)("reorg on %s", (database) => {
   let t: TestChain;

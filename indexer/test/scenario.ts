@@ -5,9 +5,9 @@
 // recommit of the same ids, validator rewards, claims, unstaking and withdrawal, models with lineage,
 // fees and attribution claims, and governance changes.
 import { encodePacked, keccak256, parseEther, type Hex } from "viem";
-import { toOnchainCid } from "../../sdk/src/cid.ts";
-import { buildManifest, leafProof, type DatasetManifest } from "../../sdk/src/manifest.ts";
-import { Protocol, contributionId, fileRef, type TestChain } from "./chain.ts";
+import { toOnchainCid } from "@openledger/sdk";
+import { buildManifest, leafProof, type DatasetManifest } from "@openledger/protocol";
+import { Protocol, contributionId, fileRef, type TestChain } from "@openledger/testkit";
 
 export interface ScenarioResult {
   datanetIds: number[];
@@ -139,7 +139,7 @@ export async function runScenario(t: TestChain, addToIpfs: AddToIpfs | undefined
   });
   const register = async (manifest: DatasetManifest, name: string, add: boolean, parentId?: bigint) => {
     const bytes = new TextEncoder().encode(JSON.stringify(manifest));
-    const cid = add && addToIpfs ? await addToIpfs(bytes) : (await import("../../sdk/src/cid.ts")).computeCid(bytes).then((x) => x.toString());
+    const cid = add && addToIpfs ? await addToIpfs(bytes) : (await import("@openledger/sdk")).computeCid(bytes).then((x) => x.toString());
     const onchain = toOnchainCid(await cid);
     await p.registerModel(W.owner, {
       baseModel: name,

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { create } from "kubo-rpc-client";
-import { KUBO_ADD_PARAMS } from "../../sdk/src/cid.ts";
+import { KUBO_ADD_PARAMS } from "@openledger/sdk";
 import { IpfsNode, startIpfsNode } from "../src/index.ts";
 
 const MiB = 1024 * 1024;

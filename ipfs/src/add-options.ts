@@ -5,7 +5,7 @@
 // that names the parameter, its value and what the profile needs. Parameters this node does not
 // know are refused too, so that a client never gets a CID computed under a setting it asked for
 // and this node silently ignored.
-import { CHUNK_SIZE, KUBO_ADD_PARAMS, MAX_CHILDREN_PER_NODE } from "../../sdk/src/cid.ts";
+import { CHUNK_SIZE, KUBO_ADD_PARAMS, MAX_CHILDREN_PER_NODE } from "@openledger/protocol";
 import { BadRequestError } from "./errors.ts";
 
 /** What an add request asks for, once its parameters passed the profile check. */

@@ -13,7 +13,8 @@ import { FsDatastore } from "datastore-fs";
 import { createHeliaLight, type GraphNode, type GraphWalkerFactory, type Helia } from "helia";
 import { CID } from "multiformats/cid";
 import { sha256 } from "multiformats/hashes/sha2";
-import { DAG_PB_CODE, RAW_CODE, SHA2_256_CODE, unixfsProfile } from "../../sdk/src/cid.ts";
+import { DAG_PB_CODE, RAW_CODE, SHA2_256_CODE } from "@openledger/protocol";
+import { unixfsProfile } from "@openledger/sdk";
 import { BadRequestError, BlockNotFoundError, CorruptBlockError, NotPinnedError } from "./errors.ts";
 
 export interface IpfsNodeOptions {

@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { arch, platform } from "node:os";
 import type { CID } from "multiformats/cid";
-import { CHUNK_SIZE } from "../../sdk/src/cid.ts";
+import { CHUNK_SIZE } from "@openledger/protocol";
 import { parseAddOptions } from "./add-options.ts";
 import { BadRequestError, IpfsNodeError } from "./errors.ts";
 import { drain, limitedBody, sendKuboError, writeChunks, writeJsonLine } from "./http.ts";

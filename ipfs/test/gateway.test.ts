@@ -4,7 +4,7 @@ import * as dagPb from "@ipld/dag-pb";
 import { CID } from "multiformats/cid";
 import { sha256 } from "multiformats/hashes/sha2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { computeCid } from "../../sdk/src/cid.ts";
+import { computeCid } from "@openledger/sdk";
 import { sniffContentType } from "../src/gateway.ts";
 import { all, deterministicBuffer, MiB, startTestNode } from "./helpers.ts";
 

@@ -3,7 +3,7 @@ import { create, type KuboRPCClient } from "kubo-rpc-client";
 import { CID } from "multiformats/cid";
 import { sha256 } from "multiformats/hashes/sha2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { computeCid, KUBO_ADD_PARAMS } from "../../sdk/src/cid.ts";
+import { computeCid, KUBO_ADD_PARAMS } from "@openledger/sdk";
 import { all, collect, deterministicBuffer, MiB, PROFILE_CLIENT_OPTIONS, startTestNode } from "./helpers.ts";
 
 let node: Awaited<ReturnType<typeof startTestNode>>;

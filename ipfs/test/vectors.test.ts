@@ -14,7 +14,7 @@
 // The directory vectors (HAMT thresholds) are not used: this node adds single files only.
 import { create } from "kubo-rpc-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { computeCid } from "../../sdk/src/cid.ts";
+import { computeCid } from "@openledger/sdk";
 import { deterministicBytes, MiB, PROFILE_CLIENT_OPTIONS, startTestNode } from "./helpers.ts";
 
 interface Vector {

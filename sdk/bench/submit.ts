@@ -11,10 +11,10 @@ import os from "node:os";
 import path from "node:path";
 import { toHex, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { datanetsAbi } from "../../generated/abis.ts";
-import { startIpfsNode } from "../../ipfs/src/index.ts";
-import { DEV_PRIVATE_KEYS, deployProtocol, devWallet, publicClientFor } from "../../scripts/deploy.ts";
-import { startChain } from "../../scripts/lib/chain.ts";
+import { datanetsAbi } from "@openledger/protocol";
+import { startIpfsNode } from "@openledger/ipfs-node";
+import { DEV_PRIVATE_KEYS, deployProtocol, devWallet, publicClientFor } from "@openledger/protocol/deploy";
+import { startChain } from "@openledger/stack";
 import { CidCodec, contribute, createDatanet, createIpfsClient, Format, Modality, submitFiles, type FileRef } from "../src/index.ts";
 
 function arg(name: string, fallback: number): number {

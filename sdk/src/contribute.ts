@@ -4,7 +4,7 @@
 // after the upload is reported with the uploaded CIDs, and submitting again is safe.
 import type { Address, Hex } from "viem";
 import { getBlock, getContractEvents, simulateContract } from "viem/actions";
-import { datanetsAbi } from "../../generated/abis.ts";
+import { datanetsAbi, MAX_BATCH } from "@openledger/protocol";
 import { cidFromOnchain, computeCid, toOnchainCid, type CID, type CidCodec } from "./cid.ts";
 import { FileRejectedError, FilesRejectedError, OpenLedgerError, ProtocolError, SubmissionFailedError, toOpenLedgerError } from "./errors.ts";
 import { detectFormat, formatFromFileName, formatName, formatsOfMask, type Format } from "./formats.ts";
@@ -26,7 +26,7 @@ import { getOpenBalance } from "./actions/token.ts";
 import { contractsOf, type ReadClient, type WithContracts, type WriteClient } from "./actions/shared.ts";
 
 /** The most files one `submitBatch` takes (`MAX_BATCH` in Datanets.sol). */
-export const MAX_BATCH = 256;
+export { MAX_BATCH };
 /** Uploads in flight at once. */
 const UPLOAD_CONCURRENCY = 4;
 
@@ -225,13 +225,10 @@ export async function contribute(
     for (let i = 0; i < refs.length; i += MAX_BATCH) {
       const chunk = refs.slice(i, i + MAX_BATCH);
       try {
-        await simulateContract(client, {
-          address: contracts.Datanets,
-          abi: datanetsAbi,
-          functionName: chunk.length === 1 ? "submit" : "submitBatch",
-          args: (chunk.length === 1 ? [args.datanetId, chunk[0]!] : [args.datanetId, chunk]) as never,
-          account: client.account,
-        } as never);
+        const contract = { address: contracts.Datanets, abi: datanetsAbi, account: client.account, chain: client.chain } as const;
+        const [only] = chunk;
+        if (chunk.length === 1 && only) await simulateContract(client, { ...contract, functionName: "submit", args: [args.datanetId, only] });
+        else await simulateContract(client, { ...contract, functionName: "submitBatch", args: [args.datanetId, chunk] });
       } catch (error) {
         throw toOpenLedgerError(error);
       }

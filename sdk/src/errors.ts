@@ -11,7 +11,7 @@ import {
 } from "viem";
 
 type AbiError = Extract<Abi[number], { type: "error" }>;
-import { datanetsAbi, modelRegistryAbi, openTokenAbi, validatorStakingAbi } from "../../generated/abis.ts";
+import { datanetsAbi, modelRegistryAbi, openTokenAbi, validatorStakingAbi } from "@openledger/protocol";
 import { formatName, type FormatProblem } from "./formats.ts";
 
 export class OpenLedgerError extends Error {

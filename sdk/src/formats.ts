@@ -1,6 +1,6 @@
 // File formats and modalities of the protocol, and the detection of a file's format from its bytes.
 //
-// The numbering mirrors contracts/libraries/Formats.sol (the bit of a format is `1 << format`).
+// The enums, names and masks are the protocol's (@openledger/protocol, generated from the Solidity).
 // A file's format is decided by its bytes, never by its name: binary formats by their signature
 // and structure (a truncated file is refused), text formats by being valid UTF-8 without NUL
 // bytes, jsonl by one JSON object per line, csv by a real header and rows of the same width. The
@@ -8,88 +8,28 @@
 // (from `--format` or the file's extension) picks among the text formats the bytes validate as;
 // a claim the bytes contradict (a PNG named `.txt`) is refused.
 
-export const Modality = { Text: 0, Image: 1, Audio: 2 } as const;
-export type Modality = (typeof Modality)[keyof typeof Modality];
-export const MODALITY_NAMES = ["text", "image", "audio"] as const;
-export type ModalityName = (typeof MODALITY_NAMES)[number];
+import { Format, formatName, TEXT_FORMAT_LIST } from "@openledger/protocol";
 
-export const Format = {
-  Txt: 0,
-  Md: 1,
-  Pdf: 2,
-  Docx: 3,
-  Jsonl: 4,
-  Csv: 5,
-  Png: 6,
-  Jpeg: 7,
-  Webp: 8,
-  Tiff: 9,
-  Bmp: 10,
-  Wav: 11,
-  Mp3: 12,
-  Flac: 13,
-} as const;
-export type Format = (typeof Format)[keyof typeof Format];
-export const FORMAT_NAMES = ["txt", "md", "pdf", "docx", "jsonl", "csv", "png", "jpeg", "webp", "tiff", "bmp", "wav", "mp3", "flac"] as const;
-export type FormatName = (typeof FORMAT_NAMES)[number];
+export {
+  Format,
+  FORMAT_NAMES,
+  formatFromFileName,
+  formatMask,
+  formatName,
+  formatsOfMask,
+  Modality,
+  MODALITY_FORMAT_MASKS,
+  MODALITY_FORMATS,
+  MODALITY_NAMES,
+  modalityName,
+  modalityOfFormat,
+  parseFormat,
+  parseModality,
+  type FormatName,
+  type ModalityName,
+} from "@openledger/protocol";
 
-/** The formats each modality may allow (OpenLedger's lists, jsonl and csv added for fine-tuning). */
-export const MODALITY_FORMATS: Record<Modality, readonly Format[]> = {
-  [Modality.Text]: [Format.Txt, Format.Md, Format.Pdf, Format.Docx, Format.Jsonl, Format.Csv],
-  [Modality.Image]: [Format.Png, Format.Jpeg, Format.Webp, Format.Tiff, Format.Bmp],
-  [Modality.Audio]: [Format.Wav, Format.Mp3, Format.Flac],
-};
-
-const TEXT_FORMATS: readonly Format[] = [Format.Txt, Format.Md, Format.Jsonl, Format.Csv];
-
-/** Extra names accepted where users type a format. */
-const FORMAT_ALIASES: Record<string, Format> = { jpg: Format.Jpeg, tif: Format.Tiff, markdown: Format.Md, text: Format.Txt };
-
-export function formatName(format: number): FormatName {
-  const name = FORMAT_NAMES[format];
-  if (!name) throw new Error(`unknown format number ${format}`);
-  return name;
-}
-
-export function modalityName(modality: number): ModalityName {
-  const name = MODALITY_NAMES[modality];
-  if (!name) throw new Error(`unknown modality number ${modality}`);
-  return name;
-}
-
-/** Parses a format name (`png`, `jpg`, `.md`…); undefined when unknown. */
-export function parseFormat(name: string): Format | undefined {
-  const key = name.toLowerCase().replace(/^\./, "");
-  const index = (FORMAT_NAMES as readonly string[]).indexOf(key);
-  if (index >= 0) return index as Format;
-  return FORMAT_ALIASES[key];
-}
-
-export function parseModality(name: string): Modality | undefined {
-  const index = (MODALITY_NAMES as readonly string[]).indexOf(name.toLowerCase());
-  return index >= 0 ? (index as Modality) : undefined;
-}
-
-/** The format a file name's extension claims, if any. */
-export function formatFromFileName(fileName: string): Format | undefined {
-  const dot = fileName.lastIndexOf(".");
-  return dot < 0 ? undefined : parseFormat(fileName.slice(dot + 1));
-}
-
-export function formatMask(formats: readonly Format[]): number {
-  return formats.reduce<number>((mask, f) => mask | (1 << f), 0);
-}
-
-export function formatsOfMask(mask: number): Format[] {
-  return FORMAT_NAMES.map((_, i) => i as Format).filter((f) => (mask >> f) & 1);
-}
-
-export function modalityOfFormat(format: Format): Modality {
-  for (const [modality, formats] of Object.entries(MODALITY_FORMATS)) {
-    if (formats.includes(format)) return Number(modality) as Modality;
-  }
-  throw new Error(`format ${format} belongs to no modality`);
-}
+const TEXT_FORMATS = TEXT_FORMAT_LIST;
 
 /** Why bytes are not a usable file of a format: a rule name and a sentence for the user. */
 export interface FormatProblem {

@@ -23,7 +23,17 @@ export * from "./contribute.ts";
 export * from "./errors.ts";
 export * from "./formats.ts";
 export * from "./ipfs.ts";
-export * from "./manifest.ts";
+export {
+  buildManifest,
+  datasetRoot,
+  LEAF_ENCODING,
+  leafProof,
+  MANIFEST_VERSION,
+  ManifestError,
+  parseManifest,
+  type DatasetManifest,
+  type ManifestLeaf,
+} from "@openledger/protocol";
 export * from "./source.ts";
 
 type OmitEach<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

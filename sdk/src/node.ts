@@ -1,40 +1,32 @@
-// Node-only helpers of the SDK: deployment files and encrypted keystores (Web3 Secret Storage v3,
+// Node-only helpers of the SDK: deployment files, files on disk as byte sources, and encrypted keystores (Web3 Secret Storage v3,
 // the format geth, Foundry's `cast wallet` and most wallets read and write).
 import { createCipheriv, createDecipheriv, pbkdf2Sync, randomBytes, randomUUID, scryptSync, timingSafeEqual } from "node:crypto";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { open } from "node:fs/promises";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { DeploymentError, type Deployment } from "@openledger/protocol";
+import { DEPLOYMENTS_DIR, loadDeployment as loadProtocolDeployment } from "@openledger/protocol/node";
 import { bytesToHex, getAddress, hexToBytes, keccak256, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import type { ProtocolContracts } from "./actions/shared.ts";
 import { OpenLedgerError } from "./errors.ts";
 import { streamByReads, type ByteSource } from "./source.ts";
 
-export interface DeploymentFile {
-  chainId: number;
-  startBlock: number;
-  contracts: ProtocolContracts;
-  [key: string]: unknown;
-}
+/** A deployment document (`protocol/deployments/<chainId>.json`). */
+export type DeploymentFile = Deployment;
 
 /** Where `npm run deploy` and `npm start` write deployments in this repository. */
-export const DEFAULT_DEPLOYMENTS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "generated", "deployments");
+export const DEFAULT_DEPLOYMENTS_DIR = DEPLOYMENTS_DIR;
 
-/** Reads a deployment: an explicit file, or `<dir>/<chainId>.json`. */
-export function loadDeployment(options: { file?: string; chainId?: number; dir?: string }): DeploymentFile {
-  const file = options.file ?? path.join(options.dir ?? DEFAULT_DEPLOYMENTS_DIR, `${options.chainId}.json`);
-  if (!existsSync(file)) {
-    throw new OpenLedgerError(`no deployment file at ${file}`, {
+/** Reads a deployment: an explicit file, or `<dir>/<chainId>.json`; problems become `OpenLedgerError`s. */
+export function loadDeployment(options: { file?: string; chainId?: number; dir?: string }): Deployment {
+  try {
+    return loadProtocolDeployment(options);
+  } catch (error) {
+    if (!(error instanceof DeploymentError)) throw error;
+    throw new OpenLedgerError(error.message, {
       details: "Start the local stack (`npm start`) or deploy (`npm run deploy -- --rpc URL`), or pass --deployment FILE.",
       docsPath: "README.md",
     });
   }
-  const deployment = JSON.parse(readFileSync(file, "utf8")) as DeploymentFile;
-  for (const name of ["OpenToken", "ValidatorStaking", "Datanets", "ModelRegistry"] as const) {
-    if (!deployment.contracts?.[name]) throw new OpenLedgerError(`the deployment file ${file} has no ${name} address`);
-  }
-  return deployment;
 }
 
 // ─── keystores ──────────────────────────────────────────────────────────────

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseEther } from "viem";
 import { buildManifest, computeCid, contributionIdOf, toOnchainCid, FORMAT_NAMES, formatName, getDatanet, getQuota, MODALITY_FORMATS, Modality, MODALITY_NAMES } from "../src/index.ts";
 import { png, sampleFile, wav } from "../src/samples.ts";
-import { startTestStack, type TestStack } from "./env.ts";
+import { startTestStack, type TestStack } from "@openledger/testkit";
 
 const CLI = path.resolve(import.meta.dirname, "..", "src", "cli", "main.ts");
 

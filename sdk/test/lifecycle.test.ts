@@ -19,7 +19,7 @@ import {
   type FormatName,
 } from "../src/index.ts";
 import { sampleFile } from "../src/samples.ts";
-import { startTestStack, type TestStack } from "./env.ts";
+import { startTestStack, type TestStack } from "@openledger/testkit";
 
 const REWARD = parseEther("10");
 const VALIDATOR_REWARD = parseEther("3");

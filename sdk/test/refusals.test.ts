@@ -25,7 +25,7 @@ import {
   type FileInput,
 } from "../src/index.ts";
 import { png, sampleFile, txt, wav } from "../src/samples.ts";
-import { startTestStack, type TestStack } from "./env.ts";
+import { startTestStack, type TestStack } from "@openledger/testkit";
 
 let stack: TestStack;
 let textDatanet: number;

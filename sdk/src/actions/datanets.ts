@@ -1,16 +1,16 @@
 // Datanets: create, tune, fund, pause, withdraw; submit files (on chain); claim; and the reads.
 import { encodeAbiParameters, keccak256, type Address, type Hex } from "viem";
-import { datanetsAbi } from "../../../generated/abis.ts";
+import { datanetsAbi } from "@openledger/protocol";
 import { cidFromOnchain, toOnchainCid, type CID, type CidCodec, type OnchainCid } from "../cid.ts";
 import { OpenLedgerError } from "../errors.ts";
 import { formatMask, type Format, type Modality } from "../formats.ts";
 import { contractsOf, eventsOf, read, send, type ReadClient, type Sent, type WithContracts, type WriteClient } from "./shared.ts";
 import { ensureAllowance } from "./token.ts";
 
-/** Lifecycle of a contribution (`Status` in contracts/interfaces/IDatanets.sol). */
-export const ContributionStatus = { None: 0, Pending: 1, Accepted: 2, Rejected: 3, Expired: 4 } as const;
-export type ContributionStatus = (typeof ContributionStatus)[keyof typeof ContributionStatus];
-export const STATUS_NAMES = ["none", "pending", "accepted", "rejected", "expired"] as const;
+/** Lifecycle of a contribution: the protocol's `Status` enum under the name the SDK has always used. */
+import { Status as ContributionStatus, STATUS_NAMES } from "@openledger/protocol";
+
+export { ContributionStatus, STATUS_NAMES };
 
 /** Limits a Datanet owner tunes; zero for a cap or quota means the protocol's value. Amounts in OPEN wei. */
 export interface DatanetLimits {
@@ -150,12 +150,14 @@ export async function submitFiles(
   const datanet = await getDatanet(client, { contracts, datanetId: args.datanetId });
   const deposit = datanet.limits.deposit * BigInt(args.files.length);
   if (deposit > 0n) await ensureAllowance(client, { contracts, spender: contracts.Datanets, amount: deposit });
-  const call =
+  const [first] = args.files;
+  if (!first) throw new OpenLedgerError("submitFiles needs at least one file");
+  const { hash, receipt } =
     args.files.length === 1
-      ? { functionName: "submit", args: [args.datanetId, args.files[0]] }
-      : { functionName: "submitBatch", args: [args.datanetId, args.files] };
-  const { hash, receipt } = await send(client, { address: contracts.Datanets, abi: datanetsAbi, ...call });
-  const contributionIds = eventsOf(datanetsAbi, receipt, "ContributionSubmitted").map((e) => e.args.contributionId as Hex);
+      ? await send(client, { address: contracts.Datanets, abi: datanetsAbi, functionName: "submit", args: [args.datanetId, first] })
+      : await send(client, { address: contracts.Datanets, abi: datanetsAbi, functionName: "submitBatch", args: [args.datanetId, args.files] });
+  const contributionIds = eventsOf(datanetsAbi, receipt, "ContributionSubmitted").flatMap((e) => (e.args.contributionId ? [e.args.contributionId] : []));
+  if (contributionIds.length !== args.files.length) throw new OpenLedgerError(`the submission in ${hash} recorded ${contributionIds.length} of ${args.files.length} files`);
   return { hash, receipt, result: { contributionIds } };
 }
 
@@ -171,13 +173,13 @@ export async function claimRewards(client: WriteClient, args: WithContracts & { 
 
 export async function getDatanetCount(client: ReadClient, args: WithContracts = {}): Promise<number> {
   const { Datanets } = contractsOf(client, args);
-  return Number(await read<bigint>(client, { address: Datanets, abi: datanetsAbi, functionName: "datanetCount", args: [] }));
+  return Number(await read(client, { address: Datanets, abi: datanetsAbi, functionName: "datanetCount", args: [] }));
 }
 
 export async function getDatanet(client: ReadClient, args: WithContracts & { datanetId: number }): Promise<DatanetInfo> {
   const { Datanets } = contractsOf(client, args);
   // The contract's DatanetView: DatanetInfo's fields, with the metadata CID as digest and codec.
-  const v = await read<Omit<DatanetInfo, "id" | "modality" | "metadataCid"> & { modality: number; metadataDigest: Hex; metadataCodec: number }>(client, { address: Datanets, abi: datanetsAbi, functionName: "getDatanet", args: [args.datanetId] });
+  const v = await read(client, { address: Datanets, abi: datanetsAbi, functionName: "getDatanet", args: [args.datanetId] });
   return {
     id: args.datanetId,
     owner: v.owner,
@@ -185,7 +187,7 @@ export async function getDatanet(client: ReadClient, args: WithContracts & { dat
     formats: v.formats,
     paused: v.paused,
     pool: v.pool,
-    submissions: v.submissions,
+    submissions: BigInt(v.submissions),
     limits: { ...v.limits },
     rules: { ...v.rules },
     termsVersion: v.termsVersion,
@@ -203,7 +205,7 @@ export interface ProtocolLimits {
 
 export async function getProtocolLimits(client: ReadClient, args: WithContracts = {}): Promise<ProtocolLimits> {
   const { Datanets } = contractsOf(client, args);
-  const [maxFileSize, dailyBytes, dailyFiles, slashBps, paused] = await read<[bigint, bigint, bigint, bigint, boolean]>(client, {
+  const [maxFileSize, dailyBytes, dailyFiles, slashBps, paused] = await read(client, {
     address: Datanets,
     abi: datanetsAbi,
     functionName: "protocolLimits",
@@ -226,7 +228,7 @@ export interface Quota {
 
 export async function getQuota(client: ReadClient, args: WithContracts & { account: Address; datanetId: number }): Promise<Quota> {
   const { Datanets } = contractsOf(client, args);
-  const v = await read<Record<keyof Quota, bigint>>(client, { address: Datanets, abi: datanetsAbi, functionName: "quotaOf", args: [args.account, args.datanetId] });
+  const v = await read(client, { address: Datanets, abi: datanetsAbi, functionName: "quotaOf", args: [args.account, args.datanetId] });
   return {
     protocolBytesUsed: Number(v.protocolBytesUsed),
     protocolFilesUsed: Number(v.protocolFilesUsed),
@@ -259,9 +261,7 @@ export async function getContribution(
 ): Promise<ContributionInfo> {
   const { Datanets } = contractsOf(client, args);
   const id = "contributionId" in args ? args.contributionId : contributionIdOf(args.datanetId, args.digest);
-  const [contributor, status, submittedAt, size, format, codec, sequence, approveStake, rejectStake, termsVersion] = await read<
-    [Address, number, bigint, bigint, number, number, bigint, bigint, bigint, number]
-  >(client, { address: Datanets, abi: datanetsAbi, functionName: "getContribution", args: [id] });
+  const [contributor, status, submittedAt, size, format, codec, sequence, approveStake, rejectStake, termsVersion] = await read(client, { address: Datanets, abi: datanetsAbi, functionName: "getContribution", args: [id] });
   return {
     id,
     contributor,
@@ -283,7 +283,7 @@ export async function getAccount(
   args: WithContracts & { account: Address },
 ): Promise<{ claimable: bigint; acceptedCount: number; acceptedBytes: number }> {
   const { Datanets } = contractsOf(client, args);
-  const [credits, acceptedCount, acceptedBytes] = await read<[bigint, bigint, bigint]>(client, {
+  const [credits, acceptedCount, acceptedBytes] = await read(client, {
     address: Datanets,
     abi: datanetsAbi,
     functionName: "accountOf",
@@ -297,7 +297,7 @@ export async function getTerms(
   args: WithContracts & { datanetId: number; version: number },
 ): Promise<{ reward: bigint; validatorReward: bigint; deposit: bigint }> {
   const { Datanets } = contractsOf(client, args);
-  const [reward, validatorReward, deposit] = await read<[bigint, bigint, bigint]>(client, {
+  const [reward, validatorReward, deposit] = await read(client, {
     address: Datanets,
     abi: datanetsAbi,
     functionName: "termsOf",

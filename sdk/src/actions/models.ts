@@ -1,15 +1,17 @@
 // The model registry: register a model, pay for one, claim attribution, and the reads.
 import type { Address, Hex } from "viem";
-import { modelRegistryAbi } from "../../../generated/abis.ts";
+import { modelRegistryAbi } from "@openledger/protocol";
 import { toOnchainCid, type CID } from "../cid.ts";
 import { OpenLedgerError } from "../errors.ts";
-import { leafProof, type DatasetManifest } from "../manifest.ts";
+import { leafProof, type DatasetManifest } from "@openledger/protocol";
 import { contractsOf, eventsOf, read, send, type ReadClient, type Sent, type WithContracts, type WriteClient } from "./shared.ts";
 import { ensureAllowance } from "./token.ts";
 
-export const TrainingMethod = { LoRA: 0, QLoRA: 1, Full: 2 } as const;
-export type TrainingMethod = (typeof TrainingMethod)[keyof typeof TrainingMethod];
-export const METHOD_NAMES = ["lora", "qlora", "full"] as const;
+import { TRAINING_METHOD_NAMES, TrainingMethod } from "@openledger/protocol";
+
+export { TrainingMethod };
+/** The training methods' names, indexed by `TrainingMethod`. */
+export const METHOD_NAMES = TRAINING_METHOD_NAMES;
 
 export interface ModelRegistration {
   /** The base model's name, e.g. a Hugging Face id. */
@@ -101,15 +103,13 @@ export interface ModelInfo {
 
 export async function getModel(client: ReadClient, args: WithContracts & { modelId: bigint }): Promise<ModelInfo> {
   const { ModelRegistry } = contractsOf(client, args);
-  const [trainer, parentId, method, datasetRoot, artifactSha256, totalWeight, contributorFees, feesPerWeight, attributionPaid] = await read<
-    [Address, bigint, number, Hex, Hex, bigint, bigint, bigint, bigint]
-  >(client, { address: ModelRegistry, abi: modelRegistryAbi, functionName: "getModel", args: [args.modelId] });
+  const [trainer, parentId, method, datasetRoot, artifactSha256, totalWeight, contributorFees, feesPerWeight, attributionPaid] = await read(client, { address: ModelRegistry, abi: modelRegistryAbi, functionName: "getModel", args: [args.modelId] });
   return { id: args.modelId, trainer, parentId, method: method as TrainingMethod, datasetRoot, artifactSha256, totalWeight, contributorFees, feesPerWeight, attributionPaid };
 }
 
 export async function getModelCount(client: ReadClient, args: WithContracts = {}): Promise<number> {
   const { ModelRegistry } = contractsOf(client, args);
-  return Number(await read<bigint>(client, { address: ModelRegistry, abi: modelRegistryAbi, functionName: "modelCount", args: [] }));
+  return Number(await read(client, { address: ModelRegistry, abi: modelRegistryAbi, functionName: "modelCount", args: [] }));
 }
 
 export async function getClaimableAttribution(
@@ -118,7 +118,7 @@ export async function getClaimableAttribution(
 ): Promise<bigint> {
   const { ModelRegistry } = contractsOf(client, args);
   const { leaf } = leafProof(args.manifest, args.contributionId);
-  return read<bigint>(client, {
+  return read(client, {
     address: ModelRegistry,
     abi: modelRegistryAbi,
     functionName: "claimableAttribution",

@@ -3,7 +3,7 @@
 // `Datanets.sealVotes` computes it.
 import { concat, encodeAbiParameters, keccak256, toHex, type Address, type Hex } from "viem";
 import { getChainId } from "viem/actions";
-import { datanetsAbi } from "../../../generated/abis.ts";
+import { datanetsAbi } from "@openledger/protocol";
 import { OpenLedgerError } from "../errors.ts";
 import { contributionIdOf, STATUS_NAMES } from "./datanets.ts";
 import { contractsOf, eventsOf, read, send, type ReadClient, type Sent, type WithContracts, type WriteClient } from "./shared.ts";
@@ -168,7 +168,7 @@ export interface CommitmentInfo {
 
 export async function getCommitment(client: ReadClient, args: WithContracts & { commitment: Hex }): Promise<CommitmentInfo> {
   const { Datanets } = contractsOf(client, args);
-  const [validator, committedAt, weight, state, votes, rewardsClaimed] = await read<[Address, bigint, bigint, number, bigint, boolean]>(client, {
+  const [validator, committedAt, weight, state, votes, rewardsClaimed] = await read(client, {
     address: Datanets,
     abi: datanetsAbi,
     functionName: "getCommitment",
@@ -180,6 +180,6 @@ export async function getCommitment(client: ReadClient, args: WithContracts & { 
 export async function getLastCommittedSequence(client: ReadClient, args: WithContracts & { datanetId: number; validator: Address }): Promise<number> {
   const { Datanets } = contractsOf(client, args);
   return Number(
-    await read<bigint>(client, { address: Datanets, abi: datanetsAbi, functionName: "lastCommittedSequence", args: [args.datanetId, args.validator] }),
+    await read(client, { address: Datanets, abi: datanetsAbi, functionName: "lastCommittedSequence", args: [args.datanetId, args.validator] }),
   );
 }

@@ -4,26 +4,30 @@
 import {
   parseEventLogs,
   type Abi,
+  type AbiStateMutability,
   type Account,
   type Address,
   type Chain,
   type Client,
   type ContractEventName,
+  type ContractFunctionArgs,
+  type ContractFunctionName,
+  type ContractFunctionReturnType,
   type Hex,
   type ParseEventLogsReturnType,
+  type ReadContractParameters,
+  type SimulateContractParameters,
   type TransactionReceipt,
   type Transport,
+  type WriteContractParameters,
 } from "viem";
 import { readContract, simulateContract, waitForTransactionReceipt, writeContract } from "viem/actions";
 import { OpenLedgerError, toOpenLedgerError } from "../errors.ts";
 
-/** The addresses of a deployment (`generated/deployments/<chainId>.json` → `contracts`). */
-export interface ProtocolContracts {
-  OpenToken: Address;
-  ValidatorStaking: Address;
-  Datanets: Address;
-  ModelRegistry: Address;
-}
+import type { ProtocolContracts } from "@openledger/protocol";
+
+/** The addresses of a deployment (`protocol/deployments/<chainId>.json` → `contracts`). */
+export type { ProtocolContracts };
 
 export type ReadClient = Client<Transport, Chain | undefined>;
 export type WriteClient = Client<Transport, Chain | undefined, Account>;
@@ -51,21 +55,38 @@ export interface Sent<T = undefined> {
   result: T;
 }
 
-export interface CallSpec {
+type WriteMutability = "nonpayable" | "payable";
+type ReadMutability = "pure" | "view";
+
+/** A contract call typed from an `as const` ABI: viem checks the name and arguments, and infers the result. */
+export interface CallSpec<
+  abi extends Abi,
+  mutability extends AbiStateMutability,
+  functionName extends ContractFunctionName<abi, mutability>,
+  args extends ContractFunctionArgs<abi, mutability, functionName>,
+> {
   address: Address;
-  abi: Abi;
-  functionName: string;
-  args: readonly unknown[];
+  abi: abi;
+  functionName: functionName;
+  args: args;
 }
 
 /** Simulates, sends and waits; contract reverts come back as typed `ProtocolError`s. */
-export async function send(client: WriteClient, call: CallSpec): Promise<{ hash: Hex; receipt: TransactionReceipt; simulated: unknown }> {
-  let simulated: unknown;
+export async function send<
+  const abi extends Abi,
+  functionName extends ContractFunctionName<abi, WriteMutability>,
+  const args extends ContractFunctionArgs<abi, WriteMutability, functionName>,
+>(
+  client: WriteClient,
+  call: CallSpec<abi, WriteMutability, functionName, args>,
+): Promise<{ hash: Hex; receipt: TransactionReceipt; simulated: ContractFunctionReturnType<abi, WriteMutability, functionName, args> }> {
+  const parameters = { ...call, account: client.account, chain: client.chain } as SimulateContractParameters<abi, functionName, args, Chain | undefined, Chain | undefined, Account>;
+  let simulated: ContractFunctionReturnType<abi, WriteMutability, functionName, args>;
   let hash: Hex;
   try {
-    const simulation = await simulateContract(client, { ...call, account: client.account, chain: client.chain } as never);
-    simulated = (simulation as { result: unknown }).result;
-    hash = await writeContract(client, (simulation as unknown as { request: never }).request);
+    const simulation = await simulateContract(client, parameters);
+    simulated = simulation.result as ContractFunctionReturnType<abi, WriteMutability, functionName, args>;
+    hash = await writeContract(client, simulation.request as WriteContractParameters);
   } catch (error) {
     throw toOpenLedgerError(error);
   }
@@ -73,7 +94,7 @@ export async function send(client: WriteClient, call: CallSpec): Promise<{ hash:
   if (receipt.status !== "success") {
     // The state changed between simulation and inclusion; replay to name the reason.
     try {
-      await simulateContract(client, { ...call, account: client.account, chain: client.chain, blockNumber: receipt.blockNumber } as never);
+      await simulateContract(client, { ...parameters, blockNumber: receipt.blockNumber } as typeof parameters);
     } catch (error) {
       throw toOpenLedgerError(error);
     }
@@ -82,10 +103,14 @@ export async function send(client: WriteClient, call: CallSpec): Promise<{ hash:
   return { hash, receipt, simulated };
 }
 
-/** A read that decodes protocol errors. */
-export async function read<T>(client: ReadClient, call: CallSpec): Promise<T> {
+/** A read that decodes protocol errors; the result's type comes from the ABI. */
+export async function read<
+  const abi extends Abi,
+  functionName extends ContractFunctionName<abi, ReadMutability>,
+  const args extends ContractFunctionArgs<abi, ReadMutability, functionName>,
+>(client: ReadClient, call: CallSpec<abi, ReadMutability, functionName, args>): Promise<ContractFunctionReturnType<abi, ReadMutability, functionName, args>> {
   try {
-    return (await readContract(client, call as never)) as T;
+    return await readContract(client, call as ReadContractParameters<abi, functionName, args>);
   } catch (error) {
     throw toOpenLedgerError(error);
   }

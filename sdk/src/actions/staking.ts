@@ -1,6 +1,6 @@
 // Validator stake: stake (approving first when needed), unstake, withdraw, and the position.
 import type { Address } from "viem";
-import { validatorStakingAbi } from "../../../generated/abis.ts";
+import { validatorStakingAbi } from "@openledger/protocol";
 import { contractsOf, eventsOf, read, send, type ReadClient, type Sent, type WithContracts, type WriteClient } from "./shared.ts";
 import { ensureAllowance } from "./token.ts";
 
@@ -41,12 +41,12 @@ export interface StakePosition {
 
 export async function getStakePosition(client: ReadClient, args: WithContracts & { validator: Address }): Promise<StakePosition> {
   const { ValidatorStaking } = contractsOf(client, args);
-  const call = (functionName: string, a: unknown[]) => read<unknown>(client, { address: ValidatorStaking, abi: validatorStakingAbi, functionName, args: a });
+  const contract = { address: ValidatorStaking, abi: validatorStakingAbi } as const;
   const [position, eligible, minimumStake, openVotes] = await Promise.all([
-    call("positionOf", [args.validator]) as Promise<[bigint, bigint, bigint, bigint, bigint]>,
-    call("eligibleStake", [args.validator]) as Promise<bigint>,
-    call("minimumStake", []) as Promise<bigint>,
-    call("openVotes", [args.validator]) as Promise<bigint>,
+    read(client, { ...contract, functionName: "positionOf", args: [args.validator] }),
+    read(client, { ...contract, functionName: "eligibleStake", args: [args.validator] }),
+    read(client, { ...contract, functionName: "minimumStake", args: [] }),
+    read(client, { ...contract, functionName: "openVotes", args: [args.validator] }),
   ]);
   const [active, activating, activeAt, unbonding, withdrawableAt] = position;
   return {

@@ -1,16 +1,16 @@
 // OPEN balances and allowances.
 import type { Address } from "viem";
-import { openTokenAbi } from "../../../generated/abis.ts";
+import { openTokenAbi } from "@openledger/protocol";
 import { contractsOf, read, send, type ReadClient, type Sent, type WithContracts, type WriteClient } from "./shared.ts";
 
 export async function getOpenBalance(client: ReadClient, args: WithContracts & { account: Address }): Promise<bigint> {
   const { OpenToken } = contractsOf(client, args);
-  return read<bigint>(client, { address: OpenToken, abi: openTokenAbi, functionName: "balanceOf", args: [args.account] });
+  return read(client, { address: OpenToken, abi: openTokenAbi, functionName: "balanceOf", args: [args.account] });
 }
 
 export async function getAllowance(client: ReadClient, args: WithContracts & { owner: Address; spender: Address }): Promise<bigint> {
   const { OpenToken } = contractsOf(client, args);
-  return read<bigint>(client, { address: OpenToken, abi: openTokenAbi, functionName: "allowance", args: [args.owner, args.spender] });
+  return read(client, { address: OpenToken, abi: openTokenAbi, functionName: "allowance", args: [args.owner, args.spender] });
 }
 
 /** Approves `spender` for `amount` OPEN unless the allowance already covers it; returns the approval sent, if any. */

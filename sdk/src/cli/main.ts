@@ -8,7 +8,7 @@ import { Command, CommanderError, Option } from "commander";
 import { HttpRequestError, parseEther, type Address, type Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { getContractEvents } from "viem/actions";
-import { modelRegistryAbi } from "../../../generated/abis.ts";
+import { modelRegistryAbi } from "@openledger/protocol";
 import {
   chainTime,
   cidFromOnchain,
@@ -145,7 +145,7 @@ export function buildProgram(): Command {
     .description("Command-line client of the OpenLedger protocol: Datanets, contributions, review, rewards and models.")
     .addOption(new Option("--rpc <url>", `chain JSON-RPC URL (env ${ENV.rpc})`).default(DEFAULTS.rpc))
     .addOption(new Option("--ipfs <url>", `Kubo RPC URL of an IPFS node (env ${ENV.ipfs})`).default(DEFAULTS.ipfs))
-    .addOption(new Option("--deployment <file>", `deployment JSON (env ${ENV.deployment}; default generated/deployments/<chainId>.json)`).default(process.env[ENV.deployment]))
+    .addOption(new Option("--deployment <file>", `deployment JSON (env ${ENV.deployment}; default protocol/deployments/<chainId>.json)`).default(process.env[ENV.deployment]))
     .addOption(new Option("--keystore <file>", `encrypted keystore to sign with (env ${ENV.keystore}); otherwise ${ENV.privateKey}`))
     .addOption(new Option("--home <dir>", `where the CLI keeps vote secrets (env ${ENV.home})`).default(DEFAULTS.home))
     .option("--json", "print JSON for scripts instead of tables")

@@ -2,8 +2,8 @@
 // converted to examples, and weighed by the tokens it adds to the training set. The result is the
 // examples, a report with one entry per contribution (used or not, and why), and the manifest whose
 // Merkle root the model registers.
-import { buildManifest, type DatasetManifest, type ManifestLeaf } from "../../../sdk/src/manifest.ts";
-import { cidFromOnchain, computeCid } from "../../../sdk/src/cid.ts";
+import { buildManifest, cidFromOnchain, type DatasetManifest, type ManifestLeaf } from "@openledger/protocol";
+import { computeCid } from "@openledger/sdk";
 import type { ChatMessage, TrainingExample, Tokenizer } from "../node/engine.ts";
 import { convertContribution, formatName, type Problem } from "./formats.ts";
 import type { AcceptedContribution } from "./indexer.ts";

@@ -11,7 +11,7 @@ export interface TrainerNodeOptions {
   port?: number;
   /** Chain JSON-RPC URL. Env TRAINER_RPC_URL or RPC_URL. */
   rpcUrl?: string;
-  /** Deployment file (generated/deployments/<chainId>.json). Env TRAINER_DEPLOYMENT; default from the chain id. */
+  /** Deployment file (protocol/deployments/<chainId>.json). Env TRAINER_DEPLOYMENT; default from the chain id. */
   deploymentFile?: string;
   /** Kubo RPC URL of an IPFS node (the embedded one, or Kubo). Env TRAINER_IPFS_URL or IPFS_URL. */
   ipfsUrl?: string;

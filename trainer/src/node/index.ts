@@ -8,6 +8,8 @@ import { ChatService } from "./chat.ts";
 import { resolveOptions, type TrainerNodeOptions } from "./config.ts";
 import { loadEngine } from "./engine.ts";
 import { JobManager } from "./jobs.ts";
+import { deploymentFile } from "@openledger/protocol/node";
+import { createPublicClient, http } from "viem";
 import { addressOf, Chain, kuboClient, readDeployment } from "./protocol.ts";
 import { createApiServer } from "./server.ts";
 
@@ -23,8 +25,6 @@ export interface TrainerNode {
   chat: ChatService;
 }
 
-const PROJECT_ROOT = path.resolve(new URL("../../..", import.meta.url).pathname);
-
 export async function startTrainerNode(options: TrainerNodeOptions = {}): Promise<TrainerNode> {
   const o = resolveOptions(options);
   const engine = await loadEngine(o.engineModule);
@@ -34,9 +34,8 @@ export async function startTrainerNode(options: TrainerNodeOptions = {}): Promis
   if (o.rpcUrl) {
     let file = o.deploymentFile;
     if (!file) {
-      const probe = new Chain(o.rpcUrl, { chainId: 0, startBlock: 0, contracts: { Datanets: "0x0000000000000000000000000000000000000000", ModelRegistry: "0x0000000000000000000000000000000000000000" } });
-      const chainId = await probe.client.getChainId();
-      file = path.join(PROJECT_ROOT, "generated", "deployments", `${chainId}.json`);
+      const chainId = await createPublicClient({ transport: http(o.rpcUrl) }).getChainId();
+      file = deploymentFile(chainId);
     }
     if (!existsSync(file)) throw new Error(`no deployment file ${file}: deploy the protocol first (npm run deploy) or set TRAINER_DEPLOYMENT`);
     chain = new Chain(o.rpcUrl, readDeployment(file));

@@ -19,7 +19,7 @@ import { appendFileSync, existsSync, mkdirSync, openSync, closeSync, readdirSync
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import type { Hex } from "viem";
-import { computeCid } from "../../../sdk/src/cid.ts";
+import { computeCid } from "@openledger/sdk";
 import { WEIGHTING, type ContributionReport, type DatasetSummary } from "../dataset/build.ts";
 import type { AcceptedContribution } from "../dataset/indexer.ts";
 import { artifactFileName, type BaseModel, type StepProgress } from "./engine.ts";

@@ -6,14 +6,13 @@
 // the generated ABIs: registration is split into send and wait (the SDK's `registerModel` does
 // both in one call) so that a node restarted between the two waits on the transaction it already
 // sent instead of registering the model twice.
-import { readFileSync } from "node:fs";
 import {
   createPublicClient, createWalletClient, http, parseEventLogs, type Address, type Hex, type PublicClient,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { datanetsAbi, modelRegistryAbi } from "../../../generated/abis.ts";
-import { cidFromOnchain, toOnchainCid } from "../../../sdk/src/cid.ts";
-import { createIpfsClient } from "../../../sdk/src/ipfs.ts";
+import { cidFromOnchain, datanetsAbi, modelRegistryAbi, Status, toOnchainCid, TrainingMethod, type Deployment } from "@openledger/protocol";
+import { loadDeployment } from "@openledger/protocol/node";
+import { createIpfsClient } from "@openledger/sdk";
 import type { AcceptedContribution } from "../dataset/indexer.ts";
 import type { Method } from "./engine.ts";
 
@@ -40,18 +39,15 @@ export const MAX_ARTIFACT_BYTES = 8 * 1024 ** 3;
 
 // ---------------------------------------------------------------- chain
 
-export interface DeploymentFile {
-  chainId: number;
-  startBlock: number;
-  contracts: { Datanets: Address; ModelRegistry: Address; OpenToken?: Address; ValidatorStaking?: Address };
+export type DeploymentFile = Deployment;
+
+export function readDeployment(file: string): Deployment {
+  return loadDeployment({ file });
 }
 
-export function readDeployment(file: string): DeploymentFile {
-  return JSON.parse(readFileSync(file, "utf8")) as DeploymentFile;
-}
-
-export const METHOD_CODE: Record<Method, number> = { lora: 0, qlora: 1, full: 2 };
-export const ACCEPTED_STATUS = 2;
+/** The engine's method names as the protocol's `TrainingMethod`. */
+export const METHOD_CODE: Record<Method, TrainingMethod> = { lora: TrainingMethod.LoRA, qlora: TrainingMethod.QLoRA, full: TrainingMethod.Full };
+export const ACCEPTED_STATUS = Status.Accepted;
 
 export interface ModelSpecInput {
   baseModel: string;

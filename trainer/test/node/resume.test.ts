@@ -8,8 +8,8 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { keccak256, toHex } from "viem";
-import { IpfsNode, startIpfsServer, type IpfsServer } from "../../../ipfs/src/index.ts";
-import { toOnchainCid } from "../../../sdk/src/cid.ts";
+import { IpfsNode, startIpfsServer, type IpfsServer } from "@openledger/ipfs-node";
+import { toOnchainCid } from "@openledger/sdk";
 import { kuboClient } from "../../src/node/protocol.ts";
 import { readSse, REAL_ENGINE, realBaseModel, waitFor } from "./helpers.ts";
 

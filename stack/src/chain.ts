@@ -4,8 +4,9 @@ import { openSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { publicClientFor } from "../deploy.ts";
+import { publicClientFor } from "@openledger/protocol/deploy";
 
+/** The repository root: the Hardhat project whose node this starts. */
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const hardhatCli = path.join(root, "node_modules", "hardhat", "dist", "src", "cli.js");
 export const projectRoot = root;

@@ -1,4 +1,4 @@
-// A real local stack for the SDK and CLI tests: a Hardhat node on a free loopback port with the
+// A real local stack for the SDK and CLI tests (and any test that needs a chain and IPFS): a Hardhat node on a free loopback port with the
 // protocol deployed and OPEN handed out, and the embedded IPFS node on a temporary folder.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -6,10 +6,11 @@ import path from "node:path";
 import { createWalletClient, http, parseEther, publicActions, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
-import { startIpfsNode, type RunningIpfsNode } from "../../ipfs/src/index.ts";
-import { DEV_PRIVATE_KEYS, deployProtocol, devWallet, distributeOpen, publicClientFor, type Deployment } from "../../scripts/deploy.ts";
-import { startChain, type LocalChain } from "../../scripts/lib/chain.ts";
-import { createIpfsClient, type IpfsClient, type ProtocolContracts } from "../src/index.ts";
+import { startIpfsNode, type RunningIpfsNode } from "@openledger/ipfs-node";
+import type { ProtocolContracts } from "@openledger/protocol";
+import { DEV_PRIVATE_KEYS, deployProtocol, devWallet, distributeOpen, publicClientFor, type Deployment } from "@openledger/protocol/deploy";
+import { createIpfsClient, type IpfsClient } from "@openledger/sdk";
+import { startChain, type LocalChain } from "@openledger/stack";
 
 export const OPEN_EACH = parseEther("100000");
 

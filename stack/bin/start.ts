@@ -11,14 +11,13 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdirSync, openSync, rmSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { formatEther, parseEther } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { startIpfsNode, type RunningIpfsNode } from "../ipfs/src/index.ts";
-import { DEV_PRIVATE_KEYS, deployProtocol, devWallet, distributeOpen, publicClientFor } from "./deploy.ts";
-import { hardhatCli, startChain } from "./lib/chain.ts";
+import { startIpfsNode, type RunningIpfsNode } from "@openledger/ipfs-node";
+import { DEV_PRIVATE_KEYS, deployProtocol, devWallet, distributeOpen, publicClientFor } from "@openledger/protocol/deploy";
+import { deploymentFile as deploymentPath } from "@openledger/protocol/node";
+import { hardhatCli, projectRoot as root, startChain } from "../src/chain.ts";
 
-const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const stateDir = path.join(root, ".stack");
 const ports = {
   chain: Number(process.env.CHAIN_PORT ?? 8545),
@@ -53,7 +52,7 @@ process.on("SIGTERM", () => void stop(0));
 function build(): void {
   const steps: [string, string[]][] = [
     ["compiling contracts", [hardhatCli, "build", "--no-tests"]],
-    ["generating ABIs", ["--disable-warning=ExperimentalWarning", path.join(root, "scripts", "generate-abis.ts")]],
+    ["generating the protocol package", ["--disable-warning=ExperimentalWarning", path.join(root, "protocol", "scripts", "generate.ts")]],
   ];
   for (const [what, args] of steps) {
     console.log(`• ${what}…`);
@@ -129,7 +128,7 @@ async function main(): Promise<void> {
   const accounts = DEV_PRIVATE_KEYS.map((key) => privateKeyToAccount(key).address);
   const deployment = await deployProtocol({ wallet, client, trainers: accounts.slice(0, 4) });
   await distributeOpen(wallet, client, deployment.contracts.OpenToken, accounts.slice(1), OPEN_PER_ACCOUNT);
-  const deploymentFile = path.join(root, "generated", "deployments", `${deployment.chainId}.json`);
+  const deploymentFile = deploymentPath(deployment.chainId);
 
   console.log(`• starting the embedded IPFS node on 127.0.0.1:${ports.ipfs} (data: .stack/ipfs)…`);
   const ipfs: RunningIpfsNode = await startIpfsNode({ dataDir: path.join(stateDir, "ipfs"), port: ports.ipfs });
@@ -145,7 +144,7 @@ async function main(): Promise<void> {
     console.log(`• starting the trainer node on 127.0.0.1:${ports.trainer} (data: .stack/trainer)…`);
     const trainerDir = path.join(stateDir, "trainer");
     rmSync(trainerDir, { recursive: true, force: true });
-    const { startTrainerNode } = await import("../trainer/src/node/index.ts");
+    const { startTrainerNode } = await import("@openledger/trainer");
     const trainer = await startTrainerNode({
       dataDir: trainerDir,
       port: ports.trainer,
@@ -167,7 +166,7 @@ async function main(): Promise<void> {
   for (const [name, address] of Object.entries(deployment.contracts)) {
     console.log(`  ${name.padEnd(17)}${address}`);
   }
-  console.log(`  deployment generated/deployments/${deployment.chainId}.json`);
+  console.log(`  deployment ${path.relative(root, deploymentFile)}`);
   console.log("\nDevelopment accounts (public test keys: never use them on a real network)\n");
   for (const [i, key] of DEV_PRIVATE_KEYS.entries()) {
     const address = accounts[i]!;

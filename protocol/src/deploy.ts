@@ -1,9 +1,9 @@
-// Deploys and wires the protocol, then writes the addresses to generated/deployments/<chainId>.json,
-// the one place other packages read them from (with the ABIs in generated/abis.ts).
+// Deploys and wires the protocol from the compiled artifacts (`npm run build`), then writes the
+// addresses to protocol/deployments/<chainId>.json, the one place other packages read them from.
 //
-// Used by the local stack (scripts/stack.ts), the TypeScript tests and the gas benchmark; run it
-// alone against any node with `npm run deploy -- --rpc http://127.0.0.1:8545`.
-import { mkdirSync, writeFileSync } from "node:fs";
+// Used by the local stack, the test kit and the gas benchmark; run it alone against any node with
+// `npm run deploy -- --rpc http://127.0.0.1:8545`.
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import {
@@ -23,8 +23,28 @@ import {
 } from "viem";
 import { mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
-import { datanetsAbi, modelRegistryAbi, openTokenAbi, validatorStakingAbi } from "../generated/abis.ts";
-import { readArtifact, type ContractName } from "./generate-abis.ts";
+import type { DeployedContractName as ContractName } from "./contracts.ts";
+import type { Deployment as DeploymentDocument } from "./deployment.ts";
+import { modelRegistryAbi, openTokenAbi, validatorStakingAbi } from "./generated/abis.ts";
+import { writeDeployment } from "./node.ts";
+
+/** The compiled contracts (Hardhat's artifacts of the development or production profile). */
+export const ARTIFACTS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "artifacts");
+
+interface Artifact {
+  abi: readonly unknown[];
+  bytecode: Hex;
+}
+
+/** The ABI and creation bytecode of a deployed contract, from `ARTIFACTS_DIR`. */
+export function readArtifact(name: ContractName, dir = ARTIFACTS_DIR): Artifact {
+  const file = path.join(dir, "contracts", `${name}.sol`, `${name}.json`);
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as Artifact;
+  } catch {
+    throw new Error(`No build artifact for ${name} at ${file}: run \`npm run build\` first.`);
+  }
+}
 
 /** The parameters of a deployment. Every duration is in seconds, every amount in OPEN wei. */
 export interface DeployParameters {
@@ -69,17 +89,12 @@ export const PRODUCTION_PARAMETERS: DeployParameters = {
   protocolBps: 1_000,
 };
 
-export interface Deployment {
-  chainId: number;
+/** What a deployment by this module records (the document every package reads, with its parameters). */
+export interface Deployment extends DeploymentDocument {
   deployer: Address;
   treasury: Address;
-  startBlock: number;
   parameters: Record<keyof DeployParameters, string | number>;
-  contracts: Record<ContractName, Address>;
 }
-
-const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-export const DEPLOYMENTS_DIR = path.join(root, "generated", "deployments");
 
 type Wallet = WalletClient<Transport, Chain | undefined, Account>;
 
@@ -91,7 +106,7 @@ export interface DeployOptions {
   treasury?: Address;
   /** Accounts granted TRAINER_ROLE on the model registry. */
   trainers?: Address[];
-  /** Write generated/deployments/<chainId>.json (default true). */
+  /** Write protocol/deployments/<chainId>.json (default true). */
   write?: boolean;
 }
 
@@ -208,13 +223,6 @@ export async function deployProtocol(options: DeployOptions): Promise<Deployment
   return deployment;
 }
 
-export function writeDeployment(deployment: Deployment): string {
-  mkdirSync(DEPLOYMENTS_DIR, { recursive: true });
-  const file = path.join(DEPLOYMENTS_DIR, `${deployment.chainId}.json`);
-  writeFileSync(file, JSON.stringify(deployment, null, 2) + "\n");
-  return file;
-}
-
 /** Sends `amount` OPEN from the deployer to each account. */
 export async function distributeOpen(
   wallet: Wallet,
@@ -259,25 +267,4 @@ export function devWallet(rpcUrl: string, index = 0) {
 
 export function publicClientFor(rpcUrl: string): PublicClient {
   return createPublicClient({ chain: hardhat, transport: http(rpcUrl) }) as PublicClient;
-}
-
-// Standalone: deploy to an existing node with the deployer key from DEPLOYER_PRIVATE_KEY (or the
-// first development account on a local chain).
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const rpcIndex = process.argv.indexOf("--rpc");
-  const rpcUrl = rpcIndex > 0 ? process.argv[rpcIndex + 1]! : "http://127.0.0.1:8545";
-  const production = process.argv.includes("--production");
-  const key = process.env.DEPLOYER_PRIVATE_KEY as Hex | undefined;
-  const client = publicClientFor(rpcUrl);
-  const chainId = await client.getChainId();
-  if (!key && chainId !== 31337) throw new Error("Set DEPLOYER_PRIVATE_KEY to deploy to a chain other than the local one (31337).");
-  const wallet = key
-    ? createWalletClient({ account: privateKeyToAccount(key), chain: { ...hardhat, id: chainId }, transport: http(rpcUrl) })
-    : devWallet(rpcUrl);
-  const deployment = await deployProtocol({
-    wallet,
-    client,
-    parameters: production ? PRODUCTION_PARAMETERS : DEVELOPMENT_PARAMETERS,
-  });
-  console.log(JSON.stringify(deployment, null, 2));
 }

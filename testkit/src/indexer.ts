@@ -4,10 +4,11 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, openSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { freePort } from "../../scripts/lib/chain.ts";
+import { createRequire } from "node:module";
+import { freePort } from "@openledger/stack";
 
-const indexerRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+/** The indexer package's own launcher (`ponder start` with its config). */
+const indexerRoot = path.dirname(createRequire(import.meta.url).resolve("@openledger/indexer/package.json"));
 const launcher = path.join(indexerRoot, "bin", "start.ts");
 
 export interface IndexerOptions {

@@ -1,8 +1,7 @@
 // The deployment and a whole contribution's life, driven over JSON-RPC against a real Hardhat
 // node, as the other packages (SDK, indexer, trainer) will drive it.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { after, before, describe, it } from "node:test";
+import { afterAll as after, beforeAll as before, describe, it } from "vitest";
 import {
   BaseError,
   ContractFunctionRevertedError,
@@ -14,10 +13,9 @@ import {
   type Address,
   type Hex,
 } from "viem";
-import { datanetsAbi, modelRegistryAbi, openTokenAbi, validatorStakingAbi } from "../generated/abis.ts";
-import { ABIS_FILE, renderAbis } from "../scripts/generate-abis.ts";
-import { DEVELOPMENT_PARAMETERS, deployProtocol, devWallet, publicClientFor, type Deployment } from "../scripts/deploy.ts";
-import { startChain, type LocalChain } from "../scripts/lib/chain.ts";
+import { datanetsAbi, modelRegistryAbi, openTokenAbi, validatorStakingAbi } from "@openledger/protocol";
+import { DEVELOPMENT_PARAMETERS, deployProtocol, devWallet, publicClientFor, type Deployment } from "@openledger/protocol/deploy";
+import { startChain, type LocalChain } from "@openledger/stack";
 
 const TEXT_FORMATS = 0x3f;
 const REWARD = parseEther("10");
@@ -83,12 +81,6 @@ before(async () => {
 
 after(async () => {
   await chain?.stop();
-});
-
-describe("generated ABIs", () => {
-  it("match the compiled contracts (run `npm run build` after changing a contract)", () => {
-    assert.equal(readFileSync(ABIS_FILE, "utf8"), renderAbis());
-  });
 });
 
 describe("deployment", () => {
@@ -229,31 +221,5 @@ describe("a contribution's life on a real node", () => {
       client.simulateContract({ account: wallets[alice]!.account, address: Datanets, abi: datanetsAbi, functionName: "claim", args: [wallets[alice]!.account.address] }),
     );
     assert.deepEqual(again, { name: "NothingToClaim", args: [wallets[alice]!.account.address] });
-  });
-});
-
-describe("the main command (npm start)", () => {
-  it("brings up the chain, IPFS, the indexer and the trainer, prints every endpoint and funded account, and stops cleanly", async () => {
-    const { spawnSync } = await import("node:child_process");
-    const { freePort, projectRoot } = await import("../scripts/lib/chain.ts");
-    const [port, ipfsPort, indexerPort, trainerPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
-    const result = spawnSync(process.execPath, ["--disable-warning=ExperimentalWarning", "scripts/stack.ts", "--exit"], {
-      cwd: projectRoot,
-      env: { ...process.env, CHAIN_PORT: String(port), IPFS_PORT: String(ipfsPort), INDEXER_PORT: String(indexerPort), TRAINER_PORT: String(trainerPort) },
-      encoding: "utf8",
-      timeout: 300_000,
-    });
-    assert.equal(result.status, 0, result.stderr);
-    assert.match(result.stdout, new RegExp(`chain\\s+http://127\\.0\\.0\\.1:${port}`));
-    assert.match(result.stdout, new RegExp(`ipfs\\s+http://127\\.0\\.0\\.1:${ipfsPort}/api/v0`));
-    assert.match(result.stdout, new RegExp(`indexer\\s+http://127\\.0\\.0\\.1:${indexerPort}/graphql`));
-    assert.match(result.stdout, new RegExp(`trainer\\s+http://127\\.0\\.0\\.1:${trainerPort}/v1`));
-    for (const name of ["OpenToken", "ValidatorStaking", "Datanets", "ModelRegistry"]) {
-      assert.match(result.stdout, new RegExp(`${name}\\s+0x[0-9a-fA-F]{40}`));
-    }
-    assert.match(result.stdout, /#9 0xa0Ee7A142d267C1f36714E4a8F75612F20a79720/);
-    // Nothing is left listening once it stopped.
-    await assert.rejects(publicClientFor(`http://127.0.0.1:${port}`).getChainId());
-    for (const p of [ipfsPort, indexerPort, trainerPort]) await assert.rejects(fetch(`http://127.0.0.1:${p}/`));
   });
 });

@@ -1,4 +1,4 @@
-// Drives the protocol on a real Hardhat node for the indexer's tests and benchmark: deployment,
+// Drives the protocol on a real Hardhat node for the indexer's and trainer's tests and benchmarks: deployment,
 // accounts, every protocol operation (through the SDK's actions, as a dApp would), and the dev
 // chain's clock. Governance calls and attribution claims with a hand-made proof, which the SDK
 // does not wrap, go to the contract directly.
@@ -14,10 +14,10 @@ import {
   type Hex,
   type PublicClient,
 } from "viem";
-import { datanetsAbi, modelRegistryAbi, openTokenAbi } from "../../generated/abis.ts";
-import * as sdk from "../../sdk/src/index.ts";
-import { DEVELOPMENT_PARAMETERS, deployProtocol, devWallet, distributeOpen, publicClientFor, type Deployment } from "../../scripts/deploy.ts";
-import { startChain, type LocalChain } from "../../scripts/lib/chain.ts";
+import { datanetsAbi, modelRegistryAbi, openTokenAbi } from "@openledger/protocol";
+import { DEVELOPMENT_PARAMETERS, deployProtocol, devWallet, distributeOpen, publicClientFor, type Deployment } from "@openledger/protocol/deploy";
+import * as sdk from "@openledger/sdk";
+import { startChain, type LocalChain } from "@openledger/stack";
 
 export type Wallet = ReturnType<typeof devWallet>;
 
@@ -26,7 +26,7 @@ export interface TestChain {
   rpcUrl: string;
   client: PublicClient;
   deployment: Deployment;
-  /** A deployment file for the indexer (INDEXER_DEPLOYMENT_FILE); generated/ is left alone. */
+  /** A deployment file for the indexer (INDEXER_DEPLOYMENT_FILE); protocol/deployments/ is left alone. */
   deploymentFile: string;
   /** Development accounts 0–9; 0 deployed and holds the OPEN supply and TRAINER_ROLE. */
   wallets: Wallet[];

@@ -6,8 +6,6 @@
 //   npm run seed                   everything
 //   npm run seed -- --no-train     skip the training run
 //   CHAIN_PORT / IPFS_PORT / TRAINER_PORT as for npm start
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { createWalletClient, formatEther, http, parseEther, publicActions, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
@@ -20,12 +18,11 @@ import {
   openLedgerActions,
   toOnchainCid,
   type ContributeResult,
-} from "../sdk/src/index.ts";
-import { loadDeployment } from "../sdk/src/node.ts";
-import { sampleFile } from "../sdk/src/samples.ts";
-import { DEV_PRIVATE_KEYS } from "./deploy.ts";
+} from "@openledger/sdk";
+import { loadDeployment } from "@openledger/sdk/node";
+import { sampleFile } from "@openledger/sdk/samples";
+import { DEV_PRIVATE_KEYS } from "@openledger/protocol/deploy";
 
-const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const rpcUrl = `http://127.0.0.1:${process.env.CHAIN_PORT ?? 8545}`;
 const ipfsUrl = `http://127.0.0.1:${process.env.IPFS_PORT ?? 5001}`;
 const trainerUrl = `http://127.0.0.1:${process.env.TRAINER_PORT ?? 8790}`;
@@ -70,7 +67,7 @@ function textFiles(contributor: number): { name: string; bytes: Uint8Array }[] {
 }
 
 async function main(): Promise<void> {
-  const deployment = loadDeployment({ chainId: 31337, dir: path.join(root, "generated", "deployments") });
+  const deployment = loadDeployment({ chainId: 31337 });
   const ipfs = createIpfsClient(ipfsUrl);
   const wallet = (i: number) =>
     createWalletClient({ account: privateKeyToAccount(DEV_PRIVATE_KEYS[i]!), chain: hardhat, transport: http(rpcUrl) })

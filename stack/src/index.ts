@@ -1,0 +1,2 @@
+// @openledger/stack: the local stack's parts, for the launcher (`npm start`) and the test kit.
+export * from "./chain.ts";
