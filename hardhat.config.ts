@@ -2,7 +2,6 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { defineConfig } from "hardhat/config";
 import hardhatViem from "@nomicfoundation/hardhat-viem";
-import hardhatNodeTestRunner from "@nomicfoundation/hardhat-node-test-runner";
 import hardhatNetworkHelpers from "@nomicfoundation/hardhat-network-helpers";
 
 // The compiler is the wasm build shipped by the `solc` npm package, so builds work
@@ -15,7 +14,7 @@ const solcPath = path.join(path.dirname(require.resolve("solc/package.json")), "
 const compiler = { version: solcPackage.version, path: solcPath };
 
 export default defineConfig({
-  plugins: [hardhatViem, hardhatNodeTestRunner, hardhatNetworkHelpers],
+  plugins: [hardhatViem, hardhatNetworkHelpers],
   solidity: {
     profiles: {
       // Fast builds for tests and the local stack.
@@ -37,7 +36,7 @@ export default defineConfig({
   },
   paths: {
     sources: "./contracts",
-    tests: { solidity: "./contracts/test", nodejs: "./test" },
+    tests: { solidity: "./contracts/test" },
   },
   test: {
     solidity: {
