@@ -80,6 +80,8 @@ async function main(): Promise<number> {
   };
   if (!skip("--no-typecheck")) {
     keep(await stage("type-check every package (tsc --noEmit -p tsconfig.check.json)", [bin.tsc, "--noEmit", "-p", "tsconfig.check.json"]));
+    // The app compiles for the browser (DOM types, JSX), so it has its own project.
+    keep(await stage("type-check the app (tsc --noEmit -p app/tsconfig.json)", [bin.tsc, "--noEmit", "-p", "app/tsconfig.json"]));
     if (status !== 0) return status;
   }
   if (!skip("--no-hardhat")) {

@@ -1,0 +1,458 @@
+// Every dApp role's journey through the UI, in Debian's Chromium, against the real local stack
+// started by this run. The chain's clock is moved with its RPC where a review window must pass.
+// Each journey saves screenshots of the screens it passes under docs/screenshots/.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { computeCid, createIpfsClient, getAccount, getDatanet, getDatanetCount, getOpenBalance, type ProtocolContracts } from "@openledger/sdk";
+import { sampleFile } from "@openledger/sdk/samples";
+import type { Browser, Page } from "playwright-core";
+import { createPublicClient, http, parseEther, toHex } from "viem";
+import { mnemonicToAccount } from "viem/accounts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunningAppServer } from "../server/index.ts";
+import { projectRoot } from "../server/settings.ts";
+import { advance, externalStack, freePort, launch, openRole, rpc, screenshot, sign, startApp, startStack, type Role, type Stack } from "./harness.ts";
+
+const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
+const OPEN = 10n ** 18n;
+
+let stack: Stack;
+let app: RunningAppServer;
+let browser: Browser;
+let contracts: ProtocolContracts;
+let chain: ReturnType<typeof createPublicClient>;
+const errors: string[] = [];
+const roles: Record<string, Role> = {};
+const ids = { text: 0, image: 0, audio: 0 };
+const voteHome = mkdtempSync(path.join(os.tmpdir(), "openledger-cli-home-"));
+let cliCommitment = "";
+let modelId = "";
+
+async function createDatanetInUi(page: Page, name: string, modality: "text" | "image" | "audio"): Promise<number> {
+  await page.goto(`${app.url}/datanets/new`);
+  await page.getByLabel("Name").fill(name);
+  await page.getByLabel("Description").fill(`${name}: files for the end-to-end journeys`);
+  await page.getByLabel("Modality").selectOption({ label: modality });
+  await page.getByLabel("Commit window (seconds)").fill("300");
+  await page.getByLabel("Reveal window (seconds)").fill("300");
+  await page.getByRole("button", { name: "Create the Datanet" }).click();
+  await sign(page);
+  await page.waitForURL(/\/datanets\/\d+$/, { timeout: 60_000 });
+  return Number(page.url().split("/").pop());
+}
+
+/** Drops files on the page's drop zone, as a person dragging them from their desktop. */
+async function dropFiles(page: Page, files: { name: string; bytes: Uint8Array; type?: string }[]): Promise<void> {
+  const transfer = await page.evaluateHandle((list) => {
+    const dt = new DataTransfer();
+    for (const f of list) dt.items.add(new File([new Uint8Array(f.bytes)], f.name, { type: f.type ?? "" }));
+    return dt;
+  }, files.map((f) => ({ name: f.name, bytes: [...f.bytes], type: f.type })));
+  await page.getByTestId("dropzone").dispatchEvent("drop", { dataTransfer: transfer });
+}
+
+async function waitForIndexed(predicate: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+async function gql<T>(query: string): Promise<T> {
+  const res = await fetch(`${stack.indexer}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) });
+  return ((await res.json()) as { data: T }).data;
+}
+
+beforeAll(async () => {
+  stack = externalStack() ?? (await startStack());
+  app = await startApp(stack);
+  const config = (await (await fetch(`${app.url}/config.json`)).json()) as { contracts: ProtocolContracts };
+  contracts = config.contracts;
+  chain = createPublicClient({ transport: http(stack.rpc) });
+  browser = await launch();
+  roles.owner = await openRole(browser, app.url, 1, errors);
+  roles.contributor = await openRole(browser, app.url, 2, errors);
+  roles.validator = await openRole(browser, app.url, 3, errors);
+  roles.payer = await openRole(browser, app.url, 5, errors);
+}, 420_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+  await stack?.stop();
+});
+
+describe("the app in Chromium, one journey per role", () => {
+  it("first screen: the Datanets list, with the wallet connected as a development account", async () => {
+    const { page } = roles.owner!;
+    await page.goto(`${app.url}/`);
+    await page.getByRole("heading", { name: "Datanets" }).waitFor();
+    await expect(page.locator(".wallet-button").textContent()).resolves.toMatch(/dev\s*0x7099…79C8/);
+  });
+
+  it("an owner creates Datanets (metadata to IPFS) and funds one; a rejected signature changes nothing", async () => {
+    const { page } = roles.owner!;
+    const before = await getDatanetCount(chain as never, { contracts });
+    ids.text = await createDatanetInUi(page, "Journey geography", "text");
+    expect(ids.text).toBe(before + 1);
+    await page.getByRole("heading", { name: `#${ids.text} Journey geography` }).waitFor();
+    await screenshot(page, "datanet-created");
+
+    // Rejecting the approval in the wallet sends nothing: the pool stays empty.
+    await page.getByLabel("Add to the reward pool (OPEN)").fill("1000");
+    await page.getByRole("button", { name: "Fund", exact: true }).click();
+    await sign(page, 1, "Reject");
+    await page.getByText("You rejected the request in your wallet. Nothing was sent and nothing changed.").waitFor();
+    expect((await getDatanet(chain as never, { contracts, datanetId: ids.text })).pool).toBe(0n);
+
+    await page.getByRole("button", { name: "Fund", exact: true }).click();
+    await sign(page, 2); // the approval, then the funding
+    await page.getByText("Funded: the pool holds 1,000 OPEN.").waitFor({ timeout: 30_000 });
+    expect((await getDatanet(chain as never, { contracts, datanetId: ids.text })).pool).toBe(1000n * OPEN);
+    // Every transaction links its hash.
+    expect(await page.locator(".tx-progress a.tx-link").count()).toBe(2);
+
+    ids.image = await createDatanetInUi(page, "Journey pictures", "image");
+    await page.getByRole("button", { name: "Fund", exact: true }).click();
+    await sign(page, 2);
+    await page.getByText("Funded: the pool holds 1,000 OPEN.").waitFor({ timeout: 30_000 });
+    ids.audio = await createDatanetInUi(page, "Journey sounds", "audio");
+    await page.getByRole("button", { name: "Fund", exact: true }).click();
+    await sign(page, 2);
+    await page.getByText("Funded: the pool holds 1,000 OPEN.").waitFor({ timeout: 30_000 });
+
+    await page.goto(`${app.url}/datanets/new`);
+    await screenshot(page, "create-datanet");
+  });
+
+  it("a refused call shows the decoded custom error with its numbers in words", async () => {
+    const { page } = roles.payer!;
+    await page.goto(`${app.url}/datanets/${ids.text}`);
+    await page.getByLabel("Add to the reward pool (OPEN)").fill("10000000");
+    await page.getByRole("button", { name: "Fund", exact: true }).click();
+    // The SDK sends the approval first (asked once per account: it stays), then the funding is
+    // refused in its simulation, before anything else is signed.
+    const alert = page.getByRole("alert").filter({ hasText: "ERC20InsufficientBalance" });
+    await page.getByRole("alertdialog").or(alert).first().waitFor({ timeout: 30_000 });
+    if (await page.getByRole("alertdialog").isVisible()) await sign(page, 1);
+    await alert.waitFor({ timeout: 30_000 });
+    expect(await page.getByRole("alertdialog").count()).toBe(0);
+    await expect(alert.textContent()).resolves.toMatch(/0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc holds [\d,.]+ OPEN but 10,?000,?000 OPEN is needed/);
+    expect(await alert.textContent()).not.toMatch(/0x[0-9a-f]{64,}/i);
+  });
+
+  it("a validator stakes; the stake votes after the activation delay", async () => {
+    const { page } = roles.validator!;
+    await page.goto(`${app.url}/validator`);
+    await page.getByLabel("Stake (OPEN)", { exact: true }).fill("2000");
+    await page.getByRole("button", { name: "Stake", exact: true }).click();
+    await sign(page, 2);
+    await page.getByText(/Staked: it votes from \d{4}-\d\d-\d\d/).waitFor({ timeout: 30_000 });
+    await advance(stack.rpc, 3_601);
+    await page.reload();
+    await page.getByTestId("stake-position").getByText("can vote").waitFor({ timeout: 20_000 });
+  });
+
+  it("a contributor drops three files: one is refused in the page and never reaches IPFS; the others are uploaded and submitted", async () => {
+    const { page } = roles.contributor!;
+    await page.goto(`${app.url}/contribute/${ids.text}`);
+    await page.getByTestId("quota").waitFor();
+    const photo = sampleFile("png", 41);
+    await dropFiles(page, [
+      { name: "capitals.jsonl", bytes: sampleFile("jsonl", 41) },
+      { name: "rivers.md", bytes: sampleFile("md", 41) },
+      { name: "photo.txt", bytes: photo },
+    ]);
+    await page.getByTestId("file-refused").waitFor({ timeout: 30_000 });
+    await expect(page.getByTestId("file-ok").count()).resolves.toBe(2);
+    const refused = page.getByTestId("file-refused");
+    await expect(refused.textContent()).resolves.toMatch(/photo\.txt.*refused: format-mismatch/s);
+    await screenshot(page, "contribute-checked");
+    await page.getByRole("button", { name: "Upload and submit 2 file(s)" }).click();
+    await sign(page);
+    await page.getByTestId("contribute-result").waitFor({ timeout: 60_000 });
+    await expect(page.getByTestId("contribute-result").textContent()).resolves.toMatch(/Left today: \d+ files/);
+    // The refused file is not on the IPFS node, and nothing of it is on chain.
+    expect(await createIpfsClient(stack.ipfs).has(await computeCid(photo))).toBe(false);
+    await screenshot(page, "contribute-submitted");
+
+    for (const [id, name, bytes] of [
+      [ids.image, "gradient.png", sampleFile("png", 42)],
+      [ids.audio, "tone.wav", sampleFile("wav", 42)],
+    ] as const) {
+      await page.goto(`${app.url}/contribute/${id}`);
+      await page.getByTestId("quota").waitFor();
+      await dropFiles(page, [{ name, bytes }]);
+      await page.getByRole("button", { name: "Upload and submit 1 file(s)" }).click();
+      await sign(page);
+      await page.getByTestId("contribute-result").waitFor({ timeout: 60_000 });
+    }
+  });
+
+  it("the validator reviews with previews (text shown, picture drawn, audio playable, bytes verified), commits, and exports a vote file", async () => {
+    const { page } = roles.validator!;
+    await page.goto(`${app.url}/validator`);
+    const items = page.getByTestId("queue-item");
+    await waitForIndexed(async () => (await items.count()) === 4, "the four submissions in the work queue");
+    for (let i = 0; i < 4; i++) {
+      const item = items.nth(i);
+      await item.getByRole("button", { name: "Preview" }).click();
+      await item.getByTestId("verified").waitFor({ timeout: 30_000 });
+    }
+    await expect(page.getByTestId("preview-text").first().textContent()).resolves.toMatch(/\S/);
+    await expect(page.getByTestId("preview-image").evaluate((img: HTMLImageElement) => img.decode().then(() => img.naturalWidth))).resolves.toBeGreaterThan(0);
+    await expect(
+      page.getByTestId("preview-audio").evaluate(
+        (audio: HTMLAudioElement) => new Promise<number>((resolve) => (audio.readyState >= 1 ? resolve(audio.duration) : audio.addEventListener("loadedmetadata", () => resolve(audio.duration)))),
+      ),
+    ).resolves.toBeGreaterThan(0);
+    await screenshot(page, "validator-review");
+
+    // The first text file alone: this commitment will be revealed by the CLI.
+    const textGroup = page.locator(".queue-group").filter({ hasText: `Datanet ${ids.text}` });
+    await textGroup.getByTestId("queue-item").first().getByLabel("Approve").check();
+    await textGroup.getByRole("button", { name: `Commit 1 vote(s) in Datanet ${ids.text}` }).click();
+    await sign(page);
+    await page.getByText(/Committed as/).waitFor({ timeout: 30_000 });
+    const row = page.getByTestId("stored-votes").first();
+    cliCommitment = (await row.getAttribute("data-commitment"))!;
+    const download = page.waitForEvent("download");
+    await row.getByRole("button", { name: "Export" }).click();
+    const file = await download;
+    expect(file.suggestedFilename()).toBe(`${cliCommitment}.json`);
+    const dir = path.join(voteHome, "votes", "31337");
+    mkdirSync(dir, { recursive: true });
+    await file.saveAs(path.join(dir, file.suggestedFilename()));
+    expect(JSON.parse(readFileSync(path.join(dir, file.suggestedFilename()), "utf8"))).toMatchObject({ commitment: cliCommitment, datanetId: ids.text, approvals: [true], state: "committed" });
+
+    // The second text file, the picture and the sound: revealed in the page.
+    await waitForIndexed(async () => (await items.count()) === 3, "the committed file to leave the queue");
+    for (const id of [ids.text, ids.image, ids.audio]) {
+      const group = page.locator(".queue-group").filter({ hasText: `Datanet ${id}` });
+      await group.getByTestId("queue-item").first().getByLabel("Approve").check();
+      await group.getByRole("button", { name: `Commit 1 vote(s) in Datanet ${id}` }).click();
+      await sign(page);
+      await page.getByText(/Committed as/).waitFor({ timeout: 30_000 });
+    }
+    await expect(page.getByTestId("stored-votes").count()).resolves.toBe(4);
+    await expect(page.getByTestId("reveal-countdown").first().textContent()).resolves.toMatch(/reveal opens in/);
+  });
+
+  it("a vote committed in the browser is revealed by the CLI with the exported vote file; the page reveals the others", async () => {
+    await advance(stack.rpc, 301);
+    const key = toHex(mnemonicToAccount(HARDHAT_MNEMONIC, { addressIndex: 3 }).getHdKey().privateKey!);
+    const out = execFileSync(process.execPath, [path.join(projectRoot, "sdk", "bin", "openledger.mjs"), "--rpc", stack.rpc, "--ipfs", stack.ipfs, "--home", voteHome, "validator", "reveal", String(ids.text)], {
+      cwd: projectRoot,
+      env: { ...process.env, OPENLEDGER_PRIVATE_KEY: key },
+      encoding: "utf8",
+    });
+    expect(out).toMatch(new RegExp(`${cliCommitment}\\s+revealed \\(tx 0x[0-9a-f]{64}\\)`));
+
+    const { page } = roles.validator!;
+    await page.reload();
+    const cliRow = page.locator(`[data-commitment="${cliCommitment}"]`);
+    await cliRow.getByText("revealed").first().waitFor({ timeout: 20_000 });
+    for (let i = 0; i < 3; i++) {
+      const button = page.getByRole("button", { name: "Reveal 1 vote(s)" }).first();
+      await button.waitFor({ timeout: 20_000 });
+      await button.click();
+      await sign(page);
+      await page.waitForTimeout(800);
+    }
+    await waitForIndexed(async () => (await page.getByRole("button", { name: "Reveal 1 vote(s)" }).count()) === 0, "every reveal");
+  });
+
+  it("anyone finalises after the reveal window; the validator credits and claims its rewards", async () => {
+    const acceptedBefore = (await getAccount(chain as never, { contracts, account: roles.contributor!.address as `0x${string}` })).acceptedCount;
+    await advance(stack.rpc, 301);
+    const { page } = roles.validator!;
+    await page.reload();
+    for (const id of [ids.text, ids.image, ids.audio]) {
+      const button = page.getByRole("button", { name: new RegExp(`Finalise \\d+ in Datanet ${id}$`) });
+      await button.waitFor({ timeout: 30_000 });
+      await button.click();
+      await sign(page);
+      await page.getByText(/Finalised: \d+ accepted/).waitFor({ timeout: 30_000 });
+    }
+    expect((await getAccount(chain as never, { contracts, account: roles.contributor!.address as `0x${string}` })).acceptedCount).toBe(acceptedBefore + 4);
+    await page.reload();
+    for (let i = 0; i < 4; i++) {
+      const button = page.getByRole("button", { name: "Credit validator rewards" }).first();
+      await button.waitFor({ timeout: 20_000 });
+      await button.click();
+      await sign(page);
+      await page.waitForTimeout(800);
+    }
+    const before = await getOpenBalance(chain as never, { contracts, account: roles.validator!.address as `0x${string}` });
+    await page.getByRole("button", { name: "Claim to your wallet" }).click();
+    await sign(page);
+    await waitForIndexed(async () => (await getOpenBalance(chain as never, { contracts, account: roles.validator!.address as `0x${string}` })) > before, "the validator's payout");
+    await screenshot(page, "validator");
+  });
+
+  it("the contributor sees the work accepted, claims, and the balance rises", async () => {
+    const { page, address } = roles.contributor!;
+    await page.goto(`${app.url}/me`);
+    await page.getByTestId("claimable").getByText("40 OPEN").waitFor({ timeout: 20_000 });
+    const before = await getOpenBalance(chain as never, { contracts, account: address as `0x${string}` });
+    await page.getByRole("button", { name: "Claim 40 OPEN" }).click();
+    await sign(page);
+    await page.getByText("Claimed 40 OPEN to your wallet.").waitFor({ timeout: 30_000 });
+    const after = await getOpenBalance(chain as never, { contracts, account: address as `0x${string}` });
+    expect(after).toBe(before + 40n * OPEN);
+    await page.getByTestId("balance").getByText(`${(after / OPEN).toLocaleString("en-US")}`).waitFor({ timeout: 20_000 });
+    await page.locator(".contribution-row").first().getByText("accepted").waitFor({ timeout: 20_000 });
+    await screenshot(page, "my-work");
+    await page.goto(`${app.url}/leaderboard`);
+    await page.getByTestId("leaderboard").waitFor();
+    await screenshot(page, "leaderboard");
+  });
+
+  it("a model trained on the accepted data is paid for; the contributor claims attribution; chat answers", async () => {
+    const submit = await fetch(`${stack.trainer}/v1/jobs`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ datanetIds: [ids.text], method: "lora", hyperparameters: { epochs: 2, batchSize: 2, evalFraction: 0 } }),
+    });
+    expect(submit.status).toBe(201);
+    const job = (await submit.json()) as { id: string };
+    await waitForIndexed(
+      async () => {
+        const state = (await (await fetch(`${stack.trainer}/v1/jobs/${job.id}`)).json()) as { state: string; error?: string; publication?: { modelId?: string } };
+        if (state.state === "failed" || state.state === "cancelled") throw new Error(`training ${state.state}: ${state.error}`);
+        modelId = state.publication?.modelId ?? "";
+        return state.state === "succeeded" && modelId !== "";
+      },
+      "the training job to register its model",
+      300_000,
+    );
+    await waitForIndexed(async () => (await gql<{ model: { manifestStatus: string } | null }>(`{ model(id: "${modelId}") { manifestStatus } }`)).model?.manifestStatus === "Valid", "the indexer to verify the manifest");
+
+    const payer = roles.payer!.page;
+    await payer.goto(`${app.url}/models/${modelId}`);
+    await payer.getByText("verified by the indexer").first().waitFor({ timeout: 20_000 });
+    await payer.getByLabel("Pay for this model (OPEN)").fill("100");
+    await payer.getByRole("button", { name: "Pay", exact: true }).click();
+    await sign(payer, 2);
+    await payer.getByText(/Paid: 70 OPEN to the trainer, 10 OPEN to the protocol, 20 OPEN to the contributors\./).waitFor({ timeout: 30_000 });
+
+    const { page, address } = roles.contributor!;
+    await page.goto(`${app.url}/me`);
+    const rows = page.getByTestId("attribution").locator("tbody tr").filter({ has: page.getByRole("link", { name: `Model ${modelId}`, exact: true }) });
+    await rows.first().waitFor({ timeout: 30_000 });
+    const cell = rows.first().getByTestId("attribution-claimable");
+    await waitForIndexed(async () => /[1-9]/.test((await cell.textContent()) ?? ""), "claimable attribution", 30_000);
+    const before = await getOpenBalance(chain as never, { contracts, account: address as `0x${string}` });
+    const claimButtons = rows.getByRole("button", { name: "Claim" });
+    const count = await claimButtons.count();
+    for (let i = 0; i < count; i++) {
+      await claimButtons.nth(i).click();
+      await sign(page);
+      await page.waitForTimeout(1_000);
+    }
+    await waitForIndexed(async () => (await getOpenBalance(chain as never, { contracts, account: address as `0x${string}` })) > before, "the attribution payout");
+    const gained = (await getOpenBalance(chain as never, { contracts, account: address as `0x${string}` })) - before;
+    // The contributor owns every leaf, so it receives the whole contributors' share (20 OPEN), less rounding.
+    expect(gained).toBeGreaterThan(parseEther("19.99"));
+    expect(gained).toBeLessThanOrEqual(parseEther("20"));
+
+    // Refine: a second run with the first model as parent, so that the lineage is on chain.
+    const child = await fetch(`${stack.trainer}/v1/jobs`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ datanetIds: [ids.text], method: "lora", parentModelId: Number(modelId), hyperparameters: { epochs: 1, batchSize: 2, evalFraction: 0 } }),
+    });
+    expect(child.status).toBe(201);
+    const childJob = (await child.json()) as { id: string };
+    let childId = "";
+    await waitForIndexed(
+      async () => {
+        const state = (await (await fetch(`${stack.trainer}/v1/jobs/${childJob.id}`)).json()) as { state: string; error?: string; publication?: { modelId?: string } };
+        if (state.state === "failed" || state.state === "cancelled") throw new Error(`training ${state.state}: ${state.error}`);
+        childId = state.publication?.modelId ?? "";
+        return state.state === "succeeded" && childId !== "";
+      },
+      "the refined model to register",
+      300_000,
+    );
+    await waitForIndexed(async () => (await gql<{ model: { parentId: string | null } | null }>(`{ model(id: "${childId}") { parentId } }`)).model?.parentId === modelId, "the child model in the indexer");
+
+    await page.goto(`${app.url}/models/${modelId}`);
+    await page.getByTestId("lineage-graph").getByText(`Model ${childId} · LoRA`).waitFor({ timeout: 20_000 });
+    await page.getByLabel("Message").fill("What is the capital of France?");
+    await page.getByRole("button", { name: "Send" }).click();
+    await page.locator(".chat-log .chat-assistant").last().waitFor({ timeout: 60_000 });
+    await waitForIndexed(async () => (await page.getByTestId("chat-streaming").count()) === 0, "the streamed answer to end", 60_000);
+    await expect(page.locator(".chat-log .chat-assistant").last().textContent()).resolves.toMatch(/Model\s*\S+/);
+    await screenshot(page, "model");
+    await page.goto(`${app.url}/models`);
+    await page.getByTestId("lineage-graph").waitFor();
+    await page.waitForTimeout(500);
+    await screenshot(page, "models");
+  });
+
+  it("every screen is saved for the guide", async () => {
+    const { page } = roles.owner!;
+    await page.goto(`${app.url}/`);
+    await page.getByTestId("datanet-list").getByText("Journey geography").first().waitFor({ timeout: 20_000 });
+    await screenshot(page, "datanets");
+    await page.goto(`${app.url}/datanets/${ids.text}`);
+    await page.getByTestId("contribution-list").waitFor({ timeout: 20_000 });
+    await screenshot(page, "datanet");
+    await page.goto(`${app.url}/factory`);
+    await screenshot(page, "model-factory");
+    const tx = await page.evaluate(async () => {
+      const r = await fetch("/svc/indexer/graphql", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ contributions(limit: 1) { items { submittedTx } } }" }) });
+      return ((await r.json()) as { data: { contributions: { items: { submittedTx: string }[] } } }).data.contributions.items[0]!.submittedTx;
+    });
+    await page.goto(`${app.url}/tx/${tx}`);
+    await page.getByText("succeeded").waitFor();
+    await screenshot(page, "transaction");
+  });
+
+  it("with the indexer, IPFS and trainer down: a banner says so, chain-backed essentials work, nothing is sent on chain without IPFS", async () => {
+    const dead = `http://127.0.0.1:${await freePort()}`;
+    const degraded = await startApp(stack, { indexer: dead, ipfs: dead, trainer: dead });
+    try {
+      const role = await openRole(browser, degraded.url, 2, errors);
+      const { page } = role;
+      await page.getByText("The indexer is not answering").waitFor({ timeout: 30_000 });
+      await page.getByText("Read from the chain (the indexer is down)").waitFor({ timeout: 30_000 });
+      await page.getByTestId("datanet-list").locator("tbody tr").nth(2).waitFor({ timeout: 30_000 });
+      await screenshot(page, "degraded");
+      await page.goto(`${degraded.url}/me`);
+      await page.getByTestId("claimable").waitFor();
+      await page.getByTestId("balance").getByText(/OPEN/).waitFor({ timeout: 20_000 });
+      // Creating a Datanet needs its metadata on IPFS first: nothing reaches the chain.
+      const count = await getDatanetCount(chain as never, { contracts });
+      await page.goto(`${degraded.url}/datanets/new`);
+      await page.getByLabel("Name").fill("Never created");
+      await page.getByRole("button", { name: "Create the Datanet" }).click();
+      await page.getByRole("alert").filter({ hasText: /IPFS/ }).waitFor({ timeout: 40_000 });
+      expect(await page.getByRole("alertdialog").count()).toBe(0);
+      expect(await getDatanetCount(chain as never, { contracts })).toBe(count);
+      await page.goto(`${degraded.url}/factory`);
+      await page.getByText("The trainer node is not answering: training is unavailable").waitFor({ timeout: 30_000 });
+      await role.context.close();
+    } finally {
+      await degraded.stop();
+    }
+    // The trainer alone down: the model's page says chat is unavailable.
+    const noTrainer = await startApp(stack, { trainer: dead });
+    try {
+      const role = await openRole(browser, noTrainer.url, 2, errors);
+      await role.page.goto(`${noTrainer.url}/models/${modelId}`);
+      await role.page.getByText("The trainer node is not answering: chat is unavailable").waitFor({ timeout: 30_000 });
+      await role.context.close();
+    } finally {
+      await noTrainer.stop();
+    }
+  });
+
+  it("no page threw", () => {
+    expect(errors).toEqual([]);
+  });
+});

@@ -1,0 +1,46 @@
+// Build-if-needed: the app is rebuilt when any of its inputs changed since the last build (its
+// sources, the SDK it bundles, the ABIs and deployments' shape, the lockfile), judged by a digest
+// of their contents kept beside the build. A fresh clone builds once; later starts reuse it.
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { appRoot, projectRoot } from "./settings.ts";
+
+const INPUTS = ["app/src", "app/index.html", "app/vite.config.ts", "app/public", "sdk/src", "protocol/src", "package-lock.json"];
+const STAMP = ".build-digest";
+
+function* filesUnder(p: string): Generator<string> {
+  if (!existsSync(p)) return;
+  if (statSync(p).isFile()) {
+    yield p;
+    return;
+  }
+  for (const entry of readdirSync(p).sort()) yield* filesUnder(path.join(p, entry));
+}
+
+/** A digest of every input's path and contents. */
+export function inputsDigest(root = projectRoot): string {
+  const hash = createHash("sha256");
+  for (const input of INPUTS) {
+    for (const file of filesUnder(path.join(root, input))) {
+      hash.update(path.relative(root, file));
+      hash.update("\0");
+      hash.update(readFileSync(file));
+      hash.update("\0");
+    }
+  }
+  return hash.digest("hex");
+}
+
+/** Builds the app with Vite unless `dist/` was built from the same inputs; returns whether it built. */
+export async function buildIfNeeded(options: { distDir?: string; force?: boolean; log?: (line: string) => void } = {}): Promise<boolean> {
+  const distDir = options.distDir ?? path.join(appRoot, "dist");
+  const stamp = path.join(distDir, STAMP);
+  const digest = inputsDigest();
+  if (!options.force && existsSync(path.join(distDir, "index.html")) && existsSync(stamp) && readFileSync(stamp, "utf8") === digest) return false;
+  options.log?.("• building the app (vite build)…");
+  const { build } = await import("vite");
+  await build({ root: appRoot, configFile: path.join(appRoot, "vite.config.ts"), logLevel: "warn", build: { outDir: distDir, emptyOutDir: true } });
+  writeFileSync(stamp, digest);
+  return true;
+}

@@ -1,0 +1,229 @@
+// A model: what it was trained from (base, method, Datanets, the dataset manifest's contributors
+// and weights, and whether the indexer verified them), its lineage, paying for it, claiming your
+// attribution, and chat.
+import { payForModel } from "@openledger/sdk";
+import { lazy, Suspense, useId, useState } from "react";
+import { Link, useParams } from "react-router";
+import { Address } from "../../components/Address.tsx";
+import { Amount } from "../../components/Amount.tsx";
+import { ErrorNotice } from "../../components/ErrorNotice.tsx";
+import { HexId } from "../../components/HexId.tsx";
+import { TxLink } from "../../components/TxLink.tsx";
+import { TxProgress } from "../../components/TxProgress.tsx";
+import { useModelLeaves, useModels } from "../../hooks/indexer.ts";
+import { useProtocolWrite } from "../../hooks/useWrite.ts";
+import { useWallet } from "../../hooks/wallet.ts";
+import { formatDate, formatOpen, parseOpen, sameAddress } from "../../lib/format.ts";
+import type { ModelRow } from "../../lib/rows.ts";
+import { LeafClaim } from "../my-work/AttributionTable.tsx";
+import { ChatPanel } from "./ChatPanel.tsx";
+import { ManifestBadge } from "./ManifestBadge.tsx";
+
+const LineageGraph = lazy(() => import("./LineageGraph.tsx"));
+
+/** The model's family: its ancestors and its descendants. */
+function familyOf(models: ModelRow[], id: string): ModelRow[] {
+  const byId = new Map(models.map((m) => [m.id, m]));
+  const family = new Set<string>([id]);
+  for (let m = byId.get(id); m?.parentId && !family.has(m.parentId); m = byId.get(m.parentId)) family.add(m.parentId);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const m of models) if (m.parentId && family.has(m.parentId) && !family.has(m.id)) family.add(m.id), (grew = true);
+  }
+  return models.filter((m) => family.has(m.id));
+}
+
+function PayForm({ model }: { model: ModelRow }) {
+  const [amount, setAmount] = useState("100");
+  const id = useId();
+  const pay = useProtocolWrite(async (value: string, { protocol, wallet }) => payForModel(wallet, { contracts: protocol.contracts, modelId: BigInt(model.id), amount: parseOpen(value) }));
+  return (
+    <form
+      className="inline-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        pay.mutate(amount);
+      }}
+    >
+      <div className="field">
+        <label htmlFor={id}>Pay for this model (OPEN)</label>
+        <input id={id} inputMode="decimal" value={amount} onChange={(e) => setAmount(e.target.value)} />
+      </div>
+      <button type="submit" disabled={pay.isPending}>
+        Pay
+      </button>
+      <TxProgress
+        write={pay}
+        done={pay.data ? `Paid: ${formatOpen(pay.data.result.trainerShare)} to the trainer, ${formatOpen(pay.data.result.protocolShare)} to the protocol, ${formatOpen(pay.data.result.contributorsShare)} to the contributors.` : undefined}
+      />
+    </form>
+  );
+}
+
+export default function ModelPage() {
+  const { id } = useParams();
+  const models = useModels();
+  const leaves = useModelLeaves(id);
+  const wallet = useWallet();
+  if (models.error) return <ErrorNotice error={models.error} />;
+  if (models.isPending) return <p className="muted">Loading model {id}…</p>;
+  const model = models.data.find((m) => m.id === id);
+  if (!model) return <p className="notice">No model {id} is registered (or the indexer has not seen it yet).</p>;
+  const family = familyOf(models.data, model.id);
+  const mine = (leaves.data ?? []).filter((l) => sameAddress(l.contributor, wallet.address));
+  return (
+    <section aria-labelledby="model-title">
+      <p>
+        <Link to="/models">← Models</Link>
+      </p>
+      <h1 id="model-title">
+        Model {model.id} <ManifestBadge status={model.manifestStatus} />
+      </h1>
+      <dl className="facts">
+        <div>
+          <dt>Base model</dt>
+          <dd>{model.baseModel}</dd>
+        </div>
+        <div>
+          <dt>Method</dt>
+          <dd>{model.methodName}</dd>
+        </div>
+        <div>
+          <dt>Parent</dt>
+          <dd>{model.parentId ? <Link to={`/models/${model.parentId}`}>Model {model.parentId}</Link> : "none"}</dd>
+        </div>
+        <div>
+          <dt>Trainer</dt>
+          <dd>
+            <Address address={model.trainer} />
+          </dd>
+        </div>
+        <div>
+          <dt>Datanets</dt>
+          <dd>
+            {model.datanetIds.map((d) => (
+              <Link key={d} to={`/datanets/${d}`}>
+                #{d}{" "}
+              </Link>
+            ))}
+          </dd>
+        </div>
+        <div>
+          <dt>Artifact</dt>
+          <dd>
+            <HexId value={model.artifactCid} />
+          </dd>
+        </div>
+        <div>
+          <dt>Dataset root</dt>
+          <dd>
+            <HexId value={model.datasetRoot} />
+          </dd>
+        </div>
+        <div>
+          <dt>Manifest</dt>
+          <dd>
+            <HexId value={model.manifestCid} /> · {model.manifestLeafCount ?? "?"} leaves, total weight {BigInt(model.totalWeight).toLocaleString("en-US")}
+          </dd>
+        </div>
+        <div>
+          <dt>Fees</dt>
+          <dd>
+            <Amount wei={model.feesPaid} /> paid ({model.paymentCount} {model.paymentCount === 1 ? "payment" : "payments"}); <Amount wei={model.contributorFees} /> to contributors, <Amount wei={model.attributionClaimed} /> claimed
+          </dd>
+        </div>
+        <div>
+          <dt>Registered</dt>
+          <dd>
+            {formatDate(Number(model.registeredAt))} · <TxLink hash={model.transactionHash} />
+          </dd>
+        </div>
+      </dl>
+      {model.manifestIssues.length > 0 ? (
+        <div className="notice notice-error">
+          <strong>The indexer flagged this manifest</strong>
+          <ul>
+            {model.manifestIssues.map((i) => (
+              <li key={i}>{i}</li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      {family.length > 1 ? (
+        <>
+          <h2>Lineage</h2>
+          <Suspense fallback={<p className="muted">Drawing the lineage…</p>}>
+            <LineageGraph models={family} height={260} />
+          </Suspense>
+        </>
+      ) : null}
+      {wallet.ready ? <PayForm model={model} /> : <p className="muted">Connect a wallet to pay for this model or claim attribution.</p>}
+      {mine.length > 0 ? (
+        <section className="card" aria-labelledby="yours-title">
+          <h2 id="yours-title">Your attribution</h2>
+          <table className="table responsive" data-testid="my-attribution">
+            <thead>
+              <tr>
+                <th scope="col">Contribution</th>
+                <th scope="col" className="num">Weight</th>
+                <th scope="col" className="num">Claimable</th>
+                <th scope="col">
+                  <span className="visually-hidden">Action</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {mine.map((leaf) => (
+                <tr key={leaf.contributionId}>
+                  <td data-label="Contribution">
+                    <HexId value={leaf.contributionId} />
+                  </td>
+                  <td data-label="Weight" className="num">
+                    {BigInt(leaf.weight).toLocaleString("en-US")}
+                  </td>
+                  <LeafClaim model={model} leaf={leaf} />
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      ) : null}
+      <ChatPanel model={`openledger:${model.id}`} title={`Chat with model ${model.id}`} />
+      <h2>Dataset manifest</h2>
+      <ErrorNotice error={leaves.error} />
+      {leaves.data ? (
+        <table className="table responsive" data-testid="manifest-leaves">
+          <thead>
+            <tr>
+              <th scope="col">Contributor</th>
+              <th scope="col">Contribution</th>
+              <th scope="col" className="num">Weight</th>
+              <th scope="col">Check</th>
+              <th scope="col" className="num">Claimed</th>
+            </tr>
+          </thead>
+          <tbody>
+            {leaves.data.map((leaf) => (
+              <tr key={leaf.contributionId}>
+                <td data-label="Contributor">
+                  <Address address={leaf.contributor} />
+                </td>
+                <td data-label="Contribution">
+                  <HexId value={leaf.contributionId} />
+                </td>
+                <td data-label="Weight" className="num">
+                  {BigInt(leaf.weight).toLocaleString("en-US")} ({((Number(leaf.weight) / Number(model.totalWeight)) * 100).toFixed(1)} %)
+                </td>
+                <td data-label="Check">{leaf.check === "ok" ? <span className="badge status-accepted">accepted contribution</span> : <span className="badge status-rejected">{leaf.check}</span>}</td>
+                <td data-label="Claimed" className="num">
+                  <Amount wei={leaf.claimed} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </section>
+  );
+}
