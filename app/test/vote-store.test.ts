@@ -58,7 +58,7 @@ describe("the IndexedDB store", () => {
     await store.save(a);
     await store.save(record({ chainId: 1 }));
     expect(await store.get(31337, a.commitment.toUpperCase().replace("0X", "0x"))).toEqual(a);
-    expect((await store.all(31337)).map((v) => v.commitment)).toEqual([a.commitment]);
+    expect((await store.all({ chainId: 31337 })).map((v) => v.commitment)).toEqual([a.commitment]);
     expect(await store.all()).toHaveLength(2);
     expect("delete" in store).toBe(false);
   });

@@ -35,6 +35,8 @@ export {
   type ManifestLeaf,
 } from "@openledger/protocol";
 export * from "./source.ts";
+export * from "./validator/review.ts";
+export * from "./validator/votes.ts";
 
 type OmitEach<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 type Bound<F> = F extends (client: infer _C, args: infer A, ...rest: infer R) => infer Out

@@ -142,4 +142,5 @@ export function fileSource(file: string, name = file): ByteSource {
   return { name, size, read, stream: (chunkSize) => streamByReads({ size, read }, chunkSize) };
 }
 
+export { createFileVoteStore } from "./validator/file-store.ts";
 export * from "./index.ts";

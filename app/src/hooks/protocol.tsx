@@ -5,7 +5,7 @@ import type { IpfsClient, ProtocolContracts, ReadClient } from "@openledger/sdk"
 import { createContext, useContext, useMemo, type ReactNode } from "react";
 import { usePublicClient } from "wagmi";
 import { absoluteUrl, type AppConfig } from "../config/app-config.ts";
-import type { VoteStore } from "../lib/vote-store.ts";
+import type { VoteStore } from "@openledger/sdk";
 
 export interface Protocol {
   config: AppConfig;
@@ -22,9 +22,10 @@ function lazyVoteStore(): VoteStore {
   let store: Promise<VoteStore> | undefined;
   const load = () => (store ??= import("../lib/vote-store.ts").then((m) => m.createIndexedDbVoteStore()));
   return {
+    location: "this browser",
     save: async (votes) => (await load()).save(votes),
     get: async (chainId, commitment) => (await load()).get(chainId, commitment),
-    all: async (chainId) => (await load()).all(chainId),
+    all: async (filter) => (await load()).all(filter),
     import: async (votes) => (await load()).import(votes),
   };
 }

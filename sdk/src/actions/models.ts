@@ -1,9 +1,9 @@
 // The model registry: register a model, pay for one, claim attribution, and the reads.
 import type { Address, Hex } from "viem";
-import { modelRegistryAbi } from "@openledger/protocol";
+import { getContractEvents } from "viem/actions";
+import { leafProof, modelRegistryAbi, type DatasetManifest } from "@openledger/protocol";
 import { toOnchainCid, type CID } from "../cid.ts";
 import { OpenLedgerError } from "../errors.ts";
-import { leafProof, type DatasetManifest } from "@openledger/protocol";
 import { contractsOf, eventsOf, read, send, type ReadClient, type Sent, type WithContracts, type WriteClient } from "./shared.ts";
 import { ensureAllowance } from "./token.ts";
 
@@ -124,4 +124,11 @@ export async function getClaimableAttribution(
     functionName: "claimableAttribution",
     args: [args.modelId, leaf.contributionId, leaf.contributor, BigInt(leaf.weight)],
   });
+}
+
+/** Every registered model with its registration (from the registry's `ModelRegistered` events). */
+export async function listModels(client: ReadClient, args: WithContracts & { fromBlock?: bigint } = {}) {
+  const { ModelRegistry } = contractsOf(client, args);
+  const logs = await getContractEvents(client, { address: ModelRegistry, abi: modelRegistryAbi, eventName: "ModelRegistered", fromBlock: args.fromBlock ?? 0n, toBlock: "latest" });
+  return logs.map((l) => ({ id: l.args.modelId!, trainer: l.args.trainer!, spec: l.args.spec! }));
 }

@@ -2,9 +2,9 @@
 // The seal is computed locally (never sent to a node before the commit), exactly as
 // `Datanets.sealVotes` computes it.
 import { concat, encodeAbiParameters, keccak256, toHex, type Address, type Hex } from "viem";
-import { getChainId } from "viem/actions";
+import { getChainId, simulateContract } from "viem/actions";
 import { datanetsAbi } from "@openledger/protocol";
-import { OpenLedgerError } from "../errors.ts";
+import { OpenLedgerError, toOpenLedgerError } from "../errors.ts";
 import { contributionIdOf, STATUS_NAMES } from "./datanets.ts";
 import { contractsOf, eventsOf, read, send, type ReadClient, type Sent, type WithContracts, type WriteClient } from "./shared.ts";
 
@@ -61,6 +61,25 @@ export interface CommittedVotes {
   approvals: boolean[];
   salt: Hex;
   weight: string;
+}
+
+/**
+ * Asks the node whether a commit would be accepted, without sending it: a refusal throws the
+ * protocol's error (not pending, outside the commit window, not staked…). Only the seal goes to the
+ * node, exactly as the commit itself would send it.
+ */
+export async function simulateCommit(
+  client: WriteClient,
+  args: WithContracts & { datanetId: number; digests: readonly Hex[]; approvals: readonly boolean[]; salt: Hex },
+): Promise<void> {
+  const { Datanets } = contractsOf(client, args);
+  const chainId = client.chain?.id ?? (await getChainId(client));
+  const sealed = sealVotes({ chainId, datanets: Datanets, validator: client.account.address, datanetId: args.datanetId, digests: args.digests, votes: votesMask(args.approvals), salt: args.salt });
+  try {
+    await simulateContract(client, { address: Datanets, abi: datanetsAbi, functionName: "commit", args: [args.datanetId, args.digests, sealed], account: client.account, chain: client.chain });
+  } catch (error) {
+    throw toOpenLedgerError(error);
+  }
 }
 
 /** Commits sealed votes on contributions of one Datanet (in increasing submission order). Keep the returned salt. */

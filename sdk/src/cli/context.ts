@@ -1,15 +1,12 @@
 // What every CLI command needs: the chain client, the deployment, the IPFS client and the key.
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { createPublicClient, createWalletClient, defineChain, http, isHex, publicActions, type Address, type Chain, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { OpenLedgerError } from "../errors.ts";
-import { createIpfsClient, type IpfsClient } from "../ipfs.ts";
-import { decryptKeystore, loadDeployment, type DeploymentFile, type Keystore } from "../node.ts";
-import type { CommittedVotes } from "../actions/review.ts";
-import type { ProtocolContracts, WriteClient } from "../actions/shared.ts";
+import { createIpfsClient, OpenLedgerError, voteFileName, type IpfsClient, type ProtocolContracts, type StoredVotes, type VoteStore, type WriteClient } from "@openledger/sdk";
+import { createFileVoteStore, decryptKeystore, loadDeployment, type DeploymentFile, type Keystore } from "@openledger/sdk/node";
 
 export interface GlobalOptions {
   rpc: string;
@@ -47,7 +44,10 @@ export interface Context {
   wallet(): Promise<WriteClient & ReturnType<typeof publicActions>>;
   /** The account of the configured key, without unlocking a keystore when an address is enough. */
   address(): Promise<Address>;
+  /** The vote secrets, in `<home>/votes/<chainId>/<commitment>.json`. */
   votes: VoteStore;
+  /** The file a commitment's votes are kept in. */
+  voteFile(votes: Pick<StoredVotes, "chainId" | "commitment">): string;
 }
 
 async function promptHidden(question: string): Promise<string> {
@@ -122,44 +122,9 @@ export async function createContext(options: GlobalOptions): Promise<Context> {
     deployment,
     contracts: deployment.contracts,
     ipfs: createIpfsClient(options.ipfs),
-    votes: new VoteStore(path.join(options.home, "votes", String(chainId))),
+    votes: createFileVoteStore(path.join(options.home, "votes")),
+    voteFile: (votes) => path.join(options.home, "votes", String(votes.chainId), voteFileName(votes)),
     wallet,
     address: async () => (await wallet()).account.address,
   };
-}
-
-// ─── the vote store: what a validator needs to reveal ───────────────────────
-
-export interface StoredVotes extends CommittedVotes {
-  state: "sending" | "committed" | "revealed";
-  committedAt?: string;
-  revealedAt?: string;
-}
-
-/**
- * Keeps each commitment's votes and salt in `<home>/votes/<chainId>/<commitment>.json`, written
- * before the commit is sent (a crash after sending must not lose the salt, or the vote is slashed).
- */
-export class VoteStore {
-  readonly dir: string;
-  constructor(dir: string) {
-    this.dir = dir;
-  }
-  save(votes: StoredVotes): string {
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    const file = path.join(this.dir, `${votes.commitment}.json`);
-    const tmp = `${file}.tmp`;
-    writeFileSync(tmp, JSON.stringify(votes, null, 2) + "\n", { mode: 0o600 });
-    renameSync(tmp, file);
-    return file;
-  }
-  all(): StoredVotes[] {
-    if (!existsSync(this.dir)) return [];
-    return readdirSync(this.dir)
-      .filter((f) => f.endsWith(".json"))
-      .map((f) => JSON.parse(readFileSync(path.join(this.dir, f), "utf8")) as StoredVotes);
-  }
-  get(commitment: string): StoredVotes | undefined {
-    return this.all().find((v) => v.commitment.toLowerCase() === commitment.toLowerCase());
-  }
 }

@@ -1,0 +1,78 @@
+import { writeFileSync } from "node:fs";
+import type { Command } from "commander";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import {
+  chainTime,
+  getAccount,
+  getOpenBalance,
+  getStakePosition,
+  OpenLedgerError,
+  stake,
+} from "@openledger/sdk";
+import { encryptKeystore } from "@openledger/sdk/node";
+import { when, UsageError } from "../args.ts";
+import { ENV, loadKey, type GlobalOptions } from "../context.ts";
+import { bytes, open, printFields, printJson } from "../output.ts";
+import type { Cli } from "../cli.ts";
+
+export function registerStatus(program: Command, { ctxOf, json }: Cli): void {
+  program
+    .command("status")
+    .description("the chain, the contracts, the IPFS node and your account")
+    .action(async (_opts, cmd: Command) => {
+      const ctx = await ctxOf(cmd);
+      const [block, time] = await Promise.all([ctx.client.getBlockNumber(), chainTime(ctx.client)]);
+      let ipfs: string;
+      try {
+        ipfs = `${(await ctx.ipfs.version()).version} at ${ctx.options.ipfs}`;
+      } catch (error) {
+        ipfs = `unreachable (${(error as Error).message.split("\n")[0]})`;
+      }
+      const out: Record<string, unknown> = { chain: `${ctx.chain.id} at ${ctx.options.rpc}`, block: block.toString(), chainTime: when(time), ipfs, ...ctx.contracts };
+      try {
+        const address = await ctx.address();
+        const [balance, account, position] = await Promise.all([
+          getOpenBalance(ctx.client, { contracts: ctx.contracts, account: address }),
+          getAccount(ctx.client, { contracts: ctx.contracts, account: address }),
+          getStakePosition(ctx.client, { contracts: ctx.contracts, validator: address }),
+        ]);
+        Object.assign(out, {
+          account: address,
+          balance: open(balance),
+          claimable: open(account.claimable),
+          accepted: `${account.acceptedCount} contributions, ${bytes(account.acceptedBytes)}`,
+          stake: `${open(position.active)} active, ${open(position.activating)} activating, ${open(position.unbonding)} unbonding`,
+        });
+      } catch (error) {
+        if (!(error instanceof OpenLedgerError) || !/no key/.test(error.message)) throw error;
+        out.account = "(no key configured)";
+      }
+      if (json(cmd)) printJson(out);
+      else printFields(out);
+    });
+
+  const account = program.command("account").description("keys and keystores");
+  account
+    .command("new")
+    .description("create a new key in an encrypted keystore file (password from OPENLEDGER_KEYSTORE_PASSWORD or a prompt)")
+    .requiredOption("--out <file>", "where to write the keystore")
+    .option("--import", `encrypt the key in ${ENV.privateKey} instead of a new one`)
+    .action(async (opts: { out: string; import?: boolean }, cmd: Command) => {
+      const key = opts.import ? await loadKey({ ...(cmd.optsWithGlobals() as GlobalOptions), keystore: undefined as never }) : generatePrivateKey();
+      const password = process.env[ENV.password];
+      if (!password) throw new UsageError(`set ${ENV.password} to the password for the new keystore`);
+      const keystore = encryptKeystore(key, password);
+      writeFileSync(opts.out, JSON.stringify(keystore, null, 2) + "\n", { mode: 0o600, flag: "wx" });
+      const address = privateKeyToAccount(key).address;
+      if (json(cmd)) printJson({ address, keystore: opts.out });
+      else console.log(`Keystore for ${address} written to ${opts.out}. The key itself was never printed.`);
+    });
+  account
+    .command("address")
+    .description("the address of the configured key")
+    .action(async (_o, cmd: Command) => {
+      const address = privateKeyToAccount(await loadKey(cmd.optsWithGlobals() as GlobalOptions)).address;
+      if (json(cmd)) printJson({ address });
+      else console.log(address);
+    });
+}

@@ -1,0 +1,306 @@
+// A validator's review workflow on top of the protocol actions, shared by the CLI and the app:
+// what to review, committing with the secret stored first, when each commitment may be revealed,
+// revealing what is due, finalising what is over, and crediting validator rewards.
+import type { Address, Hex } from "viem";
+import { getChainId } from "viem/actions";
+import { ContributionStatus, getContribution, getDatanet, type ContributionInfo, type DatanetInfo } from "../actions/datanets.ts";
+import {
+  claimValidatorRewards,
+  commitmentKeyOf,
+  commitVotes,
+  getCommitment,
+  getLastCommittedSequence,
+  randomSalt,
+  revealVotes,
+  simulateCommit,
+  type CommitmentInfo,
+} from "../actions/review.ts";
+import { contractsOf, type ReadClient, type Sent, type WithContracts, type WriteClient } from "../actions/shared.ts";
+import { chainTime, listSubmissions, type SubmittedContribution } from "../contribute.ts";
+import { OpenLedgerError, ProtocolError } from "../errors.ts";
+import type { StoredVotes, VoteStore } from "./votes.ts";
+
+async function chainIdOf(client: ReadClient): Promise<number> {
+  return client.chain?.id ?? (await getChainId(client));
+}
+
+// ─── what to review ─────────────────────────────────────────────────────────
+
+export interface ReviewItem extends SubmittedContribution {
+  sequence: number;
+  commitClosesAt: number;
+}
+
+/**
+ * Contributions of a Datanet the validator can still vote on: pending, inside their commit window,
+ * and after the validator's last committed sequence (commits go in submission order).
+ */
+export async function pendingReview(
+  client: ReadClient,
+  args: WithContracts & { datanetId: number; validator: Address; fromBlock?: bigint; now?: number },
+): Promise<ReviewItem[]> {
+  const [datanet, now, last, submissions] = await Promise.all([
+    getDatanet(client, args),
+    args.now ?? chainTime(client),
+    getLastCommittedSequence(client, args),
+    listSubmissions(client, args),
+  ]);
+  const items: ReviewItem[] = [];
+  for (const s of submissions) {
+    const c = await getContribution(client, { ...args, contributionId: s.contributionId });
+    const commitClosesAt = c.submittedAt + datanet.rules.commitWindow;
+    if (c.status === ContributionStatus.Pending && now < commitClosesAt && c.sequence > last) items.push({ ...s, sequence: c.sequence, commitClosesAt });
+  }
+  return items;
+}
+
+// ─── committing ─────────────────────────────────────────────────────────────
+
+export interface Vote {
+  digest: Hex;
+  approve: boolean;
+}
+
+/**
+ * The record of a commit before it is sent: votes sorted into submission order (the contract's
+ * rule), a fresh salt, and the commitment key. Refuses votes on contributions that do not exist
+ * in the Datanet, or two votes on one contribution.
+ */
+export async function prepareBallot(
+  client: ReadClient,
+  args: WithContracts & { datanetId: number; validator: Address; votes: readonly Vote[]; salt?: Hex },
+): Promise<StoredVotes> {
+  if (args.votes.length === 0) throw new OpenLedgerError("a commit needs at least one vote");
+  const seen = new Set<string>();
+  for (const v of args.votes) {
+    if (seen.has(v.digest.toLowerCase())) throw new OpenLedgerError(`two votes on contribution ${v.digest}: give one vote per contribution`);
+    seen.add(v.digest.toLowerCase());
+  }
+  const { Datanets } = contractsOf(client, args);
+  const infos = await Promise.all(args.votes.map((v) => getContribution(client, { ...args, digest: v.digest })));
+  infos.forEach((info, i) => {
+    if (info.status === ContributionStatus.None) throw new OpenLedgerError(`${args.votes[i]!.digest} is not a contribution of Datanet ${args.datanetId}`);
+  });
+  const ordered = args.votes.map((v, i) => ({ ...v, sequence: infos[i]!.sequence })).sort((a, b) => a.sequence - b.sequence);
+  const digests = ordered.map((v) => v.digest);
+  return {
+    commitment: commitmentKeyOf(args.validator, args.datanetId, digests),
+    chainId: await chainIdOf(client),
+    datanets: Datanets,
+    validator: args.validator,
+    datanetId: args.datanetId,
+    digests,
+    approvals: ordered.map((v) => v.approve),
+    salt: args.salt ?? randomSalt(),
+    weight: "0",
+    state: "sending",
+  };
+}
+
+/**
+ * A commit of the same contributions was tried before (the record exists). If it reached the chain,
+ * the record is brought up to date and the new commit refused; if not, the retry reuses its salt,
+ * and must carry the same votes while that attempt may still be in flight.
+ */
+async function retryOf(client: WriteClient, args: WithContracts & { store: VoteStore }, earlier: StoredVotes, fresh: StoredVotes): Promise<StoredVotes> {
+  const onchain = await getCommitment(client, { ...args, commitment: fresh.commitment });
+  if (onchain.state !== "none") {
+    if (earlier.state === "sending") await args.store.save({ ...earlier, state: onchain.state === "revealed" ? "revealed" : "committed", weight: String(onchain.weight) });
+    throw new OpenLedgerError(`you already committed votes on these contributions (commitment ${fresh.commitment}, ${onchain.state} on chain); its stored votes are kept`);
+  }
+  if (earlier.state === "sending" && earlier.approvals.join() !== fresh.approvals.join()) {
+    throw new OpenLedgerError(`an earlier commit of these contributions with other votes may still be on its way (commitment ${fresh.commitment}); retry it with the same votes, or wait until it is settled`);
+  }
+  return { ...fresh, salt: earlier.salt };
+}
+
+/**
+ * Commits votes with the secret kept first: a dry run asks the node whether the commit would be
+ * accepted (a refusal leaves nothing behind), the record goes to the store (durably) before the
+ * transaction is sent, and is updated once the chain confirms. A commit refused after that (the
+ * state changed in between) is marked "refused" and kept; a commit whose fate is unknown (the node went away) stays "sending", and
+ * `planReveals` settles it from the chain later.
+ */
+export async function commitBallot(
+  client: WriteClient,
+  args: WithContracts & { datanetId: number; votes: readonly Vote[]; store: VoteStore; salt?: Hex },
+): Promise<Sent<StoredVotes>> {
+  let record = await prepareBallot(client, { ...args, validator: client.account.address });
+  const earlier = await args.store.get(record.chainId, record.commitment);
+  if (earlier) record = await retryOf(client, args, earlier, record);
+  // A commit the chain refuses now leaves no trace; after this point the record is never removed.
+  await simulateCommit(client, { ...args, digests: record.digests, approvals: record.approvals, salt: record.salt });
+  await args.store.save(record);
+  let sent: Awaited<ReturnType<typeof commitVotes>>;
+  try {
+    sent = await commitVotes(client, { ...args, digests: record.digests, approvals: record.approvals, salt: record.salt });
+  } catch (error) {
+    if (error instanceof ProtocolError) await args.store.save({ ...record, state: "refused", refusal: error.shortMessage });
+    throw error;
+  }
+  const committed: StoredVotes = { ...record, weight: sent.result.weight, state: "committed", committedAt: new Date().toISOString() };
+  await args.store.save(committed);
+  return { hash: sent.hash, receipt: sent.receipt, result: committed };
+}
+
+// ─── revealing ──────────────────────────────────────────────────────────────
+
+export interface RevealWindow {
+  onchain: CommitmentInfo["state"];
+  /** The commit window of the latest contribution ends. */
+  opensAt: number;
+  /** The reveal window of the earliest contribution ends. */
+  closesAt: number;
+  /** Every contribution is final (validator rewards can be credited). */
+  final: boolean;
+  rewardsClaimed: boolean;
+}
+
+export function revealWindowOf(datanet: Pick<DatanetInfo, "rules">, contributions: readonly Pick<ContributionInfo, "submittedAt" | "status">[], commitment: Pick<CommitmentInfo, "state" | "rewardsClaimed">): RevealWindow {
+  const submitted = contributions.map((c) => c.submittedAt);
+  return {
+    onchain: commitment.state,
+    opensAt: Math.max(...submitted) + datanet.rules.commitWindow,
+    closesAt: Math.min(...submitted) + datanet.rules.commitWindow + datanet.rules.revealWindow,
+    final: contributions.every((c) => c.status !== ContributionStatus.Pending && c.status !== ContributionStatus.None),
+    rewardsClaimed: commitment.rewardsClaimed,
+  };
+}
+
+/** A stored commitment's reveal window and on-chain state, read from the chain. */
+export async function revealStatusOf(client: ReadClient, args: WithContracts & { votes: StoredVotes }): Promise<RevealWindow> {
+  const { votes } = args;
+  const [commitment, datanet, contributions] = await Promise.all([
+    getCommitment(client, { ...args, commitment: votes.commitment }),
+    getDatanet(client, { ...args, datanetId: votes.datanetId }),
+    Promise.all(votes.digests.map((digest) => getContribution(client, { ...args, datanetId: votes.datanetId, digest }))),
+  ]);
+  return revealWindowOf(datanet, contributions, commitment);
+}
+
+export type RevealAction = "reveal" | "wait" | "closed" | "revealed" | "slashed" | "not-on-chain";
+
+export interface PlannedReveal {
+  votes: StoredVotes;
+  window: RevealWindow;
+  action: RevealAction;
+}
+
+function actionOf(window: RevealWindow, now: number): RevealAction {
+  if (window.onchain === "revealed") return "revealed";
+  if (window.onchain === "slashed") return "slashed";
+  if (window.onchain === "none") return "not-on-chain";
+  if (now < window.opensAt) return "wait";
+  if (now >= window.closesAt) return "closed";
+  return "reveal";
+}
+
+/**
+ * Every stored commitment of this validator on this chain and deployment that is not yet settled,
+ * with what to do about it now. Records the chain has moved on from are brought up to date in the
+ * store (a "sending" record the chain holds becomes "committed"; a revealed one "revealed").
+ */
+export async function planReveals(
+  client: ReadClient,
+  args: WithContracts & { store: VoteStore; validator: Address; datanetId?: number; commitment?: Hex; now?: number },
+): Promise<PlannedReveal[]> {
+  const { Datanets } = contractsOf(client, args);
+  const chainId = await chainIdOf(client);
+  const now = args.now ?? (await chainTime(client));
+  const records = await args.store.all({ chainId, datanets: Datanets, validator: args.validator, ...(args.datanetId ? { datanetId: args.datanetId } : {}) });
+  const plans: PlannedReveal[] = [];
+  for (const votes of records) {
+    if (votes.state === "revealed" || votes.state === "refused") continue;
+    if (args.commitment && votes.commitment.toLowerCase() !== args.commitment.toLowerCase()) continue;
+    const window = await revealStatusOf(client, { ...args, votes });
+    let current = votes;
+    if (window.onchain === "revealed") current = { ...votes, state: "revealed" };
+    else if (window.onchain === "committed" && votes.state === "sending") current = { ...votes, state: "committed" };
+    if (current !== votes) await args.store.save(current);
+    plans.push({ votes: current, window, action: actionOf(window, now) });
+  }
+  return plans;
+}
+
+export interface RevealOutcome {
+  commitment: Hex;
+  action: RevealAction;
+  /** For people: "revealed (tx …)", "reveal opens at …". */
+  outcome: string;
+  hash?: Hex;
+}
+
+const iso = (seconds: number) => new Date(seconds * 1000).toISOString().replace(".000Z", "Z");
+
+/** Reveals one stored commitment and records that it was revealed. */
+export async function revealStored(client: WriteClient, args: WithContracts & { store: VoteStore; votes: StoredVotes }): Promise<Sent<StoredVotes>> {
+  const { votes } = args;
+  const sent = await revealVotes(client, { ...args, datanetId: votes.datanetId, digests: votes.digests, approvals: votes.approvals, salt: votes.salt });
+  const revealed: StoredVotes = { ...votes, state: "revealed", revealedAt: new Date().toISOString() };
+  await args.store.save(revealed);
+  return { hash: sent.hash, receipt: sent.receipt, result: revealed };
+}
+
+/** Reveals every stored commitment whose window is open now; reports the rest. */
+export async function revealDue(
+  client: WriteClient,
+  args: WithContracts & { store: VoteStore; datanetId?: number; commitment?: Hex },
+): Promise<RevealOutcome[]> {
+  const plans = await planReveals(client, { ...args, validator: client.account.address });
+  const out: RevealOutcome[] = [];
+  for (const { votes, window, action } of plans) {
+    const base = { commitment: votes.commitment, action };
+    if (action === "wait") out.push({ ...base, outcome: `reveal opens at ${iso(window.opensAt)}` });
+    else if (action === "closed") out.push({ ...base, outcome: `reveal window closed at ${iso(window.closesAt)}` });
+    else if (action !== "reveal") out.push({ ...base, outcome: `not open on chain (${window.onchain})` });
+    else {
+      const sent = await revealStored(client, { ...args, votes });
+      out.push({ ...base, outcome: `revealed (tx ${sent.hash})`, hash: sent.hash });
+    }
+  }
+  return out;
+}
+
+// ─── after the review ───────────────────────────────────────────────────────
+
+/** Digests of a Datanet's contributions whose review is over and that nobody has finalised yet. */
+export async function dueForFinalization(client: ReadClient, args: WithContracts & { datanetId: number; fromBlock?: bigint; now?: number }): Promise<Hex[]> {
+  const [datanet, now, submissions] = await Promise.all([getDatanet(client, args), args.now ?? chainTime(client), listSubmissions(client, args)]);
+  const due: Hex[] = [];
+  const seen = new Set<string>();
+  for (const s of submissions) {
+    if (seen.has(s.digest)) continue;
+    seen.add(s.digest);
+    const c = await getContribution(client, { ...args, contributionId: s.contributionId });
+    if (c.status === ContributionStatus.Pending && now >= c.submittedAt + datanet.rules.commitWindow + datanet.rules.revealWindow) due.push(s.digest);
+  }
+  return due;
+}
+
+export interface CreditOutcome {
+  commitment: Hex;
+  outcome: string;
+  amount?: bigint;
+}
+
+/** Credits validator rewards for every revealed commitment of this validator whose contributions are all final. */
+export async function creditValidatorRewards(
+  client: WriteClient,
+  args: WithContracts & { store: VoteStore; datanetId: number },
+): Promise<CreditOutcome[]> {
+  const { Datanets } = contractsOf(client, args);
+  const records = await args.store.all({ chainId: await chainIdOf(client), datanets: Datanets, validator: client.account.address, datanetId: args.datanetId });
+  const out: CreditOutcome[] = [];
+  for (const votes of records) {
+    const window = await revealStatusOf(client, { ...args, votes });
+    if (window.onchain !== "revealed" || window.rewardsClaimed) continue;
+    if (!window.final) {
+      out.push({ commitment: votes.commitment, outcome: "waiting: not every contribution is final" });
+      continue;
+    }
+    const sent = await claimValidatorRewards(client, { ...args, digests: votes.digests });
+    out.push({ commitment: votes.commitment, outcome: "credited", amount: sent.result.amount });
+  }
+  return out;
+}
+
