@@ -6,8 +6,8 @@
 //                        Vitest project (protocol, sdk, ipfs, indexer, trainer, and test/ — the
 //                        whole-stack suites, which share one `npm start` stack).
 //   npm run test:unit    the inner loop, no servers: type-check, the Solidity tests on Hardhat's
-//                        in-process EVM, and the Vitest "unit" projects (nothing that starts a
-//                        chain node, an indexer or a stack).
+//                        in-process EVM, and the Vitest files named `*.unit.test.ts` (nothing that
+//                        starts a chain node, an IPFS node, an indexer or a stack).
 //
 // Flags: --no-typecheck, --no-hardhat (Solidity and coverage), --no-coverage, --no-vitest; any other
 // argument is passed to Vitest (a project or a file filter). Each stage prints its duration, and
@@ -23,6 +23,8 @@ const bin = {
   vitest: path.join(root, "node_modules", "vitest", "vitest.mjs"),
 };
 const tsFlags = ["--disable-warning=ExperimentalWarning"];
+/** Test files of the unit tier carry this in their names. */
+const UNIT_FILES = ".unit.test.";
 
 const args = process.argv.slice(2);
 const unit = args.includes("--unit");
@@ -94,8 +96,9 @@ async function main(): Promise<number> {
     }
   }
   if (!skip("--no-vitest")) {
-    const projects = unit ? ["--project", "*:unit"] : [];
-    keep(await stage(`vitest run ${unit ? "(unit projects)" : "(every project)"}`, [bin.vitest, "run", ...projects, ...passThrough], vitestCount));
+    // The unit tier is every file named `*.unit.test.ts`: no chain node, IPFS node, indexer or stack.
+    const filter = unit && passThrough.length === 0 ? [UNIT_FILES] : [];
+    keep(await stage(`vitest run ${unit ? "(unit files)" : "(every project)"}`, [bin.vitest, "run", ...filter, ...passThrough], vitestCount));
   }
   return status;
 }

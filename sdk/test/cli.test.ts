@@ -36,9 +36,9 @@ function cli(args: string[], options: { as?: number; env?: Record<string, string
     IPFS_URL: stack.ipfsNode.url,
     OPENLEDGER_DEPLOYMENT: stack.deploymentFile,
     OPENLEDGER_HOME: path.join(stack.dir, `home-${options.as ?? "none"}`),
-    ...options.env,
   };
   delete env.OPENLEDGER_PRIVATE_KEY;
+  Object.assign(env, options.env);
   if (options.as !== undefined) env.OPENLEDGER_PRIVATE_KEY = stack.key(options.as);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", CLI, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
@@ -151,6 +151,13 @@ describe("the openledger CLI", () => {
         const stored = JSON.parse(readFileSync(committed.voteFile, "utf8")) as { state: string; salt: string };
         expect(stored.state).toBe("committed");
         expect(stored.salt).toMatch(/^0x[0-9a-f]{64}$/);
+        if (v === V1 && modality === Modality.Text) {
+          // The same command again is idempotent: nothing is sent and the secret is untouched.
+          const fileBefore = readFileSync(committed.voteFile, "utf8");
+          const again = (await ok(["validator", "commit", id, ...args, "--json"], v)).json<{ alreadyCommitted: boolean; transaction: string | null }>();
+          expect(again).toMatchObject({ alreadyCommitted: true, transaction: null });
+          expect(readFileSync(committed.voteFile, "utf8")).toBe(fileBefore);
+        }
       }
     }
   });
@@ -246,6 +253,17 @@ describe("the openledger CLI", () => {
     }
   });
 
+  it("with --skip-refused submits what passes, lists what was refused, and exits 0", async () => {
+    const folder = path.join(stack.dir, "mixed");
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(path.join(folder, "good.txt"), "a good line for the skip-refused run\n");
+    writeFileSync(path.join(folder, "bad.txt"), new Uint8Array([0xc3, 0x28, 0x0a]));
+    const run = await cli(["contribute", String(datanets[Modality.Text]), folder, "--skip-refused"], { as: CONTRIBUTOR });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/good\.txt\s+submitted/);
+    expect(run.stdout).toMatch(/bad\.txt\s+refused/);
+  });
+
   it("refuses files past today's quota with the reset time, and takes them after the UTC midnight", async () => {
     const id = datanets[Modality.Text]!;
     const account = stack.wallet(CONTRIBUTOR).account.address;
@@ -269,6 +287,29 @@ describe("the openledger CLI", () => {
     expect(run.code, run.stderr).toBe(3);
     expect(run.stderr).toMatch(/is not pending \(it is accepted\)/);
     expect(readdirSync(home).sort()).toEqual(before);
+  });
+
+  it("answers read-only commands for --address without a key, and shows unknown names when IPFS is down", async () => {
+    const validator = stack.wallet(V1).account.address;
+    const status = await cli(["status", "--address", validator, "--json"]);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.json<{ account: string }>().account).toBe(validator);
+    const position = await cli(["validator", "position", "--address", validator, "--json"]);
+    expect(position.json<{ eligible: string }>().eligible).toBe(parseEther("2000").toString());
+    expect((await cli(["quota", "1", "--address", "0x1234"])).code).toBe(2);
+    const list = await cli(["datanets", "list"], { env: { IPFS_URL: "http://127.0.0.1:9" } });
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).toMatch(/\(unknown\)/);
+    expect(list.stderr.match(/did not answer/g)).toHaveLength(1);
+  });
+
+  it("gives a malformed or all-zero key exit code 2 with the rule, never a stack trace", async () => {
+    for (const key of ["0x1234", `0x${"0".repeat(64)}`, `0x${"f".repeat(64)}`]) {
+      const run = await cli(["rewards", "claim"], { env: { OPENLEDGER_PRIVATE_KEY: key } });
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toMatch(/OPENLEDGER_PRIVATE_KEY (must be 0x and 64 hex digits|is not a usable private key)/);
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+    }
   });
 
   it("gives usage errors exit code 2 and unreachable services exit code 4", async () => {

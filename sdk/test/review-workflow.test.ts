@@ -81,10 +81,16 @@ describe("the review workflow", () => {
     const votes = [{ digest: digests[2]!, approve: false }, { digest: digests[0]!, approve: true }, { digest: digests[1]!, approve: true }];
     const sent = await commitBallot(stack.wallet(3), { contracts: stack.contracts, datanetId, votes, store: watched(files, log) });
     expect(log).toEqual(["sending written, chain: none", "committed written, chain: committed"]);
-    expect(sent.result.digests).toEqual(digests);
-    expect(sent.result.approvals).toEqual([true, true, false]);
+    expect(sent.votes.digests).toEqual(digests);
+    expect(sent.votes.approvals).toEqual([true, true, false]);
     const [stored] = await files.all({ validator: stack.wallet(3).account.address });
-    expect(stored).toEqual(sent.result);
+    expect(stored).toEqual(sent.votes);
+    // The same votes again: idempotent, nothing sent, the record untouched.
+    const again = await commitBallot(stack.wallet(3), { contracts: stack.contracts, datanetId, votes, store: watched(files, log) });
+    expect(again).toMatchObject({ alreadyCommitted: true, votes: { salt: stored!.salt, state: "committed" } });
+    expect(again.hash).toBeUndefined();
+    await expect(commitBallot(stack.wallet(3), { contracts: stack.contracts, datanetId, votes: votes.map((v) => ({ ...v, approve: !v.approve })), store: files })).rejects.toThrow(/already committed other votes/);
+    expect(await files.get(stored!.chainId, stored!.commitment)).toEqual(stored);
   });
 
   it("retries an unsent commit with the stored salt, and refuses other votes while it may be in flight", async () => {
@@ -95,8 +101,8 @@ describe("the review workflow", () => {
     await memory.save(earlier);
     await expect(commitBallot(validator, { contracts: stack.contracts, datanetId, votes: [{ digest: digests[0]!, approve: false }], store: memory })).rejects.toThrow(/other votes may still be on its way/);
     const sent = await commitBallot(validator, { contracts: stack.contracts, datanetId, votes, store: memory });
-    expect(sent.result.salt).toBe(earlier.salt);
-    await expect(commitBallot(validator, { contracts: stack.contracts, datanetId, votes, store: memory })).rejects.toThrow(/already committed/);
+    expect(sent.votes.salt).toBe(earlier.salt);
+    expect(sent.alreadyCommitted).toBe(false);
     expect((await memory.all()).map((v) => v.state)).toEqual(["committed"]);
   });
 
@@ -108,6 +114,12 @@ describe("the review workflow", () => {
     const mixed = createMemoryVoteStore();
     await mixed.save(stranger);
     expect(await planReveals(validator, { contracts: stack.contracts, store: mixed, validator: validator.account.address })).toEqual([]);
+    // The same deployment address on a restarted chain (same id, another genesis): reported, not revealed.
+    const restarted = createMemoryVoteStore();
+    await restarted.save({ ...mine!, genesis: `0x${"77".repeat(32)}` });
+    const other = await revealDue(validator, { contracts: stack.contracts, store: restarted, datanetId });
+    expect(other.map((r) => r.action)).toEqual(["other-chain"]);
+    expect(other[0]!.outcome).toMatch(/another run of chain 31337/);
 
     const early = await revealDue(validator, { contracts: stack.contracts, store: files, datanetId });
     expect(early.map((r) => r.action)).toEqual(["wait"]);

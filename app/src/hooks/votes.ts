@@ -36,8 +36,8 @@ export interface Ballot {
 
 /** Commits a ballot with the SDK's workflow: the record is durable in the browser before the wallet signs. */
 export async function commitBallot(ballot: Ballot, protocol: Protocol, wallet: WriteClient, store: VoteStore = protocol.votes): Promise<StoredVotes> {
-  const sent = await commitWithStore(wallet, { contracts: protocol.contracts, datanetId: ballot.datanetId, votes: ballot.votes, store });
-  return sent.result;
+  const done = await commitWithStore(wallet, { contracts: protocol.contracts, datanetId: ballot.datanetId, votes: ballot.votes, store });
+  return done.votes;
 }
 
 export async function revealStored(votes: StoredVotes, protocol: Protocol, wallet: WriteClient): Promise<{ hash: Hex }> {

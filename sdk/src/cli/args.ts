@@ -58,12 +58,22 @@ export function collectFiles(paths: string[]): string[] {
   return out;
 }
 
+let warnedIpfs = false;
+
+/**
+ * A Datanet's name from its metadata document on IPFS. When IPFS cannot be read the name shows as
+ * "(unknown)" and one warning goes to stderr, so a list never looks silently blank.
+ */
 export async function metadataName(ctx: Context, d: DatanetInfo): Promise<string> {
   try {
     const bytes = await ctx.ipfs.get(d.metadataCid, { maxBytes: 64 * 1024, signal: AbortSignal.timeout(2_000) });
-    const meta = JSON.parse(new TextDecoder().decode(bytes)) as { name?: string };
-    return meta.name ?? "";
-  } catch {
-    return "";
+    const meta = JSON.parse(new TextDecoder().decode(bytes)) as { name?: unknown };
+    return typeof meta.name === "string" ? meta.name : "";
+  } catch (error) {
+    if (!warnedIpfs) {
+      warnedIpfs = true;
+      process.stderr.write(`! Datanet names come from IPFS at ${ctx.options.ipfs}, which did not answer (${(error as Error).message.split("\n")[0]}); they show as (unknown).\n`);
+    }
+    return "(unknown)";
   }
 }

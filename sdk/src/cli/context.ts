@@ -3,9 +3,10 @@ import { existsSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
-import { createPublicClient, createWalletClient, defineChain, http, isHex, publicActions, type Address, type Chain, type Hex } from "viem";
+import { createPublicClient, createWalletClient, defineChain, getAddress, http, isAddress, isHex, publicActions, type Address, type Chain, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { createIpfsClient, OpenLedgerError, voteFileName, type IpfsClient, type ProtocolContracts, type StoredVotes, type VoteStore, type WriteClient } from "@openledger/sdk";
+import { UsageError } from "./exit.ts";
 import { createFileVoteStore, decryptKeystore, loadDeployment, type DeploymentFile, type Keystore } from "@openledger/sdk/node";
 
 export interface GlobalOptions {
@@ -15,6 +16,8 @@ export interface GlobalOptions {
   keystore?: string;
   home: string;
   json?: boolean;
+  /** Read-only commands look at this account instead of the key's. */
+  address?: string;
 }
 
 export const ENV = {
@@ -64,6 +67,8 @@ async function promptHidden(question: string): Promise<string> {
   return answer;
 }
 
+const SECP256K1_ORDER = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+
 export async function loadKey(options: GlobalOptions): Promise<Hex> {
   const fromEnv = process.env[ENV.privateKey];
   const keystorePath = options.keystore ?? process.env[ENV.keystore];
@@ -75,13 +80,19 @@ export async function loadKey(options: GlobalOptions): Promise<Hex> {
   }
   if (fromEnv) {
     const key = fromEnv.startsWith("0x") ? fromEnv : `0x${fromEnv}`;
-    if (!isHex(key) || key.length !== 66) throw new OpenLedgerError(`${ENV.privateKey} is not a 32-byte hex private key`);
+    if (!isHex(key) || key.length !== 66) throw new UsageError(`${ENV.privateKey} must be 0x and 64 hex digits (a 32-byte private key); got ${key.length - 2} characters`);
+    if (/^0x0+$/.test(key) || BigInt(key) >= SECP256K1_ORDER) throw new UsageError(`${ENV.privateKey} is not a usable private key: it must be between 1 and the secp256k1 group order`);
     return key;
   }
   throw new OpenLedgerError("this command signs transactions, and no key is configured", {
     details: `Set ${ENV.privateKey}, or pass --keystore FILE (create one with \`openledger account new\`).`,
     docsPath: "sdk/README.md#keys",
   });
+}
+
+function addressOption(text: string): Address {
+  if (!isAddress(text, { strict: false })) throw new UsageError(`--address must be an address (0x and 40 hex digits), got "${text}"`);
+  return getAddress(text);
 }
 
 export async function createContext(options: GlobalOptions): Promise<Context> {
@@ -125,6 +136,6 @@ export async function createContext(options: GlobalOptions): Promise<Context> {
     votes: createFileVoteStore(path.join(options.home, "votes")),
     voteFile: (votes) => path.join(options.home, "votes", String(votes.chainId), voteFileName(votes)),
     wallet,
-    address: async () => (await wallet()).account.address,
+    address: async () => (options.address ? addressOption(options.address) : (await wallet()).account.address),
   };
 }

@@ -21,6 +21,7 @@ export function buildProgram(): Command {
     .addOption(new Option("--deployment <file>", `deployment JSON (env ${ENV.deployment}; default protocol/deployments/<chainId>.json)`).default(process.env[ENV.deployment]))
     .addOption(new Option("--keystore <file>", `encrypted keystore to sign with (env ${ENV.keystore}); otherwise ${ENV.privateKey}`))
     .addOption(new Option("--home <dir>", `where the CLI keeps vote secrets (env ${ENV.home})`).default(DEFAULTS.home))
+    .option("--address <address>", "read-only commands (status, quota, rewards show, validator position, validator pending) look at this account; no key needed")
     .option("--json", "print JSON for scripts instead of tables")
     .showHelpAfterError()
     .exitOverride();

@@ -2,7 +2,7 @@
 // what to review, committing with the secret stored first, when each commitment may be revealed,
 // revealing what is due, finalising what is over, and crediting validator rewards.
 import type { Address, Hex } from "viem";
-import { getChainId } from "viem/actions";
+import { getBlock, getChainId } from "viem/actions";
 import { ContributionStatus, getContribution, getDatanet, type ContributionInfo, type DatanetInfo } from "../actions/datanets.ts";
 import {
   claimValidatorRewards,
@@ -22,6 +22,12 @@ import type { StoredVotes, VoteStore } from "./votes.ts";
 
 async function chainIdOf(client: ReadClient): Promise<number> {
   return client.chain?.id ?? (await getChainId(client));
+}
+
+/** The hash of block 0: what tells two runs of a development chain apart. */
+export async function genesisOf(client: ReadClient): Promise<Hex> {
+  const block = await getBlock(client, { blockNumber: 0n });
+  return block.hash!;
 }
 
 // ─── what to review ─────────────────────────────────────────────────────────
@@ -86,6 +92,7 @@ export async function prepareBallot(
   return {
     commitment: commitmentKeyOf(args.validator, args.datanetId, digests),
     chainId: await chainIdOf(client),
+    genesis: await genesisOf(client),
     datanets: Datanets,
     validator: args.validator,
     datanetId: args.datanetId,
@@ -98,20 +105,31 @@ export async function prepareBallot(
 }
 
 /**
- * A commit of the same contributions was tried before (the record exists). If it reached the chain,
- * the record is brought up to date and the new commit refused; if not, the retry reuses its salt,
- * and must carry the same votes while that attempt may still be in flight.
+ * A commit of the same contributions was tried before (the record exists). If it reached the chain
+ * with the same votes, that commit stands and is returned (committing again is idempotent); with
+ * other votes it is refused (a commitment cannot be changed). If it did not reach the chain, the
+ * retry reuses its salt, and must carry the same votes while that attempt may still be in flight.
  */
-async function retryOf(client: WriteClient, args: WithContracts & { store: VoteStore }, earlier: StoredVotes, fresh: StoredVotes): Promise<StoredVotes> {
+async function retryOf(client: WriteClient, args: WithContracts & { store: VoteStore }, earlier: StoredVotes, fresh: StoredVotes): Promise<StoredVotes | { landed: StoredVotes }> {
+  const sameVotes = earlier.approvals.join() === fresh.approvals.join();
   const onchain = await getCommitment(client, { ...args, commitment: fresh.commitment });
   if (onchain.state !== "none") {
-    if (earlier.state === "sending") await args.store.save({ ...earlier, state: onchain.state === "revealed" ? "revealed" : "committed", weight: String(onchain.weight) });
-    throw new OpenLedgerError(`you already committed votes on these contributions (commitment ${fresh.commitment}, ${onchain.state} on chain); its stored votes are kept`);
+    const settled: StoredVotes = { ...earlier, state: onchain.state === "revealed" ? "revealed" : "committed", weight: String(onchain.weight) };
+    if (earlier.state === "sending" || earlier.state === "refused") await args.store.save(settled);
+    if (sameVotes) return { landed: settled };
+    throw new OpenLedgerError(`you already committed other votes on these contributions (commitment ${fresh.commitment}, ${onchain.state} on chain); a commitment cannot be changed, and its stored votes are kept`);
   }
-  if (earlier.state === "sending" && earlier.approvals.join() !== fresh.approvals.join()) {
+  if (earlier.state === "sending" && !sameVotes) {
     throw new OpenLedgerError(`an earlier commit of these contributions with other votes may still be on its way (commitment ${fresh.commitment}); retry it with the same votes, or wait until it is settled`);
   }
   return { ...fresh, salt: earlier.salt };
+}
+
+export interface CommitOutcome {
+  votes: StoredVotes;
+  /** The commit's transaction; absent when the same votes were already committed. */
+  hash?: Hex;
+  alreadyCommitted: boolean;
 }
 
 /**
@@ -124,10 +142,14 @@ async function retryOf(client: WriteClient, args: WithContracts & { store: VoteS
 export async function commitBallot(
   client: WriteClient,
   args: WithContracts & { datanetId: number; votes: readonly Vote[]; store: VoteStore; salt?: Hex },
-): Promise<Sent<StoredVotes>> {
+): Promise<CommitOutcome> {
   let record = await prepareBallot(client, { ...args, validator: client.account.address });
   const earlier = await args.store.get(record.chainId, record.commitment);
-  if (earlier) record = await retryOf(client, args, earlier, record);
+  if (earlier) {
+    const retry = await retryOf(client, args, earlier, record);
+    if ("landed" in retry) return { votes: retry.landed, alreadyCommitted: true };
+    record = retry;
+  }
   // A commit the chain refuses now leaves no trace; after this point the record is never removed.
   await simulateCommit(client, { ...args, digests: record.digests, approvals: record.approvals, salt: record.salt });
   await args.store.save(record);
@@ -140,7 +162,7 @@ export async function commitBallot(
   }
   const committed: StoredVotes = { ...record, weight: sent.result.weight, state: "committed", committedAt: new Date().toISOString() };
   await args.store.save(committed);
-  return { hash: sent.hash, receipt: sent.receipt, result: committed };
+  return { votes: committed, hash: sent.hash, alreadyCommitted: false };
 }
 
 // ─── revealing ──────────────────────────────────────────────────────────────
@@ -178,7 +200,7 @@ export async function revealStatusOf(client: ReadClient, args: WithContracts & {
   return revealWindowOf(datanet, contributions, commitment);
 }
 
-export type RevealAction = "reveal" | "wait" | "closed" | "revealed" | "slashed" | "not-on-chain";
+export type RevealAction = "reveal" | "wait" | "closed" | "revealed" | "slashed" | "not-on-chain" | "other-chain";
 
 export interface PlannedReveal {
   votes: StoredVotes;
@@ -208,10 +230,15 @@ export async function planReveals(
   const chainId = await chainIdOf(client);
   const now = args.now ?? (await chainTime(client));
   const records = await args.store.all({ chainId, datanets: Datanets, validator: args.validator, ...(args.datanetId ? { datanetId: args.datanetId } : {}) });
+  const genesis = await genesisOf(client);
   const plans: PlannedReveal[] = [];
   for (const votes of records) {
     if (votes.state === "revealed" || votes.state === "refused") continue;
     if (args.commitment && votes.commitment.toLowerCase() !== args.commitment.toLowerCase()) continue;
+    if (votes.genesis && votes.genesis.toLowerCase() !== genesis.toLowerCase()) {
+      plans.push({ votes, window: { onchain: "none", opensAt: 0, closesAt: 0, final: false, rewardsClaimed: false }, action: "other-chain" });
+      continue;
+    }
     const window = await revealStatusOf(client, { ...args, votes });
     let current = votes;
     if (window.onchain === "revealed") current = { ...votes, state: "revealed" };
@@ -252,6 +279,7 @@ export async function revealDue(
     const base = { commitment: votes.commitment, action };
     if (action === "wait") out.push({ ...base, outcome: `reveal opens at ${iso(window.opensAt)}` });
     else if (action === "closed") out.push({ ...base, outcome: `reveal window closed at ${iso(window.closesAt)}` });
+    else if (action === "other-chain") out.push({ ...base, outcome: `from another run of chain ${votes.chainId} (genesis ${votes.genesis}): not revealed here` });
     else if (action !== "reveal") out.push({ ...base, outcome: `not open on chain (${window.onchain})` });
     else {
       const sent = await revealStored(client, { ...args, votes });
@@ -290,8 +318,10 @@ export async function creditValidatorRewards(
 ): Promise<CreditOutcome[]> {
   const { Datanets } = contractsOf(client, args);
   const records = await args.store.all({ chainId: await chainIdOf(client), datanets: Datanets, validator: client.account.address, datanetId: args.datanetId });
+  const genesis = await genesisOf(client);
   const out: CreditOutcome[] = [];
   for (const votes of records) {
+    if (votes.genesis && votes.genesis.toLowerCase() !== genesis.toLowerCase()) continue;
     const window = await revealStatusOf(client, { ...args, votes });
     if (window.onchain !== "revealed" || window.rewardsClaimed) continue;
     if (!window.final) {

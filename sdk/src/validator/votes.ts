@@ -25,6 +25,12 @@ export interface StoredVotes extends CommittedVotes {
   revealedAt?: string;
   /** Why the chain refused the commit (state "refused"). */
   refusal?: string;
+  /**
+   * The hash of the chain's block 0 when the votes were committed: a restarted development chain
+   * has the same chain id and contract addresses but another genesis, and its old records are
+   * reported as belonging to another chain instead of being mistaken for current ones.
+   */
+  genesis?: Hex;
 }
 
 export class VoteFileError extends OpenLedgerError {
@@ -97,6 +103,7 @@ export function parseVoteFile(text: string, source = "the file"): StoredVotes {
     ...(typeof value.committedAt === "string" ? { committedAt: value.committedAt } : {}),
     ...(typeof value.revealedAt === "string" ? { revealedAt: value.revealedAt } : {}),
     ...(typeof value.refusal === "string" ? { refusal: value.refusal } : {}),
+    ...(isHex32(value.genesis) ? { genesis: value.genesis } : {}),
   };
 }
 

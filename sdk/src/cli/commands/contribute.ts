@@ -43,7 +43,10 @@ export function registerContribute(program: Command, { ctxOf, json }: Cli): void
       console.log(
         `\nToday's quota left in Datanet ${datanetId}: ${result.quota.filesLeft} files, ${bytes(result.quota.bytesLeft)} (resets ${when(result.quota.resetsAt)}).`,
       );
-      if (result.outcomes.some((f) => f.status === "refused")) process.exitCode = EXIT.refused;
+      // With --skip-refused, submitting the files that passed is success; the refused ones are listed above.
+      const refused = result.outcomes.some((f) => f.status === "refused");
+      const submitted = result.outcomes.some((f) => f.status === "submitted");
+      if (refused && !(o.skipRefused && submitted)) process.exitCode = EXIT.refused;
     });
   program
     .command("quota <datanet>")

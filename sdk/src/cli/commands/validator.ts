@@ -20,6 +20,7 @@ import {
   withdrawStake,
 } from "@openledger/sdk";
 import { amount, datanetArg, digestOf, list, when, UsageError } from "../args.ts";
+import { EXIT } from "../exit.ts";
 import { bytes, open, printFields, printJson, printTable } from "../output.ts";
 import type { Cli } from "../cli.ts";
 
@@ -146,11 +147,12 @@ function commitCommand(validator: Command, { ctxOf, json }: Cli): void {
       const votes = [...list(o.approve).map((c) => ({ digest: digestOf(c), approve: true })), ...list(o.reject).map((c) => ({ digest: digestOf(c), approve: false }))];
       if (votes.length === 0) throw new UsageError("give --approve and/or --reject with at least one contribution");
       const ctx = await ctxOf(cmd);
-      const sent = await commitBallot(await ctx.wallet(), { contracts: ctx.contracts, datanetId, votes, store: ctx.votes });
-      const { commitment, weight, digests } = sent.result;
-      const file = ctx.voteFile(sent.result);
-      if (json(cmd)) return printJson({ commitment, weight, voteFile: file, transaction: sent.hash });
-      console.log(`Committed ${digests.length} vote(s) as ${commitment} with weight ${open(BigInt(weight))} (tx ${sent.hash}).`);
+      const done = await commitBallot(await ctx.wallet(), { contracts: ctx.contracts, datanetId, votes, store: ctx.votes });
+      const { commitment, weight, digests } = done.votes;
+      const file = ctx.voteFile(done.votes);
+      if (json(cmd)) return printJson({ commitment, weight, voteFile: file, transaction: done.hash ?? null, alreadyCommitted: done.alreadyCommitted });
+      if (done.alreadyCommitted) console.log(`These votes were already committed as ${commitment} (${done.votes.state}); nothing was sent.`);
+      else console.log(`Committed ${digests.length} vote(s) as ${commitment} with weight ${open(BigInt(weight))} (tx ${done.hash}).`);
       console.log(`The votes and salt are in ${file}: keep it until you reveal (\`openledger validator reveal ${datanetId}\`).`);
     });
 }
@@ -165,6 +167,8 @@ function revealCommand(validator: Command, { ctxOf, json }: Cli): void {
       if (o.commitment !== undefined && !isBytes32(o.commitment)) throw new UsageError(`--commitment must be 0x and 64 hex digits, got "${o.commitment}"`);
       const ctx = await ctxOf(cmd);
       const results = await revealDue(await ctx.wallet(), { contracts: ctx.contracts, store: ctx.votes, datanetId, ...(o.commitment ? { commitment: o.commitment } : {}) });
+      // A reveal window that closed is a refusal the validator must see (its stake may be slashed).
+      if (results.some((r) => r.action === "closed")) process.exitCode = EXIT.refused;
       if (json(cmd)) return printJson(results.map(({ commitment, outcome, action }) => ({ commitment, outcome, action })));
       if (results.length === 0) console.log(`No commitments to reveal in ${ctx.votes.location}.`);
       else printTable(results.map((r) => [r.commitment, r.outcome]), ["commitment", "outcome"]);
