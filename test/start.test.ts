@@ -1,31 +1,97 @@
 // The main command, as a newcomer runs it: `npm start -- --exit` brings every service up on free
-// loopback ports, prints where each listens, and stops them all.
-import assert from "node:assert/strict";
-import { describe, it } from "vitest";
+// loopback ports (the app included), prints where each listens, and stops them all. Then the
+// launcher as an attacker of its own state would meet it: a second start over a running stack is
+// refused before anything is deployed, a start on a port in use is refused, and SIGTERM sent to
+// the outermost launcher process stops every child and frees every port.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
 import { publicClientFor } from "@openledger/protocol/deploy";
+import { freePort, projectRoot } from "@openledger/stack";
+
+const BOOTSTRAP = path.join(projectRoot, "scripts", "bootstrap.mjs");
+
+async function ports() {
+  return { CHAIN_PORT: await freePort(), IPFS_PORT: await freePort(), INDEXER_PORT: await freePort(), TRAINER_PORT: await freePort(), APP_PORT: await freePort() };
+}
+
+function envOf(p: Record<string, number>, stackDir: string): NodeJS.ProcessEnv {
+  return { ...process.env, STACK_DIR: stackDir, ...Object.fromEntries(Object.entries(p).map(([k, v]) => [k, String(v)])) };
+}
+
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once("error", () => resolve(true));
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(false)));
+  });
+}
+
+async function waitForOutput(child: ChildProcess, text: string, timeoutMs: number): Promise<string> {
+  let out = "";
+  child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
+  child.stderr!.on("data", (c: Buffer) => (out += c.toString()));
+  const deadline = Date.now() + timeoutMs;
+  while (!out.includes(text)) {
+    if (child.exitCode !== null) throw new Error(`the launcher exited (${child.exitCode}) before "${text}":\n${out}`);
+    if (Date.now() > deadline) throw new Error(`no "${text}" after ${timeoutMs / 1000} s:\n${out}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  return out;
+}
 
 describe("the main command (npm start)", () => {
-  it("brings up the chain, IPFS, the indexer and the trainer, prints every endpoint and funded account, and stops cleanly", async () => {
-    const { spawnSync } = await import("node:child_process");
-    const { freePort, projectRoot } = await import("@openledger/stack");
-    const [port, ipfsPort, indexerPort, trainerPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
-    const result = spawnSync(process.execPath, ["--disable-warning=ExperimentalWarning", "stack/bin/start.ts", "--exit"], {
-      cwd: projectRoot,
-      env: { ...process.env, CHAIN_PORT: String(port), IPFS_PORT: String(ipfsPort), INDEXER_PORT: String(indexerPort), TRAINER_PORT: String(trainerPort) },
-      encoding: "utf8",
-      timeout: 300_000,
-    });
-    assert.equal(result.status, 0, result.stderr);
-    assert.match(result.stdout, new RegExp(`chain\\s+http://127\\.0\\.0\\.1:${port}`));
-    assert.match(result.stdout, new RegExp(`ipfs\\s+http://127\\.0\\.0\\.1:${ipfsPort}/api/v0`));
-    assert.match(result.stdout, new RegExp(`indexer\\s+http://127\\.0\\.0\\.1:${indexerPort}/graphql`));
-    assert.match(result.stdout, new RegExp(`trainer\\s+http://127\\.0\\.0\\.1:${trainerPort}/v1`));
-    for (const name of ["OpenToken", "ValidatorStaking", "Datanets", "ModelRegistry"]) {
-      assert.match(result.stdout, new RegExp(`${name}\\s+0x[0-9a-fA-F]{40}`));
+  it("brings up the chain, IPFS, the indexer, the trainer and the app, prints every endpoint and funded account, and stops cleanly", async () => {
+    const p = await ports();
+    const stackDir = mkdtempSync(path.join(os.tmpdir(), "stack-exit-"));
+    const result = spawnSync(process.execPath, ["--disable-warning=ExperimentalWarning", "stack/bin/start.ts", "--exit"], { cwd: projectRoot, env: envOf(p, stackDir), encoding: "utf8", timeout: 400_000 });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(new RegExp(`app\\s+http://127\\.0\\.0\\.1:${p.APP_PORT}/`));
+    expect(result.stdout).toMatch(new RegExp(`chain\\s+http://127\\.0\\.0\\.1:${p.CHAIN_PORT}`));
+    expect(result.stdout).toMatch(new RegExp(`ipfs\\s+http://127\\.0\\.0\\.1:${p.IPFS_PORT}/api/v0`));
+    expect(result.stdout).toMatch(new RegExp(`indexer\\s+http://127\\.0\\.0\\.1:${p.INDEXER_PORT}/graphql`));
+    expect(result.stdout).toMatch(new RegExp(`trainer\\s+http://127\\.0\\.0\\.1:${p.TRAINER_PORT}/v1`));
+    for (const name of ["OpenToken", "ValidatorStaking", "Datanets", "ModelRegistry"]) expect(result.stdout).toMatch(new RegExp(`${name}\\s+0x[0-9a-fA-F]{40}`));
+    expect(result.stdout).toMatch(/#9 0xa0Ee7A142d267C1f36714E4a8F75612F20a79720/);
+    // A stack in its own folder keeps its deployment there, not over the repository's.
+    expect(existsSync(path.join(stackDir, "deployments", "31337.json"))).toBe(true);
+    // Nothing is left listening once it stopped, and the folder is released.
+    await expect(publicClientFor(`http://127.0.0.1:${p.CHAIN_PORT}`).getChainId()).rejects.toThrow();
+    for (const port of Object.values(p)) expect(await listening(port), `port ${port}`).toBe(false);
+    expect(existsSync(path.join(stackDir, "state.json"))).toBe(false);
+  });
+
+  it("refuses a second stack on the same folder or a busy port, and stops every child on SIGTERM to the outer launcher", async () => {
+    const p = await ports();
+    const stackDir = mkdtempSync(path.join(os.tmpdir(), "stack-running-"));
+    const first = spawn(process.execPath, [BOOTSTRAP, "run", "stack/bin/start.ts", "--no-trainer", "--no-app"], { cwd: projectRoot, env: envOf(p, stackDir), stdio: ["ignore", "pipe", "pipe"] });
+    try {
+      await waitForOutput(first, "Press Ctrl-C to stop.", 300_000);
+      const state = JSON.parse(readFileSync(path.join(stackDir, "state.json"), "utf8")) as { pid: number };
+      const deployment = readFileSync(path.join(stackDir, "deployments", "31337.json"), "utf8");
+
+      const again = spawnSync(process.execPath, ["--disable-warning=ExperimentalWarning", "stack/bin/start.ts", "--no-trainer", "--no-app"], { cwd: projectRoot, env: envOf(await ports(), stackDir), encoding: "utf8", timeout: 120_000 });
+      expect(again.status).toBe(1);
+      expect(again.stderr).toMatch(new RegExp(`already running .*\\(pid ${state.pid},.*chain ${p.CHAIN_PORT}`));
+      expect(again.stdout).not.toMatch(/deploying/);
+      expect(readFileSync(path.join(stackDir, "deployments", "31337.json"), "utf8")).toBe(deployment);
+
+      const elsewhere = mkdtempSync(path.join(os.tmpdir(), "stack-busy-"));
+      const busy = spawnSync(process.execPath, ["--disable-warning=ExperimentalWarning", "stack/bin/start.ts", "--no-trainer", "--no-app"], { cwd: projectRoot, env: envOf({ ...(await ports()), CHAIN_PORT: p.CHAIN_PORT }, elsewhere), encoding: "utf8", timeout: 120_000 });
+      expect(busy.status).toBe(1);
+      expect(busy.stderr).toMatch(new RegExp(`chain port ${p.CHAIN_PORT} is in use by another program: nothing was started`));
+      expect(await publicClientFor(`http://127.0.0.1:${p.CHAIN_PORT}`).getChainId()).toBe(31337);
+
+      const exited = new Promise<void>((resolve) => first.once("exit", () => resolve()));
+      first.kill("SIGTERM");
+      await exited;
+      for (const port of [p.CHAIN_PORT, p.IPFS_PORT, p.INDEXER_PORT]) expect(await listening(port), `port ${port}`).toBe(false);
+      expect(existsSync(path.join(stackDir, "state.json"))).toBe(false);
+    } finally {
+      if (first.exitCode === null) first.kill("SIGKILL");
     }
-    assert.match(result.stdout, /#9 0xa0Ee7A142d267C1f36714E4a8F75612F20a79720/);
-    // Nothing is left listening once it stopped.
-    await assert.rejects(publicClientFor(`http://127.0.0.1:${port}`).getChainId());
-    for (const p of [ipfsPort, indexerPort, trainerPort]) await assert.rejects(fetch(`http://127.0.0.1:${p}/`));
   });
 });

@@ -37,7 +37,7 @@ export interface Stack {
 export async function startStack(): Promise<Stack> {
   const ports = { CHAIN_PORT: await freePort(), IPFS_PORT: await freePort(), INDEXER_PORT: await freePort(), TRAINER_PORT: await freePort() };
   const env = { ...process.env, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) };
-  const child: ChildProcess = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", path.join(projectRoot, "stack", "bin", "start.ts")], { cwd: projectRoot, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child: ChildProcess = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", path.join(projectRoot, "stack", "bin", "start.ts"), "--no-app"], { cwd: projectRoot, env, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
   child.stderr!.on("data", (c: Buffer) => (out += c.toString()));

@@ -4,30 +4,42 @@
 //
 //   npm start                      run until Ctrl-C
 //   npm start -- --exit            start everything, print, stop (a smoke test of the whole path)
-//   CHAIN_PORT=9545 IPFS_PORT=5101 INDEXER_PORT=42169 TRAINER_PORT=8791 npm start   other ports
+//   npm start -- --no-trainer --no-app   leave those services out
+//   CHAIN_PORT=9545 IPFS_PORT=5101 INDEXER_PORT=42169 TRAINER_PORT=8791 APP_PORT=5174 npm start
+//   STACK_DIR=/tmp/stack2 …        a second, independent stack (state and deployment file there)
 //
 // The chain starts empty on every start, so the indexer's and trainer's state (in .stack/) starts
-// over with it; IPFS content (.stack/ipfs) is kept.
+// over with it; IPFS content (.stack/ipfs) is kept. One stack per state folder: a second start on
+// the same folder, or on a port in use, is refused before anything is built or deployed
+// (.stack/state.json names the running one).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdirSync, openSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { formatEther, parseEther } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { startIpfsNode, type RunningIpfsNode } from "@openledger/ipfs-node";
 import { DEV_PRIVATE_KEYS, deployProtocol, devWallet, distributeOpen, publicClientFor } from "@openledger/protocol/deploy";
-import { deploymentFile as deploymentPath } from "@openledger/protocol/node";
+import { deploymentFile as deploymentPath, writeDeployment } from "@openledger/protocol/node";
 import { hardhatCli, projectRoot as root, startChain } from "../src/chain.ts";
 
-const stateDir = path.join(root, ".stack");
+const defaultStateDir = path.join(root, ".stack");
+const stateDir = process.env.STACK_DIR ? path.resolve(process.env.STACK_DIR) : defaultStateDir;
+/** The repository's deployment file for the default stack (the CLI finds it by chain id); a stack elsewhere keeps its own. */
+const deploymentsDir = stateDir === defaultStateDir ? undefined : path.join(stateDir, "deployments");
 const ports = {
   chain: Number(process.env.CHAIN_PORT ?? 8545),
   ipfs: Number(process.env.IPFS_PORT ?? 5001),
   indexer: Number(process.env.INDEXER_PORT ?? 42069),
   trainer: Number(process.env.TRAINER_PORT ?? 8790),
+  app: Number(process.env.APP_PORT ?? 5173),
 };
+const stateFile = path.join(stateDir, "state.json");
 const rpcUrl = `http://127.0.0.1:${ports.chain}`;
 const exitAfterStart = process.argv.includes("--exit");
 const withTrainer = !process.argv.includes("--no-trainer");
+const withApp = !process.argv.includes("--no-app");
 const OPEN_PER_ACCOUNT = parseEther("100000");
 /** Development account #0 deploys, administers and holds TRAINER_ROLE; the trainer node signs with it. */
 const TRAINER_ACCOUNT = 0;
@@ -41,13 +53,83 @@ async function stop(code: number): Promise<void> {
   stopping = true;
   process.exitCode = code;
   for (const close of closers.reverse()) await close().catch(() => {});
-  for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
+  await Promise.all(
+    children.map(async (child) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }),
+  );
+  releaseState();
 }
 process.on("SIGINT", () => {
-  console.log("\nStopping the local stack…");
+  if (!stopping) console.log("\nStopping the local stack…");
   void stop(0);
 });
 process.on("SIGTERM", () => void stop(0));
+
+// ─── one stack per state folder ─────────────────────────────────────────────
+
+interface StackState {
+  pid: number;
+  startedAt: string;
+  ports: typeof ports;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once("error", () => resolve(false));
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
+  });
+}
+
+/** Refuses to start over a running stack (same state folder) or on a port in use; then claims the folder. */
+async function claimState(): Promise<void> {
+  if (existsSync(stateFile)) {
+    const running = JSON.parse(readFileSync(stateFile, "utf8")) as StackState;
+    if (running.pid !== process.pid && alive(running.pid)) {
+      const list = Object.entries(running.ports).map(([name, port]) => `${name} ${port}`).join(", ");
+      throw new Error(
+        `a local stack is already running from ${path.relative(process.cwd(), stateDir) || stateDir} (pid ${running.pid}, started ${running.startedAt}; ports: ${list}).\n` +
+          `  Use it as it is, stop it (Ctrl-C in its terminal, or kill ${running.pid}), or start another with STACK_DIR=<folder> and other ports.`,
+      );
+    }
+  }
+  const wanted = Object.entries(ports).filter(([name]) => (name !== "trainer" || withTrainer) && (name !== "app" || withApp));
+  const busy = [];
+  for (const [name, port] of wanted) if (!(await portFree(port))) busy.push(`${name} port ${port}`);
+  if (busy.length > 0) {
+    throw new Error(`${busy.join(", ")} ${busy.length === 1 ? "is" : "are"} in use by another program: nothing was started. Free ${busy.length === 1 ? "it" : "them"}, or choose other ports (CHAIN_PORT, IPFS_PORT, INDEXER_PORT, TRAINER_PORT, APP_PORT).`);
+  }
+  mkdirSync(stateDir, { recursive: true });
+  const state: StackState = { pid: process.pid, startedAt: new Date().toISOString(), ports };
+  writeFileSync(stateFile, JSON.stringify(state, null, 2) + "\n");
+  claimed = true;
+}
+
+let claimed = false;
+function releaseState(): void {
+  if (!claimed) return;
+  try {
+    const state = JSON.parse(readFileSync(stateFile, "utf8")) as StackState;
+    if (state.pid === process.pid) rmSync(stateFile, { force: true });
+  } catch {
+    // already gone
+  }
+}
 
 function build(): void {
   const steps: [string, string[]][] = [
@@ -114,8 +196,29 @@ function startIndexer(deploymentFile: string): ChildProcess {
   return child;
 }
 
+function startApp(deploymentFile: string, trainerUrl: string | undefined): ChildProcess {
+  const log = path.join(stateDir, "app.log");
+  const out = openSync(log, "w");
+  const child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", fileURLToPath(import.meta.resolve("@openledger/app/server/main"))], {
+    cwd: root,
+    env: {
+      ...process.env,
+      APP_HOST: "127.0.0.1",
+      APP_PORT: String(ports.app),
+      OPENLEDGER_RPC_URL: rpcUrl,
+      INDEXER_URL: `http://127.0.0.1:${ports.indexer}`,
+      IPFS_URL: `http://127.0.0.1:${ports.ipfs}`,
+      TRAINER_URL: trainerUrl ?? `http://127.0.0.1:${ports.trainer}`,
+      OPENLEDGER_DEPLOYMENT: deploymentFile,
+    },
+    stdio: ["ignore", out, out],
+  });
+  watch(child, "app server", log);
+  return child;
+}
+
 async function main(): Promise<void> {
-  mkdirSync(stateDir, { recursive: true });
+  await claimState();
   build();
 
   console.log(`• starting the Hardhat node on ${rpcUrl} (log: .stack/chain.log)…`);
@@ -126,9 +229,9 @@ async function main(): Promise<void> {
   const wallet = devWallet(rpcUrl);
   const client = publicClientFor(rpcUrl);
   const accounts = DEV_PRIVATE_KEYS.map((key) => privateKeyToAccount(key).address);
-  const deployment = await deployProtocol({ wallet, client, trainers: accounts.slice(0, 4) });
+  const deployment = await deployProtocol({ wallet, client, trainers: accounts.slice(0, 4), write: !deploymentsDir });
   await distributeOpen(wallet, client, deployment.contracts.OpenToken, accounts.slice(1), OPEN_PER_ACCOUNT);
-  const deploymentFile = deploymentPath(deployment.chainId);
+  const deploymentFile = deploymentsDir ? writeDeployment(deployment, deploymentsDir) : deploymentPath(deployment.chainId);
 
   console.log(`• starting the embedded IPFS node on 127.0.0.1:${ports.ipfs} (data: .stack/ipfs)…`);
   const ipfs: RunningIpfsNode = await startIpfsNode({ dataDir: path.join(stateDir, "ipfs"), port: ports.ipfs });
@@ -158,7 +261,16 @@ async function main(): Promise<void> {
     trainerUrl = trainer.url;
   }
 
+  let appUrl: string | undefined;
+  if (withApp) {
+    console.log(`• starting the app on 127.0.0.1:${ports.app} (builds it the first time; log: ${path.relative(root, path.join(stateDir, "app.log"))})…`);
+    const app = startApp(deploymentFile, trainerUrl);
+    appUrl = `http://127.0.0.1:${ports.app}`;
+    await waitFor(`${appUrl}/config.json`, "app server", 300_000, app);
+  }
+
   console.log("\nOpenLedger local stack is up (loopback only)\n");
+  if (appUrl) console.log(`  app        ${appUrl}/  (open it in a browser: every role, no terminal needed)`);
   console.log(`  chain      ${rpcUrl}  (chain id ${deployment.chainId})`);
   console.log(`  ipfs       ${ipfs.url}/api/v0  (Kubo RPC)   ${ipfs.url}/ipfs/<cid>  (trustless gateway)`);
   console.log(`  indexer    ${indexerUrl}/graphql  (GraphQL, POST)   ${indexerUrl}/sql  (SQL over HTTP)`);
