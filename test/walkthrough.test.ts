@@ -1,0 +1,71 @@
+// The README's command-line walkthrough, run as written: the first ```sh block under "A first walk
+// through the protocol" goes to `bash -e -o pipefail` against a fresh stack (its own folder and
+// free ports), with `npx openledger` resolving to this checkout's CLI. If the README and the CLI
+// drift apart, this fails.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { freePort, projectRoot } from "@openledger/stack";
+
+function walkthroughBlock(): string {
+  const readme = readFileSync(path.join(projectRoot, "README.md"), "utf8");
+  const section = readme.slice(readme.indexOf("## A first walk through the protocol"));
+  const match = /```sh\n([\s\S]*?)```/.exec(section);
+  if (!match) throw new Error("README.md has no ```sh block under \"A first walk through the protocol\"");
+  return match[1]!;
+}
+
+let stack: ChildProcess | undefined;
+let work: string | undefined;
+afterAll(async () => {
+  if (stack && stack.exitCode === null) {
+    const exited = new Promise((r) => stack!.once("exit", r));
+    stack.kill("SIGINT");
+    await exited;
+  }
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe("the README walkthrough", () => {
+  it("runs as written on a fresh stack", async () => {
+    const ports = { CHAIN_PORT: await freePort(), IPFS_PORT: await freePort(), INDEXER_PORT: await freePort() };
+    const stackDir = mkdtempSync(path.join(os.tmpdir(), "stack-walkthrough-"));
+    const env = { ...process.env, STACK_DIR: stackDir, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) };
+    stack = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", "stack/bin/start.ts", "--no-trainer", "--no-app"], { cwd: projectRoot, env, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    stack.stdout!.on("data", (c: Buffer) => (out += c.toString()));
+    stack.stderr!.on("data", (c: Buffer) => (out += c.toString()));
+    const deadline = Date.now() + 300_000;
+    while (!out.includes("Press Ctrl-C to stop.")) {
+      if (stack.exitCode !== null || Date.now() > deadline) throw new Error(`the stack did not come up:\n${out}`);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    // A folder inside the checkout, so that `npx openledger` finds this checkout's CLI.
+    mkdirSync(path.join(projectRoot, "node_modules", ".cache"), { recursive: true });
+    work = mkdtempSync(path.join(projectRoot, "node_modules", ".cache", "walkthrough-"));
+    const run = spawnSync("bash", ["-e", "-o", "pipefail", "-c", walkthroughBlock()], {
+      cwd: work,
+      encoding: "utf8",
+      timeout: 600_000,
+      env: {
+        ...process.env,
+        PATH: [path.dirname(process.execPath), path.join(projectRoot, "node_modules", ".bin"), process.env.PATH].join(path.delimiter),
+        OPENLEDGER_RPC_URL: `http://127.0.0.1:${ports.CHAIN_PORT}`,
+        IPFS_URL: `http://127.0.0.1:${ports.IPFS_PORT}`,
+        OPENLEDGER_DEPLOYMENT: path.join(stackDir, "deployments", "31337.json"),
+        OPENLEDGER_HOME: path.join(work, "home"),
+      },
+    });
+    expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
+    expect(run.stdout).toMatch(/Funded Datanet \d+ with 1000 OPEN/);
+    expect(run.stdout).toMatch(/refused with exit code 3: nothing uploaded or sent/);
+    expect(run.stdout).toMatch(/Verified \S+ .* and wrote review\//);
+    expect(run.stdout).toMatch(/Committed 1 vote\(s\)/);
+    expect(run.stdout).toMatch(/revealed \(tx 0x/);
+    expect(run.stdout).toMatch(/accepted/);
+    expect(run.stdout).toMatch(/credited 3(\.0+)? OPEN/);
+    expect(run.stdout.match(/Claimed \d/g)).toHaveLength(2);
+  });
+});
