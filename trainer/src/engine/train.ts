@@ -113,7 +113,7 @@ export async function train(base: BaseModel, examples: TrainingExample[], config
   validateConfig(config);
   const started = performance.now();
   const cfg = base.model.config;
-  const maxSeqLen = cfg.family === "gpt2" ? Math.min(config.maxSeqLen, cfg.maxPositions - 1) : config.maxSeqLen;
+  const maxSeqLen = cfg.arch.attention.positions === "learned" ? Math.min(config.maxSeqLen, cfg.maxPositions - 1) : config.maxSeqLen;
   const { seqs, skipped } = tokenizeExamples(base, examples, maxSeqLen);
   if (seqs.length === 0) throw new Error(`no usable training examples (${examples.length} given, ${skipped} had nothing to learn after tokenising)`);
   const { train: trainIdx, evalIdx } = splitEval(seqs.length, config.evalFraction, config.seed);
