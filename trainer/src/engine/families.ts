@@ -100,8 +100,20 @@ const LLAMA: Architecture = {
   attention: { qkv: "separate", positions: "rope", rotary: { style: "half", fraction: 1 } }, mlp: "gated", embedScale: false, sandwichNorms: false,
 };
 
-/** Hyperparameters under Llama's config.json keys (also Mistral, Qwen, Gemma, Phi-3). */
-export function readLlamaKeys(cfg: Json, act: { key: string; fallback: string } = { key: "hidden_act", fallback: "silu" }, tieByDefault = false): Hyperparameters {
+interface LlamaKeyOptions {
+  /** The config key of the activation and its default (Llama: hidden_act, silu). */
+  act?: { key: string; fallback: string };
+  /** Whether a config without tie_word_embeddings ties them (Gemma). */
+  tieByDefault?: boolean;
+  /** The share of each head's dims that rotate (the rotary frequencies are computed for those dims). */
+  rotaryFraction?: number;
+  /** rms_norm_eps when config.json has none. */
+  epsFallback?: number;
+}
+
+/** Hyperparameters under Llama's config.json keys (also Mistral, Qwen, Gemma, Phi-3, GLM). */
+export function readLlamaKeys(cfg: Json, o: LlamaKeyOptions = {}): Hyperparameters {
+  const act = o.act ?? { key: "hidden_act", fallback: "silu" };
   const hidden = num(cfg.hidden_size);
   const heads = num(cfg.num_attention_heads);
   const headDim = num(cfg.head_dim, hidden / heads);
@@ -109,14 +121,14 @@ export function readLlamaKeys(cfg: Json, act: { key: string; fallback: string } 
   return {
     vocabSize: num(cfg.vocab_size), hiddenSize: hidden, numLayers: num(cfg.num_hidden_layers),
     numHeads: heads, numKvHeads: num(cfg.num_key_value_heads, heads), headDim, intermediateSize: num(cfg.intermediate_size),
-    maxPositions: num(cfg.max_position_embeddings, 2048), ropeTheta, normEps: num(cfg.rms_norm_eps, 1e-6),
-    tieEmbeddings: tieByDefault ? cfg.tie_word_embeddings !== false : cfg.tie_word_embeddings === true,
+    maxPositions: num(cfg.max_position_embeddings, 2048), ropeTheta, normEps: num(cfg.rms_norm_eps, o.epsFallback ?? 1e-6),
+    tieEmbeddings: o.tieByDefault ? cfg.tie_word_embeddings !== false : cfg.tie_word_embeddings === true,
     hiddenAct: String(cfg[act.key] ?? act.fallback),
-    ropeInvFreq: ropeInvFreq(headDim, ropeTheta, cfg.rope_scaling as Json | null | undefined),
+    ropeInvFreq: ropeInvFreq(headDim * (o.rotaryFraction ?? 1), ropeTheta, cfg.rope_scaling as Json | null | undefined),
   };
 }
 
-function ropeInvFreq(dim: number, theta: number, scaling: Json | null | undefined): number[] {
+export function ropeInvFreq(dim: number, theta: number, scaling: Json | null | undefined): number[] {
   const inv = Array.from({ length: dim / 2 }, (_, i) => 1 / Math.pow(theta, (2 * i) / dim));
   if (!scaling) return inv;
   const type = String(scaling.rope_type ?? scaling.type ?? "default");
@@ -135,6 +147,16 @@ function ropeInvFreq(dim: number, theta: number, scaling: Json | null | undefine
     });
   }
   throw new Error(`rope_scaling type "${type}" is not supported (default, linear, llama3)`);
+}
+
+/** GLM (HF-native glm, glm4): Llama with a fused gate_up_proj and rotary on the first half of each head in interleaved pairs. */
+const GLM: Architecture = {
+  ...LLAMA, names: { ...LLAMA_NAMES, up: ["mlp.gate_up_proj"] }, attention: { ...LLAMA.attention, rotary: { style: "interleaved", fraction: 0.5 } },
+};
+
+function readGlmKeys(cfg: Json, modelType: string): Hyperparameters {
+  if (cfg.partial_rotary_factor !== undefined && cfg.partial_rotary_factor !== 0.5) throw new Error(`${modelType} with partial_rotary_factor ≠ 0.5 is not supported`);
+  return readLlamaKeys(cfg, { rotaryFraction: 0.5, epsFallback: 1.5625e-7 });
 }
 
 const GEMMA_ACT = { key: "hidden_activation", fallback: "gelu_pytorch_tanh" }; // HF runs Gemma with the tanh approximation
@@ -157,12 +179,12 @@ export const FAMILIES: readonly FamilySpec[] = [
       if (cfg.partial_rotary_factor !== undefined && cfg.partial_rotary_factor !== 1) throw new Error("phi3 with partial_rotary_factor ≠ 1 is not supported");
       return h;
     } },
-  { modelTypes: ["gemma"], arch: { ...LLAMA, norm: { kind: "rms", offset: 1 }, embedScale: true }, read: (cfg) => readLlamaKeys(cfg, GEMMA_ACT, true) },
+  { modelTypes: ["gemma"], arch: { ...LLAMA, norm: { kind: "rms", offset: 1 }, embedScale: true }, read: (cfg) => readLlamaKeys(cfg, { act: GEMMA_ACT, tieByDefault: true }) },
   { modelTypes: ["gemma2"], arch: {
     ...LLAMA, norm: { kind: "rms", offset: 1 }, embedScale: true, sandwichNorms: true,
     names: { ...LLAMA_NAMES, preMlpNorm: "pre_feedforward_layernorm", postMlpNorm: "post_feedforward_layernorm" },
   }, read: (cfg) => {
-    const h = readLlamaKeys(cfg, GEMMA_ACT, true);
+    const h = readLlamaKeys(cfg, { act: GEMMA_ACT, tieByDefault: true });
     h.attnScale = Math.pow(num(cfg.query_pre_attn_scalar, h.headDim), -0.5);
     if (typeof cfg.attn_logit_softcapping === "number") h.attnSoftcap = cfg.attn_logit_softcapping;
     if (typeof cfg.final_logit_softcapping === "number") h.finalSoftcap = cfg.final_logit_softcapping;
@@ -173,6 +195,13 @@ export const FAMILIES: readonly FamilySpec[] = [
     }
     return h;
   } },
+  { modelTypes: ["glm"], arch: GLM, read: readGlmKeys },
+  { modelTypes: ["glm4"], arch: {
+    ...GLM, sandwichNorms: true,
+    // GLM-4 norms the attention output (post_self_attn_layernorm) and the MLP output (post_mlp_layernorm);
+    // post_attention_layernorm is the norm before the MLP
+    names: { ...GLM.names, postAttentionNorm: "post_self_attn_layernorm", preMlpNorm: "post_attention_layernorm", postMlpNorm: "post_mlp_layernorm" },
+  }, read: readGlmKeys },
   { modelTypes: ["gpt2"], arch: {
     layout: "gpt2", linear: "conv1d", bias: "all", norm: { kind: "layer", offset: 0 }, attention: { qkv: "fused", positions: "learned" },
     mlp: "plain", embedScale: false, sandwichNorms: false,
@@ -213,7 +242,7 @@ export const FAMILIES: readonly FamilySpec[] = [
   } },
 ];
 
-export const LOADABLE = "llama, mistral, qwen2, qwen3 (dense), gemma, gemma2, phi3, deepseek (dense, llama layout), gpt2, bloom";
+export const LOADABLE = "llama, mistral, qwen2, qwen3 (dense), gemma, gemma2, phi3, glm, glm4, deepseek (dense, llama layout), gpt2, bloom";
 
 export const NOT_YET: Record<string, string> = {
   chatglm: "ChatGLM (its tokenizer ships only as a SentencePiece tokenizer.model; GLM blocks with rotary on half of each head in interleaved pairs, multi-query fused query_key_value, fused gate/up dense_h_to_4h) does not load yet",
