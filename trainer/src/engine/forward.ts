@@ -68,10 +68,10 @@ class ForwardPass {
   }
 
   /** The family's norm at module path `path`. */
-  private norm<T extends tf.Tensor>(x: T, path: string): T {
+  private norm(x: tf.Tensor2D, path: string): tf.Tensor2D {
     const { norm } = this.c.arch;
-    if (norm.kind === "rms") return rmsNorm(x as unknown as tf.Tensor2D, this.get(`${path}.weight`), this.c.normEps, norm.offset) as unknown as T;
-    return layerNorm(x as unknown as tf.Tensor2D, this.get(`${path}.weight`), this.get(`${path}.bias`), this.c.normEps) as unknown as T;
+    if (norm.kind === "rms") return rmsNorm(x, this.get(`${path}.weight`), this.c.normEps, norm.offset);
+    return layerNorm(x, this.get(`${path}.weight`), this.get(`${path}.bias`), this.c.normEps);
   }
 
   embed(ids: number[][]): tf.Tensor2D {
