@@ -162,8 +162,9 @@ function readGlmKeys(cfg: Json, modelType: string): Hyperparameters {
 const GEMMA_ACT = { key: "hidden_activation", fallback: "gelu_pytorch_tanh" }; // HF runs Gemma with the tanh approximation
 
 export const FAMILIES: readonly FamilySpec[] = [
-  { modelTypes: ["llama", "deepseek", "yi", "qwen2"], arch: LLAMA, read: (cfg, modelType) => {
-    if (modelType === "qwen2" && cfg.use_sliding_window === true) throw new Error("qwen2 with use_sliding_window: true (per-layer windows) is not supported");
+  { modelTypes: ["llama", "deepseek", "yi"], arch: LLAMA, read: (cfg) => readLlamaKeys(cfg) },
+  { modelTypes: ["qwen2"], arch: LLAMA, read: (cfg) => {
+    if (cfg.use_sliding_window === true) throw new Error("qwen2 with use_sliding_window: true (per-layer windows) is not supported");
     return readLlamaKeys(cfg);
   } },
   { modelTypes: ["mistral"], arch: LLAMA, read: (cfg) => {
