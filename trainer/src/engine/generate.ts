@@ -43,7 +43,7 @@ export async function generateTokens(base: BaseModel, lora: LoraSet | null, prom
   // token stays); learned position tables (GPT-2) also stop the completion at the last position.
   const limit = model.config.maxPositions;
   if (promptIds.length + options.maxTokens > limit) promptIds = promptIds.slice(-Math.max(1, limit - options.maxTokens));
-  const maxNew = model.config.family === "gpt2" ? Math.min(options.maxTokens, limit - promptIds.length) : options.maxTokens;
+  const maxNew = model.config.arch.attention.positions === "learned" ? Math.min(options.maxTokens, limit - promptIds.length) : options.maxTokens;
   const rng = new Rng(options.seed ?? (Math.random() * 2 ** 32) >>> 0);
   const useCache = options.useCache !== false;
   const cache: KvCache = { k: [], v: [], length: 0 };

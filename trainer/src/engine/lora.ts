@@ -51,7 +51,7 @@ export function adapterConfigJson(config: ModelConfig, settings: LoraSettings, b
     peft_type: "LORA", task_type: "CAUSAL_LM", base_model_name_or_path: baseModelName,
     r: settings.rank, lora_alpha: settings.alpha, lora_dropout: settings.dropout,
     target_modules: settings.targetModules.includes("all-linear") ? modules : settings.targetModules,
-    bias: "none", fan_in_fan_out: config.family === "gpt2", inference_mode: true, init_lora_weights: true,
+    bias: "none", fan_in_fan_out: config.arch.linear === "conv1d", inference_mode: true, init_lora_weights: true,
     modules_to_save: null, layers_to_transform: null, use_rslora: false, use_dora: false, revision: null,
   }, null, 2);
 }
@@ -91,7 +91,8 @@ export function readLora(config: ModelConfig, adapterPath: string): LoadedLora {
     const m = /^base_model\.model\.(.+)\.lora_A(?:\.default)?\.weight$/.exec(name);
     if (!m) continue;
     let path = m[1]!;
-    if (config.family !== "llama" && !path.startsWith("transformer.")) path = `transformer.${path}`;
+    const prefix = config.arch.names.optionalPrefix;
+    if (prefix && !path.startsWith(prefix)) path = `${prefix}${path}`;
     const spec = specs.get(path);
     if (!spec) throw new Error(`adapter tensor ${name} targets ${path}, which this model does not have`);
     const bName = name.replace("lora_A", "lora_B");

@@ -1,7 +1,7 @@
 // Randomly initialised checkpoints in Hugging Face layout (for tests, benchmarks and the base-model script).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { expectedTensors, linearSpecs, parseConfig } from "./model.ts";
+import { expectedTensors, linearSpecs, parseConfig, transposedTensors } from "./model.ts";
 import { Rng } from "./rng.ts";
 import { fromFloat32, writeSafetensors, writeShardedCheckpoint, type SafeTensor } from "./safetensors.ts";
 import { bytesToUnicode } from "./tokenizer.ts";
@@ -15,10 +15,9 @@ export function randomCheckpoint(hfConfig: Record<string, unknown>, opts: Random
   const std = opts.std ?? 0.02;
   const withBias = opts.withBias ?? (c.modelType === "qwen2");
   const biasFor = new Set<string>();
-  if (c.family === "llama" && withBias) for (const l of linearSpecs(c)) if (/\.(q|k|v)_proj$/.test(l.path)) biasFor.add(`${l.path}.bias`);
+  if (c.arch.bias === "optional" && withBias) for (const l of linearSpecs(c)) if (/\.(q|k|v)_proj$/.test(l.path)) biasFor.add(`${l.path}.bias`);
   const expected = expectedTensors(c, (n) => biasFor.has(n));
-  const transposed = new Set(linearSpecs(c).filter((l) => l.hfTransposed).map((l) => `${l.path}.weight`));
-  if (c.family === "llama" && !c.tieEmbeddings) transposed.add("lm_head.weight");
+  const transposed = transposedTensors(c);
   const out: [string, SafeTensor][] = [];
   for (const [name, shape] of expected) {
     const hfShape = transposed.has(name) ? [shape[1]!, shape[0]!] : shape;
@@ -28,7 +27,8 @@ export function randomCheckpoint(hfConfig: Record<string, unknown>, opts: Random
     if (isNorm) v.fill(1);
     else if (name.endsWith(".bias")) { if (c.family !== "gpt2") for (let i = 0; i < n; i++) v[i] = rng.normal() * std; }
     else for (let i = 0; i < n; i++) v[i] = rng.normal() * std;
-    const outName = c.family !== "llama" && opts.gpt2Prefix === false ? name.replace(/^transformer\./, "") : name;
+    const prefix = c.arch.names.optionalPrefix;
+    const outName = prefix && opts.gpt2Prefix === false && name.startsWith(prefix) ? name.slice(prefix.length) : name;
     out.push([outName, fromFloat32(v, hfShape, opts.dtype ?? "F32")]);
   }
   return out;

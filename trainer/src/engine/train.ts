@@ -109,11 +109,68 @@ function canonical(v: unknown): string {
   return JSON.stringify(v);
 }
 
+/** The tokenised job: sequences, the train/eval split, the step counts and the fingerprint of the job. */
+interface PreparedData {
+  seqs: Sequence[]; skipped: number; trainIdx: number[]; evalIdx: number[];
+  microPerEpoch: number; stepsPerEpoch: number; totalSteps: number; checkpointEvery: number; padId: number;
+  /** Ties a checkpoint to this exact job; a different job never resumes from it. */
+  fingerprint: string;
+}
+
+/** What a step updates: the trainable variables (LoRA A/B or every weight), AdamW's moments, and the model they drive. */
+interface TrainableState {
+  /** The base model, or for QLoRA a view of it whose frozen linear weights are NF4. */
+  net: Transformer;
+  lora: LoraSet | null;
+  trainables: Map<string, tf.Variable>;
+  names: string[];
+  /** Full fine-tuning passes its variables to the forward pass in place of the stored weights. */
+  override: Map<string, tf.Tensor> | undefined;
+  adamM: Map<string, tf.Tensor>; adamV: Map<string, tf.Tensor>;
+  quantStats: { floatBytes: number; nf4Bytes: number } | null;
+}
+
+interface TrainingRun {
+  base: BaseModel; config: TrainingConfig; options: TrainOptions;
+  data: PreparedData; state: TrainableState;
+  pool: GradientWorkers | null;
+  ckptPath: string;
+  log: StepProgress[];
+  /** Durations of the last steps, for the ETA. */
+  stepTimes: number[];
+}
+
 export async function train(base: BaseModel, examples: TrainingExample[], config: TrainingConfig, options: TrainOptions): Promise<TrainingResult> {
   validateConfig(config);
   const started = performance.now();
+  const data = prepareData(base, examples, config, options);
+  const state = buildTrainableState(base, config);
+  const run: TrainingRun = { base, config, options, data, state, pool: null, ckptPath: join(options.checkpointDir, "checkpoint.safetensors"), log: [], stepTimes: [] };
+  try {
+    const startStep = resumeFromCheckpoint(run);
+    run.pool = await startWorkers(base, config, state);
+    for (let step = startStep; step < data.totalSteps; step++) {
+      if (options.signal?.aborted) throw abortError();
+      const progress = await trainStep(run, step);
+      const isCheckpoint = (step + 1) % data.checkpointEvery === 0 || step + 1 === data.totalSteps;
+      if (isCheckpoint) { const e = evaluate(run); if (e !== undefined) progress.evalLoss = e; }
+      run.log.push(progress);
+      if (isCheckpoint) saveCheckpoint(run, step + 1);
+      options.onProgress?.(progress);
+      await new Promise((r) => setImmediate(r)); // lets cancellation and servers in this process run
+    }
+    return writeOutputs(run, examples.length, started);
+  } finally {
+    await run.pool?.close();
+    disposeState(base, state);
+  }
+}
+
+/** Tokenises, splits off the eval examples by seed, and counts micro-batches and steps. */
+function prepareData(base: BaseModel, examples: TrainingExample[], config: TrainingConfig, options: TrainOptions): PreparedData {
   const cfg = base.model.config;
-  const maxSeqLen = cfg.family === "gpt2" ? Math.min(config.maxSeqLen, cfg.maxPositions - 1) : config.maxSeqLen;
+  // learned position tables (GPT-2) end at maxPositions
+  const maxSeqLen = cfg.arch.attention.positions === "learned" ? Math.min(config.maxSeqLen, cfg.maxPositions - 1) : config.maxSeqLen;
   const { seqs, skipped } = tokenizeExamples(base, examples, maxSeqLen);
   if (seqs.length === 0) throw new Error(`no usable training examples (${examples.length} given, ${skipped} had nothing to learn after tokenising)`);
   const { train: trainIdx, evalIdx } = splitEval(seqs.length, config.evalFraction, config.seed);
@@ -121,12 +178,13 @@ export async function train(base: BaseModel, examples: TrainingExample[], config
   const stepsPerEpoch = Math.ceil(microPerEpoch / config.gradientAccumulation);
   const totalSteps = stepsPerEpoch * config.epochs;
   const checkpointEvery = options.checkpointEvery ?? Math.max(1, Math.min(50, Math.ceil(totalSteps / 10)));
-  const padId = base.tokenizer.eosTokenId;
-
-  // The fingerprint ties a checkpoint to this exact job; a different job never resumes from it.
   const fingerprint = createHash("sha256").update(canonical({ config, base: base.weightsSha256 })).update(JSON.stringify(seqs.map((s) => [s.ids, s.weights]))).digest("hex");
+  return { seqs, skipped, trainIdx, evalIdx, microPerEpoch, stepsPerEpoch, totalSteps, checkpointEvery, padId: base.tokenizer.eosTokenId, fingerprint };
+}
 
-  // ---- trainable state ----
+/** The trainable variables for the method (a copy of every weight, or seeded LoRA adapters) and zeroed AdamW moments. */
+function buildTrainableState(base: BaseModel, config: TrainingConfig): TrainableState {
+  const cfg = base.model.config;
   let net: Transformer = base.model;
   let lora: LoraSet | null = null;
   const trainables = new Map<string, tf.Variable>();
@@ -154,179 +212,203 @@ export async function train(base: BaseModel, examples: TrainingExample[], config
   const adamM = new Map<string, tf.Tensor>(), adamV = new Map<string, tf.Tensor>();
   for (const n of names) { adamM.set(n, tf.zerosLike(trainables.get(n)!)); adamV.set(n, tf.zerosLike(trainables.get(n)!)); }
   const override = config.method === "full" ? (trainables as Map<string, tf.Tensor>) : undefined;
+  return { net, lora, trainables, names, override, adamM, adamV, quantStats };
+}
 
-  // ---- resume ----
-  mkdirSync(options.checkpointDir, { recursive: true });
-  const ckptPath = join(options.checkpointDir, "checkpoint.safetensors");
-  let startStep = 0;
-  let log: StepProgress[] = [];
-  if (existsSync(ckptPath)) {
-    const ck = readSafetensors(ckptPath);
-    if (ck.metadata.fingerprint !== fingerprint) {
-      throw new Error(`checkpoint ${ckptPath} belongs to a different job (other data, config or base model); remove it or use another checkpointDir`);
-    }
-    startStep = Number(ck.metadata.step);
-    log = JSON.parse(ck.metadata.log ?? "[]") as StepProgress[];
-    for (const n of names) {
-      const get = (k: string): tf.Tensor => { const t = ck.tensors.get(k); if (!t) throw new Error(`checkpoint lacks ${k}`); return tf.tensor(toFloat32(t), t.shape); };
-      const p = get(`param/${n}`); trainables.get(n)!.assign(p); p.dispose();
-      adamM.get(n)!.dispose(); adamM.set(n, get(`m/${n}`));
-      adamV.get(n)!.dispose(); adamV.set(n, get(`v/${n}`));
+function disposeState(base: BaseModel, state: TrainableState): void {
+  for (const v of state.trainables.values()) v.dispose();
+  for (const t of state.adamM.values()) t.dispose();
+  for (const t of state.adamV.values()) t.dispose();
+  const net = state.net;
+  if (net !== base.model) { net.quantized.clear(); net.params.clear(); net.dispose(); } // a view: only its own caches are freed
+}
+
+/** Loads the checkpoint of this job when there is one (variables, moments, log); returns the step to start from. */
+function resumeFromCheckpoint(run: TrainingRun): number {
+  mkdirSync(run.options.checkpointDir, { recursive: true });
+  if (!existsSync(run.ckptPath)) return 0;
+  const ck = readSafetensors(run.ckptPath);
+  if (ck.metadata.fingerprint !== run.data.fingerprint) {
+    throw new Error(`checkpoint ${run.ckptPath} belongs to a different job (other data, config or base model); remove it or use another checkpointDir`);
+  }
+  run.log = JSON.parse(ck.metadata.log ?? "[]") as StepProgress[];
+  const { trainables, adamM, adamV } = run.state;
+  for (const n of run.state.names) {
+    const get = (k: string): tf.Tensor => { const t = ck.tensors.get(k); if (!t) throw new Error(`checkpoint lacks ${k}`); return tf.tensor(toFloat32(t), t.shape); };
+    const p = get(`param/${n}`); trainables.get(n)!.assign(p); p.dispose();
+    adamM.get(n)!.dispose(); adamM.set(n, get(`m/${n}`));
+    adamV.get(n)!.dispose(); adamV.set(n, get(`v/${n}`));
+  }
+  return Number(ck.metadata.step);
+}
+
+function saveCheckpoint(run: TrainingRun, step: number): void {
+  const { trainables, adamM, adamV, names } = run.state;
+  const tensors: [string, SafeTensor][] = [];
+  for (const n of names) {
+    for (const [prefix, t] of [["param", trainables.get(n)!], ["m", adamM.get(n)!], ["v", adamV.get(n)!]] as const) {
+      tensors.push([`${prefix}/${n}`, fromFloat32(t.dataSync() as Float32Array, t.shape)]);
     }
   }
-  const saveCheckpoint = (step: number): void => {
-    const tensors: [string, SafeTensor][] = [];
-    for (const n of names) {
-      for (const [prefix, t] of [["param", trainables.get(n)!], ["m", adamM.get(n)!], ["v", adamV.get(n)!]] as const) {
-        tensors.push([`${prefix}/${n}`, fromFloat32(t.dataSync() as Float32Array, t.shape)]);
-      }
-    }
-    writeSafetensors(ckptPath, tensors, { format: "pt", fingerprint, step: String(step), log: JSON.stringify(log) });
-  };
+  writeSafetensors(run.ckptPath, tensors, { format: "pt", fingerprint: run.data.fingerprint, step: String(step), log: JSON.stringify(run.log) });
+}
 
-  const evalLoss = (): number | undefined => {
-    if (evalIdx.length === 0) return undefined;
-    let sum = 0, count = 0;
-    for (let i = 0; i < evalIdx.length; i += config.batchSize) {
-      const batch = batchTensors(evalIdx.slice(i, i + config.batchSize).map((j) => seqs[j]!), padId);
-      const w = batch.weights.reduce((a, b) => a + b, 0);
-      const l = tf.tidy(() => maskedCrossEntropy(net.forward(batch.ids, { lora, override }), batch.targets, batch.weights).dataSync()[0]!);
-      sum += l * w; count += w;
-    }
-    return sum / Math.max(count, 1);
-  };
+/** Mean loss over the held-out examples' trained tokens; undefined when none are held out. */
+function evaluate(run: TrainingRun): number | undefined {
+  const { evalIdx, seqs, padId } = run.data, { net, lora, override } = run.state, batchSize = run.config.batchSize;
+  if (evalIdx.length === 0) return undefined;
+  let sum = 0, count = 0;
+  for (let i = 0; i < evalIdx.length; i += batchSize) {
+    const batch = batchTensors(evalIdx.slice(i, i + batchSize).map((j) => seqs[j]!), padId);
+    const w = batch.weights.reduce((a, b) => a + b, 0);
+    const l = tf.tidy(() => maskedCrossEntropy(net.forward(batch.ids, { lora, override }), batch.targets, batch.weights).dataSync()[0]!);
+    sum += l * w; count += w;
+  }
+  return sum / Math.max(count, 1);
+}
 
-  // ---- data-parallel workers (threads beyond this one) ----
+/** Data-parallel workers for the threads beyond this one (none for one thread). */
+async function startWorkers(base: BaseModel, config: TrainingConfig, state: TrainableState): Promise<GradientWorkers | null> {
   const threads = Math.max(1, Math.min(config.batchSize, Math.floor(config.workers ?? 1), availableParallelism() * 2));
-  let pool: GradientWorkers | null = null;
-  if (threads > 1) {
-    pool = await GradientWorkers.start(threads - 1, {
-      hfConfig: base.config, tensors: base.model.exportTensors("F32"), quantize: config.method === "qlora" || base.model.quantized.size > 0, method: config.method,
-      lora: lora ? [...lora].map(([path, m]) => ({ path, aShape: m.a.shape, bShape: m.b.shape, scale: m.scale, dropout: m.dropout })) : [],
+  if (threads <= 1) return null;
+  const lora = state.lora;
+  return GradientWorkers.start(threads - 1, {
+    hfConfig: base.config, tensors: base.model.exportTensors("F32"), quantize: config.method === "qlora" || base.model.quantized.size > 0, method: config.method,
+    lora: lora ? [...lora].map(([path, m]) => ({ path, aShape: m.a.shape, bShape: m.b.shape, scale: m.scale, dropout: m.dropout })) : [],
+  });
+}
+
+/** One optimizer step: accumulate the step's micro-batches, clip, AdamW; returns its progress line. */
+async function trainStep(run: TrainingRun, step: number): Promise<StepProgress> {
+  const { config, data } = run;
+  const t0 = performance.now();
+  const epoch = Math.floor(step / data.stepsPerEpoch);
+  const order = new Rng(mixSeed(config.seed, 2, epoch)).shuffle(data.trainIdx);
+  const firstMicro = (step % data.stepsPerEpoch) * config.gradientAccumulation;
+  const lastMicro = Math.min(firstMicro + config.gradientAccumulation, data.microPerEpoch);
+  const micros = lastMicro - firstMicro;
+  let gradSum: Map<string, tf.Tensor> | null = null;
+  let lossSum = 0, tokens = 0;
+  for (let mb = firstMicro; mb < lastMicro; mb++) {
+    const rows = order.slice(mb * config.batchSize, (mb + 1) * config.batchSize).map((j) => data.seqs[j]!);
+    const micro = await microBatchGradients(run, rows, mixSeed(config.seed, 4, step, mb) % 2147483647);
+    for (const l of micro.losses) lossSum += l; // in the order of the threads, as they have always been summed
+    tokens += micro.tokens;
+    gradSum = addGradients(run.state.names, gradSum, micro.grads);
+  }
+  const lr = learningRateAt(step, data.totalSteps, config.warmupSteps, config.learningRate);
+  applyAdamW(run, step, gradSum!, micros, lr);
+  const dt = (performance.now() - t0) / 1000;
+  run.stepTimes.push(dt);
+  if (run.stepTimes.length > 20) run.stepTimes = run.stepTimes.slice(-20);
+  const avg = run.stepTimes.reduce((a, b) => a + b, 0) / run.stepTimes.length;
+  return {
+    step: step + 1, totalSteps: data.totalSteps, epoch: epoch + 1, loss: lossSum / micros,
+    tokensPerSecond: tokens / dt, etaSeconds: avg * (data.totalSteps - step - 1), learningRate: lr,
+  };
+}
+
+/** Losses (one per thread) and summed gradients of one micro-batch, its rows shared between this thread and the workers. */
+async function microBatchGradients(run: TrainingRun, rows: Sequence[], dropoutSeed: number): Promise<{ losses: number[]; tokens: number; grads: Map<string, tf.Tensor> }> {
+  const { pool, state } = run, { names, trainables, net, lora, override } = state;
+  const denominator = Math.max(1, rows.reduce((a, r) => a + r.weights.reduce((x, y) => x + y, 0), 0));
+  let tokens = 0;
+  // share k of the rows goes to thread k (0 = this one); one thread means one share of all rows
+  const shares: (ShareInput | null)[] = splitRows(rows, pool ? pool.size + 1 : 1).map((part, k) => {
+    if (part.length === 0) return null;
+    const b = batchTensors(part, run.data.padId);
+    tokens += b.tokens;
+    return { ids: b.ids, targets: b.targets, weights: b.weights, denominator, dropoutSeed: pool ? mixSeed(dropoutSeed, k) % 2147483647 : dropoutSeed };
+  });
+  let remote: Promise<({ loss: number; grads: Record<string, Float32Array> } | null)[]> | null = null;
+  if (pool) {
+    const values: Record<string, Float32Array> = {};
+    for (const n of names) values[n] = trainables.get(n)!.dataSync() as Float32Array;
+    remote = pool.run(values, shares.slice(1));
+  }
+  const own = shares[0]!;
+  const { value, grads } = tf.variableGrads(() => maskedCrossEntropy(net.forward(own.ids, { lora, override, dropoutSeed: own.dropoutSeed }), own.targets, own.weights, own.denominator), names.map((n) => trainables.get(n)!));
+  const losses = [value.dataSync()[0]!];
+  value.dispose();
+  const micro = new Map(names.map((n) => [n, grads[trainables.get(n)!.name]!]));
+  if (remote) for (const r of await remote) {
+    if (!r) continue;
+    losses.push(r.loss);
+    for (const n of names) { const s = micro.get(n)!; micro.set(n, tf.tidy(() => tf.add(s, tf.tensor(r.grads[n]!, s.shape)))); s.dispose(); }
+  }
+  return { losses, tokens, grads: micro };
+}
+
+/** sum + micro, disposing both inputs (the first micro-batch becomes the sum). */
+function addGradients(names: string[], sum: Map<string, tf.Tensor> | null, micro: Map<string, tf.Tensor>): Map<string, tf.Tensor> {
+  if (!sum) return micro;
+  for (const n of names) { const g = micro.get(n)!; const s = sum.get(n)!; sum.set(n, tf.add(s, g)); s.dispose(); g.dispose(); }
+  return sum;
+}
+
+const ADAM_B1 = 0.9, ADAM_B2 = 0.999, ADAM_EPS = 1e-8;
+
+/** Averages the summed gradients over the micro-batches, clips the global norm, and applies AdamW (disposes the gradients). */
+function applyAdamW(run: TrainingRun, step: number, gradSum: Map<string, tf.Tensor>, micros: number, lr: number): void {
+  const { names, trainables, adamM, adamV } = run.state;
+  // clip the global gradient norm (as transformers' Trainer does, max_grad_norm 1.0 by default)
+  const maxNorm = run.config.maxGradNorm ?? 1;
+  let clip = 1 / micros;
+  if (maxNorm > 0) {
+    const sq = tf.tidy(() => tf.addN(names.map((n) => tf.sum(tf.square(gradSum.get(n)!)))).dataSync()[0]!);
+    const norm = Math.sqrt(sq) / micros;
+    if (norm > maxNorm) clip *= maxNorm / (norm + 1e-6);
+  }
+  const t = step + 1;
+  const bc1 = 1 - Math.pow(ADAM_B1, t), bc2 = 1 - Math.pow(ADAM_B2, t);
+  for (const n of names) {
+    const p = trainables.get(n)!;
+    const decay = p.shape.length >= 2 ? run.config.weightDecay : 0; // no decay on biases and norms
+    const [m, v, next] = tf.tidy(() => {
+      const g = tf.mul(gradSum.get(n)!, clip);
+      const m = tf.add(tf.mul(adamM.get(n)!, ADAM_B1), tf.mul(g, 1 - ADAM_B1));
+      const v = tf.add(tf.mul(adamV.get(n)!, ADAM_B2), tf.mul(tf.square(g), 1 - ADAM_B2));
+      const update = tf.div(tf.div(m, bc1), tf.add(tf.sqrt(tf.div(v, bc2)), ADAM_EPS));
+      const next = tf.sub(p, tf.mul(tf.add(update, tf.mul(p, decay)), lr));
+      return [m, v, next];
     });
+    p.assign(next); next.dispose();
+    adamM.get(n)!.dispose(); adamM.set(n, m);
+    adamV.get(n)!.dispose(); adamV.set(n, v);
+    gradSum.get(n)!.dispose();
   }
+}
 
-  // ---- loop ----
-  const b1 = 0.9, b2 = 0.999, eps = 1e-8;
-  let stepTimes: number[] = [];
-  try {
-    for (let step = startStep; step < totalSteps; step++) {
-      if (options.signal?.aborted) throw abortError();
-      const t0 = performance.now();
-      const epoch = Math.floor(step / stepsPerEpoch);
-      const order = new Rng(mixSeed(config.seed, 2, epoch)).shuffle(trainIdx);
-      const firstMicro = (step % stepsPerEpoch) * config.gradientAccumulation;
-      const lastMicro = Math.min(firstMicro + config.gradientAccumulation, microPerEpoch);
-      const micros = lastMicro - firstMicro;
-      let gradSum: Map<string, tf.Tensor> | null = null;
-      let lossSum = 0, tokens = 0;
-      for (let mb = firstMicro; mb < lastMicro; mb++) {
-        const rows = order.slice(mb * config.batchSize, (mb + 1) * config.batchSize).map((j) => seqs[j]!);
-        const dropoutSeed = mixSeed(config.seed, 4, step, mb) % 2147483647;
-        const denominator = Math.max(1, rows.reduce((a, r) => a + r.weights.reduce((x, y) => x + y, 0), 0));
-        // share k of the rows goes to thread k (0 = this one); one thread means one share of all rows
-        const shares: (ShareInput | null)[] = splitRows(rows, pool ? pool.size + 1 : 1).map((part, k) => {
-          if (part.length === 0) return null;
-          const b = batchTensors(part, padId);
-          tokens += b.tokens;
-          return { ids: b.ids, targets: b.targets, weights: b.weights, denominator, dropoutSeed: pool ? mixSeed(dropoutSeed, k) % 2147483647 : dropoutSeed };
-        });
-        let remote: Promise<({ loss: number; grads: Record<string, Float32Array> } | null)[]> | null = null;
-        if (pool) {
-          const values: Record<string, Float32Array> = {};
-          for (const n of names) values[n] = trainables.get(n)!.dataSync() as Float32Array;
-          remote = pool.run(values, shares.slice(1));
-        }
-        const own = shares[0]!;
-        const { value, grads } = tf.variableGrads(() => maskedCrossEntropy(net.forward(own.ids, { lora, override, dropoutSeed: own.dropoutSeed }), own.targets, own.weights, own.denominator), names.map((n) => trainables.get(n)!));
-        lossSum += value.dataSync()[0]!;
-        value.dispose();
-        const micro = new Map(names.map((n) => [n, grads[trainables.get(n)!.name]!]));
-        if (remote) for (const r of await remote) {
-          if (!r) continue;
-          lossSum += r.loss;
-          for (const n of names) { const s = micro.get(n)!; micro.set(n, tf.tidy(() => tf.add(s, tf.tensor(r.grads[n]!, s.shape)))); s.dispose(); }
-        }
-        if (!gradSum) gradSum = micro;
-        else for (const n of names) { const g = micro.get(n)!; const s = gradSum.get(n)!; gradSum.set(n, tf.add(s, g)); s.dispose(); g.dispose(); }
-      }
-      const lr = learningRateAt(step, totalSteps, config.warmupSteps, config.learningRate);
-      // clip the global gradient norm (as transformers' Trainer does, max_grad_norm 1.0 by default)
-      const maxNorm = config.maxGradNorm ?? 1;
-      let clip = 1 / micros;
-      if (maxNorm > 0) {
-        const sq = tf.tidy(() => tf.addN(names.map((n) => tf.sum(tf.square(gradSum!.get(n)!)))).dataSync()[0]!);
-        const norm = Math.sqrt(sq) / micros;
-        if (norm > maxNorm) clip *= maxNorm / (norm + 1e-6);
-      }
-      const t = step + 1;
-      const bc1 = 1 - Math.pow(b1, t), bc2 = 1 - Math.pow(b2, t);
-      for (const n of names) {
-        const p = trainables.get(n)!;
-        const decay = p.shape.length >= 2 ? config.weightDecay : 0; // no decay on biases and norms
-        const [m, v, next] = tf.tidy(() => {
-          const g = tf.mul(gradSum!.get(n)!, clip);
-          const m = tf.add(tf.mul(adamM.get(n)!, b1), tf.mul(g, 1 - b1));
-          const v = tf.add(tf.mul(adamV.get(n)!, b2), tf.mul(tf.square(g), 1 - b2));
-          const update = tf.div(tf.div(m, bc1), tf.add(tf.sqrt(tf.div(v, bc2)), eps));
-          const next = tf.sub(p, tf.mul(tf.add(update, tf.mul(p, decay)), lr));
-          return [m, v, next];
-        });
-        p.assign(next); next.dispose();
-        adamM.get(n)!.dispose(); adamM.set(n, m);
-        adamV.get(n)!.dispose(); adamV.set(n, v);
-        gradSum!.get(n)!.dispose();
-      }
-      const dt = (performance.now() - t0) / 1000;
-      stepTimes.push(dt);
-      if (stepTimes.length > 20) stepTimes = stepTimes.slice(-20);
-      const avg = stepTimes.reduce((a, b) => a + b, 0) / stepTimes.length;
-      const progress: StepProgress = {
-        step: step + 1, totalSteps, epoch: epoch + 1, loss: lossSum / micros,
-        tokensPerSecond: tokens / dt, etaSeconds: avg * (totalSteps - step - 1), learningRate: lr,
-      };
-      const isCheckpoint = (step + 1) % checkpointEvery === 0 || step + 1 === totalSteps;
-      if (isCheckpoint) { const e = evalLoss(); if (e !== undefined) progress.evalLoss = e; }
-      log.push(progress);
-      if (isCheckpoint) saveCheckpoint(step + 1);
-      options.onProgress?.(progress);
-      await new Promise((r) => setImmediate(r)); // lets cancellation and servers in this process run
+/** Writes the adapter (or full weights, config and tokenizer) and training_log.json; returns the result with file hashes. */
+function writeOutputs(run: TrainingRun, given: number, started: number): TrainingResult {
+  const { base, config, options, data, state, log } = run;
+  const cfg = base.model.config;
+  mkdirSync(options.outputDir, { recursive: true });
+  const finalEval = log.length ? log[log.length - 1]!.evalLoss : evaluate(run);
+  const finalLoss = log.length ? log[log.length - 1]!.loss : NaN;
+  const written: string[] = [];
+  if (state.lora) {
+    const cfgText = adapterConfigJson(cfg, config.lora!, basename(base.dir));
+    writeSafetensors(join(options.outputDir, "adapter_model.safetensors"), exportLora(state.lora), { format: "pt", adapter_config: cfgText });
+    writeFileSync(join(options.outputDir, "adapter_config.json"), cfgText);
+    written.push("adapter_model.safetensors", "adapter_config.json");
+  } else {
+    writeSafetensors(join(options.outputDir, "model.safetensors"), base.model.exportTensors(options.saveDtype ?? "F32", state.override), { format: "pt" });
+    written.push("model.safetensors");
+    for (const f of ["config.json", "tokenizer.json", "tokenizer_config.json"]) {
+      if (existsSync(join(base.dir, f))) { copyFileSync(join(base.dir, f), join(options.outputDir, f)); written.push(f); }
     }
-
-    // ---- exports ----
-    mkdirSync(options.outputDir, { recursive: true });
-    const finalEval = log.length ? log[log.length - 1]!.evalLoss : evalLoss();
-    const finalLoss = log.length ? log[log.length - 1]!.loss : NaN;
-    const written: string[] = [];
-    if (lora) {
-      const cfgText = adapterConfigJson(cfg, config.lora!, basename(base.dir));
-      writeSafetensors(join(options.outputDir, "adapter_model.safetensors"), exportLora(lora), { format: "pt", adapter_config: cfgText });
-      writeFileSync(join(options.outputDir, "adapter_config.json"), cfgText);
-      written.push("adapter_model.safetensors", "adapter_config.json");
-    } else {
-      writeSafetensors(join(options.outputDir, "model.safetensors"), base.model.exportTensors(options.saveDtype ?? "F32", override), { format: "pt" });
-      written.push("model.safetensors");
-      for (const f of ["config.json", "tokenizer.json", "tokenizer_config.json"]) {
-        if (existsSync(join(base.dir, f))) { copyFileSync(join(base.dir, f), join(options.outputDir, f)); written.push(f); }
-      }
-    }
-    const trainingLog = {
-      method: config.method, config, baseModel: { dir: base.dir, weightsSha256: base.weightsSha256, modelType: cfg.modelType },
-      examples: { given: examples.length, used: seqs.length, skipped, train: trainIdx.length, eval: evalIdx.length },
-      totalSteps, finalLoss, evalLoss: finalEval, quantization: quantStats, seconds: (performance.now() - started) / 1000, steps: log,
-    };
-    writeFileSync(join(options.outputDir, "training_log.json"), JSON.stringify(trainingLog, null, 2));
-    written.push("training_log.json");
-    const result: TrainingResult = { outputDir: options.outputDir, files: fileEntries(options.outputDir, written), log, finalLoss };
-    if (finalEval !== undefined) result.evalLoss = finalEval;
-    return result;
-  } finally {
-    await pool?.close();
-    for (const v of trainables.values()) v.dispose();
-    for (const t of adamM.values()) t.dispose();
-    for (const t of adamV.values()) t.dispose();
-    if (net !== base.model) { net.quantized.clear(); net.params.clear(); net.dispose(); } // a view: only its own caches are freed
   }
+  const trainingLog = {
+    method: config.method, config, baseModel: { dir: base.dir, weightsSha256: base.weightsSha256, modelType: cfg.modelType },
+    examples: { given, used: data.seqs.length, skipped: data.skipped, train: data.trainIdx.length, eval: data.evalIdx.length },
+    totalSteps: data.totalSteps, finalLoss, evalLoss: finalEval, quantization: state.quantStats, seconds: (performance.now() - started) / 1000, steps: log,
+  };
+  writeFileSync(join(options.outputDir, "training_log.json"), JSON.stringify(trainingLog, null, 2));
+  written.push("training_log.json");
+  const result: TrainingResult = { outputDir: options.outputDir, files: fileEntries(options.outputDir, written), log, finalLoss };
+  if (finalEval !== undefined) result.evalLoss = finalEval;
+  return result;
 }
 
 /** Quantises the linear weights of a view without disposing the base model's float tensors it shares. */
