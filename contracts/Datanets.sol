@@ -424,8 +424,11 @@ contract Datanets is IDatanetsErrors, IDatanetsEvents, AccessControl, Reentrancy
     /// @notice Finalise contributions whose review is over. Anyone may call.
     /// @dev Revealed stake below quorum → Expired (deposit refunded, reservation released);
     /// approvals ≥ threshold of revealed stake → Accepted (reward and deposit credited);
-    /// otherwise Rejected (deposit and reward go to the pool).
-    function finalize(uint32 datanetId, bytes32[] calldata digests) external {
+    /// otherwise Rejected (deposit and reward go to the pool). Contributions that are already final
+    /// are skipped, so that finalising one id of a batch first (front-running it) cannot make the
+    /// batch fail; an id that was never submitted still reverts.
+    /// @return finalized how many contributions of the batch this call finalised.
+    function finalize(uint32 datanetId, bytes32[] calldata digests) external returns (uint256 finalized) {
         uint256 n = digests.length;
         if (n == 0 || n > MAX_BATCH) revert BadBatchSize(n, MAX_BATCH);
         Datanet storage d = _existingDatanet(datanetId);
@@ -435,7 +438,7 @@ contract Datanets is IDatanetsErrors, IDatanetsEvents, AccessControl, Reentrancy
         f.thresholdBps = d.thresholdBps;
         f.cachedVersion = type(uint256).max;
         for (uint256 i; i < n; ++i) {
-            _finalizeOne(f, datanetId, digests[i]);
+            if (_finalizeOne(f, datanetId, digests[i])) ++finalized;
         }
         _balances[f.holder] = f.balance;
         if (f.poolReturn > 0) d.pool += uint96(f.poolReturn);
@@ -457,11 +460,14 @@ contract Datanets is IDatanetsErrors, IDatanetsEvents, AccessControl, Reentrancy
         Balance balance;
     }
 
-    function _finalizeOne(Finalization memory f, uint32 datanetId, bytes32 digest) private {
+    function _finalizeOne(Finalization memory f, uint32 datanetId, bytes32 digest) private returns (bool) {
         bytes32 id = contributionIdOf(datanetId, digest);
         Contribution storage c = _contributions[id];
         Contribution memory m = c;
-        if (m.status != Status.Pending) revert NotPending(id, m.status);
+        if (m.status != Status.Pending) {
+            if (m.status == Status.None) revert NotPending(id, m.status);
+            return false;
+        }
         uint256 endsAt = uint256(m.submittedAt) + f.reviewLength;
         if (block.timestamp < endsAt) revert ReviewNotOver(id, block.timestamp, endsAt);
         if (m.termsVersion != f.cachedVersion) {
@@ -507,6 +513,7 @@ contract Datanets is IDatanetsErrors, IDatanetsEvents, AccessControl, Reentrancy
             reward,
             refund
         );
+        return true;
     }
 
     /// @notice Credit the caller's validator rewards for a revealed commitment whose contributions are all final.

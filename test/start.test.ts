@@ -64,7 +64,7 @@ describe("the main command (npm start)", () => {
     expect(existsSync(path.join(stackDir, "state.json"))).toBe(false);
   });
 
-  it("refuses a second stack on the same folder or a busy port, and stops every child on SIGTERM to the outer launcher", async () => {
+  it("refuses a second stack on the same folder or a busy port, restarts a killed service, and stops every child on SIGTERM to the outer launcher", async () => {
     const p = await ports();
     const stackDir = mkdtempSync(path.join(os.tmpdir(), "stack-running-"));
     const first = spawn(process.execPath, [BOOTSTRAP, "run", "stack/bin/start.ts", "--no-trainer", "--no-app"], { cwd: projectRoot, env: envOf(p, stackDir), stdio: ["ignore", "pipe", "pipe"] });
@@ -84,6 +84,21 @@ describe("the main command (npm start)", () => {
       expect(busy.status).toBe(1);
       expect(busy.stderr).toMatch(new RegExp(`chain port ${p.CHAIN_PORT} is in use by another program: nothing was started`));
       expect(await publicClientFor(`http://127.0.0.1:${p.CHAIN_PORT}`).getChainId()).toBe(31337);
+
+      // A service killed with SIGKILL while the stack runs is restarted; the chain and its state stay.
+      const before = JSON.parse(readFileSync(path.join(stackDir, "state.json"), "utf8")) as { services: Record<string, number> };
+      const code = await publicClientFor(`http://127.0.0.1:${p.CHAIN_PORT}`).getCode({ address: JSON.parse(deployment).contracts.Datanets });
+      for (const name of ["indexer", "ipfs"]) process.kill(before.services[name]!, "SIGKILL");
+      const deadline = Date.now() + 180_000;
+      for (;;) {
+        const now = JSON.parse(readFileSync(path.join(stackDir, "state.json"), "utf8")) as { services: Record<string, number> };
+        const restarted = now.services.indexer !== before.services.indexer && now.services.ipfs !== before.services.ipfs;
+        const healthy = restarted && (await fetch(`http://127.0.0.1:${p.INDEXER_PORT}/health`).then((r) => r.ok, () => false)) && (await fetch(`http://127.0.0.1:${p.IPFS_PORT}/api/v0/version`, { method: "POST" }).then((r) => r.ok, () => false));
+        if (healthy) break;
+        if (Date.now() > deadline) throw new Error(`the services were not restarted:\n${JSON.stringify(now)}`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      expect(await publicClientFor(`http://127.0.0.1:${p.CHAIN_PORT}`).getCode({ address: JSON.parse(deployment).contracts.Datanets })).toBe(code);
 
       const exited = new Promise<void>((resolve) => first.once("exit", () => resolve()));
       first.kill("SIGTERM");

@@ -501,6 +501,29 @@ contract ThreatsTest is ThreatBase {
         assertEq(open.balanceOf(address(models)), 0);
     }
 
+    // ─── Front-running a finalisation batch ────────────────────────────────
+
+    /// A mempool watcher sees a batch `finalize` and finalises one of its ids first. On the old
+    /// contracts the batch then reverted with NotPending, so anyone could stall every keeper's batch
+    /// for the price of one id; now the batch skips what is already final and reports the count.
+    function test_threat_frontRunFinalize_batchSkipsWhatIsAlreadyFinal() public {
+        bytes32[] memory batch = new bytes32[](3);
+        for (uint256 i; i < 3; ++i) {
+            batch[i] = digestOf(900 + i);
+            submitAs(alice, textNet, batch[i], 100);
+        }
+        vm.warp(block.timestamp + COMMIT_WINDOW + REVEAL_WINDOW);
+        address watcher = makeAddr("mempoolWatcher");
+        vm.prank(watcher);
+        assertEq(datanets.finalize(textNet, one(batch[1])), 1);
+        assertEq(datanets.finalize(textNet, batch), 2);
+        for (uint256 i; i < 3; ++i) {
+            assertEq(uint8(statusOf(datanets.contributionIdOf(textNet, batch[i]))), uint8(Status.Expired));
+        }
+        // Replaying the whole batch changes nothing and does not revert.
+        assertEq(datanets.finalize(textNet, batch), 0);
+    }
+
     // ─── Fake dataset root ──────────────────────────────────────────────────
 
     function assertLeafStatus(

@@ -1,6 +1,6 @@
 // The local stack, on loopback only: a Hardhat node with the protocol deployed and funded
-// development accounts, the embedded IPFS node, the indexer (Ponder on PGlite) and the trainer
-// node. Ctrl-C stops everything. `npm run seed` then fills it with a demo.
+// development accounts, the embedded IPFS node, the indexer (Ponder on PGlite), the trainer node
+// and the web app, each its own process. Ctrl-C stops everything. `npm run seed` fills it with a demo.
 //
 //   npm start                      run until Ctrl-C
 //   npm start -- --exit            start everything, print, stop (a smoke test of the whole path)
@@ -8,128 +8,68 @@
 //   CHAIN_PORT=9545 IPFS_PORT=5101 INDEXER_PORT=42169 TRAINER_PORT=8791 APP_PORT=5174 npm start
 //   STACK_DIR=/tmp/stack2 …        a second, independent stack (state and deployment file there)
 //
-// The chain starts empty on every start, so the indexer's and trainer's state (in .stack/) starts
-// over with it; IPFS content (.stack/ipfs) is kept. One stack per state folder: a second start on
-// the same folder, or on a port in use, is refused before anything is built or deployed
-// (.stack/state.json names the running one).
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+// The chain lives in memory and starts empty on every start, so the indexer's and trainer's state
+// (in .stack/) starts over with it; IPFS content (.stack/ipfs) is kept. While the stack runs, a
+// service that dies (IPFS, indexer, trainer, app) is restarted with backoff: the indexer resumes
+// from its database and the trainer resumes its jobs. The chain's death ends the stack, since its
+// state is gone with it. One stack per state folder (see ../src/state.ts).
+import { spawnSync } from "node:child_process";
+import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { formatEther, parseEther } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { startIpfsNode, type RunningIpfsNode } from "@openledger/ipfs-node";
-import { DEV_PRIVATE_KEYS, deployProtocol, devWallet, distributeOpen, publicClientFor } from "@openledger/protocol/deploy";
+import { DEV_PRIVATE_KEYS, deployProtocol, devWallet, distributeOpen, publicClientFor, type Deployment } from "@openledger/protocol/deploy";
 import { deploymentFile as deploymentPath, writeDeployment } from "@openledger/protocol/node";
-import { hardhatCli, projectRoot as root, startChain } from "../src/chain.ts";
+import { hardhatCli, projectRoot as root, startChain, type LocalChain } from "../src/chain.ts";
+import { StateFolder } from "../src/state.ts";
+import { Supervisor, terminate, type ServiceSpec } from "../src/supervisor.ts";
 
 const defaultStateDir = path.join(root, ".stack");
 const stateDir = process.env.STACK_DIR ? path.resolve(process.env.STACK_DIR) : defaultStateDir;
 /** The repository's deployment file for the default stack (the CLI finds it by chain id); a stack elsewhere keeps its own. */
 const deploymentsDir = stateDir === defaultStateDir ? undefined : path.join(stateDir, "deployments");
+const withTrainer = !process.argv.includes("--no-trainer");
+const withApp = !process.argv.includes("--no-app");
+const exitAfterStart = process.argv.includes("--exit");
 const ports = {
   chain: Number(process.env.CHAIN_PORT ?? 8545),
   ipfs: Number(process.env.IPFS_PORT ?? 5001),
   indexer: Number(process.env.INDEXER_PORT ?? 42069),
-  trainer: Number(process.env.TRAINER_PORT ?? 8790),
-  app: Number(process.env.APP_PORT ?? 5173),
+  ...(withTrainer ? { trainer: Number(process.env.TRAINER_PORT ?? 8790) } : {}),
+  ...(withApp ? { app: Number(process.env.APP_PORT ?? 5173) } : {}),
 };
-const stateFile = path.join(stateDir, "state.json");
-const rpcUrl = `http://127.0.0.1:${ports.chain}`;
-const exitAfterStart = process.argv.includes("--exit");
-const withTrainer = !process.argv.includes("--no-trainer");
-const withApp = !process.argv.includes("--no-app");
+const url = (port: number | undefined) => `http://127.0.0.1:${port}`;
+const rpcUrl = url(ports.chain);
 const OPEN_PER_ACCOUNT = parseEther("100000");
 /** Development account #0 deploys, administers and holds TRAINER_ROLE; the trainer node signs with it. */
 const TRAINER_ACCOUNT = 0;
+const log = (name: string) => path.join(stateDir, `${name}.log`);
+const shown = (file: string) => path.relative(root, file) || file;
 
-const children: ChildProcess[] = [];
-const closers: (() => Promise<void>)[] = [];
+const state = new StateFolder(stateDir);
+const supervisor = new Supervisor({
+  started: () => state.services({ ...(chain?.process.pid ? { chain: chain.process.pid } : {}), ...supervisor.pids() }),
+  restarting: (name, reason, attempt, delayMs) =>
+    console.error(`! The ${name} stopped (${reason}); restarting it in ${delayMs / 1000} s (restart ${attempt}; log: ${shown(log(name))}).`),
+});
+let chain: LocalChain | undefined;
 let stopping = false;
 
 async function stop(code: number): Promise<void> {
   if (stopping) return;
   stopping = true;
   process.exitCode = code;
-  for (const close of closers.reverse()) await close().catch(() => {});
-  await Promise.all(
-    children.map(async (child) => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }),
-  );
-  releaseState();
+  await supervisor.stopAll();
+  if (chain) await terminate(chain.process);
+  state.release();
 }
 process.on("SIGINT", () => {
   if (!stopping) console.log("\nStopping the local stack…");
   void stop(0);
 });
 process.on("SIGTERM", () => void stop(0));
-
-// ─── one stack per state folder ─────────────────────────────────────────────
-
-interface StackState {
-  pid: number;
-  startedAt: string;
-  ports: typeof ports;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = createServer();
-    probe.once("error", () => resolve(false));
-    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
-  });
-}
-
-/** Refuses to start over a running stack (same state folder) or on a port in use; then claims the folder. */
-async function claimState(): Promise<void> {
-  if (existsSync(stateFile)) {
-    const running = JSON.parse(readFileSync(stateFile, "utf8")) as StackState;
-    if (running.pid !== process.pid && alive(running.pid)) {
-      const list = Object.entries(running.ports).map(([name, port]) => `${name} ${port}`).join(", ");
-      throw new Error(
-        `a local stack is already running from ${path.relative(process.cwd(), stateDir) || stateDir} (pid ${running.pid}, started ${running.startedAt}; ports: ${list}).\n` +
-          `  Use it as it is, stop it (Ctrl-C in its terminal, or kill ${running.pid}), or start another with STACK_DIR=<folder> and other ports.`,
-      );
-    }
-  }
-  const wanted = Object.entries(ports).filter(([name]) => (name !== "trainer" || withTrainer) && (name !== "app" || withApp));
-  const busy = [];
-  for (const [name, port] of wanted) if (!(await portFree(port))) busy.push(`${name} port ${port}`);
-  if (busy.length > 0) {
-    throw new Error(`${busy.join(", ")} ${busy.length === 1 ? "is" : "are"} in use by another program: nothing was started. Free ${busy.length === 1 ? "it" : "them"}, or choose other ports (CHAIN_PORT, IPFS_PORT, INDEXER_PORT, TRAINER_PORT, APP_PORT).`);
-  }
-  mkdirSync(stateDir, { recursive: true });
-  const state: StackState = { pid: process.pid, startedAt: new Date().toISOString(), ports };
-  writeFileSync(stateFile, JSON.stringify(state, null, 2) + "\n");
-  claimed = true;
-}
-
-let claimed = false;
-function releaseState(): void {
-  if (!claimed) return;
-  try {
-    const state = JSON.parse(readFileSync(stateFile, "utf8")) as StackState;
-    if (state.pid === process.pid) rmSync(stateFile, { force: true });
-  } catch {
-    // already gone
-  }
-}
+process.on("SIGHUP", () => void stop(0));
 
 function build(): void {
   const steps: [string, string[]][] = [
@@ -143,88 +83,76 @@ function build(): void {
   }
 }
 
-function watch(child: ChildProcess, name: string, log: string): void {
-  children.push(child);
-  child.on("exit", (code, signal) => {
-    if (!stopping) {
-      console.error(`The ${name} stopped unexpectedly (${signal ?? `code ${code}`}); see ${path.relative(root, log)}`);
-      void stop(1);
-    }
-  });
-}
-
-async function waitFor(url: string, what: string, timeoutMs: number, child?: ChildProcess): Promise<void> {
+async function waitFor(target: string, name: string, timeoutMs: number, method = "GET"): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child && child.exitCode !== null) throw new Error(`the ${what} exited with code ${child.exitCode} before it was ready`);
     try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      const res = await fetch(target, { method, signal: AbortSignal.timeout(2_000) });
       if (res.ok) return;
     } catch {
       // not up yet
     }
-    if (Date.now() > deadline) throw new Error(`the ${what} was not ready at ${url} after ${timeoutMs / 1000} s`);
+    if (stopping) throw new Error(`stopped while waiting for the ${name}`);
+    if (Date.now() > deadline) throw new Error(`the ${name} was not ready at ${target} after ${timeoutMs / 1000} s (log: ${shown(log(name))})`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
 
-function startIndexer(deploymentFile: string): ChildProcess {
-  const dir = path.join(stateDir, "indexer");
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  const log = path.join(stateDir, "indexer.log");
-  const out = openSync(log, "w");
-  // indexer/bin/start.ts runs `ponder start` with the indexer's config (see indexer/README.md).
-  const child = spawn(
-    process.execPath,
-    ["--disable-warning=ExperimentalWarning", path.join(root, "indexer", "bin", "start.ts"), "--schema", "openledger", "--port", String(ports.indexer), "--log-format", "json"],
+const entry = (specifier: string) => fileURLToPath(import.meta.resolve(specifier));
+const node = (file: string, ...args: string[]) => ["--disable-warning=ExperimentalWarning", file, ...args];
+
+/** Each service as the supervisor starts (and restarts) it. */
+function services(deploymentFile: string): ServiceSpec[] {
+  const base = { cwd: root };
+  const specs: ServiceSpec[] = [
+    { ...base, name: "ipfs", log: log("ipfs"), env: process.env, args: node(entry("@openledger/ipfs-node/cli"), "--data", path.join(stateDir, "ipfs"), "--port", String(ports.ipfs)) },
     {
-      cwd: root,
+      ...base,
+      name: "indexer",
+      log: log("indexer"),
+      // `ponder start` with the indexer's config (see indexer/README.md); it resumes from its database.
+      args: node(entry("@openledger/indexer/start"), "--schema", "openledger", "--port", String(ports.indexer), "--log-format", "json"),
       env: {
         ...process.env,
         PONDER_TELEMETRY_DISABLED: "true",
         PONDER_RPC_URL_31337: rpcUrl,
         INDEXER_DEPLOYMENT_FILE: deploymentFile,
         INDEXER_POLLING_INTERVAL_MS: process.env.INDEXER_POLLING_INTERVAL_MS ?? "200",
-        PGLITE_DIR: path.join(dir, "pglite"),
-        IPFS_URL: `http://127.0.0.1:${ports.ipfs}`,
+        PGLITE_DIR: path.join(stateDir, "indexer", "pglite"),
+        IPFS_URL: url(ports.ipfs),
       },
-      stdio: ["ignore", out, out],
     },
-  );
-  watch(child, "indexer", log);
-  return child;
+  ];
+  if (withTrainer) {
+    specs.push({
+      ...base,
+      name: "trainer",
+      log: log("trainer"),
+      args: node(entry("@openledger/trainer/cli"), "serve", "--port", String(ports.trainer), "--data-dir", path.join(stateDir, "trainer"), "--rpc", rpcUrl, "--deployment", deploymentFile, "--ipfs", url(ports.ipfs), "--indexer", url(ports.indexer)),
+      env: { ...process.env, TRAINER_PRIVATE_KEY: DEV_PRIVATE_KEYS[TRAINER_ACCOUNT]! },
+    });
+  }
+  if (withApp) {
+    specs.push({
+      ...base,
+      name: "app",
+      log: log("app"),
+      args: node(entry("@openledger/app/server/main")),
+      env: { ...process.env, APP_HOST: "127.0.0.1", APP_PORT: String(ports.app), OPENLEDGER_RPC_URL: rpcUrl, INDEXER_URL: url(ports.indexer), IPFS_URL: url(ports.ipfs), TRAINER_URL: url(ports.trainer), OPENLEDGER_DEPLOYMENT: deploymentFile },
+    });
+  }
+  return specs;
 }
 
-function startApp(deploymentFile: string, trainerUrl: string | undefined): ChildProcess {
-  const log = path.join(stateDir, "app.log");
-  const out = openSync(log, "w");
-  const child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", fileURLToPath(import.meta.resolve("@openledger/app/server/main"))], {
-    cwd: root,
-    env: {
-      ...process.env,
-      APP_HOST: "127.0.0.1",
-      APP_PORT: String(ports.app),
-      OPENLEDGER_RPC_URL: rpcUrl,
-      INDEXER_URL: `http://127.0.0.1:${ports.indexer}`,
-      IPFS_URL: `http://127.0.0.1:${ports.ipfs}`,
-      TRAINER_URL: trainerUrl ?? `http://127.0.0.1:${ports.trainer}`,
-      OPENLEDGER_DEPLOYMENT: deploymentFile,
-    },
-    stdio: ["ignore", out, out],
-  });
-  watch(child, "app server", log);
-  return child;
-}
+/** How each service says it is ready (the Kubo RPC answers POST only). */
+const READY: Record<string, [path: string, timeoutMs: number, what: string, method?: string]> = {
+  ipfs: ["/api/v0/version", 60_000, "the embedded IPFS node", "POST"],
+  indexer: ["/health", 120_000, "the indexer"],
+  trainer: ["/health", 120_000, "the trainer node"],
+  app: ["/config.json", 300_000, "the app (built the first time)"],
+};
 
-async function main(): Promise<void> {
-  await claimState();
-  build();
-
-  console.log(`• starting the Hardhat node on ${rpcUrl} (log: .stack/chain.log)…`);
-  const chain = await startChain({ port: ports.chain, logFile: path.join(stateDir, "chain.log") });
-  watch(chain.process, "Hardhat node", path.join(stateDir, "chain.log"));
-
+async function deploy(): Promise<{ deployment: Deployment; deploymentFile: string; accounts: string[] }> {
   console.log("• deploying the protocol…");
   const wallet = devWallet(rpcUrl);
   const client = publicClientFor(rpcUrl);
@@ -232,64 +160,52 @@ async function main(): Promise<void> {
   const deployment = await deployProtocol({ wallet, client, trainers: accounts.slice(0, 4), write: !deploymentsDir });
   await distributeOpen(wallet, client, deployment.contracts.OpenToken, accounts.slice(1), OPEN_PER_ACCOUNT);
   const deploymentFile = deploymentsDir ? writeDeployment(deployment, deploymentsDir) : deploymentPath(deployment.chainId);
+  return { deployment, deploymentFile, accounts };
+}
 
-  console.log(`• starting the embedded IPFS node on 127.0.0.1:${ports.ipfs} (data: .stack/ipfs)…`);
-  const ipfs: RunningIpfsNode = await startIpfsNode({ dataDir: path.join(stateDir, "ipfs"), port: ports.ipfs });
-  closers.push(() => ipfs.stop());
-
-  console.log(`• starting the indexer on 127.0.0.1:${ports.indexer} (log: .stack/indexer.log)…`);
-  const indexer = startIndexer(deploymentFile);
-  const indexerUrl = `http://127.0.0.1:${ports.indexer}`;
-  await waitFor(`${indexerUrl}/health`, "indexer", 120_000, indexer);
-
-  let trainerUrl: string | undefined;
-  if (withTrainer) {
-    console.log(`• starting the trainer node on 127.0.0.1:${ports.trainer} (data: .stack/trainer)…`);
-    const trainerDir = path.join(stateDir, "trainer");
-    rmSync(trainerDir, { recursive: true, force: true });
-    const { startTrainerNode } = await import("@openledger/trainer");
-    const trainer = await startTrainerNode({
-      dataDir: trainerDir,
-      port: ports.trainer,
-      rpcUrl,
-      deploymentFile,
-      ipfsUrl: ipfs.url,
-      indexerUrl,
-      trainerKey: DEV_PRIVATE_KEYS[TRAINER_ACCOUNT]!,
-    });
-    closers.push(() => trainer.stop());
-    trainerUrl = trainer.url;
-  }
-
-  let appUrl: string | undefined;
-  if (withApp) {
-    console.log(`• starting the app on 127.0.0.1:${ports.app} (builds it the first time; log: ${path.relative(root, path.join(stateDir, "app.log"))})…`);
-    const app = startApp(deploymentFile, trainerUrl);
-    appUrl = `http://127.0.0.1:${ports.app}`;
-    await waitFor(`${appUrl}/config.json`, "app server", 300_000, app);
-  }
-
+function banner(deployment: Deployment, deploymentFile: string, accounts: string[]): void {
   console.log("\nOpenLedger local stack is up (loopback only)\n");
-  if (appUrl) console.log(`  app        ${appUrl}/  (open it in a browser: every role, no terminal needed)`);
+  if (withApp) console.log(`  app        ${url(ports.app)}/  (open it in a browser: every role, no terminal needed)`);
   console.log(`  chain      ${rpcUrl}  (chain id ${deployment.chainId})`);
-  console.log(`  ipfs       ${ipfs.url}/api/v0  (Kubo RPC)   ${ipfs.url}/ipfs/<cid>  (trustless gateway)`);
-  console.log(`  indexer    ${indexerUrl}/graphql  (GraphQL, POST)   ${indexerUrl}/sql  (SQL over HTTP)`);
-  if (trainerUrl) console.log(`  trainer    ${trainerUrl}/v1  (jobs, models, OpenAI-compatible chat)`);
-  for (const [name, address] of Object.entries(deployment.contracts)) {
-    console.log(`  ${name.padEnd(17)}${address}`);
-  }
-  console.log(`  deployment ${path.relative(root, deploymentFile)}`);
+  console.log(`  ipfs       ${url(ports.ipfs)}/api/v0  (Kubo RPC)   ${url(ports.ipfs)}/ipfs/<cid>  (trustless gateway)`);
+  console.log(`  indexer    ${url(ports.indexer)}/graphql  (GraphQL, POST)   ${url(ports.indexer)}/sql  (SQL over HTTP)`);
+  if (withTrainer) console.log(`  trainer    ${url(ports.trainer)}/v1  (jobs, models, OpenAI-compatible chat)`);
+  for (const [name, address] of Object.entries(deployment.contracts)) console.log(`  ${name.padEnd(17)}${address}`);
+  console.log(`  deployment ${shown(deploymentFile)}`);
+  console.log(`  logs       ${shown(stateDir)}/*.log`);
   console.log("\nDevelopment accounts (public test keys: never use them on a real network)\n");
   for (const [i, key] of DEV_PRIVATE_KEYS.entries()) {
-    const address = accounts[i]!;
     const open = i === 0 ? "deployer, admin, treasury" : `${formatEther(OPEN_PER_ACCOUNT)} OPEN`;
-    const roles = `${i < 4 ? ", trainer" : ""}${i === TRAINER_ACCOUNT && trainerUrl ? " (the trainer node signs with it)" : ""}`;
-    console.log(`  #${i} ${address}  ${key}  ${open}${roles}`);
+    const roles = `${i < 4 ? ", trainer" : ""}${i === TRAINER_ACCOUNT && withTrainer ? " (the trainer node signs with it)" : ""}`;
+    console.log(`  #${i} ${accounts[i]}  ${key}  ${open}${roles}`);
   }
-  if (exitAfterStart) {
-    await stop(0);
-    return;
+}
+
+async function main(): Promise<void> {
+  await state.claim(ports);
+  build();
+  // The chain starts empty, so what indexed and trained it starts over too.
+  for (const folder of ["indexer", "trainer"]) rmSync(path.join(stateDir, folder), { recursive: true, force: true });
+  mkdirSync(path.join(stateDir, "indexer"), { recursive: true });
+
+  console.log(`• starting the Hardhat node on ${rpcUrl} (log: ${shown(log("chain"))})…`);
+  chain = await startChain({ port: ports.chain, logFile: log("chain") });
+  chain.process.once("exit", (code, signal) => {
+    if (stopping) return;
+    console.error(`✖ The Hardhat node stopped (${signal ?? `exit code ${code}`}); the chain's state lived in it and is gone, so the stack stops. See ${shown(log("chain"))}.`);
+    void stop(1);
+  });
+  const { deployment, deploymentFile, accounts } = await deploy();
+
+  for (const spec of services(deploymentFile)) {
+    const [readyPath, timeoutMs, what, method] = READY[spec.name]!;
+    console.log(`• starting ${what} on 127.0.0.1:${ports[spec.name as keyof typeof ports]} (log: ${shown(spec.log)})…`);
+    supervisor.start(spec);
+    await waitFor(`${url(ports[spec.name as keyof typeof ports])}${readyPath}`, spec.name, timeoutMs, method);
   }
+
+  banner(deployment, deploymentFile, accounts);
+  if (exitAfterStart) return stop(0);
   console.log("\nTry: npm run seed   (a demo: Datanets, contributions, reviews, a training run)");
   console.log("Press Ctrl-C to stop.");
 }

@@ -2996,7 +2996,13 @@ export const datanetsAbi = [
       }
     ],
     "name": "finalize",
-    "outputs": [],
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "finalized",
+        "type": "uint256"
+      }
+    ],
     "stateMutability": "nonpayable",
     "type": "function"
   },
