@@ -48,9 +48,9 @@ export interface JobEventsState {
 export function useJobEvents(jobId: string | undefined, restartKey: number): JobEventsState {
   const { urls } = useProtocol();
   const client = useQueryClient();
-  const [state, setState] = useState<JobEventsState>({ events: [] });
+  const [state, setState] = useState<JobEventsState & { jobId?: string }>({ events: [] });
   useEffect(() => {
-    setState({ events: [] });
+    setState({ events: [], ...(jobId ? { jobId } : {}) });
     if (!jobId) return;
     const abort = new AbortController();
     const follow = async () => {
@@ -62,9 +62,9 @@ export function useJobEvents(jobId: string | undefined, restartKey: number): Job
           await followJobEvents(urls.trainer, jobId, (event) => {
             collected = [...collected, event];
             if (event.type === "end") ended = true;
-            setState((s) => ({ events: collected, ...(event.type === "end" ? { finished: event.job } : s.finished ? { finished: s.finished } : {}) }));
+            setState((s) => ({ jobId, events: collected, ...(event.type === "end" ? { finished: event.job } : s.finished ? { finished: s.finished } : {}) }));
           }, abort.signal);
-          setState((s) => ({ events: s.events, ...(s.finished ? { finished: s.finished } : {}) }));
+          setState((s) => ({ jobId, events: s.events, ...(s.finished ? { finished: s.finished } : {}) }));
         } catch (error) {
           if (abort.signal.aborted) return;
           setState((s) => ({ ...s, error }));
@@ -78,5 +78,6 @@ export function useJobEvents(jobId: string | undefined, restartKey: number): Job
     void follow();
     return () => abort.abort();
   }, [jobId, restartKey, urls.trainer, client]);
-  return state;
+  // Until the effect has run for a newly chosen job, the previous job's events are not this one's.
+  return state.jobId === jobId ? state : { events: [] };
 }

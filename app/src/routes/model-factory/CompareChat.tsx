@@ -13,6 +13,12 @@ interface Side {
 
 const MAX_TOKENS = 64;
 
+function answerPlaceholder(index: number, busy: number | undefined, asked: boolean): string {
+  if (busy === index) return "…";
+  if (busy !== undefined && busy < index) return "waiting…";
+  return asked && busy === undefined ? "(no answer: the model ended at once)" : "";
+}
+
 export function CompareChat({ base, tuned }: { base: Side; tuned: Side }) {
   const { urls } = useProtocol();
   const [prompt, setPrompt] = useState("");
@@ -74,7 +80,7 @@ export function CompareChat({ base, tuned }: { base: Side; tuned: Side }) {
             <h3>
               {side.title} <code className="small">{side.model}</code>
             </h3>
-            <p>{answers[index] || (busy === index ? "…" : asked ? (busy !== undefined && busy < index ? "waiting…" : "") : "")}</p>
+            <p>{answers[index] || answerPlaceholder(index, busy, asked !== "")}</p>
           </div>
         ))}
       </div>

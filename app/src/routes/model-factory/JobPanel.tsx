@@ -81,7 +81,7 @@ export function JobPanel({ job, events, onRetried }: { job: TrainerJob; events: 
   const cancellable = ["queued", "preparing", "training"].includes(job.state);
   const retryable = job.state === "failed" || job.state === "cancelled";
   return (
-    <section className="card" aria-labelledby="job-title" data-testid="job-panel" data-state={job.state}>
+    <section className="card" aria-labelledby="job-title" data-testid="job-panel" data-state={job.state} data-job-id={job.id}>
       <div className="page-head">
         <h2 id="job-title">
           Job <code>{job.id}</code>{" "}
