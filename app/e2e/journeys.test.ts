@@ -396,7 +396,10 @@ describe("the app in Chromium, one journey per role", () => {
 
   it("ModelFactory: a job trained on accepted data from the page, its loss curve, base and tuned side by side, refine, cancel and resume", async () => {
     const { page } = roles.owner!;
-    const jobsBefore = ((await (await fetch(`${stack.trainer}/v1/jobs`)).json()) as { data: unknown[] }).data.length;
+    const jobIds = async () => ((await (await fetch(`${stack.trainer}/v1/jobs`)).json()) as { data: { id: string }[] }).data.map((j) => j.id);
+    const jobsBefore = await jobIds();
+    /** The job panel once it shows a job started in this journey, in the given state. */
+    const newJobPanel = (state: string, earlier: string[]) => page.locator(`[data-testid="job-panel"][data-state="${state}"]${earlier.map((id) => `:not([data-job-id="${id}"])`).join("")}`);
     await page.goto(`${app.url}/factory`);
     await page.getByRole("heading", { name: "ModelFactory" }).waitFor();
     // Inline errors name the rule and the number; nothing is sent while one stands.
@@ -406,7 +409,7 @@ describe("the app in Chromium, one journey per role", () => {
     await page.getByText("Epochs must be an integer in [1, 1000], got 0.").waitFor();
     await page.getByRole("button", { name: "Start training" }).click();
     await page.getByText("Choose at least one Datanet with accepted files.").waitFor();
-    expect(((await (await fetch(`${stack.trainer}/v1/jobs`)).json()) as { data: unknown[] }).data).toHaveLength(jobsBefore);
+    expect(await jobIds()).toEqual(jobsBefore);
     await screenshot(page, "model-factory-errors");
 
     // With the keyboard: the Datanet's checkbox with Space, the form sent with Enter.
@@ -421,15 +424,14 @@ describe("the app in Chromium, one journey per role", () => {
     await expect(page.getByTestId("cli-command").textContent()).resolves.toContain(`--datanet ${ids.text} --method lora --learning-rate 0.003 --epochs 12 --batch-size 2`);
     await page.getByLabel("Epochs").press("Enter");
 
-    const done = page.locator('[data-testid="job-panel"][data-state="succeeded"]');
-    await done.waitFor({ timeout: 300_000 });
+    await newJobPanel("succeeded", jobsBefore).waitFor({ timeout: 300_000 });
     const chart = page.getByTestId("loss-chart");
     await waitForIndexed(async () => Number(await chart.getAttribute("data-points")) >= 2, "at least two points on the loss curve");
     expect(await chart.locator("canvas").count()).toBeGreaterThan(0);
     await expect(page.getByTestId("tokens-per-second").textContent()).resolves.toMatch(/^[\d,]+$/);
     await page.getByTestId("job-published").getByText(/Registered on chain as model \d+/).waitFor({ timeout: 60_000 });
     const parentId = (await page.getByTestId("job-published").textContent())!.match(/model (\d+)/)![1]!;
-    const firstJob = (await page.getByTestId("job-panel").getAttribute("data-job-id"))!;
+    const beforeRefine = await jobIds();
 
     await page.getByLabel("Prompt for both models").fill("What is the capital of France?");
     await page.getByRole("button", { name: "Ask both" }).click();
@@ -447,23 +449,24 @@ describe("the app in Chromium, one journey per role", () => {
     await page.getByLabel("Epochs").fill("4");
     await page.getByRole("button", { name: "Start refining" }).click();
     await page.getByTestId("job-list").getByText(`LORA (child of ${parentId})`).waitFor({ timeout: 20_000 });
-    await page.locator(`[data-testid="job-panel"][data-state="succeeded"]:not([data-job-id="${firstJob}"])`).waitFor({ timeout: 300_000 });
+    await newJobPanel("succeeded", beforeRefine).waitFor({ timeout: 300_000 });
     await page.getByTestId("job-published").getByText(/Registered on chain as model \d+/).waitFor({ timeout: 60_000 });
     await screenshot(page, "model-factory-refine");
 
     // A long job: cancelled while it trains, resumed from its checkpoint, cancelled again.
     await page.getByRole("button", { name: "Train without a parent" }).click();
     await page.getByLabel("Epochs").fill("1000");
+    const beforeLong = await jobIds();
     await page.getByRole("button", { name: "Start training" }).click();
-    await page.locator('[data-testid="job-panel"][data-state="training"]').waitFor({ timeout: 60_000 });
+    await newJobPanel("training", beforeLong).waitFor({ timeout: 60_000 });
     await waitForIndexed(async () => Number(await chart.getAttribute("data-points")) >= 2, "the long job's first steps");
-    await page.getByTestId("time-left").getByText(/\d+ (s|min|h)/).waitFor();
+    await waitForIndexed(async () => /\d+ (s|min|h)/.test((await page.getByTestId("time-left").textContent()) ?? ""), "the time left");
     await screenshot(page, "model-factory-training");
     await page.getByRole("button", { name: "Cancel training" }).click();
     await page.locator('[data-testid="job-panel"][data-state="cancelled"]').waitFor({ timeout: 30_000 });
     await page.getByRole("button", { name: "Resume training" }).click();
     await page.locator('[data-testid="job-panel"][data-state="training"]').waitFor({ timeout: 60_000 });
-    await page.getByText("attempt 2").waitFor({ timeout: 30_000 });
+    await waitForIndexed(async () => /attempt 2$/.test((await page.getByTestId("job-meta").textContent()) ?? ""), "the second attempt");
     await page.getByRole("button", { name: "Cancel training" }).click();
     await page.locator('[data-testid="job-panel"][data-state="cancelled"]').waitFor({ timeout: 30_000 });
   });

@@ -2,6 +2,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { followJobEvents, TERMINAL_STATES, trainerApi, type JobEvent, type JobRequest, type TrainerJob } from "../lib/training.ts";
+import { ServiceRequestError } from "../lib/services.ts";
 import { keys } from "./keys.ts";
 import { useProtocol } from "./protocol.tsx";
 
@@ -68,6 +69,7 @@ export function useJobEvents(jobId: string | undefined, restartKey: number): Job
         } catch (error) {
           if (abort.signal.aborted) return;
           setState((s) => ({ ...s, error }));
+          if (error instanceof ServiceRequestError && error.status === 404) return;
         }
         if (ended || abort.signal.aborted) break;
         await new Promise((r) => setTimeout(r, 2_000));

@@ -102,7 +102,7 @@ export function JobPanel({ job, events, onRetried }: { job: TrainerJob; events: 
           ) : null}
         </div>
       </div>
-      <p className="muted small">
+      <p className="muted small" data-testid="job-meta">
         {job.spec.method.toUpperCase()} on {job.spec.baseModelName}, Datanet(s) {job.spec.datanetIds.join(", ")}
         {job.spec.parentModelId ? `, refining model ${job.spec.parentModelId}` : ""}
         {job.attempts > 1 ? ` · attempt ${job.attempts}` : ""}
