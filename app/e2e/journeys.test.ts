@@ -394,6 +394,83 @@ describe("the app in Chromium, one journey per role", () => {
     await screenshot(page, "models");
   });
 
+  it("ModelFactory: a job trained on accepted data from the page, its loss curve, base and tuned side by side, refine, cancel and resume", async () => {
+    const { page } = roles.owner!;
+    const jobIds = async () => ((await (await fetch(`${stack.trainer}/v1/jobs`)).json()) as { data: { id: string }[] }).data.map((j) => j.id);
+    const jobsBefore = await jobIds();
+    /** The job panel once it shows a job started in this journey, in the given state. */
+    const newJobPanel = (state: string, earlier: string[]) => page.locator(`[data-testid="job-panel"][data-state="${state}"]${earlier.map((id) => `:not([data-job-id="${id}"])`).join("")}`);
+    await page.goto(`${app.url}/factory`);
+    await page.getByRole("heading", { name: "ModelFactory" }).waitFor();
+    // Inline errors name the rule and the number; nothing is sent while one stands.
+    await page.getByLabel("Learning rate").fill("5");
+    await page.getByText("Learning rate must be in (0, 1], got 5.").waitFor();
+    await page.getByLabel("Epochs").fill("0");
+    await page.getByText("Epochs must be an integer in [1, 1000], got 0.").waitFor();
+    await page.getByRole("button", { name: "Start training" }).click();
+    await page.getByText("Choose at least one Datanet with accepted files.").waitFor();
+    expect(await jobIds()).toEqual(jobsBefore);
+    await screenshot(page, "model-factory-errors");
+
+    // With the keyboard: the Datanet's checkbox with Space, the form sent with Enter.
+    await page.getByLabel("Learning rate").fill("0.003");
+    await page.getByLabel("Epochs").fill("12");
+    await page.getByLabel("Batch size").fill("2");
+    await page.getByLabel("Evaluation share").fill("0.2");
+    const datanet = page.getByRole("checkbox", { name: new RegExp(`^#${ids.text} Journey geography`) });
+    await datanet.focus();
+    await page.keyboard.press("Space");
+    expect(await datanet.isChecked()).toBe(true);
+    await expect(page.getByTestId("cli-command").textContent()).resolves.toContain(`--datanet ${ids.text} --method lora --learning-rate 0.003 --epochs 12 --batch-size 2`);
+    await page.getByLabel("Epochs").press("Enter");
+
+    await newJobPanel("succeeded", jobsBefore).waitFor({ timeout: 300_000 });
+    const chart = page.getByTestId("loss-chart");
+    await waitForIndexed(async () => Number(await chart.getAttribute("data-points")) >= 2, "at least two points on the loss curve");
+    expect(await chart.locator("canvas").count()).toBeGreaterThan(0);
+    await expect(page.getByTestId("tokens-per-second").textContent()).resolves.toMatch(/^[\d,]+$/);
+    await page.getByTestId("job-published").getByText(/Registered on chain as model \d+/).waitFor({ timeout: 60_000 });
+    const parentId = (await page.getByTestId("job-published").textContent())!.match(/model (\d+)/)![1]!;
+    const beforeRefine = await jobIds();
+
+    await page.getByLabel("Prompt for both models").fill("What is the capital of France?");
+    await page.getByRole("button", { name: "Ask both" }).click();
+    await page.locator('[data-testid="answer-tuned"][data-done="true"]').waitFor({ timeout: 60_000 });
+    await expect(page.getByTestId("answer-tuned").locator("p").textContent()).resolves.toMatch(/^(?!\(no answer)\S/);
+    await expect(page.getByTestId("answer-base").locator("p").textContent()).resolves.toMatch(/\S/);
+    expect(await page.getByTestId("compare-chat").getByRole("alert").count()).toBe(0);
+    await screenshot(page, "model-factory");
+
+    // Refine: the form again from the finished job, with its model as parent.
+    await page.getByRole("button", { name: `Refine model ${parentId}` }).click();
+    await page.getByTestId("refine-notice").getByText(`Refining model ${parentId}`).waitFor();
+    expect(await page.getByLabel("Epochs").inputValue()).toBe("12");
+    expect(await datanet.isChecked()).toBe(true);
+    await page.getByLabel("Epochs").fill("4");
+    await page.getByRole("button", { name: "Start refining" }).click();
+    await page.getByTestId("job-list").getByText(`LORA (child of ${parentId})`).waitFor({ timeout: 20_000 });
+    await newJobPanel("succeeded", beforeRefine).waitFor({ timeout: 300_000 });
+    await page.getByTestId("job-published").getByText(/Registered on chain as model \d+/).waitFor({ timeout: 60_000 });
+    await screenshot(page, "model-factory-refine");
+
+    // A long job: cancelled while it trains, resumed from its checkpoint, cancelled again.
+    await page.getByRole("button", { name: "Train without a parent" }).click();
+    await page.getByLabel("Epochs").fill("1000");
+    const beforeLong = await jobIds();
+    await page.getByRole("button", { name: "Start training" }).click();
+    await newJobPanel("training", beforeLong).waitFor({ timeout: 60_000 });
+    await waitForIndexed(async () => Number(await chart.getAttribute("data-points")) >= 2, "the long job's first steps");
+    await waitForIndexed(async () => /\d+ (s|min|h)/.test((await page.getByTestId("time-left").textContent()) ?? ""), "the time left");
+    await screenshot(page, "model-factory-training");
+    await page.getByRole("button", { name: "Cancel training" }).click();
+    await page.locator('[data-testid="job-panel"][data-state="cancelled"]').waitFor({ timeout: 30_000 });
+    await page.getByRole("button", { name: "Resume training" }).click();
+    await page.locator('[data-testid="job-panel"][data-state="training"]').waitFor({ timeout: 60_000 });
+    await waitForIndexed(async () => /attempt 2$/.test((await page.getByTestId("job-meta").textContent()) ?? ""), "the second attempt");
+    await page.getByRole("button", { name: "Cancel training" }).click();
+    await page.locator('[data-testid="job-panel"][data-state="cancelled"]').waitFor({ timeout: 30_000 });
+  });
+
   it("every screen is saved for the guide", async () => {
     const { page } = roles.owner!;
     await page.goto(`${app.url}/`);
@@ -402,8 +479,6 @@ describe("the app in Chromium, one journey per role", () => {
     await page.goto(`${app.url}/datanets/${ids.text}`);
     await page.getByTestId("contribution-list").waitFor({ timeout: 20_000 });
     await screenshot(page, "datanet");
-    await page.goto(`${app.url}/factory`);
-    await screenshot(page, "model-factory");
     const tx = await page.evaluate(async () => {
       const r = await fetch("/svc/indexer/graphql", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ contributions(limit: 1) { items { submittedTx } } }" }) });
       return ((await r.json()) as { data: { contributions: { items: { submittedTx: string }[] } } }).data.contributions.items[0]!.submittedTx;
@@ -435,7 +510,11 @@ describe("the app in Chromium, one journey per role", () => {
       expect(await page.getByRole("alertdialog").count()).toBe(0);
       expect(await getDatanetCount(chain as never, { contracts })).toBe(count);
       await page.goto(`${degraded.url}/factory`);
+      await page.getByLabel("Epochs").fill("3");
       await page.getByText("The trainer node is not answering: training is unavailable").waitFor({ timeout: 30_000 });
+      // The form stays as it was; starting says which service is down.
+      expect(await page.getByLabel("Epochs").inputValue()).toBe("3");
+      await screenshot(page, "model-factory-trainer-down");
       await role.context.close();
     } finally {
       await degraded.stop();

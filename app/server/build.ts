@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "
 import path from "node:path";
 import { appRoot, projectRoot } from "./settings.ts";
 
-const INPUTS = ["app/src", "app/index.html", "app/vite.config.ts", "app/public", "sdk/src", "protocol/src", "package-lock.json"];
+const INPUTS = ["app/src", "app/index.html", "app/vite.config.ts", "app/public", "sdk/src", "protocol/src", "trainer/src/node/job-rules.ts", "package-lock.json"];
 const STAMP = ".build-digest";
 
 function* filesUnder(p: string): Generator<string> {

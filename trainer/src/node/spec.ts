@@ -5,6 +5,9 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { createHash } from "node:crypto";
 import type { LoraSettings, Method, TrainingConfig } from "./engine.ts";
+import { DATANET_ID_RULE, DEFAULT_HYPERPARAMETERS, DEFAULT_LORA, HYPERPARAMETER_RULES as H, LORA_RULES, MAX_DATANETS, numberRuleViolation, type NumberRule } from "./job-rules.ts";
+
+export { DEFAULT_HYPERPARAMETERS, MAX_DATANETS };
 
 export interface JobSpec {
   datanetIds: number[];
@@ -25,29 +28,20 @@ export class ValidationError extends Error {
   override name = "ValidationError";
 }
 
-export const MAX_DATANETS = 32; // ModelRegistry.MAX_DATANETS
-
 /** Default LoRA target modules by architecture (config.json `model_type`). */
 export function defaultTargetModules(modelType: string): string[] {
   return modelType === "gpt2" ? ["c_attn"] : ["q_proj", "v_proj"];
 }
 
-export const DEFAULT_HYPERPARAMETERS = {
-  learningRate: 1e-3, epochs: 1, batchSize: 4, gradientAccumulation: 1, maxSeqLen: 128,
-  warmupSteps: 0, weightDecay: 0, seed: 42, evalFraction: 0.1,
-} as const;
-
 function fail(message: string): never {
   throw new ValidationError(message);
 }
 
-type Bound = { min: number; max: number; minOpen?: boolean; integer?: boolean };
-function num(name: string, value: unknown, fallback: number, b: Bound): number {
+function num(name: string, value: unknown, fallback: number, rule: NumberRule): number {
   if (value === undefined || value === null) return fallback;
   if (typeof value !== "number" || !Number.isFinite(value)) fail(`${name} must be a number, got ${JSON.stringify(value)}`);
-  const range = `${b.minOpen ? "(" : "["}${b.min}, ${b.max}]`;
-  if (b.integer && !Number.isInteger(value)) fail(`${name} must be an integer in ${range}, got ${value}`);
-  if (value > b.max || value < b.min || (b.minOpen && value === b.min)) fail(`${name} must be ${b.integer ? "an integer " : ""}in ${range}, got ${value}`);
+  const violation = numberRuleViolation(name, value, rule);
+  if (violation) fail(violation);
   return value;
 }
 
@@ -61,7 +55,7 @@ export function parseJobRequest(body: unknown, defaults: { baseModel: string }):
   const rawIds = b.datanetIds ?? (b.datanetId === undefined ? undefined : [b.datanetId]);
   if (!Array.isArray(rawIds) || rawIds.length === 0) fail("datanetIds must be a non-empty array of Datanet ids");
   if (rawIds.length > MAX_DATANETS) fail(`datanetIds may name at most ${MAX_DATANETS} Datanets, got ${rawIds.length}`);
-  const datanetIds = rawIds.map((id, i) => num(`datanetIds[${i}]`, id, 0, { min: 1, max: 2 ** 32 - 1, integer: true }));
+  const datanetIds = rawIds.map((id, i) => num(`datanetIds[${i}]`, id, 0, DATANET_ID_RULE));
   if (new Set(datanetIds).size !== datanetIds.length) fail(`datanetIds must not repeat an id, got ${JSON.stringify(datanetIds)}`);
 
   const baseModel = path.resolve(b.baseModel === undefined ? defaults.baseModel : typeof b.baseModel === "string" ? b.baseModel : fail(`baseModel must be a folder path, got ${JSON.stringify(b.baseModel)}`));
@@ -85,24 +79,24 @@ export function parseJobRequest(body: unknown, defaults: { baseModel: string }):
   const d = DEFAULT_HYPERPARAMETERS;
   const training: TrainingConfig = {
     method,
-    learningRate: num("learningRate", h.learningRate, d.learningRate, { min: 0, max: 1, minOpen: true }),
-    epochs: num("epochs", h.epochs, d.epochs, { min: 1, max: 1000, integer: true }),
-    batchSize: num("batchSize", h.batchSize, d.batchSize, { min: 1, max: 1024, integer: true }),
-    gradientAccumulation: num("gradientAccumulation", h.gradientAccumulation, d.gradientAccumulation, { min: 1, max: 1024, integer: true }),
-    maxSeqLen: num("maxSeqLen", h.maxSeqLen, d.maxSeqLen, { min: 8, max: 32768, integer: true }),
-    warmupSteps: num("warmupSteps", h.warmupSteps, d.warmupSteps, { min: 0, max: 1_000_000, integer: true }),
-    weightDecay: num("weightDecay", h.weightDecay, d.weightDecay, { min: 0, max: 1 }),
-    seed: num("seed", h.seed, d.seed, { min: 0, max: 2 ** 32 - 1, integer: true }),
-    evalFraction: num("evalFraction", h.evalFraction, d.evalFraction, { min: 0, max: 0.5 }),
+    learningRate: num("learningRate", h.learningRate, d.learningRate, H.learningRate),
+    epochs: num("epochs", h.epochs, d.epochs, H.epochs),
+    batchSize: num("batchSize", h.batchSize, d.batchSize, H.batchSize),
+    gradientAccumulation: num("gradientAccumulation", h.gradientAccumulation, d.gradientAccumulation, H.gradientAccumulation),
+    maxSeqLen: num("maxSeqLen", h.maxSeqLen, d.maxSeqLen, H.maxSeqLen),
+    warmupSteps: num("warmupSteps", h.warmupSteps, d.warmupSteps, H.warmupSteps),
+    weightDecay: num("weightDecay", h.weightDecay, d.weightDecay, H.weightDecay),
+    seed: num("seed", h.seed, d.seed, H.seed),
+    evalFraction: num("evalFraction", h.evalFraction, d.evalFraction, H.evalFraction),
   };
-  if (h.workers !== undefined) training.workers = num("workers", h.workers, 1, { min: 1, max: 64, integer: true });
+  if (h.workers !== undefined) training.workers = num("workers", h.workers, 1, H.workers);
   if (method !== "full") {
     const l = (b.lora ?? {}) as Record<string, unknown>;
     if (typeof l !== "object" || Array.isArray(l)) fail("lora must be an object");
     const lora: LoraSettings = {
-      rank: num("lora.rank", l.rank, 8, { min: 1, max: 1024, integer: true }),
-      alpha: num("lora.alpha", l.alpha, 16, { min: 0, max: 4096, minOpen: true }),
-      dropout: num("lora.dropout", l.dropout, 0, { min: 0, max: 0.9 }),
+      rank: num("lora.rank", l.rank, DEFAULT_LORA.rank, LORA_RULES.rank),
+      alpha: num("lora.alpha", l.alpha, DEFAULT_LORA.alpha, LORA_RULES.alpha),
+      dropout: num("lora.dropout", l.dropout, DEFAULT_LORA.dropout, LORA_RULES.dropout),
       targetModules: l.targetModules === undefined ? defaultTargetModules(modelType)
         : Array.isArray(l.targetModules) && l.targetModules.length > 0 && l.targetModules.every((m) => typeof m === "string" && m.length > 0) ? (l.targetModules as string[])
         : fail(`lora.targetModules must be a non-empty array of module names, got ${JSON.stringify(l.targetModules)}`),
