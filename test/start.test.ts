@@ -70,6 +70,14 @@ describe("the main command (npm start)", () => {
     const first = spawn(process.execPath, [BOOTSTRAP, "run", "stack/bin/start.ts", "--no-trainer", "--no-app"], { cwd: projectRoot, env: envOf(p, stackDir), stdio: ["ignore", "pipe", "pipe"] });
     try {
       await waitForOutput(first, "Press Ctrl-C to stop.", 300_000);
+      // The chain endpoint refuses oversized bodies before the node reads them, and keeps answering.
+      const chainUrl = `http://127.0.0.1:${p.CHAIN_PORT}`;
+      const huge = await fetch(chainUrl, { method: "POST", headers: { "content-type": "application/json" }, body: `{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":["${"x".repeat(20 * 1024 * 1024)}"]}` });
+      expect(huge.status).toBe(413);
+      expect(((await huge.json()) as { error: { message: string } }).error.message).toMatch(/over the chain endpoint's limit of 8388608 bytes/);
+      expect((await fetch(chainUrl)).status).toBe(405);
+      expect(await publicClientFor(chainUrl).getChainId()).toBe(31337);
+
       const state = JSON.parse(readFileSync(path.join(stackDir, "state.json"), "utf8")) as { pid: number };
       const deployment = readFileSync(path.join(stackDir, "deployments", "31337.json"), "utf8");
 

@@ -21,7 +21,8 @@ import { formatEther, parseEther } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { DEV_PRIVATE_KEYS, deployProtocol, devWallet, distributeOpen, publicClientFor, type Deployment } from "@openledger/protocol/deploy";
 import { deploymentFile as deploymentPath, writeDeployment } from "@openledger/protocol/node";
-import { hardhatCli, projectRoot as root, startChain, type LocalChain } from "../src/chain.ts";
+import { freePort, hardhatCli, projectRoot as root, startChain, type LocalChain } from "../src/chain.ts";
+import { DEFAULT_MAX_RPC_BODY_BYTES, startRpcGuard, type RpcGuard } from "../src/rpc-guard.ts";
 import { StateFolder } from "../src/state.ts";
 import { Supervisor, terminate, type ServiceSpec } from "../src/supervisor.ts";
 
@@ -54,13 +55,16 @@ const supervisor = new Supervisor({
     console.error(`! The ${name} stopped (${reason}); restarting it in ${delayMs / 1000} s (restart ${attempt}; log: ${shown(log(name))}).`),
 });
 let chain: LocalChain | undefined;
+let guard: RpcGuard | undefined;
 let stopping = false;
+const maxRpcBodyBytes = process.env.CHAIN_MAX_BODY_MIB ? Number(process.env.CHAIN_MAX_BODY_MIB) * 1024 * 1024 : DEFAULT_MAX_RPC_BODY_BYTES;
 
 async function stop(code: number): Promise<void> {
   if (stopping) return;
   stopping = true;
   process.exitCode = code;
   await supervisor.stopAll();
+  await guard?.stop();
   if (chain) await terminate(chain.process);
   state.release();
 }
@@ -188,8 +192,10 @@ async function main(): Promise<void> {
   for (const folder of ["indexer", "trainer"]) rmSync(path.join(stateDir, folder), { recursive: true, force: true });
   mkdirSync(path.join(stateDir, "indexer"), { recursive: true });
 
-  console.log(`• starting the Hardhat node on ${rpcUrl} (log: ${shown(log("chain"))})…`);
-  chain = await startChain({ port: ports.chain, logFile: log("chain") });
+  // The node listens on a private port; what the stack exposes is a guard that limits request bodies.
+  console.log(`• starting the Hardhat node behind ${rpcUrl} (request bodies up to ${maxRpcBodyBytes / 1048576} MiB; log: ${shown(log("chain"))})…`);
+  chain = await startChain({ port: await freePort(), logFile: log("chain") });
+  guard = await startRpcGuard({ port: ports.chain, upstream: chain.rpcUrl, maxBodyBytes: maxRpcBodyBytes });
   chain.process.once("exit", (code, signal) => {
     if (stopping) return;
     console.error(`✖ The Hardhat node stopped (${signal ?? `exit code ${code}`}); the chain's state lived in it and is gone, so the stack stops. See ${shown(log("chain"))}.`);
