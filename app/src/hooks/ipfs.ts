@@ -2,7 +2,7 @@
 // metadata and model manifests.
 import { parseManifest, type DatasetManifest } from "@openledger/sdk";
 import { useQuery } from "@tanstack/react-query";
-import { parseDatanetMetadata, type DatanetMetadata } from "../lib/datanet-metadata.ts";
+import { parseDatanetMetadata, type DatanetMetadata } from "@openledger/sdk";
 import { keys } from "./keys.ts";
 import { useProtocol } from "./protocol.tsx";
 

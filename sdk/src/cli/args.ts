@@ -3,7 +3,7 @@
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { parseEther, type Hex } from "viem";
-import { isBytes32, toOnchainCid, type DatanetInfo } from "@openledger/sdk";
+import { isBytes32, parseDatanetMetadata, toOnchainCid, type DatanetInfo } from "@openledger/sdk";
 import type { Context } from "./context.ts";
 import { UsageError } from "./exit.ts";
 
@@ -66,9 +66,7 @@ let warnedIpfs = false;
  */
 export async function metadataName(ctx: Context, d: DatanetInfo): Promise<string> {
   try {
-    const bytes = await ctx.ipfs.get(d.metadataCid, { maxBytes: 64 * 1024, signal: AbortSignal.timeout(2_000) });
-    const meta = JSON.parse(new TextDecoder().decode(bytes)) as { name?: unknown };
-    return typeof meta.name === "string" ? meta.name : "";
+    return parseDatanetMetadata(await ctx.ipfs.get(d.metadataCid, { maxBytes: 64 * 1024, signal: AbortSignal.timeout(2_000) })).name;
   } catch (error) {
     if (!warnedIpfs) {
       warnedIpfs = true;

@@ -8,7 +8,7 @@ import { ErrorNotice } from "../../components/ErrorNotice.tsx";
 import { RequireWallet } from "../../components/RequireWallet.tsx";
 import { TxProgress } from "../../components/TxProgress.tsx";
 import { useProtocolWrite } from "../../hooks/useWrite.ts";
-import { encodeDatanetMetadata } from "../../lib/datanet-metadata.ts";
+import { encodeDatanetMetadata } from "@openledger/sdk";
 import { formatName, modalityName } from "./metadata.ts";
 import { parseOpen } from "../../lib/format.ts";
 import { parseWholeNumber } from "../../lib/inputs.ts";

@@ -1,6 +1,6 @@
 // The SDK's format and modality names, and metadata parsing that never fails a list row.
 import { formatName, formatsOfMask, modalityName } from "@openledger/sdk";
-import { parseDatanetMetadata, type DatanetMetadata } from "../../lib/datanet-metadata.ts";
+import { parseDatanetMetadata, type DatanetMetadata } from "@openledger/sdk";
 
 export { formatName, formatsOfMask, modalityName };
 

@@ -14,6 +14,9 @@ import {
   stake,
   updateDatanetLimits,
   type Format,
+  encodeDatanetMetadata,
+  MODALITY_NAMES,
+  parseDatanetMetadata,
 } from "@openledger/sdk";
 import { amount, int, datanetArg, list, metadataName, UsageError } from "../args.ts";
 import { bytes, open, printFields, printJson, printTable } from "../output.ts";
@@ -58,7 +61,7 @@ function showCommand(datanets: Command, { ctxOf, json }: Cli): void {
       const d = await getDatanet(ctx.client, { contracts: ctx.contracts, datanetId: datanetArg(id) });
       let metadata: unknown = null;
       try {
-        metadata = JSON.parse(new TextDecoder().decode(await ctx.ipfs.get(d.metadataCid, { maxBytes: 64 * 1024, signal: AbortSignal.timeout(3_000) })));
+        metadata = parseDatanetMetadata(await ctx.ipfs.get(d.metadataCid, { maxBytes: 64 * 1024, signal: AbortSignal.timeout(3_000) }));
       } catch {
         metadata = null;
       }
@@ -126,8 +129,8 @@ function createCommand(datanets: Command, { ctxOf, json }: Cli): void {
       if (!(threshold >= 0 && threshold <= 100)) throw new UsageError(`--threshold must be a percentage from 0 to 100, got ${o.threshold}`);
       const ctx = await ctxOf(cmd);
       const wallet = await ctx.wallet();
-      const metadata = { name: o.name, description: o.description, license: o.license, ...(o.schema ? { schema: o.schema } : {}), modality: o.modality, formats: formats.map(formatName) };
-      const metadataCid = await ctx.ipfs.add(new TextEncoder().encode(JSON.stringify(metadata, null, 2) + "\n"));
+      const document = encodeDatanetMetadata({ name: o.name!, description: o.description!, license: o.license!, ...(o.schema ? { schema: o.schema } : {}), modality: MODALITY_NAMES[modality], formats: formats.map(formatName) });
+      const metadataCid = await ctx.ipfs.add(document);
       const sent = await createDatanet(wallet, {
         contracts: ctx.contracts,
         modality,

@@ -1,6 +1,8 @@
-// A Datanet's metadata document on IPFS (the chain keeps its CID). The same fields as the CLI's
-// `openledger datanets create` writes, so Datanets made in either place read the same.
-import { FORMAT_NAMES, MODALITY_NAMES, type FormatName, type ModalityName } from "@openledger/sdk";
+// A Datanet's metadata document on IPFS (the chain keeps its CID): its name, description, license,
+// row schema, modality and formats. One format for everyone who writes or reads it (the CLI's
+// `datanets create` and `datanets list`, the app's create form and lists).
+import { FORMAT_NAMES, MODALITY_NAMES, type FormatName, type ModalityName } from "@openledger/protocol";
+import { OpenLedgerError } from "./errors.ts";
 
 export interface DatanetMetadata {
   name: string;
@@ -14,11 +16,11 @@ export interface DatanetMetadata {
 export const MAX_NAME_LENGTH = 80;
 export const MAX_DESCRIPTION_LENGTH = 2_000;
 
-export class MetadataError extends Error {
+export class MetadataError extends OpenLedgerError {
   override name = "MetadataError";
 }
 
-/** The document's bytes, laid out as the CLI writes them. */
+/** The document's bytes (pretty JSON and a newline); refuses an empty or over-long name or description. */
 export function encodeDatanetMetadata(metadata: DatanetMetadata): Uint8Array {
   const name = metadata.name.trim();
   if (name === "") throw new MetadataError("a Datanet needs a name");
