@@ -1,15 +1,12 @@
 // ModelRegistry: fee shares, treasury and pause; each registered model with its lineage and the
-// Datanets it drew from; fee payments and attribution payouts.
+// Datanets it drew from; fee payments and attribution payouts. Manifests are not fetched here: the
+// manifest worker (src/api/manifests/) checks them and fills in the model's manifest columns and
+// `manifest_leaf` (a fee payment makes a manifest that could not be fetched due again).
 import { ponder } from "ponder:registry";
-import { account, claim, contribution, feePayment, manifestLeaf, model, modelDatanet } from "ponder:schema";
-import type { Hex } from "viem";
+import { account, claim, feePayment, manifestLeaf, model, modelDatanet } from "ponder:schema";
 import { cidFromOnchain } from "@openledger/protocol";
-import { checkManifest } from "./manifest.ts";
 import { TRAINING_METHODS, nameOf } from "./names.ts";
-import { ensureAccount, lc, updateProtocol, type Db } from "./rows.ts";
-import { loadSettings } from "./settings.ts";
-
-const settings = loadSettings(process.env);
+import { ensureAccount, lc, updateProtocol } from "./rows.ts";
 
 ponder.on("ModelRegistry:FeeSharesSet", async ({ event, context }) => {
   await updateProtocol(context.db, { trainerBps: Number(event.args.trainerBps), protocolBps: Number(event.args.protocolBps) });
@@ -23,21 +20,6 @@ ponder.on("ModelRegistry:RegistryPauseSet", async ({ event, context }) => {
   await updateProtocol(context.db, { registryPaused: event.args.paused });
 });
 
-async function verifyManifest(db: Db, manifestCid: string, datasetRoot: Hex, totalWeight: bigint, datanetIds: readonly number[]) {
-  return checkManifest({
-    ipfsUrl: settings.ipfsUrl,
-    timeoutMs: settings.ipfsTimeoutMs,
-    manifestCid,
-    datasetRoot,
-    totalWeight,
-    datanetIds,
-    lookup: async (contributionId) => {
-      const c = await db.find(contribution, { id: contributionId });
-      return c ? { status: c.status, contributor: c.contributor, datanetId: c.datanetId } : undefined;
-    },
-  });
-}
-
 ponder.on("ModelRegistry:ModelRegistered", async ({ event, context }) => {
   const db = context.db;
   const { modelId, spec } = event.args;
@@ -45,7 +27,6 @@ ponder.on("ModelRegistry:ModelRegistered", async ({ event, context }) => {
   const parent = parentId === null ? undefined : await db.find(model, { id: parentId });
   const manifestCid = cidFromOnchain(spec.manifestDigest, spec.manifestCodec).toString();
   const datanetIds = [...spec.datanetIds];
-  const result = await verifyManifest(db, manifestCid, spec.datasetRoot, spec.totalWeight, datanetIds);
   await db.insert(model).values({
     id: modelId,
     trainer: lc(event.args.trainer),
@@ -66,10 +47,11 @@ ponder.on("ModelRegistry:ModelRegistered", async ({ event, context }) => {
     manifestDigest: spec.manifestDigest,
     manifestCodec: spec.manifestCodec,
     manifestCid,
-    manifestStatus: result.status,
-    manifestIssues: result.issues,
-    manifestLeafCount: result.status === "Valid" || result.status === "Flagged" ? result.leaves.length : null,
-    manifestCheckedAt: result.status === "Unchecked" ? null : event.block.timestamp,
+    // The manifest worker fills these in once it has fetched and checked the manifest.
+    manifestStatus: "Unchecked",
+    manifestIssues: [],
+    manifestLeafCount: null,
+    manifestCheckedAt: null,
     feesPaid: 0n,
     trainerFees: 0n,
     protocolFees: 0n,
@@ -82,29 +64,11 @@ ponder.on("ModelRegistry:ModelRegistered", async ({ event, context }) => {
     transactionHash: event.transaction.hash,
   });
   for (const datanetId of new Set(datanetIds)) await db.insert(modelDatanet).values({ modelId, datanetId });
-  for (const leaf of result.leaves) {
-    await db.insert(manifestLeaf).values({ modelId, ...leaf, claimed: 0n }).onConflictDoNothing();
-  }
   await updateProtocol(db, (r) => ({ modelCount: r.modelCount + 1 }));
 });
 
 ponder.on("ModelRegistry:FeePaid", async ({ event, context }) => {
   const { modelId, payer, amount, trainerShare, protocolShare, contributorsShare, feesPerWeight } = event.args;
-  // A manifest that could not be fetched when its model was registered is tried again when the
-  // model is next paid for (users should know whether they pay a flagged model).
-  const m = (await context.db.find(model, { id: modelId }))!;
-  if (m.manifestStatus === "Unavailable") {
-    const result = await verifyManifest(context.db, m.manifestCid, m.datasetRoot, m.totalWeight, m.datanetIds);
-    if (result.status !== "Unavailable") {
-      await context.db.update(model, { id: modelId }).set({
-        manifestStatus: result.status,
-        manifestIssues: result.issues,
-        manifestLeafCount: result.leaves.length,
-        manifestCheckedAt: event.block.timestamp,
-      });
-      for (const leaf of result.leaves) await context.db.insert(manifestLeaf).values({ modelId, ...leaf, claimed: 0n }).onConflictDoNothing();
-    }
-  }
   await context.db.update(model, { id: modelId }).set((r) => ({
     feesPaid: r.feesPaid + amount,
     trainerFees: r.trainerFees + trainerShare,

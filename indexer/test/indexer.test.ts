@@ -14,6 +14,17 @@ import { graphql, query, startIndexer, waitForBlock, type Indexer } from "@openl
 import { DATABASES, startPostgres, type Postgres } from "@openledger/testkit";
 import { runScenario, type ScenarioResult } from "./scenario.ts";
 
+/** The manifest worker checks models after they are indexed: waits until every model has a check. */
+async function waitForManifestChecks(indexer: Indexer, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const data = await query<{ models: { items: { id: string; manifestCheckedAt: string | null }[] } }>(indexer, `{ models(limit: 1000) { items { id manifestCheckedAt } } }`);
+    if (data.models.items.every((m) => m.manifestCheckedAt !== null)) return;
+    if (Date.now() > deadline) throw new Error(`models without a manifest check after ${timeoutMs} ms: ${JSON.stringify(data.models.items)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 describe.each(DATABASES)("indexer on %s", (database) => {
   let t: TestChain;
   let ipfs: RunningIpfsNode;
@@ -31,6 +42,7 @@ describe.each(DATABASES)("indexer on %s", (database) => {
     indexer = await startIndexer({ rpcUrl: t.rpcUrl, deploymentFile: t.deploymentFile, ipfsUrl: ipfs.url, ...(pg ? { databaseUrl: pg.url } : {}) });
     result = await runScenario(t, async (bytes) => (await ipfs.node.add(bytes)).cid.toString());
     await waitForBlock(indexer, await t.client.getBlockNumber({ cacheTime: 0 }));
+    await waitForManifestChecks(indexer);
   });
 
   afterAll(async () => {
