@@ -170,6 +170,25 @@ describe.each(DATABASES)("indexer on %s", (database) => {
     expect(Math.max(...latencies)).toBeLessThan(1_000);
   });
 
+  test("the manifest worker's record and leaves: attempts and last error, attribution already claimed", async () => {
+    const record = (await (await fetch(`${indexer.url}/models/${result.unavailableModelId}/manifest`)).json()) as { status: string; attempts: number; nextAttemptAt: number | null; lastError: string };
+    expect(record.status).toBe("Unavailable");
+    expect(record.attempts).toBeGreaterThanOrEqual(1);
+    expect(record.lastError).toMatch(/could not fetch manifest/);
+    expect((await fetch(`${indexer.url}/models/999/manifest`)).status).toBe(404);
+    expect((await fetch(`${indexer.url}/models/x1/manifest`)).status).toBe(400);
+    // The scenario claims attribution for the valid model's first leaf, maybe before the worker copied
+    // the leaves: the copy counts the claims already indexed.
+    const data = await query<{ manifestLeafs: { items: { contributionId: string; check: string; claimed: string }[] }; claims: { items: { amount: string }[] } }>(
+      indexer,
+      `query($id: BigInt!) { manifestLeafs(where: { modelId: $id }) { items { contributionId check claimed } } claims(where: { kind: "attribution", modelId: $id }) { items { amount } } }`,
+      { id: result.validModelId.toString() },
+    );
+    expect(data.manifestLeafs.items.map((l) => l.check)).toEqual(["ok", "ok", "ok"]);
+    expect(data.claims.items).toHaveLength(1);
+    expect(data.manifestLeafs.items.find((l) => l.contributionId === result.accepted[0]!.toLowerCase())?.claimed).toBe(data.claims.items[0]!.amount);
+  });
+
   test("an unavailable manifest is checked again at the model's next fee payment", async () => {
     const p = new Protocol(t);
     await ipfs.node.add(result.missingManifest);

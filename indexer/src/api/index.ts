@@ -292,6 +292,37 @@ app.get("/contributors/:address/quota", async (c) => {
   );
 });
 
+// ─── A model's manifest check ────────────────────────────────────────────
+
+/**
+ * GET /models/:id/manifest — the manifest worker's record for a model: status and issues (as on the
+ * model), the attempts so far, when the next is due (ms since the epoch, null when none is timed) and
+ * the last fetch error.
+ */
+app.get("/models/:id/manifest", async (c) => {
+  const id = c.req.param("id");
+  if (!/^[0-9]{1,78}$/.test(id)) throw new BadRequest(`model id must be a decimal integer, not ${id}`);
+  const result = (await db.execute(
+    sql`SELECT model_id::text AS model_id, registration_tx, manifest_cid, status, issues, leaf_count, attempts,
+               next_attempt_at::text AS next_attempt_at, last_error, checked_at::text AS checked_at
+          FROM ${sql.identifier(databaseSchema)}.manifest_check WHERE model_id = ${id}::numeric`,
+  )) as unknown as { rows?: Record<string, unknown>[] } | Record<string, unknown>[];
+  const row = (Array.isArray(result) ? result : (result.rows ?? []))[0];
+  if (!row) return c.json({ error: `no manifest check for model ${id} yet` }, 404);
+  return c.json({
+    modelId: row.model_id,
+    registrationTx: row.registration_tx,
+    manifestCid: row.manifest_cid,
+    status: row.status,
+    issues: row.issues,
+    leafCount: row.leaf_count,
+    attempts: row.attempts,
+    nextAttemptAt: row.next_attempt_at === null ? null : Number(row.next_attempt_at),
+    lastError: row.last_error,
+    checkedAt: Number(row.checked_at),
+  });
+});
+
 app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));
 
 export default app;
