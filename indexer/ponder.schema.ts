@@ -1,7 +1,7 @@
 // The projection of the protocol: one table per entity, with the counters clients sort and filter
-// by kept up to date by the handlers (src/index.ts). Amounts are OPEN wei (bigint); times are unix
-// seconds of the block; stake tallies are in wei (the contracts count them in units of 10^13 wei
-// and the events carry wei).
+// by kept up to date by the handlers (one file per contract under src/). Amounts are OPEN wei
+// (bigint); times are unix seconds of the block; stake tallies are in wei (the contracts count them
+// in units of 10^13 wei and the events carry wei).
 import { index, onchainEnum, onchainTable, primaryKey, relations } from "ponder";
 
 export const contributionStatus = onchainEnum("contribution_status", ["Pending", "Accepted", "Rejected", "Expired"]);
@@ -398,6 +398,10 @@ export const model = onchainTable(
     manifestDigest: t.hex().notNull(),
     manifestCodec: t.integer().notNull(),
     manifestCid: t.text().notNull(),
+    /**
+     * The manifest check and the three columns after it are written by the manifest worker
+     * (src/api/manifests/), not by a handler: `Unchecked` with `manifestCheckedAt` null until it ran.
+     */
     manifestStatus: manifestStatus("manifest_status").notNull(),
     /** Why a manifest was flagged or could not be checked. */
     manifestIssues: t.text().array().notNull(),
@@ -427,7 +431,7 @@ export const modelDatanet = onchainTable(
   (table) => ({ pk: primaryKey({ columns: [table.modelId, table.datanetId] }), datanetIndex: index().on(table.datanetId) }),
 );
 
-/** Each leaf of a model's manifest and what the check found. */
+/** Each leaf of a model's manifest and what the check found (rows written by the manifest worker; `claimed` by the handlers). */
 export const manifestLeaf = onchainTable(
   "manifest_leaf",
   (t) => ({

@@ -25,6 +25,7 @@ export interface IndexerSettings {
   pgliteDir: string;
   ipfsUrl: string | undefined;
   ipfsTimeoutMs: number;
+  manifests: { pollMs: number; retryBaseMs: number; retryMaxMs: number; maxAttempts: number };
 }
 
 const CONTRACT_ENV: Record<ContractName, string> = {
@@ -79,6 +80,12 @@ export function loadSettings(env: NodeJS.ProcessEnv): IndexerSettings {
     pgliteDir: path.resolve(env.PGLITE_DIR ?? path.join(indexerRoot, ".ponder", "pglite")),
     ipfsUrl: env.IPFS_URL || undefined,
     ipfsTimeoutMs: positiveInt(env, "IPFS_TIMEOUT_MS", 5000),
+    manifests: {
+      pollMs: positiveInt(env, "MANIFEST_POLL_MS", 250),
+      retryBaseMs: positiveInt(env, "MANIFEST_RETRY_BASE_MS", 2_000),
+      retryMaxMs: positiveInt(env, "MANIFEST_RETRY_MAX_MS", 300_000),
+      maxAttempts: positiveInt(env, "MANIFEST_MAX_ATTEMPTS", 20),
+    },
   };
 }
 

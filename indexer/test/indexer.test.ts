@@ -14,6 +14,17 @@ import { graphql, query, startIndexer, waitForBlock, type Indexer } from "@openl
 import { DATABASES, startPostgres, type Postgres } from "@openledger/testkit";
 import { runScenario, type ScenarioResult } from "./scenario.ts";
 
+/** The manifest worker checks models after they are indexed: waits until every model has a check. */
+async function waitForManifestChecks(indexer: Indexer, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const data = await query<{ models: { items: { id: string; manifestCheckedAt: string | null }[] } }>(indexer, `{ models(limit: 1000) { items { id manifestCheckedAt } } }`);
+    if (data.models.items.every((m) => m.manifestCheckedAt !== null)) return;
+    if (Date.now() > deadline) throw new Error(`models without a manifest check after ${timeoutMs} ms: ${JSON.stringify(data.models.items)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 describe.each(DATABASES)("indexer on %s", (database) => {
   let t: TestChain;
   let ipfs: RunningIpfsNode;
@@ -31,6 +42,7 @@ describe.each(DATABASES)("indexer on %s", (database) => {
     indexer = await startIndexer({ rpcUrl: t.rpcUrl, deploymentFile: t.deploymentFile, ipfsUrl: ipfs.url, ...(pg ? { databaseUrl: pg.url } : {}) });
     result = await runScenario(t, async (bytes) => (await ipfs.node.add(bytes)).cid.toString());
     await waitForBlock(indexer, await t.client.getBlockNumber({ cacheTime: 0 }));
+    await waitForManifestChecks(indexer);
   });
 
   afterAll(async () => {
@@ -156,6 +168,25 @@ describe.each(DATABASES)("indexer on %s", (database) => {
       void receipt;
     }
     expect(Math.max(...latencies)).toBeLessThan(1_000);
+  });
+
+  test("the manifest worker's record and leaves: attempts and last error, attribution already claimed", async () => {
+    const record = (await (await fetch(`${indexer.url}/models/${result.unavailableModelId}/manifest`)).json()) as { status: string; attempts: number; nextAttemptAt: number | null; lastError: string };
+    expect(record.status).toBe("Unavailable");
+    expect(record.attempts).toBeGreaterThanOrEqual(1);
+    expect(record.lastError).toMatch(/could not fetch manifest/);
+    expect((await fetch(`${indexer.url}/models/999/manifest`)).status).toBe(404);
+    expect((await fetch(`${indexer.url}/models/x1/manifest`)).status).toBe(400);
+    // The scenario claims attribution for the valid model's first leaf, maybe before the worker copied
+    // the leaves: the copy counts the claims already indexed.
+    const data = await query<{ manifestLeafs: { items: { contributionId: string; check: string; claimed: string }[] }; claims: { items: { amount: string }[] } }>(
+      indexer,
+      `query($id: BigInt!) { manifestLeafs(where: { modelId: $id }) { items { contributionId check claimed } } claims(where: { kind: "attribution", modelId: $id }) { items { amount } } }`,
+      { id: result.validModelId.toString() },
+    );
+    expect(data.manifestLeafs.items.map((l) => l.check)).toEqual(["ok", "ok", "ok"]);
+    expect(data.claims.items).toHaveLength(1);
+    expect(data.manifestLeafs.items.find((l) => l.contributionId === result.accepted[0]!.toLowerCase())?.claimed).toBe(data.claims.items[0]!.amount);
   });
 
   test("an unavailable manifest is checked again at the model's next fee payment", async () => {

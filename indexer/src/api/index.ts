@@ -1,6 +1,7 @@
 // The HTTP API: Ponder's generated GraphQL at /graphql, SQL over HTTP for @ponder/client at
 // /sql/*, and three read endpoints that need the chain's clock (leaderboard ranks, a validator's
 // work queue, a contributor's quota today). /health, /ready, /status and /metrics are Ponder's own.
+// It also starts the manifest worker (./manifests/), which checks models' dataset manifests.
 //
 // Limits: request bodies over 64 KiB are refused (413), a request running longer than
 // API_TIMEOUT_MS (default 10 s) is answered 504, GraphQL operations are capped in depth, aliases
@@ -14,6 +15,10 @@ import { timeout } from "hono/timeout";
 import { and, asc, client, count, desc, eq, gt, graphql, sql } from "ponder";
 import { getAddress, isAddress, type Hex } from "viem";
 import { DAY } from "../names.ts";
+import { loadSettings } from "../settings.ts";
+import { ponderDatabase } from "./manifests/ponder.ts";
+import { sqlManifestStore } from "./manifests/store.ts";
+import { startManifestWorker } from "./manifests/worker.ts";
 
 export const LIMITS = {
   maxBodyBytes: 64 * 1024,
@@ -25,6 +30,16 @@ export const LIMITS = {
 };
 
 const app = new Hono();
+
+const settings = loadSettings(process.env);
+const { db: writer, schema: databaseSchema } = ponderDatabase();
+const manifestWorker = startManifestWorker(sqlManifestStore(writer, databaseSchema), {
+  ipfsUrl: settings.ipfsUrl,
+  timeoutMs: settings.ipfsTimeoutMs,
+  pollMs: settings.manifests.pollMs,
+  retry: { baseMs: settings.manifests.retryBaseMs, maxMs: settings.manifests.retryMaxMs, maxAttempts: settings.manifests.maxAttempts },
+  log: (message, error) => console.warn(`manifest worker: ${message}: ${(error as Error | undefined)?.message ?? ""}`),
+});
 
 app.use(
   "*",
@@ -64,7 +79,8 @@ app.get("/graphql", (c) => c.json({ errors: [{ message: "POST GraphQL queries as
 // SQL over HTTP for @ponder/client. Ponder caches each query's result by its text and drops the
 // entry when a table it reads changes, but a reorg's revert does not drop it: a client would keep
 // reading rows of the abandoned fork. So the text of each query is tagged with the indexer's latest
-// checkpoint (a comment), which keeps the cache within one indexed state.
+// checkpoint (a comment), which keeps the cache within one indexed state; the manifest worker's
+// writes do not move the checkpoint, so the tag also names how many times the worker wrote.
 const sqlApp = new Hono().use("/sql/*", client({ db, schema }));
 async function latestCheckpoint(): Promise<string> {
   const result = (await db.execute(sql.raw(`SELECT latest_checkpoint FROM "_ponder_checkpoint" ORDER BY chain_id`))) as unknown as
@@ -84,7 +100,7 @@ app.all("/sql/*", async (c) => {
       return c.text(`invalid SQL request: ${(error as Error).message}`, 400);
     }
     if (typeof parsed.json?.sql !== "string") return c.text(`invalid SQL request: no "sql" string`, 400);
-    parsed.json.sql = `${parsed.json.sql} /* ${await latestCheckpoint()} */`;
+    parsed.json.sql = `${parsed.json.sql} /* ${await latestCheckpoint()} manifests ${manifestWorker.version()} */`;
     url.searchParams.set("sql", JSON.stringify(parsed));
   }
   const res = await sqlApp.fetch(new Request(url, c.req.raw));
@@ -274,6 +290,37 @@ app.get("/contributors/:address/quota", async (c) => {
     200,
     { "content-type": "application/json" },
   );
+});
+
+// ─── A model's manifest check ────────────────────────────────────────────
+
+/**
+ * GET /models/:id/manifest — the manifest worker's record for a model: status and issues (as on the
+ * model), the attempts so far, when the next is due (ms since the epoch, null when none is timed) and
+ * the last fetch error.
+ */
+app.get("/models/:id/manifest", async (c) => {
+  const id = c.req.param("id");
+  if (!/^[0-9]{1,78}$/.test(id)) throw new BadRequest(`model id must be a decimal integer, not ${id}`);
+  const result = (await db.execute(
+    sql`SELECT model_id::text AS model_id, registration_tx, manifest_cid, status, issues, leaf_count, attempts,
+               next_attempt_at::text AS next_attempt_at, last_error, checked_at::text AS checked_at
+          FROM ${sql.identifier(databaseSchema)}.manifest_check WHERE model_id = ${id}::numeric`,
+  )) as unknown as { rows?: Record<string, unknown>[] } | Record<string, unknown>[];
+  const row = (Array.isArray(result) ? result : (result.rows ?? []))[0];
+  if (!row) return c.json({ error: `no manifest check for model ${id} yet` }, 404);
+  return c.json({
+    modelId: row.model_id,
+    registrationTx: row.registration_tx,
+    manifestCid: row.manifest_cid,
+    status: row.status,
+    issues: row.issues,
+    leafCount: row.leaf_count,
+    attempts: row.attempts,
+    nextAttemptAt: row.next_attempt_at === null ? null : Number(row.next_attempt_at),
+    lastError: row.last_error,
+    checkedAt: Number(row.checked_at),
+  });
 });
 
 app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));

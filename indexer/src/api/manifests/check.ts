@@ -14,10 +14,28 @@ export interface KnownContribution {
   datanetId: number;
 }
 
+export interface LeafResult {
+  contributionId: Hex;
+  contributor: Hex;
+  weight: bigint;
+  check: LeafCheck;
+}
+
+/**
+ * `Unavailable`: the manifest could not be fetched (worth trying again). `Valid` and `Flagged` are
+ * final for this registration: the bytes were the registered CID's, or were not (`Flagged` with why).
+ */
 export interface ManifestResult {
-  status: "Unchecked" | "Unavailable" | "Valid" | "Flagged";
+  status: "Unavailable" | "Valid" | "Flagged";
   issues: string[];
-  leaves: { contributionId: Hex; contributor: Hex; weight: bigint; check: LeafCheck }[];
+  leaves: LeafResult[];
+}
+
+export interface ManifestToCheck {
+  manifestCid: string;
+  datasetRoot: Hex;
+  totalWeight: bigint;
+  datanetIds: readonly number[];
 }
 
 /** Fetches bytes through the Kubo RPC (`POST /api/v0/cat`), with a timeout and a size cap. */
@@ -31,24 +49,21 @@ export async function fetchFromIpfs(ipfsUrl: string, cid: string, timeoutMs: num
 }
 
 export async function checkManifest(args: {
-  ipfsUrl: string | undefined;
+  ipfsUrl: string;
   timeoutMs: number;
-  manifestCid: string;
-  datasetRoot: Hex;
-  totalWeight: bigint;
-  datanetIds: readonly number[];
+  manifest: ManifestToCheck;
   lookup: (contributionId: Hex) => Promise<KnownContribution | undefined>;
 }): Promise<ManifestResult> {
-  if (!args.ipfsUrl) return { status: "Unchecked", issues: ["no IPFS_URL configured; the manifest was not fetched"], leaves: [] };
+  const { manifestCid } = args.manifest;
   let bytes: Uint8Array;
   try {
-    bytes = await fetchFromIpfs(args.ipfsUrl, args.manifestCid, args.timeoutMs);
+    bytes = await fetchFromIpfs(args.ipfsUrl, manifestCid, args.timeoutMs);
   } catch (error) {
-    return { status: "Unavailable", issues: [`could not fetch manifest ${args.manifestCid}: ${(error as Error).message}`], leaves: [] };
+    return { status: "Unavailable", issues: [`could not fetch manifest ${manifestCid}: ${(error as Error).message}`], leaves: [] };
   }
   const actual = (await computeCid(bytes)).toString();
-  if (actual !== args.manifestCid) {
-    return { status: "Flagged", issues: [`the bytes served for ${args.manifestCid} hash to ${actual}`], leaves: [] };
+  if (actual !== manifestCid) {
+    return { status: "Flagged", issues: [`the bytes served for ${manifestCid} hash to ${actual}: they are not the registered manifest`], leaves: [] };
   }
   let manifest: DatasetManifest;
   try {
@@ -56,26 +71,36 @@ export async function checkManifest(args: {
   } catch (error) {
     return { status: "Flagged", issues: [`invalid manifest: ${(error as Error).message}`], leaves: [] };
   }
-  const issues: string[] = [];
-  if (manifest.root.toLowerCase() !== args.datasetRoot.toLowerCase()) {
-    issues.push(`manifest root ${manifest.root} is not the registered dataset root ${args.datasetRoot}`);
-  }
-  if (BigInt(manifest.totalWeight) !== args.totalWeight) {
-    issues.push(`manifest total weight ${manifest.totalWeight} is not the registered ${args.totalWeight}`);
-  }
-  const leaves: ManifestResult["leaves"] = [];
-  const listed = new Set(args.datanetIds);
+  const issues = registrationIssues(manifest, args.manifest);
+  const leaves: LeafResult[] = [];
+  const listed = new Set(args.manifest.datanetIds);
   for (const leaf of manifest.leaves) {
     const id = leaf.contributionId.toLowerCase() as Hex;
     const contributor = leaf.contributor.toLowerCase() as Hex;
     const known = await args.lookup(id);
-    let check: LeafCheck = "ok";
-    if (!known) check = "unknown-contribution";
-    else if (known.status !== "Accepted") check = "not-accepted";
-    else if (known.contributor.toLowerCase() !== contributor) check = "wrong-contributor";
-    else if (!listed.has(known.datanetId)) check = "datanet-not-listed";
+    const check = leafCheck(known, contributor, listed);
     if (check !== "ok") issues.push(`leaf ${id}: ${check}${known ? ` (status ${known.status}, contributor ${known.contributor}, Datanet ${known.datanetId})` : ""}`);
     leaves.push({ contributionId: id, contributor, weight: BigInt(leaf.weight), check });
   }
   return { status: issues.length === 0 ? "Valid" : "Flagged", issues, leaves };
+}
+
+/** Where the manifest disagrees with what the model registered on chain. */
+function registrationIssues(manifest: DatasetManifest, registered: ManifestToCheck): string[] {
+  const issues: string[] = [];
+  if (manifest.root.toLowerCase() !== registered.datasetRoot.toLowerCase()) {
+    issues.push(`manifest root ${manifest.root} is not the registered dataset root ${registered.datasetRoot}`);
+  }
+  if (BigInt(manifest.totalWeight) !== registered.totalWeight) {
+    issues.push(`manifest total weight ${manifest.totalWeight} is not the registered ${registered.totalWeight}`);
+  }
+  return issues;
+}
+
+function leafCheck(known: KnownContribution | undefined, contributor: Hex, listed: Set<number>): LeafCheck {
+  if (!known) return "unknown-contribution";
+  if (known.status !== "Accepted") return "not-accepted";
+  if (known.contributor.toLowerCase() !== contributor) return "wrong-contributor";
+  if (!listed.has(known.datanetId)) return "datanet-not-listed";
+  return "ok";
 }
