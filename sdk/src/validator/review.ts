@@ -136,8 +136,8 @@ export interface CommitOutcome {
  * Commits votes with the secret kept first: a dry run asks the node whether the commit would be
  * accepted (a refusal leaves nothing behind), the record goes to the store (durably) before the
  * transaction is sent, and is updated once the chain confirms. A commit refused after that (the
- * state changed in between) is marked "refused" and kept; a commit whose fate is unknown (the node went away) stays "sending", and
- * `planReveals` settles it from the chain later.
+ * state changed in between) is marked "refused" and kept; a commit whose fate is unknown (the node
+ * went away) stays "sending", and `planReveals` settles it from the chain later.
  */
 export async function commitBallot(
   client: WriteClient,
