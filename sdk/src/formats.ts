@@ -8,6 +8,7 @@
 // (from `--format` or the file's extension) picks among the text formats the bytes validate as;
 // a claim the bytes contradict (a PNG named `.txt`) is refused.
 
+import { parseCsv } from "./csv.ts";
 import { Format, formatName, TEXT_FORMAT_LIST } from "@openledger/protocol";
 
 export {
@@ -232,51 +233,9 @@ function checkJsonl(text: string): FormatProblem | undefined {
   return undefined;
 }
 
-/** Splits CSV text into rows of fields (RFC 4180: quotes, doubled quotes, CRLF or LF). */
-export function parseCsv(text: string): { rows: string[][] } | { error: string } {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = "";
-  let quoted = false;
-  let line = 1;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else quoted = false;
-      } else {
-        if (c === "\n") line++;
-        field += c;
-      }
-    } else if (c === '"') {
-      if (field !== "") return { error: `line ${line}: a quote inside an unquoted field` };
-      quoted = true;
-    } else if (c === ",") {
-      row.push(field);
-      field = "";
-    } else if (c === "\n" || c === "\r") {
-      if (c === "\r" && text[i + 1] === "\n") i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = "";
-      line++;
-    } else field += c;
-  }
-  if (quoted) return { error: "the file ends inside a quoted field" };
-  if (field !== "" || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return { rows };
-}
-
 function checkCsv(text: string): FormatProblem | undefined {
-  const parsed = parseCsv(text.replace(/^\uFEFF/, ""));
-  if ("error" in parsed) return { rule: "invalid-csv", message: `the CSV cannot be parsed: ${parsed.error}` };
+  const parsed = parseCsv(text);
+  if (parsed.error) return { rule: "invalid-csv", message: `the CSV cannot be parsed: line ${parsed.error.line}: ${parsed.error.message}` };
   const rows = parsed.rows.filter((r) => !(r.length === 1 && r[0] === ""));
   const header = rows[0];
   if (!header) return { rule: "invalid-csv", message: "the CSV is empty: it needs a header row" };

@@ -20,6 +20,7 @@ export * from "./actions/staking.ts";
 export * from "./actions/token.ts";
 export * from "./cid.ts";
 export * from "./contribute.ts";
+export * from "./csv.ts";
 export * from "./datanet-metadata.ts";
 export * from "./errors.ts";
 export * from "./formats.ts";

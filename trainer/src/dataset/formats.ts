@@ -9,11 +9,12 @@
 //                        (also question/answer), or a `text` column
 //   pdf, docx, images, audio → refused: the shipped engine trains text models on plain text
 import type { ChatMessage, TrainingExample } from "../node/engine.ts";
-import { parseCsv } from "./csv.ts";
+import { FORMAT_NAMES, type FormatName } from "@openledger/protocol";
+import { parseCsv } from "@openledger/sdk";
 
-/** The on-chain `Format` enum (contracts/libraries/Formats.sol), by index. */
-export const FORMATS = ["txt", "md", "pdf", "docx", "jsonl", "csv", "png", "jpeg", "webp", "tiff", "bmp", "wav", "mp3", "flac"] as const;
-export type FormatName = (typeof FORMATS)[number];
+/** The protocol's `Format` names, by index (one source: @openledger/protocol, generated from the Solidity). */
+export const FORMATS = FORMAT_NAMES;
+export type { FormatName };
 
 export function formatName(format: number | string): FormatName | undefined {
   if (typeof format === "number") return FORMATS[format];

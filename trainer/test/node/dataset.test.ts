@@ -7,7 +7,7 @@ import { keccak256, encodeAbiParameters, concat, type Hex, type Address } from "
 import { computeCid, toOnchainCid } from "@openledger/sdk";
 import { parseManifest, leafProof } from "@openledger/protocol";
 import { buildDataset, chunkText, DatasetError, exampleTokens, fitToWindow } from "../../src/dataset/build.ts";
-import { parseCsv } from "../../src/dataset/csv.ts";
+import { parseCsv } from "@openledger/sdk";
 import { convertContribution, FORMATS } from "../../src/dataset/formats.ts";
 import type { AcceptedContribution } from "../../src/dataset/indexer.ts";
 import { testEngine } from "./helpers.ts";
