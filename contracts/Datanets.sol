@@ -3,14 +3,11 @@ pragma solidity ^0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
-import {Modality, Format, CidCodec, Formats} from "./libraries/Formats.sol";
+import {Format, CidCodec, Formats} from "./libraries/Formats.sol";
 import {DailyUsage} from "./libraries/DailyUsage.sol";
 import {IValidatorStaking} from "./interfaces/IValidatorStaking.sol";
 import {
-    IDatanetsErrors,
-    IDatanetsEvents,
     Status,
     QuotaKind,
     Setting,
@@ -20,165 +17,37 @@ import {
     QuotaView,
     DatanetView
 } from "./interfaces/IDatanets.sol";
+import {DatanetsStorage} from "./datanets/DatanetsStorage.sol";
+import {DatanetsAdmin} from "./datanets/DatanetsAdmin.sol";
 
 /// @title Datanets
 /// @notice Datanets, contributions, commit–reveal review and contributor rewards.
-/// @dev Everything a contribution touches lives in this one contract so that a submission is a
+/// @dev Everything a contribution touches runs in this contract so that a submission is a
 /// handful of storage writes: one slot per contribution (also the duplicate check, since the
 /// contribution id is derived from the Datanet and the content digest), one per daily-usage
 /// counter, and the pool. Review state (tallies) lives in the contribution's own slot. A batch
-/// commit stores one commitment however many contributions it covers.
-contract Datanets is IDatanetsErrors, IDatanetsEvents, AccessControl, ReentrancyGuardTransient {
+/// commit stores one commitment however many contributions it covers. The owners' and governance's
+/// calls (creating a Datanet, limits, metadata, pause, pool withdrawals, ownership, protocol limits)
+/// live in `DatanetsAdmin`, deployed by this constructor and reached by DELEGATECALL from the
+/// fallback: one address, one storage, one ABI for clients (the protocol package merges both).
+contract Datanets is DatanetsStorage, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
-    // ─── Roles and constants ────────────────────────────────────────────────
-
-    /// @notice May pause the whole protocol in an emergency.
-    bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
-
-    /// @notice The upper bound of every file-size setting: 10 MiB.
-    uint32 public constant MAX_FILE_SIZE_CEILING = 10 * 1024 * 1024;
-    /// @notice Vote weights are counted in units of 10^13 wei (0.00001 OPEN) so that tallies fit the contribution slot.
-    uint256 public constant WEIGHT_UNIT = 1e13;
-    /// @notice Most contributions one call may submit, commit, reveal or finalise (a reveal is a 256-bit mask).
-    uint256 public constant MAX_BATCH = 256;
-    /// @notice Shortest commit or reveal window.
-    uint32 public constant MIN_WINDOW = 60;
-    /// @notice Default commit and reveal windows.
-    uint32 public constant DEFAULT_WINDOW = 1 days;
-    /// @notice Default approval threshold: two thirds of revealed stake (66.66 %, so that 2 of 3 equal votes pass).
-    uint16 public constant DEFAULT_THRESHOLD_BPS = 6666;
-    /// @notice Lowest approval threshold: a strict majority.
-    uint16 public constant MIN_THRESHOLD_BPS = 5001;
-    uint16 private constant BPS = 10_000;
-
-    uint8 private constant COMMITTED = 1;
-    uint8 private constant REVEALED = 2;
-    uint8 private constant SLASHED = 3;
-
-    // ─── Storage ────────────────────────────────────────────────────────────
-
-    /// @dev Protocol-wide limits, read by every submission: one slot.
-    struct Config {
-        uint32 maxFileSize;
-        uint32 dailyBytes;
-        uint16 dailyFiles;
-        uint16 slashBps;
-        bool paused;
-    }
-
-    struct Datanet {
-        // slot 0: what a submission reads and writes
-        uint96 pool;
-        uint32 submissions; // also the sequence of the latest submission
-        uint16 termsVersion;
-        uint16 formats;
-        Modality modality;
-        bool paused;
-        bool hasDeposit; // whether the current terms ask a deposit (saves reading them otherwise)
-        uint32 commitWindow;
-        uint32 revealWindow;
-        // slot 1: limits and review rules
-        uint32 maxFileSize;
-        uint32 dailyBytes;
-        uint16 dailyFiles;
-        uint48 quorum; // weight units
-        uint16 thresholdBps;
-        uint96 reservePerFile; // reward + validator reward of the current terms
-        // slot 2
-        address owner;
-        CidCodec metadataCodec;
-        // slot 3
-        bytes32 metadataDigest;
-    }
-
-    /// @dev The payments of a submission, versioned so that a change never alters what earlier submissions reserved.
-    struct Terms {
-        uint80 reward;
-        uint80 validatorReward;
-        uint96 deposit;
-    }
-
-    /// @dev One slot per contribution.
-    struct Contribution {
-        uint32 contributor; // index into `_contributors`, from 1
-        uint32 submittedAt;
-        uint24 size;
-        Format format;
-        CidCodec codec;
-        Status status;
-        uint16 termsVersion;
-        uint32 sequence; // per Datanet, increasing
-        uint48 approveWeight;
-        uint48 rejectWeight;
-    }
-
-    struct Commitment {
-        bytes32 sealedOrVotes; // the sealed hash until revealed, then the vote mask
-        address validator;
-        uint32 committedAt;
-        uint48 weight;
-        uint8 state;
-        bool rewardsClaimed;
-    }
-
-    /// @dev Per contributor: protocol-wide usage today and the index used in contribution slots.
-    struct ContributorQuota {
-        uint32 index;
-        uint32 day;
-        uint32 bytesUsed;
-        uint16 filesUsed;
-    }
-
-    /// @dev Per contributor and Datanet: usage today.
-    struct DayUsage {
-        uint32 day;
-        uint32 bytesUsed;
-        uint16 filesUsed;
-    }
-
-    /// @dev Per account: claimable OPEN and the accepted work that ranks a contributor.
-    struct Balance {
-        uint128 credits;
-        uint64 acceptedCount;
-        uint64 acceptedBytes;
-    }
-
-    IERC20 public immutable token;
-    IValidatorStaking public immutable staking;
-    /// @notice Longest commit window a Datanet may set.
-    uint32 public immutable maxCommitWindow;
-    /// @notice Longest reveal window a Datanet may set.
-    uint32 public immutable maxRevealWindow;
-
-    Config private _config;
-    uint32 private _datanetCount;
-    /// @notice Validator rewards of final contributions not yet credited to a validator (rounding dust included).
-    uint256 public validatorRewardsOutstanding;
-
-    mapping(uint32 datanetId => Datanet) private _datanets;
-    mapping(uint256 datanetAndVersion => Terms) private _terms;
-    mapping(bytes32 contributionId => Contribution) private _contributions;
-    mapping(address contributor => ContributorQuota) private _quotas;
-    mapping(uint256 datanetAndAccount => DayUsage) private _datanetUsage;
-    mapping(address account => Balance) private _balances;
-    uint32 private _contributorCount;
-    mapping(uint32 index => address) private _contributorAt;
-    mapping(bytes32 commitment => Commitment) private _commitments;
-    mapping(uint256 datanetAndValidator => uint32) private _lastCommittedSequence;
+    /// @notice The contract that runs the owners' and governance's calls on this contract's storage.
+    address public immutable adminModule;
 
     /// @param token_ The OPEN token.
-    /// @param staking_ The validator staking contract; this contract needs its SLASHER_ROLE.
-    /// @param admin Receives DEFAULT_ADMIN_ROLE (governance) and PAUSER_ROLE.
+    /// @param staking_ The validator staking contract; it must be bound to this contract (`bindDatanets`).
+    /// @param admin_ Receives DEFAULT_ADMIN_ROLE (governance) and PAUSER_ROLE.
     /// @param maxCommitWindow_ Longest commit window; the staking activation delay must be at least this.
     /// @param maxRevealWindow_ Longest reveal window; the unbonding period must exceed both windows together.
     constructor(
         IERC20 token_,
         IValidatorStaking staking_,
-        address admin,
+        address admin_,
         uint32 maxCommitWindow_,
         uint32 maxRevealWindow_
-    ) {
+    ) DatanetsStorage(token_, staking_, maxCommitWindow_, maxRevealWindow_) {
         if (maxCommitWindow_ < MIN_WINDOW) {
             revert SettingOutOfBounds(Setting.CommitWindow, maxCommitWindow_, MIN_WINDOW, type(uint32).max);
         }
@@ -196,97 +65,32 @@ contract Datanets is IDatanetsErrors, IDatanetsEvents, AccessControl, Reentrancy
         if (staking_.unbondingPeriod() <= review) {
             revert SettingOutOfBounds(Setting.RevealWindow, maxRevealWindow_, MIN_WINDOW, staking_.unbondingPeriod() - maxCommitWindow_);
         }
-        token = token_;
-        staking = staking_;
-        maxCommitWindow = maxCommitWindow_;
-        maxRevealWindow = maxRevealWindow_;
+        adminModule = address(new DatanetsAdmin(token_, staking_, maxCommitWindow_, maxRevealWindow_));
         _config = Config({
             maxFileSize: MAX_FILE_SIZE_CEILING,
             dailyBytes: MAX_FILE_SIZE_CEILING,
             dailyFiles: 20,
-            slashBps: 100,
+            slashBps: DEFAULT_SLASH_BPS,
             paused: false
         });
-        _grantRole(DEFAULT_ADMIN_ROLE, admin);
-        _grantRole(PAUSER_ROLE, admin);
-        emit ProtocolLimitsUpdated(MAX_FILE_SIZE_CEILING, MAX_FILE_SIZE_CEILING, 20, 100);
+        _grantRole(DEFAULT_ADMIN_ROLE, admin_);
+        _grantRole(PAUSER_ROLE, admin_);
+        emit ProtocolLimitsUpdated(MAX_FILE_SIZE_CEILING, MAX_FILE_SIZE_CEILING, 20, DEFAULT_SLASH_BPS);
+    }
+
+    /// @dev Every call this contract does not define runs in `DatanetsAdmin` on this storage.
+    fallback() external {
+        address target = adminModule;
+        assembly ("memory-safe") {
+            calldatacopy(0, 0, calldatasize())
+            let ok := delegatecall(gas(), target, 0, calldatasize(), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            if iszero(ok) { revert(0, returndatasize()) }
+            return(0, returndatasize())
+        }
     }
 
     // ─── Datanets ───────────────────────────────────────────────────────────
-
-    /// @notice Create a Datanet owned by the caller.
-    /// @param modality Text, image or audio; fixed for ever.
-    /// @param formats Bit mask of allowed formats (`1 << Format`), a non-empty subset of the modality's.
-    /// @param metadataDigest sha2-256 digest of the metadata document's CID on IPFS.
-    /// @param metadataCodec Codec of that CID.
-    /// @param limits Size cap, daily quotas, deposit and rewards (zero quotas and cap mean the protocol values).
-    /// @param rules Commit and reveal windows, quorum and threshold (zero means the default).
-    /// @return datanetId The new Datanet's id, counting from 1.
-    function createDatanet(
-        Modality modality,
-        uint16 formats,
-        bytes32 metadataDigest,
-        CidCodec metadataCodec,
-        DatanetLimits calldata limits,
-        ReviewRules calldata rules
-    ) external returns (uint32 datanetId) {
-        Config memory cfg = _config;
-        if (cfg.paused) revert ProtocolPaused();
-        uint16 allowed = Formats.ofModality(modality);
-        if (formats == 0 || formats & ~allowed != 0) revert FormatsNotInModality(modality, formats, allowed);
-
-        datanetId = ++_datanetCount;
-        Datanet storage d = _datanets[datanetId];
-        d.formats = formats;
-        d.modality = modality;
-        d.owner = msg.sender;
-        d.metadataCodec = metadataCodec;
-        d.metadataDigest = metadataDigest;
-        DatanetLimits memory applied = _applyLimits(d, datanetId, cfg, limits, 0);
-
-        ReviewRules memory r = rules;
-        if (r.commitWindow == 0) r.commitWindow = _min32(DEFAULT_WINDOW, maxCommitWindow);
-        if (r.revealWindow == 0) r.revealWindow = _min32(DEFAULT_WINDOW, maxRevealWindow);
-        if (r.thresholdBps == 0) r.thresholdBps = DEFAULT_THRESHOLD_BPS;
-        if (r.quorum == 0) r.quorum = staking.minimumStake();
-        _checkBounds(Setting.CommitWindow, r.commitWindow, MIN_WINDOW, maxCommitWindow);
-        _checkBounds(Setting.RevealWindow, r.revealWindow, MIN_WINDOW, maxRevealWindow);
-        _checkBounds(Setting.Threshold, r.thresholdBps, MIN_THRESHOLD_BPS, BPS);
-        _checkBounds(Setting.Quorum, r.quorum, WEIGHT_UNIT, type(uint48).max * WEIGHT_UNIT);
-        // Round the quorum up to whole weight units, so that it is never below what was asked.
-        uint48 quorumUnits = uint48((r.quorum + WEIGHT_UNIT - 1) / WEIGHT_UNIT);
-        r.quorum = uint256(quorumUnits) * WEIGHT_UNIT;
-        d.commitWindow = r.commitWindow;
-        d.revealWindow = r.revealWindow;
-        d.quorum = quorumUnits;
-        d.thresholdBps = r.thresholdBps;
-
-        emit DatanetCreated(datanetId, msg.sender, modality, formats, metadataDigest, metadataCodec, applied, r);
-    }
-
-    /// @notice Change a Datanet's size cap, daily quotas, deposit and rewards. Owner only.
-    /// @dev Contributions already submitted keep the deposit and rewards they were submitted under.
-    function updateLimits(uint32 datanetId, DatanetLimits calldata limits) external {
-        Datanet storage d = _ownedDatanet(datanetId);
-        DatanetLimits memory applied = _applyLimits(d, datanetId, _config, limits, d.termsVersion + 1);
-        emit DatanetLimitsUpdated(datanetId, d.termsVersion, applied);
-    }
-
-    /// @notice Point a Datanet at a new metadata document. Owner only.
-    function setMetadata(uint32 datanetId, bytes32 metadataDigest, CidCodec metadataCodec) external {
-        Datanet storage d = _ownedDatanet(datanetId);
-        d.metadataDigest = metadataDigest;
-        d.metadataCodec = metadataCodec;
-        emit DatanetMetadataUpdated(datanetId, metadataDigest, metadataCodec);
-    }
-
-    /// @notice Pause or resume new submissions to a Datanet. Owner only.
-    /// @dev Reviews, finalisation and claims go on while a Datanet is paused.
-    function setDatanetPaused(uint32 datanetId, bool paused) external {
-        Datanet storage d = _ownedDatanet(datanetId);
-        d.paused = paused;
-        emit DatanetPauseSet(datanetId, paused);
-    }
 
     /// @notice Add `amount` OPEN to a Datanet's reward pool (approve this contract first). Anyone may fund.
     function fund(uint32 datanetId, uint256 amount) external nonReentrant {
@@ -297,18 +101,6 @@ contract Datanets is IDatanetsErrors, IDatanetsEvents, AccessControl, Reentrancy
         d.pool = uint96(pool);
         token.safeTransferFrom(msg.sender, address(this), amount);
         emit DatanetFunded(datanetId, msg.sender, amount, pool);
-    }
-
-    /// @notice Take unreserved OPEN out of a paused Datanet's pool. Owner only.
-    /// @dev Requiring the pause first means no submission can reserve from the pool meanwhile.
-    function withdrawPool(uint32 datanetId, uint256 amount, address to) external nonReentrant {
-        Datanet storage d = _ownedDatanet(datanetId);
-        if (!d.paused) revert DatanetNotPaused(datanetId);
-        if (amount == 0) revert ZeroAmount();
-        if (amount > d.pool) revert PoolTooSmall(datanetId, d.pool, amount);
-        d.pool -= uint96(amount);
-        token.safeTransfer(to, amount);
-        emit PoolWithdrawn(datanetId, to, amount, d.pool);
     }
 
     // ─── Contributions ──────────────────────────────────────────────────────
@@ -363,18 +155,18 @@ contract Datanets is IDatanetsErrors, IDatanetsEvents, AccessControl, Reentrancy
         commitment = commitmentKey(msg.sender, datanetId, keccak256(abi.encodePacked(ids)));
         // The same ids can be committed again only after every one of them expired and was
         // resubmitted; an unrevealed commitment of that earlier round is slashed before it is replaced.
-        if (_commitments[commitment].state == COMMITTED) _slash(commitment);
+        if (_commitments[commitment].state == COMMITTED) _slash(commitment, address(0));
         // Records the open vote (its stake cannot be withdrawn until it is revealed or slashed).
         (uint256 eligible, uint256 minimum) = staking.holdVote(msg.sender);
         if (eligible < minimum || eligible < WEIGHT_UNIT) revert StakeBelowMinimum(msg.sender, eligible, minimum);
-        uint48 weight = uint48(_min(eligible / WEIGHT_UNIT, type(uint48).max));
+        uint40 weight = uint40(_min(eligible / WEIGHT_UNIT, type(uint40).max));
         _commitments[commitment] = Commitment({
             sealedOrVotes: sealedVotes,
             validator: msg.sender,
             committedAt: uint32(block.timestamp),
             weight: weight,
             state: COMMITTED,
-            rewardsClaimed: false
+            slashBps: _config.slashBps
         });
         emit VotesCommitted(commitment, msg.sender, datanetId, ids, uint256(weight) * WEIGHT_UNIT, sealedVotes);
     }
@@ -401,7 +193,7 @@ contract Datanets is IDatanetsErrors, IDatanetsEvents, AccessControl, Reentrancy
         uint256 commitWindow = d.commitWindow;
         uint256 revealWindow = d.revealWindow;
         uint256 committedAt = cm.committedAt;
-        uint48 weight = cm.weight;
+        uint40 weight = cm.weight;
         for (uint256 i; i < n; ++i) {
             Contribution storage c = _contributions[ids[i]];
             // No status check needed: a contribution is final only after its reveal window closed,
@@ -414,6 +206,9 @@ contract Datanets is IDatanetsErrors, IDatanetsEvents, AccessControl, Reentrancy
             }
             if ((votes >> i) & 1 == 1) c.approveWeight += weight;
             else c.rejectWeight += weight;
+            // One commitment per validator and contribution (commits go in increasing sequence), so
+            // each reveal is a distinct validator.
+            if (c.revealedValidators < type(uint8).max) ++c.revealedValidators;
         }
         cm.sealedOrVotes = bytes32(votes);
         cm.state = REVEALED;
@@ -422,9 +217,11 @@ contract Datanets is IDatanetsErrors, IDatanetsEvents, AccessControl, Reentrancy
     }
 
     /// @notice Finalise contributions whose review is over. Anyone may call.
-    /// @dev Revealed stake below quorum → Expired (deposit refunded, reservation released);
-    /// approvals ≥ threshold of revealed stake → Accepted (reward and deposit credited);
-    /// otherwise Rejected (deposit and reward go to the pool). Contributions that are already final
+    /// @dev Revealed stake below quorum, or fewer distinct validators than the Datanet's minimum →
+    /// Expired (deposit refunded, reservation released); approvals ≥ threshold of revealed stake →
+    /// Accepted (reward and deposit credited, validator reward shared); otherwise Rejected (the
+    /// validators who rejected share the validator reward up to the forfeited deposit; the rest of
+    /// the deposit and the whole reservation go to the pool). Contributions that are already final
     /// are skipped, so that finalising one id of a batch first (front-running it) cannot make the
     /// batch fail; an id that was never submitted still reverts.
     /// @return finalized how many contributions of the batch this call finalised.
@@ -436,6 +233,7 @@ contract Datanets is IDatanetsErrors, IDatanetsEvents, AccessControl, Reentrancy
         f.reviewLength = uint256(d.commitWindow) + d.revealWindow;
         f.quorum = d.quorum;
         f.thresholdBps = d.thresholdBps;
+        f.minValidators = d.minValidators;
         f.cachedVersion = type(uint256).max;
         for (uint256 i; i < n; ++i) {
             if (_finalizeOne(f, datanetId, digests[i])) ++finalized;
@@ -451,6 +249,7 @@ contract Datanets is IDatanetsErrors, IDatanetsEvents, AccessControl, Reentrancy
         uint256 reviewLength;
         uint256 quorum;
         uint256 thresholdBps;
+        uint256 minValidators;
         uint256 poolReturn;
         uint256 validatorRewards;
         uint256 cachedVersion;
@@ -485,7 +284,7 @@ contract Datanets is IDatanetsErrors, IDatanetsEvents, AccessControl, Reentrancy
         Status outcome;
         uint256 reward;
         uint256 refund;
-        if (revealed < f.quorum) {
+        if (revealed < f.quorum || m.revealedValidators < f.minValidators) {
             outcome = Status.Expired;
             refund = t.deposit;
             f.poolReturn += uint256(t.reward) + t.validatorReward;
@@ -498,8 +297,11 @@ contract Datanets is IDatanetsErrors, IDatanetsEvents, AccessControl, Reentrancy
             f.balance.acceptedBytes += m.size;
         } else {
             outcome = Status.Rejected;
-            f.poolReturn += uint256(t.reward) + t.deposit;
-            f.validatorRewards += t.validatorReward;
+            // Validators are paid for a rejection only out of the forfeited deposit, so that
+            // rejecting one's own submissions can never take OPEN out of the pool.
+            uint256 pay = _rejectionPay(t);
+            f.poolReturn += uint256(t.reward) + t.validatorReward + t.deposit - pay;
+            f.validatorRewards += pay;
         }
         f.balance.credits += uint128(reward + refund);
         c.status = outcome;
@@ -527,10 +329,10 @@ contract Datanets is IDatanetsErrors, IDatanetsEvents, AccessControl, Reentrancy
         bytes32[] memory ids = _ids(datanetId, digests);
         bytes32 key = commitmentKey(msg.sender, datanetId, keccak256(abi.encodePacked(ids)));
         Commitment storage cm = _commitments[key];
+        if (cm.state == CLAIMED) revert RewardsAlreadyClaimed(key);
         if (cm.state != REVEALED) revert NotRevealed(key);
-        if (cm.rewardsClaimed) revert RewardsAlreadyClaimed(key);
         amount = _validatorShare(datanetId, ids, uint256(cm.sealedOrVotes), cm.weight, cm.committedAt);
-        cm.rewardsClaimed = true;
+        cm.state = CLAIMED;
         if (amount > 0) {
             validatorRewardsOutstanding -= amount;
             _balances[msg.sender].credits += uint128(amount);
@@ -538,8 +340,9 @@ contract Datanets is IDatanetsErrors, IDatanetsEvents, AccessControl, Reentrancy
         emit ValidatorRewardsClaimed(key, msg.sender, amount);
     }
 
-    /// @notice Slash a commitment that was never revealed, once its reveal period is over. Anyone may call;
-    /// the slashed stake goes to the treasury, never to the caller.
+    /// @notice Slash a commitment that was never revealed, once its reveal period is over. Anyone may
+    /// call, and is paid the staking contract's reporter share of the slash (the rest goes to the
+    /// treasury), so that someone always has a reason to.
     function slashUnrevealed(bytes32 commitment) external returns (uint256 slashed) {
         Commitment storage cm = _commitments[commitment];
         if (cm.state != COMMITTED) {
@@ -550,18 +353,20 @@ contract Datanets is IDatanetsErrors, IDatanetsEvents, AccessControl, Reentrancy
         // commit, so after the longest commit and reveal windows every reveal window is closed.
         uint256 endsAt = uint256(cm.committedAt) + maxCommitWindow + maxRevealWindow;
         if (block.timestamp < endsAt) revert RevealPeriodNotOver(commitment, block.timestamp, endsAt);
-        slashed = _slash(commitment);
+        slashed = _slash(commitment, msg.sender);
     }
 
-    function _slash(bytes32 commitment) private returns (uint256 slashed) {
+    /// @dev Slashes at the rate in force when the commitment was made, never a later one.
+    function _slash(bytes32 commitment, address reporter) private returns (uint256 slashed) {
         Commitment storage cm = _commitments[commitment];
         cm.state = SLASHED;
-        uint256 amount = uint256(cm.weight) * WEIGHT_UNIT * _config.slashBps / BPS;
+        uint256 amount = uint256(cm.weight) * WEIGHT_UNIT * cm.slashBps / BPS;
         address validator = cm.validator;
-        slashed = staking.slash(validator, amount);
+        slashed = staking.slash(validator, amount, reporter);
         staking.releaseVote(validator);
         emit CommitmentSlashed(commitment, validator, slashed);
     }
+
 
     // ─── Rewards ────────────────────────────────────────────────────────────
 
@@ -576,32 +381,6 @@ contract Datanets is IDatanetsErrors, IDatanetsEvents, AccessControl, Reentrancy
         emit Claimed(msg.sender, to, amount);
     }
 
-    // ─── Governance ─────────────────────────────────────────────────────────
-
-    /// @notice Set the protocol-wide limits: the size cap (≤ 10 MiB), a contributor's bytes and files per
-    /// UTC day across all Datanets, and the fraction of weight slashed for an unrevealed vote.
-    function setProtocolLimits(uint32 maxFileSize, uint32 dailyBytes, uint16 dailyFiles, uint16 slashBps)
-        external
-        onlyRole(DEFAULT_ADMIN_ROLE)
-    {
-        _checkBounds(Setting.MaxFileSize, maxFileSize, 1, MAX_FILE_SIZE_CEILING);
-        _checkBounds(Setting.DailyBytes, dailyBytes, 1, type(uint32).max);
-        _checkBounds(Setting.DailyFiles, dailyFiles, 1, type(uint16).max);
-        _checkBounds(Setting.SlashBps, slashBps, 0, BPS);
-        Config storage cfg = _config;
-        cfg.maxFileSize = maxFileSize;
-        cfg.dailyBytes = dailyBytes;
-        cfg.dailyFiles = dailyFiles;
-        cfg.slashBps = slashBps;
-        emit ProtocolLimitsUpdated(maxFileSize, dailyBytes, dailyFiles, slashBps);
-    }
-
-    /// @notice Emergency pause: stops Datanet creation, submissions and commits. Reveals, finalisation,
-    /// validator rewards, claims and pool withdrawals keep working, so no one's funds are trapped.
-    function setProtocolPaused(bool paused) external onlyRole(PAUSER_ROLE) {
-        _config.paused = paused;
-        emit ProtocolPauseSet(paused);
-    }
 
     // ─── Views ──────────────────────────────────────────────────────────────
 
@@ -657,10 +436,11 @@ contract Datanets is IDatanetsErrors, IDatanetsEvents, AccessControl, Reentrancy
         v.pool = d.pool;
         v.submissions = d.submissions;
         v.limits = DatanetLimits(d.maxFileSize, d.dailyBytes, d.dailyFiles, t.deposit, t.reward, t.validatorReward);
-        v.rules = ReviewRules(d.commitWindow, d.revealWindow, uint256(d.quorum) * WEIGHT_UNIT, d.thresholdBps);
+        v.rules = ReviewRules(d.commitWindow, d.revealWindow, uint256(d.quorum) * WEIGHT_UNIT, d.thresholdBps, d.minValidators);
         v.termsVersion = d.termsVersion;
         v.metadataDigest = d.metadataDigest;
         v.metadataCodec = d.metadataCodec;
+        v.pendingOwner = d.pendingOwner;
     }
 
     /// @notice Everything recorded about a contribution. `status` is None if it does not exist.
@@ -752,14 +532,17 @@ contract Datanets is IDatanetsErrors, IDatanetsEvents, AccessControl, Reentrancy
         )
     {
         Commitment memory cm = _commitments[commitment];
-        votes = cm.state == REVEALED ? uint256(cm.sealedOrVotes) : 0;
-        return (cm.validator, cm.committedAt, uint256(cm.weight) * WEIGHT_UNIT, cm.state, votes, cm.rewardsClaimed);
+        bool claimed = cm.state == CLAIMED;
+        uint8 state = claimed ? REVEALED : cm.state;
+        votes = state == REVEALED ? uint256(cm.sealedOrVotes) : 0;
+        return (cm.validator, cm.committedAt, uint256(cm.weight) * WEIGHT_UNIT, state, votes, claimed);
     }
 
     /// @notice The sequence of the last contribution `validator` committed to in a Datanet.
     function lastCommittedSequence(uint32 datanetId, address validator) external view returns (uint256) {
         return _lastCommittedSequence[_accountKey(datanetId, validator)];
     }
+
 
     // ─── Internals ──────────────────────────────────────────────────────────
 
@@ -859,39 +642,12 @@ contract Datanets is IDatanetsErrors, IDatanetsEvents, AccessControl, Reentrancy
             termsVersion: version,
             sequence: sequence,
             approveWeight: 0,
-            rejectWeight: 0
+            rejectWeight: 0,
+            revealedValidators: 0
         });
         emit ContributionSubmitted(id, datanetId, msg.sender, file.digest, file.codec, file.format, uint32(size));
     }
 
-    /// @dev Validates limits against the protocol's and stores them as a new terms version.
-    function _applyLimits(
-        Datanet storage d,
-        uint32 datanetId,
-        Config memory cfg,
-        DatanetLimits calldata limits,
-        uint16 version
-    ) private
-        returns (DatanetLimits memory applied)
-    {
-        applied = limits;
-        if (applied.maxFileSize == 0) applied.maxFileSize = cfg.maxFileSize;
-        if (applied.dailyBytes == 0) applied.dailyBytes = cfg.dailyBytes;
-        if (applied.dailyFiles == 0) applied.dailyFiles = cfg.dailyFiles;
-        _checkBounds(Setting.MaxFileSize, applied.maxFileSize, 1, cfg.maxFileSize);
-        _checkBounds(Setting.DailyBytes, applied.dailyBytes, 1, cfg.dailyBytes);
-        _checkBounds(Setting.DailyFiles, applied.dailyFiles, 1, cfg.dailyFiles);
-        _checkBounds(Setting.Reward, applied.reward, 0, type(uint80).max);
-        _checkBounds(Setting.ValidatorReward, applied.validatorReward, 0, type(uint80).max);
-        d.maxFileSize = applied.maxFileSize;
-        d.dailyBytes = applied.dailyBytes;
-        d.dailyFiles = uint16(applied.dailyFiles);
-        d.termsVersion = version;
-        d.reservePerFile = uint96(applied.reward + applied.validatorReward);
-        d.hasDeposit = applied.deposit > 0;
-        _terms[_termsKey(datanetId, version)] =
-            Terms(uint80(applied.reward), uint80(applied.validatorReward), applied.deposit);
-    }
 
     /// @dev The ids of a commit batch, after checking each is pending, in its commit window and in
     /// order after the caller's last commit in this Datanet; records the new last sequence.
@@ -932,7 +688,7 @@ contract Datanets is IDatanetsErrors, IDatanetsEvents, AccessControl, Reentrancy
         returns (uint256 amount)
     {
         uint256 cachedVersion = type(uint256).max;
-        uint256 validatorReward;
+        Terms memory t;
         for (uint256 i; i < ids.length; ++i) {
             Contribution memory m = _contributions[ids[i]];
             // Content that expired and was resubmitted is a new round this commitment took no part in.
@@ -943,11 +699,18 @@ contract Datanets is IDatanetsErrors, IDatanetsEvents, AccessControl, Reentrancy
             if (approved != (m.status == Status.Accepted)) continue;
             if (m.termsVersion != cachedVersion) {
                 cachedVersion = m.termsVersion;
-                validatorReward = _terms[_termsKey(datanetId, cachedVersion)].validatorReward;
+                t = _terms[_termsKey(datanetId, cachedVersion)];
             }
             uint256 matching = approved ? m.approveWeight : m.rejectWeight;
-            amount += validatorReward * weight / matching;
+            uint256 pay = approved ? t.validatorReward : _rejectionPay(t);
+            amount += pay * weight / matching;
         }
+    }
+
+    /// @dev What the validators of a rejected contribution share: the validator reward, but never
+    /// more than the deposit the contributor forfeits (nothing on a deposit-free Datanet).
+    function _rejectionPay(Terms memory t) private pure returns (uint256) {
+        return _min(t.validatorReward, t.deposit);
     }
 
     function _ids(uint32 datanetId, bytes32[] calldata digests) private pure returns (bytes32[] memory ids) {
@@ -955,48 +718,5 @@ contract Datanets is IDatanetsErrors, IDatanetsEvents, AccessControl, Reentrancy
         for (uint256 i; i < digests.length; ++i) {
             ids[i] = contributionIdOf(datanetId, digests[i]);
         }
-    }
-
-    function _existingDatanet(uint32 datanetId) private view returns (Datanet storage d) {
-        d = _datanets[datanetId];
-        if (d.commitWindow == 0) revert DatanetNotFound(datanetId);
-    }
-
-    function _ownedDatanet(uint32 datanetId) private view returns (Datanet storage d) {
-        d = _existingDatanet(datanetId);
-        if (d.owner != msg.sender) revert NotDatanetOwner(datanetId, msg.sender, d.owner);
-    }
-
-    function _checkQuota(uint32 datanetId, QuotaKind kind, uint256 used, uint256 requested, uint256 limit)
-        private
-        view
-    {
-        if (used + requested > limit) {
-            revert DailyQuotaExceeded(msg.sender, datanetId, kind, used, requested, limit, DailyUsage.nextMidnight());
-        }
-    }
-
-    function _checkBounds(Setting setting, uint256 value, uint256 min, uint256 max) private pure {
-        if (value < min || value > max) revert SettingOutOfBounds(setting, value, min, max);
-    }
-
-    function _accountKey(uint32 datanetId, address account) private pure returns (uint256) {
-        return (uint256(datanetId) << 160) | uint160(account);
-    }
-
-    function _termsKey(uint32 datanetId, uint256 version) private pure returns (uint256) {
-        return (uint256(datanetId) << 16) | version;
-    }
-
-    function _min(uint256 a, uint256 b) private pure returns (uint256) {
-        return a < b ? a : b;
-    }
-
-    function _min32(uint32 a, uint32 b) private pure returns (uint32) {
-        return a < b ? a : b;
-    }
-
-    function _sub0(uint256 a, uint256 b) private pure returns (uint256) {
-        return a > b ? a - b : 0;
     }
 }

@@ -17,8 +17,8 @@ contract ValidatorStaking is IValidatorStaking, AccessControl, ReentrancyGuardTr
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
 
-    /// @notice Granted to the Datanets contract: it records open votes and slashes unrevealed ones.
-    bytes32 public constant SLASHER_ROLE = keccak256("SLASHER_ROLE");
+    /// @notice Share of a slash paid to the account that reported it (the rest goes to the treasury).
+    uint256 public constant REPORTER_BPS = 1_000;
 
     struct Position {
         uint96 active;
@@ -37,6 +37,9 @@ contract ValidatorStaking is IValidatorStaking, AccessControl, ReentrancyGuardTr
     uint256 public minimumStake;
     /// @notice Where slashed stake goes.
     address public treasury;
+    /// @notice The Datanets contract: the only caller that may hold, release and slash votes, and only
+    /// by its own rules (an unrevealed commitment). Bound once; no role can slash at will.
+    address public datanets;
 
     mapping(address validator => Position) private _positions;
     /// @dev Open (committed, not yet revealed or slashed) votes + 1 once a validator has voted, so
@@ -112,10 +115,24 @@ contract ValidatorStaking is IValidatorStaking, AccessControl, ReentrancyGuardTr
         emit Withdrawn(msg.sender, amount);
     }
 
+    /// @notice Bind the Datanets contract, once. Governance only, and only the first time: after it,
+    /// no one (governance included) can make another contract able to slash.
+    function bindDatanets(address datanets_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (datanets != address(0)) revert DatanetsAlreadyBound(datanets);
+        if (datanets_ == address(0)) revert ZeroAddress();
+        datanets = datanets_;
+        emit DatanetsBound(datanets_);
+    }
+
+    modifier onlyDatanets() {
+        if (msg.sender != datanets) revert NotDatanets(msg.sender, datanets);
+        _;
+    }
+
     /// @inheritdoc IValidatorStaking
     function holdVote(address validator)
         external
-        onlyRole(SLASHER_ROLE)
+        onlyDatanets
         returns (uint256 eligible, uint256 minimum)
     {
         uint256 v = _openVotesPlusOne[validator];
@@ -124,7 +141,7 @@ contract ValidatorStaking is IValidatorStaking, AccessControl, ReentrancyGuardTr
     }
 
     /// @inheritdoc IValidatorStaking
-    function releaseVote(address validator) external onlyRole(SLASHER_ROLE) {
+    function releaseVote(address validator) external onlyDatanets {
         _openVotesPlusOne[validator] -= 1;
     }
 
@@ -135,7 +152,12 @@ contract ValidatorStaking is IValidatorStaking, AccessControl, ReentrancyGuardTr
     }
 
     /// @inheritdoc IValidatorStaking
-    function slash(address validator, uint256 amount) external onlyRole(SLASHER_ROLE) nonReentrant returns (uint256 slashed) {
+    function slash(address validator, uint256 amount, address reporter)
+        external
+        onlyDatanets
+        nonReentrant
+        returns (uint256 slashed)
+    {
         Position memory p = _settled(validator);
         uint256 left = amount;
         uint96 take;
@@ -150,8 +172,10 @@ contract ValidatorStaking is IValidatorStaking, AccessControl, ReentrancyGuardTr
         left -= take;
         slashed = amount - left;
         _positions[validator] = p;
-        if (slashed > 0) token.safeTransfer(treasury, slashed);
-        emit Slashed(validator, slashed, treasury);
+        uint256 reporterShare = reporter == address(0) ? 0 : slashed * REPORTER_BPS / 10_000;
+        if (reporterShare > 0) token.safeTransfer(reporter, reporterShare);
+        if (slashed > reporterShare) token.safeTransfer(treasury, slashed - reporterShare);
+        emit Slashed(validator, slashed, treasury, reporter, reporterShare);
     }
 
     /// @notice Set the minimum eligible stake needed to vote.

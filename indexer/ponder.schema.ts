@@ -61,6 +61,10 @@ export const datanet = onchainTable(
     revealWindow: t.integer().notNull(),
     quorum: t.bigint().notNull(),
     thresholdBps: t.integer().notNull(),
+    /** Distinct validators whose revealed votes a decision needs. */
+    minValidators: t.integer().notNull(),
+    /** The account the owner offered the Datanet to, until it accepts. */
+    pendingOwner: t.hex(),
     paused: t.boolean().notNull(),
     /** Unreserved OPEN in the reward pool. */
     pool: t.bigint().notNull(),

@@ -100,7 +100,7 @@ function record(operation: string, value: bigint | number, target?: number, note
 
 const TEXT_FORMATS = 0x3f;
 const limits = (reward: bigint) => ({ maxFileSize: 0, dailyBytes: 0, dailyFiles: 0, deposit: 0n, reward, validatorReward: parseEther("3") });
-const rules = { commitWindow: 600, revealWindow: 600, quorum: 0n, thresholdBps: 0 };
+const rules = { commitWindow: 600, revealWindow: 600, quorum: 0n, thresholdBps: 0, minValidators: 0 };
 
 async function createDatanet(): Promise<{ gas: bigint; id: number }> {
   const hash = await owner!.writeContract({

@@ -37,6 +37,8 @@ async function createDatanetInUi(page: Page, name: string, modality: "text" | "i
   await page.getByLabel("Modality").selectOption({ label: modality });
   await page.getByLabel("Commit window (seconds)").fill("300");
   await page.getByLabel("Reveal window (seconds)").fill("300");
+  // These journeys have one validator; a real Datanet keeps the default of three.
+  await page.getByLabel("Validators per decision").fill("1");
   await page.getByRole("button", { name: "Create the Datanet" }).click();
   await sign(page);
   await page.waitForURL(/\/datanets\/\d+$/, { timeout: 60_000 });

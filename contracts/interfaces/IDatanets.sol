@@ -31,7 +31,8 @@ enum Setting {
     Threshold,
     SlashBps,
     Reward,
-    ValidatorReward
+    ValidatorReward,
+    MinValidators
 }
 
 /// @notice Per-Datanet limits and payments a Datanet owner may tune after creation.
@@ -52,6 +53,7 @@ struct ReviewRules {
     uint32 revealWindow; // seconds after the commit window during which they reveal
     uint256 quorum; // minimum revealed stake (OPEN wei) for a decision
     uint16 thresholdBps; // approvals needed, in basis points of revealed stake
+    uint8 minValidators; // distinct validators whose revealed votes a decision needs (default 3)
 }
 
 /// @notice One file in a submission: the CID (codec + sha2-256 digest), size and format.
@@ -86,6 +88,7 @@ struct DatanetView {
     uint16 termsVersion;
     bytes32 metadataDigest;
     CidCodec metadataCodec;
+    address pendingOwner; // offered the Datanet's ownership, until accepted (zero when none)
 }
 
 /// @notice The custom errors of the Datanets contract; each names the rule and carries its numbers.
@@ -160,6 +163,8 @@ interface IDatanetsErrors {
     error PoolTooSmall(uint32 datanetId, uint256 available, uint256 requested);
     /// @dev Withdrawing from a pool needs the Datanet paused first, so that no submission reserves from it meanwhile.
     error DatanetNotPaused(uint32 datanetId);
+    /// @dev Only the address a Datanet's owner offered it to may accept it.
+    error NotPendingOwner(uint32 datanetId, address caller, address pendingOwner);
 }
 
 /// @notice The events of the Datanets contract: complete enough to rebuild all its state.
@@ -177,6 +182,8 @@ interface IDatanetsEvents {
     event DatanetLimitsUpdated(uint32 indexed datanetId, uint16 termsVersion, DatanetLimits limits);
     event DatanetMetadataUpdated(uint32 indexed datanetId, bytes32 metadataDigest, CidCodec metadataCodec);
     event DatanetPauseSet(uint32 indexed datanetId, bool paused);
+    event DatanetOwnershipTransferStarted(uint32 indexed datanetId, address indexed owner, address indexed pendingOwner);
+    event DatanetOwnershipTransferred(uint32 indexed datanetId, address indexed previousOwner, address indexed newOwner);
     event DatanetFunded(uint32 indexed datanetId, address indexed from, uint256 amount, uint256 pool);
     event PoolWithdrawn(uint32 indexed datanetId, address indexed to, uint256 amount, uint256 pool);
     /// @dev The contribution's sequence is the Datanet's submission count after it (the n-th

@@ -18,11 +18,17 @@ interface IValidatorStaking {
     /// @dev The validator has commitments that are neither revealed nor slashed; stake cannot leave
     /// before they are (anyone may slash an unrevealed commitment once its reveal period is over).
     error VotesUnresolved(address validator, uint256 openVotes);
+    /// @dev Only the bound Datanets contract may hold, release or slash votes.
+    error NotDatanets(address caller, address datanets);
+    /// @dev The Datanets contract is bound once and for ever.
+    error DatanetsAlreadyBound(address datanets);
 
     event Staked(address indexed validator, uint256 amount, uint256 activeAt);
     event UnstakeStarted(address indexed validator, uint256 amount, uint256 withdrawableAt);
     event Withdrawn(address indexed validator, uint256 amount);
-    event Slashed(address indexed validator, uint256 amount, address indexed to);
+    /// @param amount the whole slash; `reporterShare` of it went to `reporter`, the rest to `treasury`.
+    event Slashed(address indexed validator, uint256 amount, address indexed treasury, address indexed reporter, uint256 reporterShare);
+    event DatanetsBound(address datanets);
     event MinimumStakeSet(uint256 minimumStake);
     event TreasurySet(address treasury);
 
@@ -45,7 +51,8 @@ interface IValidatorStaking {
     /// @notice Record that a commitment of `validator` was revealed or slashed.
     function releaseVote(address validator) external;
 
-    /// @notice Take up to `amount` of the validator's stake (active, then activating, then unbonding) to the treasury.
+    /// @notice Take up to `amount` of the validator's stake (active, then activating, then unbonding):
+    /// `REPORTER_BPS` of it to `reporter` (none when it is address zero), the rest to the treasury.
     /// @return slashed What was actually taken.
-    function slash(address validator, uint256 amount) external returns (uint256 slashed);
+    function slash(address validator, uint256 amount, address reporter) external returns (uint256 slashed);
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {IDatanetsAdmin} from "../interfaces/IDatanetsAdmin.sol";
 import {Test} from "forge-std/Test.sol";
 import {OpenToken} from "../OpenToken.sol";
 import {ValidatorStaking} from "../ValidatorStaking.sol";
@@ -44,7 +45,7 @@ abstract contract Base is Test {
         datanets = new Datanets(open, staking, admin, MAX_WINDOW, MAX_WINDOW);
         models = new ModelRegistry(open, datanets, admin, treasury, 7_000, 1_000);
         vm.startPrank(admin);
-        staking.grantRole(staking.SLASHER_ROLE(), address(datanets));
+        staking.bindDatanets(address(datanets));
         models.grantRole(models.TRAINER_ROLE(), trainer);
         address[8] memory people = [owner, alice, bob, trainer, v1, v2, v3, makeAddr("payer")];
         for (uint256 i; i < people.length; ++i) {
@@ -68,13 +69,13 @@ abstract contract Base is Test {
 
     function createTextNet(uint96 reward, uint96 validatorReward, uint96 deposit) internal returns (uint32 id) {
         vm.prank(owner);
-        id = datanets.createDatanet(
+        id = IDatanetsAdmin(address(datanets)).createDatanet(
             Modality.Text,
             Formats.TEXT_FORMATS,
             keccak256("metadata"),
             CidCodec.Raw,
             DatanetLimits(0, 0, 0, deposit, reward, validatorReward),
-            ReviewRules(COMMIT_WINDOW, REVEAL_WINDOW, 0, 0)
+            ReviewRules(COMMIT_WINDOW, REVEAL_WINDOW, 0, 0, 1)
         );
     }
 

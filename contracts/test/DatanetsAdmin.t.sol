@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {IDatanetsAdmin} from "../interfaces/IDatanetsAdmin.sol";
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {Base} from "./Base.t.sol";
 import {Modality, Format, CidCodec, Formats} from "../libraries/Formats.sol";
@@ -22,7 +23,7 @@ contract DatanetsAdminTest is Base, IDatanetsEvents {
     uint256 internal constant T0 = 1_767_225_600; // the fixture's start, a UTC midnight
     uint32 internal constant TEN_MIB = 10 * 1024 * 1024;
     uint32 internal constant MIB = 1024 * 1024;
-    uint256 internal constant WEIGHT_UNIT = 1e13;
+    uint256 internal constant WEIGHT_UNIT = 1e15;
     uint256 internal constant POOL = 10_000 ether; // what Base funds textNet with
     bytes32 internal constant META = keccak256("metadata");
     bytes32 internal constant DEFAULT_ADMIN_ROLE = 0x00;
@@ -35,7 +36,7 @@ contract DatanetsAdminTest is Base, IDatanetsEvents {
     }
 
     function shortRules() internal pure returns (ReviewRules memory) {
-        return ReviewRules(COMMIT_WINDOW, REVEAL_WINDOW, 0, 0);
+        return ReviewRules(COMMIT_WINDOW, REVEAL_WINDOW, 0, 0, 0);
     }
 
     function createAs(address who, Modality modality, uint16 formats, DatanetLimits memory l, ReviewRules memory r)
@@ -43,7 +44,7 @@ contract DatanetsAdminTest is Base, IDatanetsEvents {
         returns (uint32 id)
     {
         vm.prank(who);
-        id = datanets.createDatanet(modality, formats, META, CidCodec.Raw, l, r);
+        id = IDatanetsAdmin(address(datanets)).createDatanet(modality, formats, META, CidCodec.Raw, l, r);
     }
 
     function expectBounds(Setting s, uint256 value, uint256 min, uint256 max) internal {
@@ -95,9 +96,9 @@ contract DatanetsAdminTest is Base, IDatanetsEvents {
     function test_create_storesEverythingAndCountsIds() public {
         uint16 fmts = Formats.bit(Format.Png) | Formats.bit(Format.Jpeg);
         DatanetLimits memory l = DatanetLimits(MIB, 3 * MIB, 7, 1 ether, 2 ether, 0.5 ether);
-        ReviewRules memory r = ReviewRules(2 hours, 3 hours, 5_000 ether, 7_500);
+        ReviewRules memory r = ReviewRules(2 hours, 3 hours, 5_000 ether, 7_500, 0);
         vm.prank(bob);
-        uint32 id = datanets.createDatanet(Modality.Image, fmts, keccak256("img"), CidCodec.DagPb, l, r);
+        uint32 id = IDatanetsAdmin(address(datanets)).createDatanet(Modality.Image, fmts, keccak256("img"), CidCodec.DagPb, l, r);
         assertEq(id, 2);
         assertEq(datanets.datanetCount(), 2);
 
@@ -129,7 +130,7 @@ contract DatanetsAdminTest is Base, IDatanetsEvents {
     }
 
     function test_create_zeroMeansDefaults() public {
-        uint32 id = createAs(alice, Modality.Audio, Formats.AUDIO_FORMATS, zeroLimits(), ReviewRules(0, 0, 0, 0));
+        uint32 id = createAs(alice, Modality.Audio, Formats.AUDIO_FORMATS, zeroLimits(), ReviewRules(0, 0, 0, 0, 0));
         DatanetView memory v = datanets.getDatanet(id);
         assertEq(v.limits.maxFileSize, TEN_MIB); // protocol max file size: 10 MiB
         assertEq(v.limits.dailyBytes, TEN_MIB); // 10 MiB per day
@@ -146,7 +147,7 @@ contract DatanetsAdminTest is Base, IDatanetsEvents {
 
     function test_create_defaultsFollowLoweredProtocolLimits() public {
         vm.prank(admin);
-        datanets.setProtocolLimits(MIB, 2 * MIB, 5, 100);
+        IDatanetsAdmin(address(datanets)).setProtocolLimits(MIB, 2 * MIB, 5, 100);
         uint32 id = createAs(alice, Modality.Text, Formats.TEXT_FORMATS, zeroLimits(), shortRules());
         DatanetView memory v = datanets.getDatanet(id);
         assertEq(v.limits.maxFileSize, MIB);
@@ -164,14 +165,14 @@ contract DatanetsAdminTest is Base, IDatanetsEvents {
             META,
             CidCodec.Raw,
             DatanetLimits(TEN_MIB, TEN_MIB, 20, 0, 4 ether, 1 ether),
-            ReviewRules(1 days, REVEAL_WINDOW, MIN_STAKE, 6_666)
+            ReviewRules(1 days, REVEAL_WINDOW, MIN_STAKE, 6_666, 3)
         );
         createAs(
             alice,
             Modality.Text,
             Formats.bit(Format.Jsonl),
             DatanetLimits(0, 0, 0, 0, 4 ether, 1 ether),
-            ReviewRules(0, REVEAL_WINDOW, 0, 0)
+            ReviewRules(0, REVEAL_WINDOW, 0, 0, 0)
         );
     }
 
@@ -186,9 +187,9 @@ contract DatanetsAdminTest is Base, IDatanetsEvents {
             META,
             CidCodec.Raw,
             DatanetLimits(TEN_MIB, TEN_MIB, 20, 0, 0, 0),
-            ReviewRules(COMMIT_WINDOW, REVEAL_WINDOW, 8 * WEIGHT_UNIT, 6_666)
+            ReviewRules(COMMIT_WINDOW, REVEAL_WINDOW, 8 * WEIGHT_UNIT, 6_666, 3)
         );
-        uint32 id = createAs(owner, Modality.Text, Formats.TEXT_FORMATS, zeroLimits(), ReviewRules(COMMIT_WINDOW, REVEAL_WINDOW, asked, 0));
+        uint32 id = createAs(owner, Modality.Text, Formats.TEXT_FORMATS, zeroLimits(), ReviewRules(COMMIT_WINDOW, REVEAL_WINDOW, asked, 0, 0));
         assertEq(datanets.getDatanet(id).rules.quorum, 8 * WEIGHT_UNIT);
     }
 
@@ -300,29 +301,29 @@ contract DatanetsAdminTest is Base, IDatanetsEvents {
 
     function test_create_commitWindowOutOfBoundsReverts() public {
         expectBounds(Setting.CommitWindow, 59, 60, MAX_WINDOW);
-        createAs(owner, Modality.Text, Formats.TEXT_FORMATS, zeroLimits(), ReviewRules(59, REVEAL_WINDOW, 0, 0));
+        createAs(owner, Modality.Text, Formats.TEXT_FORMATS, zeroLimits(), ReviewRules(59, REVEAL_WINDOW, 0, 0, 0));
         expectBounds(Setting.CommitWindow, MAX_WINDOW + 1, 60, MAX_WINDOW);
-        createAs(owner, Modality.Text, Formats.TEXT_FORMATS, zeroLimits(), ReviewRules(MAX_WINDOW + 1, REVEAL_WINDOW, 0, 0));
-        uint32 lo = createAs(owner, Modality.Text, Formats.TEXT_FORMATS, zeroLimits(), ReviewRules(60, REVEAL_WINDOW, 0, 0));
-        uint32 hi = createAs(owner, Modality.Text, Formats.TEXT_FORMATS, zeroLimits(), ReviewRules(MAX_WINDOW, REVEAL_WINDOW, 0, 0));
+        createAs(owner, Modality.Text, Formats.TEXT_FORMATS, zeroLimits(), ReviewRules(MAX_WINDOW + 1, REVEAL_WINDOW, 0, 0, 0));
+        uint32 lo = createAs(owner, Modality.Text, Formats.TEXT_FORMATS, zeroLimits(), ReviewRules(60, REVEAL_WINDOW, 0, 0, 0));
+        uint32 hi = createAs(owner, Modality.Text, Formats.TEXT_FORMATS, zeroLimits(), ReviewRules(MAX_WINDOW, REVEAL_WINDOW, 0, 0, 0));
         assertEq(datanets.getDatanet(lo).rules.commitWindow, 60);
         assertEq(datanets.getDatanet(hi).rules.commitWindow, MAX_WINDOW);
     }
 
     function test_create_revealWindowOutOfBoundsReverts() public {
         expectBounds(Setting.RevealWindow, 59, 60, MAX_WINDOW);
-        createAs(owner, Modality.Text, Formats.TEXT_FORMATS, zeroLimits(), ReviewRules(COMMIT_WINDOW, 59, 0, 0));
+        createAs(owner, Modality.Text, Formats.TEXT_FORMATS, zeroLimits(), ReviewRules(COMMIT_WINDOW, 59, 0, 0, 0));
         expectBounds(Setting.RevealWindow, MAX_WINDOW + 1, 60, MAX_WINDOW);
-        createAs(owner, Modality.Text, Formats.TEXT_FORMATS, zeroLimits(), ReviewRules(COMMIT_WINDOW, MAX_WINDOW + 1, 0, 0));
+        createAs(owner, Modality.Text, Formats.TEXT_FORMATS, zeroLimits(), ReviewRules(COMMIT_WINDOW, MAX_WINDOW + 1, 0, 0, 0));
     }
 
     function test_create_thresholdOutOfBoundsReverts() public {
         expectBounds(Setting.Threshold, 5_000, 5_001, 10_000);
-        createAs(owner, Modality.Text, Formats.TEXT_FORMATS, zeroLimits(), ReviewRules(COMMIT_WINDOW, REVEAL_WINDOW, 0, 5_000));
+        createAs(owner, Modality.Text, Formats.TEXT_FORMATS, zeroLimits(), ReviewRules(COMMIT_WINDOW, REVEAL_WINDOW, 0, 5_000, 0));
         expectBounds(Setting.Threshold, 10_001, 5_001, 10_000);
-        createAs(owner, Modality.Text, Formats.TEXT_FORMATS, zeroLimits(), ReviewRules(COMMIT_WINDOW, REVEAL_WINDOW, 0, 10_001));
-        uint32 lo = createAs(owner, Modality.Text, Formats.TEXT_FORMATS, zeroLimits(), ReviewRules(COMMIT_WINDOW, REVEAL_WINDOW, 0, 5_001));
-        uint32 hi = createAs(owner, Modality.Text, Formats.TEXT_FORMATS, zeroLimits(), ReviewRules(COMMIT_WINDOW, REVEAL_WINDOW, 0, 10_000));
+        createAs(owner, Modality.Text, Formats.TEXT_FORMATS, zeroLimits(), ReviewRules(COMMIT_WINDOW, REVEAL_WINDOW, 0, 10_001, 0));
+        uint32 lo = createAs(owner, Modality.Text, Formats.TEXT_FORMATS, zeroLimits(), ReviewRules(COMMIT_WINDOW, REVEAL_WINDOW, 0, 5_001, 0));
+        uint32 hi = createAs(owner, Modality.Text, Formats.TEXT_FORMATS, zeroLimits(), ReviewRules(COMMIT_WINDOW, REVEAL_WINDOW, 0, 10_000, 0));
         assertEq(datanets.getDatanet(lo).rules.thresholdBps, 5_001);
         assertEq(datanets.getDatanet(hi).rules.thresholdBps, 10_000);
     }
@@ -330,16 +331,16 @@ contract DatanetsAdminTest is Base, IDatanetsEvents {
     function test_create_quorumOutOfBoundsReverts() public {
         uint256 maxQuorum = uint256(type(uint48).max) * WEIGHT_UNIT;
         expectBounds(Setting.Quorum, WEIGHT_UNIT - 1, WEIGHT_UNIT, maxQuorum);
-        createAs(owner, Modality.Text, Formats.TEXT_FORMATS, zeroLimits(), ReviewRules(COMMIT_WINDOW, REVEAL_WINDOW, WEIGHT_UNIT - 1, 0));
+        createAs(owner, Modality.Text, Formats.TEXT_FORMATS, zeroLimits(), ReviewRules(COMMIT_WINDOW, REVEAL_WINDOW, WEIGHT_UNIT - 1, 0, 0));
         expectBounds(Setting.Quorum, maxQuorum + 1, WEIGHT_UNIT, maxQuorum);
-        createAs(owner, Modality.Text, Formats.TEXT_FORMATS, zeroLimits(), ReviewRules(COMMIT_WINDOW, REVEAL_WINDOW, maxQuorum + 1, 0));
-        uint32 id = createAs(owner, Modality.Text, Formats.TEXT_FORMATS, zeroLimits(), ReviewRules(COMMIT_WINDOW, REVEAL_WINDOW, maxQuorum, 0));
+        createAs(owner, Modality.Text, Formats.TEXT_FORMATS, zeroLimits(), ReviewRules(COMMIT_WINDOW, REVEAL_WINDOW, maxQuorum + 1, 0, 0));
+        uint32 id = createAs(owner, Modality.Text, Formats.TEXT_FORMATS, zeroLimits(), ReviewRules(COMMIT_WINDOW, REVEAL_WINDOW, maxQuorum, 0, 0));
         assertEq(datanets.getDatanet(id).rules.quorum, maxQuorum);
     }
 
     function test_create_blockedByProtocolPause() public {
         vm.prank(admin);
-        datanets.setProtocolPaused(true);
+        IDatanetsAdmin(address(datanets)).setProtocolPaused(true);
         vm.expectRevert(IDatanetsErrors.ProtocolPaused.selector);
         createAs(owner, Modality.Text, Formats.TEXT_FORMATS, zeroLimits(), shortRules());
         assertEq(datanets.datanetCount(), 1);
@@ -352,7 +353,7 @@ contract DatanetsAdminTest is Base, IDatanetsEvents {
         vm.expectEmit(address(datanets));
         emit DatanetLimitsUpdated(textNet, 1, DatanetLimits(MIB, TEN_MIB, 5, 2 ether, 50 ether, 7 ether));
         vm.prank(owner);
-        datanets.updateLimits(textNet, l);
+        IDatanetsAdmin(address(datanets)).updateLimits(textNet, l);
 
         DatanetView memory v = datanets.getDatanet(textNet);
         assertEq(v.termsVersion, 1);
@@ -378,31 +379,31 @@ contract DatanetsAdminTest is Base, IDatanetsEvents {
         vm.expectEmit(address(datanets));
         emit DatanetLimitsUpdated(textNet, 2, DatanetLimits(TEN_MIB, TEN_MIB, 20, 0, 0, 0));
         vm.prank(owner);
-        datanets.updateLimits(textNet, zeroLimits());
+        IDatanetsAdmin(address(datanets)).updateLimits(textNet, zeroLimits());
         assertEq(datanets.getDatanet(textNet).termsVersion, 2);
     }
 
     function test_updateLimits_ownerOnlyAndExisting() public {
         expectNotOwner(textNet, alice);
         vm.prank(alice);
-        datanets.updateLimits(textNet, zeroLimits());
+        IDatanetsAdmin(address(datanets)).updateLimits(textNet, zeroLimits());
 
         vm.expectRevert(abi.encodeWithSelector(IDatanetsErrors.DatanetNotFound.selector, uint32(99)));
         vm.prank(owner);
-        datanets.updateLimits(99, zeroLimits());
+        IDatanetsAdmin(address(datanets)).updateLimits(99, zeroLimits());
         assertEq(datanets.getDatanet(textNet).termsVersion, 0);
     }
 
     function test_updateLimits_boundsChecked() public {
         expectBounds(Setting.DailyFiles, 21, 1, 20);
         vm.prank(owner);
-        datanets.updateLimits(textNet, DatanetLimits(0, 0, 21, 0, 0, 0));
+        IDatanetsAdmin(address(datanets)).updateLimits(textNet, DatanetLimits(0, 0, 21, 0, 0, 0));
         expectBounds(Setting.MaxFileSize, TEN_MIB + 1, 1, TEN_MIB);
         vm.prank(owner);
-        datanets.updateLimits(textNet, DatanetLimits(TEN_MIB + 1, 0, 0, 0, 0, 0));
+        IDatanetsAdmin(address(datanets)).updateLimits(textNet, DatanetLimits(TEN_MIB + 1, 0, 0, 0, 0, 0));
         expectBounds(Setting.Reward, uint256(type(uint80).max) + 1, 0, type(uint80).max);
         vm.prank(owner);
-        datanets.updateLimits(textNet, DatanetLimits(0, 0, 0, 0, uint96(type(uint80).max) + 1, 0));
+        IDatanetsAdmin(address(datanets)).updateLimits(textNet, DatanetLimits(0, 0, 0, 0, uint96(type(uint80).max) + 1, 0));
         assertEq(datanets.getDatanet(textNet).termsVersion, 0);
     }
 
@@ -411,7 +412,7 @@ contract DatanetsAdminTest is Base, IDatanetsEvents {
         bytes32 dA = digestOf(1);
         bytes32 idA = submitAs(alice, textNet, dA, 100);
         vm.prank(owner);
-        datanets.updateLimits(textNet, DatanetLimits(0, 0, 0, 0, 50 ether, 7 ether));
+        IDatanetsAdmin(address(datanets)).updateLimits(textNet, DatanetLimits(0, 0, 0, 0, 50 ether, 7 ether));
         bytes32 dB = digestOf(2);
         bytes32 idB = submitAs(bob, textNet, dB, 200);
         // each reserved under its own terms
@@ -443,7 +444,7 @@ contract DatanetsAdminTest is Base, IDatanetsEvents {
         bytes32 d = digestOf(1);
         submitAs(alice, textNet, d, 100);
         vm.prank(owner);
-        datanets.updateLimits(textNet, DatanetLimits(0, 0, 0, 0, 50 ether, 7 ether));
+        IDatanetsAdmin(address(datanets)).updateLimits(textNet, DatanetLimits(0, 0, 0, 0, 50 ether, 7 ether));
         assertEq(poolOf(textNet), POOL - 13 ether);
         vm.warp(block.timestamp + COMMIT_WINDOW + REVEAL_WINDOW);
         datanets.finalize(textNet, one(d));
@@ -457,7 +458,7 @@ contract DatanetsAdminTest is Base, IDatanetsEvents {
         bytes32 d = digestOf(1);
         submitAs(alice, id, d, 100);
         vm.prank(owner);
-        datanets.updateLimits(id, DatanetLimits(0, 0, 0, 5 ether, REWARD, VALIDATOR_REWARD));
+        IDatanetsAdmin(address(datanets)).updateLimits(id, DatanetLimits(0, 0, 0, 5 ether, REWARD, VALIDATOR_REWARD));
         vm.warp(block.timestamp + COMMIT_WINDOW + REVEAL_WINDOW);
         datanets.finalize(id, one(d));
         assertEq(credits(alice), 1 ether); // the 1 OPEN paid, not the new 5
@@ -470,7 +471,7 @@ contract DatanetsAdminTest is Base, IDatanetsEvents {
         vm.expectEmit(address(datanets));
         emit DatanetMetadataUpdated(textNet, m2, CidCodec.DagPb);
         vm.prank(owner);
-        datanets.setMetadata(textNet, m2, CidCodec.DagPb);
+        IDatanetsAdmin(address(datanets)).setMetadata(textNet, m2, CidCodec.DagPb);
         DatanetView memory v = datanets.getDatanet(textNet);
         assertEq(v.metadataDigest, m2);
         assertEq(uint8(v.metadataCodec), uint8(CidCodec.DagPb));
@@ -480,10 +481,10 @@ contract DatanetsAdminTest is Base, IDatanetsEvents {
     function test_setMetadata_ownerOnlyAndExisting() public {
         expectNotOwner(textNet, bob);
         vm.prank(bob);
-        datanets.setMetadata(textNet, bytes32(uint256(1)), CidCodec.Raw);
+        IDatanetsAdmin(address(datanets)).setMetadata(textNet, bytes32(uint256(1)), CidCodec.Raw);
         vm.expectRevert(abi.encodeWithSelector(IDatanetsErrors.DatanetNotFound.selector, uint32(2)));
         vm.prank(owner);
-        datanets.setMetadata(2, bytes32(uint256(1)), CidCodec.Raw);
+        IDatanetsAdmin(address(datanets)).setMetadata(2, bytes32(uint256(1)), CidCodec.Raw);
         assertEq(datanets.getDatanet(textNet).metadataDigest, META);
     }
 
@@ -492,29 +493,29 @@ contract DatanetsAdminTest is Base, IDatanetsEvents {
     function test_setDatanetPaused_ownerOnlyAndEmits() public {
         expectNotOwner(textNet, alice);
         vm.prank(alice);
-        datanets.setDatanetPaused(textNet, true);
+        IDatanetsAdmin(address(datanets)).setDatanetPaused(textNet, true);
         assertFalse(datanets.getDatanet(textNet).paused);
 
         vm.expectRevert(abi.encodeWithSelector(IDatanetsErrors.DatanetNotFound.selector, uint32(0)));
         vm.prank(owner);
-        datanets.setDatanetPaused(0, true);
+        IDatanetsAdmin(address(datanets)).setDatanetPaused(0, true);
 
         vm.expectEmit(address(datanets));
         emit DatanetPauseSet(textNet, true);
         vm.prank(owner);
-        datanets.setDatanetPaused(textNet, true);
+        IDatanetsAdmin(address(datanets)).setDatanetPaused(textNet, true);
         assertTrue(datanets.getDatanet(textNet).paused);
 
         vm.expectEmit(address(datanets));
         emit DatanetPauseSet(textNet, false);
         vm.prank(owner);
-        datanets.setDatanetPaused(textNet, false);
+        IDatanetsAdmin(address(datanets)).setDatanetPaused(textNet, false);
         assertFalse(datanets.getDatanet(textNet).paused);
     }
 
     function test_datanetPause_blocksSubmissionsOnlyUntilResumed() public {
         vm.prank(owner);
-        datanets.setDatanetPaused(textNet, true);
+        IDatanetsAdmin(address(datanets)).setDatanetPaused(textNet, true);
         vm.expectRevert(abi.encodeWithSelector(IDatanetsErrors.DatanetPaused.selector, textNet));
         submitAs(alice, textNet, digestOf(1), 10);
         FileRef[] memory fs = new FileRef[](1);
@@ -524,7 +525,7 @@ contract DatanetsAdminTest is Base, IDatanetsEvents {
         datanets.submitBatch(textNet, fs);
 
         vm.prank(owner);
-        datanets.setDatanetPaused(textNet, false);
+        IDatanetsAdmin(address(datanets)).setDatanetPaused(textNet, false);
         bytes32 id = submitAs(alice, textNet, digestOf(1), 10);
         assertEq(uint8(statusOfId(id)), uint8(Status.Pending));
     }
@@ -534,7 +535,7 @@ contract DatanetsAdminTest is Base, IDatanetsEvents {
         bytes32 d = digestOf(1);
         bytes32 id = submitAs(alice, textNet, d, 1234);
         vm.prank(owner);
-        datanets.setDatanetPaused(textNet, true);
+        IDatanetsAdmin(address(datanets)).setDatanetPaused(textNet, true);
 
         decide(textNet, one(d), 1); // commits, reveals and finalisation all go through
         assertEq(uint8(statusOfId(id)), uint8(Status.Accepted));
@@ -583,9 +584,9 @@ contract DatanetsAdminTest is Base, IDatanetsEvents {
 
     function test_fund_worksWhilePaused() public {
         vm.prank(owner);
-        datanets.setDatanetPaused(textNet, true);
+        IDatanetsAdmin(address(datanets)).setDatanetPaused(textNet, true);
         vm.prank(admin);
-        datanets.setProtocolPaused(true);
+        IDatanetsAdmin(address(datanets)).setProtocolPaused(true);
         vm.prank(alice);
         datanets.fund(textNet, 2 ether);
         assertEq(poolOf(textNet), POOL + 2 ether);
@@ -596,44 +597,44 @@ contract DatanetsAdminTest is Base, IDatanetsEvents {
     function test_withdrawPool_needsPause() public {
         vm.expectRevert(abi.encodeWithSelector(IDatanetsErrors.DatanetNotPaused.selector, textNet));
         vm.prank(owner);
-        datanets.withdrawPool(textNet, 1 ether, owner);
+        IDatanetsAdmin(address(datanets)).withdrawPool(textNet, 1 ether, owner);
         assertEq(poolOf(textNet), POOL);
     }
 
     function test_withdrawPool_ownerOnly() public {
         vm.prank(owner);
-        datanets.setDatanetPaused(textNet, true);
+        IDatanetsAdmin(address(datanets)).setDatanetPaused(textNet, true);
         expectNotOwner(textNet, bob);
         vm.prank(bob);
-        datanets.withdrawPool(textNet, 1 ether, bob);
+        IDatanetsAdmin(address(datanets)).withdrawPool(textNet, 1 ether, bob);
         vm.expectRevert(abi.encodeWithSelector(IDatanetsErrors.DatanetNotFound.selector, uint32(5)));
         vm.prank(owner);
-        datanets.withdrawPool(5, 1 ether, owner);
+        IDatanetsAdmin(address(datanets)).withdrawPool(5, 1 ether, owner);
     }
 
     function test_withdrawPool_zeroAmountReverts() public {
         vm.prank(owner);
-        datanets.setDatanetPaused(textNet, true);
+        IDatanetsAdmin(address(datanets)).setDatanetPaused(textNet, true);
         vm.expectRevert(IDatanetsErrors.ZeroAmount.selector);
         vm.prank(owner);
-        datanets.withdrawPool(textNet, 0, owner);
+        IDatanetsAdmin(address(datanets)).withdrawPool(textNet, 0, owner);
     }
 
     function test_withdrawPool_cannotTakeReservedRewards() public {
         submitAs(alice, textNet, digestOf(1), 10);
         vm.prank(owner);
-        datanets.setDatanetPaused(textNet, true);
+        IDatanetsAdmin(address(datanets)).setDatanetPaused(textNet, true);
         uint256 available = POOL - 13 ether;
         vm.expectRevert(abi.encodeWithSelector(IDatanetsErrors.PoolTooSmall.selector, textNet, available, POOL));
         vm.prank(owner);
-        datanets.withdrawPool(textNet, POOL, owner);
+        IDatanetsAdmin(address(datanets)).withdrawPool(textNet, POOL, owner);
         vm.expectRevert(abi.encodeWithSelector(IDatanetsErrors.PoolTooSmall.selector, textNet, available, available + 1));
         vm.prank(owner);
-        datanets.withdrawPool(textNet, available + 1, owner);
+        IDatanetsAdmin(address(datanets)).withdrawPool(textNet, available + 1, owner);
 
         // all of the unreserved part is fine
         vm.prank(owner);
-        datanets.withdrawPool(textNet, available, owner);
+        IDatanetsAdmin(address(datanets)).withdrawPool(textNet, available, owner);
         assertEq(poolOf(textNet), 0);
         // the reservation still pays the contribution back into the pool when it expires
         vm.warp(block.timestamp + COMMIT_WINDOW + REVEAL_WINDOW);
@@ -644,12 +645,12 @@ contract DatanetsAdminTest is Base, IDatanetsEvents {
     function test_withdrawPool_paysRecipientAndEmits() public {
         address to = makeAddr("recipient");
         vm.prank(owner);
-        datanets.setDatanetPaused(textNet, true);
+        IDatanetsAdmin(address(datanets)).setDatanetPaused(textNet, true);
         uint256 contractBefore = open.balanceOf(address(datanets));
         vm.expectEmit(address(datanets));
         emit PoolWithdrawn(textNet, to, 4_000 ether, POOL - 4_000 ether);
         vm.prank(owner);
-        datanets.withdrawPool(textNet, 4_000 ether, to);
+        IDatanetsAdmin(address(datanets)).withdrawPool(textNet, 4_000 ether, to);
         assertEq(open.balanceOf(to), 4_000 ether);
         assertEq(open.balanceOf(address(datanets)), contractBefore - 4_000 ether);
         assertEq(poolOf(textNet), POOL - 4_000 ether);
@@ -662,12 +663,12 @@ contract DatanetsAdminTest is Base, IDatanetsEvents {
             abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, alice, DEFAULT_ADMIN_ROLE)
         );
         vm.prank(alice);
-        datanets.setProtocolLimits(MIB, MIB, 5, 100);
+        IDatanetsAdmin(address(datanets)).setProtocolLimits(MIB, MIB, 5, 100);
         vm.expectRevert(
             abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, owner, DEFAULT_ADMIN_ROLE)
         );
         vm.prank(owner);
-        datanets.setProtocolLimits(MIB, MIB, 5, 100);
+        IDatanetsAdmin(address(datanets)).setProtocolLimits(MIB, MIB, 5, 100);
         (uint256 maxFileSize,,,,) = datanets.protocolLimits();
         assertEq(maxFileSize, TEN_MIB);
     }
@@ -675,22 +676,22 @@ contract DatanetsAdminTest is Base, IDatanetsEvents {
     function test_setProtocolLimits_bounds() public {
         vm.startPrank(admin);
         expectBounds(Setting.MaxFileSize, 0, 1, TEN_MIB);
-        datanets.setProtocolLimits(0, MIB, 5, 100);
+        IDatanetsAdmin(address(datanets)).setProtocolLimits(0, MIB, 5, 100);
         expectBounds(Setting.MaxFileSize, TEN_MIB + 1, 1, TEN_MIB);
-        datanets.setProtocolLimits(TEN_MIB + 1, MIB, 5, 100);
+        IDatanetsAdmin(address(datanets)).setProtocolLimits(TEN_MIB + 1, MIB, 5, 100);
         expectBounds(Setting.DailyBytes, 0, 1, type(uint32).max);
-        datanets.setProtocolLimits(MIB, 0, 5, 100);
+        IDatanetsAdmin(address(datanets)).setProtocolLimits(MIB, 0, 5, 100);
         expectBounds(Setting.DailyFiles, 0, 1, type(uint16).max);
-        datanets.setProtocolLimits(MIB, MIB, 0, 100);
+        IDatanetsAdmin(address(datanets)).setProtocolLimits(MIB, MIB, 0, 100);
         expectBounds(Setting.SlashBps, 10_001, 0, 10_000);
-        datanets.setProtocolLimits(MIB, MIB, 5, 10_001);
+        IDatanetsAdmin(address(datanets)).setProtocolLimits(MIB, MIB, 5, 10_001);
         vm.stopPrank();
         (uint256 maxFileSize, uint256 dailyBytes, uint256 dailyFiles, uint256 slashBps, bool paused) =
             datanets.protocolLimits();
         assertEq(maxFileSize, TEN_MIB);
         assertEq(dailyBytes, TEN_MIB);
         assertEq(dailyFiles, 20);
-        assertEq(slashBps, 100);
+        assertEq(slashBps, 1_000);
         assertFalse(paused);
     }
 
@@ -698,7 +699,7 @@ contract DatanetsAdminTest is Base, IDatanetsEvents {
         vm.expectEmit(address(datanets));
         emit ProtocolLimitsUpdated(TEN_MIB, type(uint32).max, type(uint16).max, 0);
         vm.prank(admin);
-        datanets.setProtocolLimits(TEN_MIB, type(uint32).max, type(uint16).max, 0);
+        IDatanetsAdmin(address(datanets)).setProtocolLimits(TEN_MIB, type(uint32).max, type(uint16).max, 0);
         (uint256 maxFileSize, uint256 dailyBytes, uint256 dailyFiles, uint256 slashBps,) = datanets.protocolLimits();
         assertEq(maxFileSize, TEN_MIB);
         assertEq(dailyBytes, type(uint32).max);
@@ -708,7 +709,7 @@ contract DatanetsAdminTest is Base, IDatanetsEvents {
         vm.expectEmit(address(datanets));
         emit ProtocolLimitsUpdated(1, 1, 1, 10_000);
         vm.prank(admin);
-        datanets.setProtocolLimits(1, 1, 1, 10_000);
+        IDatanetsAdmin(address(datanets)).setProtocolLimits(1, 1, 1, 10_000);
         (maxFileSize, dailyBytes, dailyFiles, slashBps,) = datanets.protocolLimits();
         assertEq(maxFileSize, 1);
         assertEq(dailyBytes, 1);
@@ -718,13 +719,13 @@ contract DatanetsAdminTest is Base, IDatanetsEvents {
 
     function test_setProtocolLimits_boundDatanetsAndSubmissions() public {
         vm.prank(admin);
-        datanets.setProtocolLimits(MIB, 2 * MIB, 5, 100);
+        IDatanetsAdmin(address(datanets)).setProtocolLimits(MIB, 2 * MIB, 5, 100);
         // Datanet settings are now bounded by the new protocol values
         expectBounds(Setting.DailyFiles, 6, 1, 5);
         createAs(owner, Modality.Text, Formats.TEXT_FORMATS, DatanetLimits(0, 0, 6, 0, 0, 0), shortRules());
         expectBounds(Setting.MaxFileSize, 2 * MIB, 1, MIB);
         vm.prank(owner);
-        datanets.updateLimits(textNet, DatanetLimits(2 * MIB, 0, 0, 0, 0, 0));
+        IDatanetsAdmin(address(datanets)).updateLimits(textNet, DatanetLimits(2 * MIB, 0, 0, 0, 0, 0));
 
         // textNet still stores 10 MiB, but the protocol cap wins
         bytes32 d = digestOf(1);
@@ -757,12 +758,12 @@ contract DatanetsAdminTest is Base, IDatanetsEvents {
             abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, owner, PAUSER_ROLE)
         );
         vm.prank(owner);
-        datanets.setProtocolPaused(true);
+        IDatanetsAdmin(address(datanets)).setProtocolPaused(true);
 
         vm.expectEmit(address(datanets));
         emit ProtocolPauseSet(true);
         vm.prank(admin);
-        datanets.setProtocolPaused(true);
+        IDatanetsAdmin(address(datanets)).setProtocolPaused(true);
         (,,,, bool paused) = datanets.protocolLimits();
         assertTrue(paused);
 
@@ -773,7 +774,7 @@ contract DatanetsAdminTest is Base, IDatanetsEvents {
         vm.expectEmit(address(datanets));
         emit ProtocolPauseSet(false);
         vm.prank(pauser);
-        datanets.setProtocolPaused(false);
+        IDatanetsAdmin(address(datanets)).setProtocolPaused(false);
         (,,,, paused) = datanets.protocolLimits();
         assertFalse(paused);
     }
@@ -783,7 +784,7 @@ contract DatanetsAdminTest is Base, IDatanetsEvents {
         bytes32 d = digestOf(1);
         submitAs(alice, textNet, d, 10);
         vm.prank(admin);
-        datanets.setProtocolPaused(true);
+        IDatanetsAdmin(address(datanets)).setProtocolPaused(true);
 
         vm.expectRevert(IDatanetsErrors.ProtocolPaused.selector);
         createAs(owner, Modality.Text, Formats.TEXT_FORMATS, zeroLimits(), shortRules());
@@ -806,7 +807,7 @@ contract DatanetsAdminTest is Base, IDatanetsEvents {
 
         // resuming restores them
         vm.prank(admin);
-        datanets.setProtocolPaused(false);
+        IDatanetsAdmin(address(datanets)).setProtocolPaused(false);
         submitAs(alice, textNet, digestOf(2), 10);
         commitAs(v1, textNet, one(d), 1);
         assertEq(datanets.lastCommittedSequence(textNet, v1), 1);
@@ -822,7 +823,7 @@ contract DatanetsAdminTest is Base, IDatanetsEvents {
         commitAs(v2, textNet, one(d), 1);
         commitAs(v3, textNet, one(d), 1);
         vm.prank(admin);
-        datanets.setProtocolPaused(true);
+        IDatanetsAdmin(address(datanets)).setProtocolPaused(true);
 
         toRevealWindow();
         revealAs(v1, textNet, one(d), 1);
@@ -843,12 +844,12 @@ contract DatanetsAdminTest is Base, IDatanetsEvents {
 
         // the owner can still pause the Datanet and take the unreserved pool out
         vm.prank(owner);
-        datanets.setDatanetPaused(textNet, true);
+        IDatanetsAdmin(address(datanets)).setDatanetPaused(textNet, true);
         uint256 pool = POOL - 13 ether; // one accepted contribution's reservation spent
         assertEq(poolOf(textNet), pool);
         uint256 ownerBefore = open.balanceOf(owner);
         vm.prank(owner);
-        datanets.withdrawPool(textNet, pool, owner);
+        IDatanetsAdmin(address(datanets)).withdrawPool(textNet, pool, owner);
         assertEq(open.balanceOf(owner), ownerBefore + pool);
         assertEq(poolOf(textNet), 0);
     }

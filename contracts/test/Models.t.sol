@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {IDatanetsAdmin} from "../interfaces/IDatanetsAdmin.sol";
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {ReviewHelpers} from "./helpers/ReviewHelpers.sol";
 import {MerkleTreeBuilder} from "./helpers/MerkleTreeBuilder.sol";
@@ -468,7 +469,7 @@ contract ModelsTest is ReviewHelpers {
         assertTrue(models.paused());
         assertEq(claimLeaf(1, 0), 2 ether);
         vm.prank(admin);
-        datanets.setProtocolPaused(true);
+        IDatanetsAdmin(address(datanets)).setProtocolPaused(true);
         assertEq(claimLeaf(1, 2), 6 ether);
     }
 

@@ -10,11 +10,18 @@ import {IValidatorStaking} from "../interfaces/IValidatorStaking.sol";
 contract StakingTest is Base {
     address internal slasher = makeAddr("slasher");
 
+    /// @dev A staking contract of its own, bound to `slasher` in place of a Datanets contract, so
+    /// that slashing is tested on its own.
     function setUp() public override {
         super.setUp();
-        bytes32 role = staking.SLASHER_ROLE();
+        staking = new ValidatorStaking(open, admin, treasury, MIN_STAKE, ACTIVATION_DELAY, UNBONDING);
         vm.prank(admin);
-        staking.grantRole(role, slasher);
+        staking.bindDatanets(slasher);
+        address[5] memory stakers = [alice, bob, v1, v2, v3];
+        for (uint256 i; i < stakers.length; ++i) {
+            vm.prank(stakers[i]);
+            open.approve(address(staking), type(uint256).max);
+        }
     }
 
     // ─── helpers ────────────────────────────────────────────────────────────
@@ -31,7 +38,7 @@ contract StakingTest is Base {
 
     function slashAs(address who, address validator, uint256 amount) internal returns (uint256 slashed) {
         vm.prank(who);
-        slashed = staking.slash(validator, amount);
+        slashed = staking.slash(validator, amount, address(0));
     }
 
     function assertPosition(address validator, uint256 active, uint256 activating, uint256 unbonding) internal view {
@@ -252,21 +259,46 @@ contract StakingTest is Base {
 
     // ─── slash ──────────────────────────────────────────────────────────────
 
-    function test_slash_onlySlasherRole() public {
+    function test_slash_onlyTheBoundDatanetsContract() public {
         threeStates();
-        bytes32 role = staking.SLASHER_ROLE();
-        vm.expectRevert(abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, alice, role));
+        vm.expectRevert(abi.encodeWithSelector(IValidatorStaking.NotDatanets.selector, alice, slasher));
         slashAs(alice, v1, 1 ether);
-        // Not even governance slashes without the role.
-        vm.expectRevert(abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, admin, role));
+        // Not even governance slashes.
+        vm.expectRevert(abi.encodeWithSelector(IValidatorStaking.NotDatanets.selector, admin, slasher));
         slashAs(admin, v1, 1 ether);
         assertPosition(v1, 1_000 ether, 500 ether, 300 ether);
+    }
+
+    /// @dev Attack: a greedy admin tries to point slashing at a contract of its own (it could then
+    /// slash every stake, or hold votes so that no stake can ever leave). The binding is once only.
+    function test_threat_greedyAdmin_cannotRebindTheSlasher() public {
+        threeStates();
+        vm.startPrank(admin);
+        vm.expectRevert(abi.encodeWithSelector(IValidatorStaking.DatanetsAlreadyBound.selector, slasher));
+        staking.bindDatanets(admin);
+        // Granting itself roles does not help either: no role can slash.
+        staking.grantRole(keccak256("SLASHER_ROLE"), admin);
+        vm.expectRevert(abi.encodeWithSelector(IValidatorStaking.NotDatanets.selector, admin, slasher));
+        staking.slash(v1, 1_000 ether, admin);
+        vm.expectRevert(abi.encodeWithSelector(IValidatorStaking.NotDatanets.selector, admin, slasher));
+        staking.holdVote(v1);
+        vm.stopPrank();
+        assertPosition(v1, 1_000 ether, 500 ether, 300 ether);
+    }
+
+    function test_slash_reporterIsPaidItsShare() public {
+        threeStates();
+        vm.prank(slasher);
+        assertEq(staking.slash(v1, 1_000 ether, bob), 1_000 ether);
+        uint256 share = 1_000 ether * staking.REPORTER_BPS() / 10_000;
+        assertEq(open.balanceOf(treasury), 1_000 ether - share);
+        assertEq(open.balanceOf(bob), 1_000_000 ether + share);
     }
 
     function test_slash_takesActiveThenActivatingThenUnbonding() public {
         threeStates();
         vm.expectEmit(true, true, false, true, address(staking));
-        emit IValidatorStaking.Slashed(v1, 1_200 ether, treasury);
+        emit IValidatorStaking.Slashed(v1, 1_200 ether, treasury, address(0), 0);
         assertEq(slashAs(slasher, v1, 1_200 ether), 1_200 ether);
         assertPosition(v1, 0, 300 ether, 300 ether);
         assertEq(slashAs(slasher, v1, 500 ether), 500 ether);
@@ -278,7 +310,7 @@ contract StakingTest is Base {
     function test_slash_capsAtWhatExists() public {
         threeStates();
         vm.expectEmit(true, true, false, true, address(staking));
-        emit IValidatorStaking.Slashed(v1, 1_800 ether, treasury);
+        emit IValidatorStaking.Slashed(v1, 1_800 ether, treasury, address(0), 0);
         assertEq(slashAs(slasher, v1, 5_000 ether), 1_800 ether);
         assertPosition(v1, 0, 0, 0);
         assertEq(open.balanceOf(treasury), 1_800 ether);
@@ -292,7 +324,7 @@ contract StakingTest is Base {
 
     function test_slash_ofNothingTakesNothing() public {
         vm.expectEmit(true, true, false, true, address(staking));
-        emit IValidatorStaking.Slashed(v2, 0, treasury);
+        emit IValidatorStaking.Slashed(v2, 0, treasury, address(0), 0);
         assertEq(slashAs(slasher, v2, 10 ether), 0);
         assertEq(open.balanceOf(treasury), 0);
     }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {IDatanetsAdmin} from "../interfaces/IDatanetsAdmin.sol";
 import {Base} from "./Base.t.sol";
 import {Modality, Format, CidCodec, Formats} from "../libraries/Formats.sol";
 import {
@@ -52,8 +53,8 @@ contract SubmissionsTest is Base, IDatanetsEvents {
     /// @dev A text Datanet owned by `owner` with short review windows, funded with POOL when it pays rewards.
     function newNet(uint16 formats, DatanetLimits memory l) internal returns (uint32 id) {
         vm.prank(owner);
-        id = datanets.createDatanet(
-            Modality.Text, formats, keccak256("meta"), CidCodec.Raw, l, ReviewRules(COMMIT_WINDOW, REVEAL_WINDOW, 0, 0)
+        id = IDatanetsAdmin(address(datanets)).createDatanet(
+            Modality.Text, formats, keccak256("meta"), CidCodec.Raw, l, ReviewRules(COMMIT_WINDOW, REVEAL_WINDOW, 0, 0, 1)
         );
         if (l.reward > 0 || l.validatorReward > 0) {
             vm.prank(owner);
@@ -137,7 +138,7 @@ contract SubmissionsTest is Base, IDatanetsEvents {
 
     function test_submit_pausedDatanetReverts() public {
         vm.prank(owner);
-        datanets.setDatanetPaused(textNet, true);
+        IDatanetsAdmin(address(datanets)).setDatanetPaused(textNet, true);
         vm.expectRevert(abi.encodeWithSelector(IDatanetsErrors.DatanetPaused.selector, textNet));
         submitAs(alice, textNet, digestOf(1), 10);
         FileRef[] memory fs = filesOf(1, 3, 10);
@@ -331,7 +332,7 @@ contract SubmissionsTest is Base, IDatanetsEvents {
 
     function test_submitBatch_maxSizeAccepted() public {
         vm.prank(admin);
-        datanets.setProtocolLimits(TEN_MIB, TEN_MIB, 256, 100);
+        IDatanetsAdmin(address(datanets)).setProtocolLimits(TEN_MIB, TEN_MIB, 256, 100);
         uint32 net = newNet(Formats.TEXT_FORMATS, DatanetLimits(0, 0, 256, 0, 0, 0));
         bytes32[] memory ids = batchAs(alice, net, filesOf(1, MAX_BATCH, 1));
         assertEq(ids.length, MAX_BATCH);
@@ -497,13 +498,13 @@ contract SubmissionsTest is Base, IDatanetsEvents {
 
     function test_pool_insufficientReverts() public {
         vm.prank(owner);
-        uint32 net = datanets.createDatanet(
+        uint32 net = IDatanetsAdmin(address(datanets)).createDatanet(
             Modality.Text,
             Formats.TEXT_FORMATS,
             keccak256("meta"),
             CidCodec.Raw,
             limits(0, 0, 0),
-            ReviewRules(COMMIT_WINDOW, REVEAL_WINDOW, 0, 0)
+            ReviewRules(COMMIT_WINDOW, REVEAL_WINDOW, 0, 0, 1)
         );
         // an unfunded Datanet that pays rewards refuses every submission
         vm.expectRevert(abi.encodeWithSelector(IDatanetsErrors.InsufficientPool.selector, net, 0, 13 ether));
@@ -617,9 +618,10 @@ contract SubmissionsTest is Base, IDatanetsEvents {
         emit ContributionFinalized(id, net, alice, Status.Rejected, MIN_STAKE, 2 * MIN_STAKE, 0, 0);
         datanets.finalize(net, one(d));
         assertEq(credits(alice), 0);
-        // reward reservation and the deposit go to the pool; the validator share to the validators
-        assertEq(poolOf(net), POOL - 13 ether + REWARD + 1 ether);
-        assertEq(datanets.validatorRewardsOutstanding(), outstanding + VALIDATOR_REWARD);
+        // the reject voters share the forfeited deposit (1 OPEN: never more than it); the whole
+        // reservation goes back to the pool
+        assertEq(poolOf(net), POOL);
+        assertEq(datanets.validatorRewardsOutstanding(), outstanding + 1 ether);
         vm.expectRevert(abi.encodeWithSelector(IDatanetsErrors.NothingToClaim.selector, alice));
         vm.prank(alice);
         datanets.claim(alice);
@@ -637,7 +639,7 @@ contract SubmissionsTest is Base, IDatanetsEvents {
         assertEq(got, id);
 
         vm.prank(owner);
-        datanets.updateLimits(textNet, limits(0, 0, 0));
+        IDatanetsAdmin(address(datanets)).updateLimits(textNet, limits(0, 0, 0));
         FileRef[] memory fs = new FileRef[](2);
         fs[0] = FileRef(digestOf(2), CidCodec.Raw, Format.Csv, 1);
         fs[1] = FileRef(digestOf(3), CidCodec.DagPb, Format.Pdf, TEN_MIB - 4321 - 1);
@@ -738,11 +740,11 @@ contract SubmissionsTest is Base, IDatanetsEvents {
         // a refusal that happens late (the pool check, after quotas were counted) rolls everything back
         uint32 net = newNet(Formats.TEXT_FORMATS, DatanetLimits(0, 0, 0, 1 ether, REWARD, VALIDATOR_REWARD));
         vm.prank(owner);
-        datanets.setDatanetPaused(net, true);
+        IDatanetsAdmin(address(datanets)).setDatanetPaused(net, true);
         vm.prank(owner);
-        datanets.withdrawPool(net, POOL - 33 ether, owner);
+        IDatanetsAdmin(address(datanets)).withdrawPool(net, POOL - 33 ether, owner);
         vm.prank(owner);
-        datanets.setDatanetPaused(net, false);
+        IDatanetsAdmin(address(datanets)).setDatanetPaused(net, false);
         submitAs(alice, net, digestOf(0), 500); // some usage before the refusal: 1 file, 500 bytes
 
         FileRef[] memory fs = filesOf(1, 2, 1000);
@@ -827,8 +829,8 @@ contract SubmissionsTest is Base, IDatanetsEvents {
         if (formats == 0) formats = all;
         uint32 cap = uint32(bound(capRaw, 1, TEN_MIB));
         vm.prank(owner);
-        uint32 net = datanets.createDatanet(
-            m, formats, bytes32(0), CidCodec.Raw, DatanetLimits(cap, 0, 0, 0, 0, 0), ReviewRules(0, 0, 0, 0)
+        uint32 net = IDatanetsAdmin(address(datanets)).createDatanet(
+            m, formats, bytes32(0), CidCodec.Raw, DatanetLimits(cap, 0, 0, 0, 0, 0), ReviewRules(0, 0, 0, 0, 1)
         );
         uint32 size = uint32(bound(sizeRaw, 0, uint256(cap) + 2));
         Format f = Format(bound(formatRaw, 0, uint8(Format.Flac)));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {IDatanetsAdmin} from "../interfaces/IDatanetsAdmin.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {Base} from "./Base.t.sol";
 import {MerkleBuilder} from "./invariant/Handler.sol";
@@ -19,14 +20,83 @@ import {IModelRegistry, ModelSpec, TrainingMethod} from "../interfaces/IModelReg
 abstract contract ThreatBase is Base {
     function createNet(DatanetLimits memory limits) internal returns (uint32 id) {
         vm.prank(owner);
-        id = datanets.createDatanet(
+        id = IDatanetsAdmin(address(datanets)).createDatanet(
             Modality.Text,
             Formats.TEXT_FORMATS,
             keccak256("metadata"),
             CidCodec.Raw,
             limits,
-            ReviewRules(COMMIT_WINDOW, REVEAL_WINDOW, 0, 0)
+            ReviewRules(COMMIT_WINDOW, REVEAL_WINDOW, 0, 0, 1)
         );
+    }
+
+    /// @dev A text Datanet on the protocol's default review rules (three distinct validators per decision).
+    function createDefaultNet(DatanetLimits memory limits) internal returns (uint32 id) {
+        vm.prank(owner);
+        id = IDatanetsAdmin(address(datanets)).createDatanet(
+            Modality.Text,
+            Formats.TEXT_FORMATS,
+            keccak256("metadata"),
+            CidCodec.Raw,
+            limits,
+            ReviewRules(COMMIT_WINDOW, REVEAL_WINDOW, 0, 0, 0)
+        );
+        vm.prank(owner);
+        datanets.fund(id, 10_000 ether);
+    }
+
+    /// @dev Everything `accounts` hold in OPEN: wallet balances, stake in every state, and credits.
+    function holdings(address[] memory accounts) internal view returns (uint256 total) {
+        for (uint256 i; i < accounts.length; ++i) {
+            (uint256 active, uint256 activating,, uint256 unbonding,) = staking.positionOf(accounts[i]);
+            (uint256 credits,,) = datanets.accountOf(accounts[i]);
+            total += open.balanceOf(accounts[i]) + active + activating + unbonding + credits;
+        }
+    }
+
+    /// @dev `wallets` fresh contributor wallets with 1,000 OPEN each, approved for the Datanets contract.
+    function newWallets(string memory label, uint256 wallets) internal returns (address[] memory out) {
+        out = new address[](wallets);
+        for (uint256 i; i < wallets; ++i) {
+            out[i] = makeAddr(string.concat(label, vm.toString(i)));
+            vm.prank(admin);
+            open.transfer(out[i], 1_000 ether);
+            vm.prank(out[i]);
+            open.approve(address(datanets), type(uint256).max);
+        }
+    }
+
+    /// @dev Each wallet submits `filesEach` files; returns all digests in submission order.
+    function submitFromEach(uint32 net, address[] memory wallets, uint256 filesEach, uint256 nonce)
+        internal
+        returns (bytes32[] memory digests)
+    {
+        digests = new bytes32[](wallets.length * filesEach);
+        for (uint256 w; w < wallets.length; ++w) {
+            FileRef[] memory batch = new FileRef[](filesEach);
+            for (uint256 i; i < filesEach; ++i) {
+                digests[w * filesEach + i] = digestOf(nonce + w * filesEach + i);
+                batch[i] = file(digests[w * filesEach + i], 100);
+            }
+            vm.prank(wallets[w]);
+            datanets.submitBatch(net, batch);
+        }
+    }
+
+    /// @dev Every account in `accounts` collects what it can: validator rewards, then credits.
+    function collectAll(uint32 net, bytes32[] memory digests, address[] memory validators, address[] memory accounts)
+        internal
+    {
+        for (uint256 i; i < validators.length; ++i) {
+            vm.prank(validators[i]);
+            datanets.claimValidatorRewards(net, digests);
+        }
+        for (uint256 i; i < accounts.length; ++i) {
+            (uint256 credits,,) = datanets.accountOf(accounts[i]);
+            if (credits == 0) continue;
+            vm.prank(accounts[i]);
+            datanets.claim(accounts[i]);
+        }
     }
 
     function nextMidnight() internal view returns (uint256) {
@@ -270,7 +340,7 @@ contract ThreatsTest is ThreatBase {
         toFinalizable();
         datanets.finalize(textNet, ds);
         vm.warp(block.timestamp + 2 * MAX_WINDOW);
-        assertEq(datanets.slashUnrevealed(copierKey), MIN_STAKE / 100);
+        assertEq(datanets.slashUnrevealed(copierKey), MIN_STAKE / 10);
         vm.prank(v2);
         vm.expectRevert(abi.encodeWithSelector(IDatanetsErrors.NotRevealed.selector, copierKey));
         datanets.claimValidatorRewards(textNet, ds);
@@ -367,15 +437,15 @@ contract ThreatsTest is ThreatBase {
         vm.prank(v1);
         vm.expectRevert(abi.encodeWithSelector(IValidatorStaking.StillUnbonding.selector, v1, block.timestamp, availableAt));
         staking.withdraw();
-        assertEq(datanets.slashUnrevealed(key), MIN_STAKE / 100);
+        assertEq(datanets.slashUnrevealed(key), MIN_STAKE / 10);
         (,,, uint256 unbonding,) = staking.positionOf(v1);
-        assertEq(unbonding, MIN_STAKE - MIN_STAKE / 100);
+        assertEq(unbonding, MIN_STAKE - MIN_STAKE / 10);
 
         vm.warp(availableAt);
         uint256 before = open.balanceOf(v1);
         vm.prank(v1);
         staking.withdraw();
-        assertEq(open.balanceOf(v1), before + MIN_STAKE - MIN_STAKE / 100);
+        assertEq(open.balanceOf(v1), before + MIN_STAKE - MIN_STAKE / 10);
     }
 
     /// Waiting out the unbonding period does not escape the slash: stake with an unrevealed vote
@@ -393,12 +463,13 @@ contract ThreatsTest is ThreatBase {
         vm.prank(v1);
         vm.expectRevert(abi.encodeWithSelector(IValidatorStaking.VotesUnresolved.selector, v1, 1));
         staking.withdraw();
-        assertEq(datanets.slashUnrevealed(key), MIN_STAKE / 100);
+        uint256 slash = MIN_STAKE * datanets.DEFAULT_SLASH_BPS() / 10_000;
+        assertEq(datanets.slashUnrevealed(key), slash);
         assertEq(staking.openVotes(v1), 0);
         uint256 before = open.balanceOf(v1);
         vm.prank(v1);
         staking.withdraw();
-        assertEq(open.balanceOf(v1), before + MIN_STAKE - MIN_STAKE / 100);
+        assertEq(open.balanceOf(v1), before + MIN_STAKE - slash);
     }
 
     /// A revealed vote releases its hold at once.
@@ -415,7 +486,8 @@ contract ThreatsTest is ThreatBase {
 
     // ─── A validator commits and never reveals ──────────────────────────────
 
-    /// slashUnrevealed takes slashBps of the vote's weight to the treasury, once, whoever calls it.
+    /// slashUnrevealed takes slashBps of the vote's weight, once, whoever calls it: the caller is paid
+    /// the reporter's share (so that someone always has a reason to call), the treasury the rest.
     function test_threat_noReveal_isSlashedToTreasury() public {
         stakeValidators(2 * MIN_STAKE);
         bytes32 digest = digestOf(1);
@@ -438,13 +510,14 @@ contract ThreatsTest is ThreatBase {
         vm.warp(endsAt);
         (,,, uint256 slashBps,) = datanets.protocolLimits();
         uint256 expected = 2 * MIN_STAKE * slashBps / 10_000;
-        assertEq(expected, 20 ether);
+        assertEq(expected, 200 ether);
+        uint256 reporterShare = expected * staking.REPORTER_BPS() / 10_000;
         uint256 treasuryBefore = open.balanceOf(treasury);
         uint256 callerBefore = open.balanceOf(bob);
         vm.prank(bob);
         assertEq(datanets.slashUnrevealed(lazyKey), expected);
-        assertEq(open.balanceOf(treasury), treasuryBefore + expected);
-        assertEq(open.balanceOf(bob), callerBefore);
+        assertEq(open.balanceOf(treasury), treasuryBefore + expected - reporterShare);
+        assertEq(open.balanceOf(bob), callerBefore + reporterShare);
         (uint256 active,,,,) = staking.positionOf(v1);
         assertEq(active, 2 * MIN_STAKE - expected);
         (,,, uint8 state,,) = datanets.getCommitment(lazyKey);
@@ -455,6 +528,147 @@ contract ThreatsTest is ThreatBase {
         datanets.slashUnrevealed(lazyKey);
         vm.expectRevert(abi.encodeWithSelector(IDatanetsErrors.CommitmentClosed.selector, honestKey));
         datanets.slashUnrevealed(honestKey);
+    }
+
+    // ─── Rejection farming and self-dealing ──────────────────────────────────
+
+    /// Attack: one party owns five contributor wallets and all three validators (the default minimum),
+    /// submits junk to a deposit-free Datanet and rejects it, to be paid the validator reward out of
+    /// the pool. A rejection pays validators only out of the deposit it forfeits: the pool keeps
+    /// every OPEN and the party ends with exactly what it started with.
+    function test_threat_rejectionFarming_depositFreePoolLosesNothing() public {
+        stakeValidators(MIN_STAKE);
+        uint32 net = createDefaultNet(DatanetLimits(0, 0, 0, 0, REWARD, VALIDATOR_REWARD));
+        assertEq(datanets.getDatanet(net).rules.minValidators, 3);
+        address[] memory wallets = newWallets("farmer", 5);
+        address[] memory party = new address[](8);
+        address[] memory validators = new address[](3);
+        (validators[0], validators[1], validators[2]) = (v1, v2, v3);
+        for (uint256 i; i < 5; ++i) party[i] = wallets[i];
+        (party[5], party[6], party[7]) = (v1, v2, v3);
+        uint256 poolBefore = datanets.getDatanet(net).pool;
+        uint256 before = holdings(party);
+
+        bytes32[] memory junk = submitFromEach(net, wallets, 4, 1_000);
+        review(net, junk, 0);
+        collectAll(net, junk, validators, party);
+
+        for (uint256 i; i < junk.length; ++i) assertEq(uint8(statusOf(datanets.contributionIdOf(net, junk[i]))), uint8(Status.Rejected));
+        assertEq(datanets.getDatanet(net).pool, poolBefore, "the pool lost OPEN to rejections");
+        assertEq(holdings(party), before, "the farmer gained");
+    }
+
+    /// With a deposit, the validators who reject are paid out of it, never more: the pool still
+    /// loses nothing, and a contributor's loss is the validators' gain.
+    function test_threat_rejectionFarming_validatorPayIsCappedByTheDeposit() public {
+        stakeValidators(MIN_STAKE);
+        uint96 deposit = 1 ether; // below the validator reward of 3 OPEN
+        uint32 net = createDefaultNet(DatanetLimits(0, 0, 0, deposit, REWARD, VALIDATOR_REWARD));
+        address[] memory wallets = newWallets("farmer", 2);
+        address[] memory validators = new address[](3);
+        (validators[0], validators[1], validators[2]) = (v1, v2, v3);
+        uint256 poolBefore = datanets.getDatanet(net).pool;
+        uint256 validatorsBefore = holdings(validators);
+
+        bytes32[] memory junk = submitFromEach(net, wallets, 3, 2_000);
+        review(net, junk, 0);
+        collectAll(net, junk, validators, validators);
+
+        assertEq(datanets.getDatanet(net).pool, poolBefore);
+        // Six rejections, each paying the three validators one deposit between them (less rounding).
+        assertApproxEqAbs(holdings(validators) - validatorsBefore, 6 * deposit, 10);
+    }
+
+    /// Attack: a party with fewer validators than the Datanet's minimum (one or two) and several
+    /// contributor wallets submits to a default-rules Datanet and votes any way it likes on its own
+    /// files. No decision is reached without three distinct validators, so nothing pays: for any
+    /// numbers, the party ends with no more OPEN than it started with.
+    function testFuzz_threat_selfDealing_belowTheValidatorMinimumGainsNothing(
+        uint8 validatorCount,
+        uint8 walletCount,
+        uint8 filesEach,
+        uint256 votes,
+        uint96 deposit,
+        uint96 reward,
+        uint96 validatorReward
+    ) public {
+        validatorCount = uint8(bound(validatorCount, 1, 2));
+        walletCount = uint8(bound(walletCount, 1, 5));
+        filesEach = uint8(bound(filesEach, 1, 5));
+        deposit = uint96(bound(deposit, 0, 50 ether));
+        reward = uint96(bound(reward, 0, 50 ether));
+        validatorReward = uint96(bound(validatorReward, 0, 50 ether));
+        uint32 net = createDefaultNet(DatanetLimits(0, 0, 0, deposit, reward, validatorReward));
+        address[3] memory all = [v1, v2, v3];
+        address[] memory validators = new address[](validatorCount);
+        for (uint256 i; i < validatorCount; ++i) {
+            validators[i] = all[i];
+            vm.prank(all[i]);
+            staking.stake(MIN_STAKE);
+        }
+        vm.warp(block.timestamp + ACTIVATION_DELAY);
+        address[] memory wallets = newWallets("dealer", walletCount);
+        address[] memory party = new address[](walletCount + validatorCount);
+        for (uint256 i; i < walletCount; ++i) party[i] = wallets[i];
+        for (uint256 i; i < validatorCount; ++i) party[walletCount + i] = validators[i];
+        uint256 before = holdings(party);
+
+        bytes32[] memory digests = submitFromEach(net, wallets, filesEach, 3_000);
+        for (uint256 i; i < validatorCount; ++i) commitAs(validators[i], net, digests, votes);
+        toRevealWindow();
+        for (uint256 i; i < validatorCount; ++i) revealAs(validators[i], net, digests, votes);
+        toFinalizable();
+        datanets.finalize(net, digests);
+        collectAll(net, digests, validators, party);
+
+        for (uint256 i; i < digests.length; ++i) assertEq(uint8(statusOf(datanets.contributionIdOf(net, digests[i]))), uint8(Status.Expired));
+        assertLe(holdings(party), before);
+    }
+
+    // ─── Governance ─────────────────────────────────────────────────────────
+
+    /// Attack: governance raises the slash rate to 100 % after validators committed, then slashes
+    /// an unrevealed vote. The rate is the one in force at the commit.
+    function test_threat_greedyAdmin_raisedSlashRateMissesEarlierCommitments() public {
+        stakeValidators(MIN_STAKE);
+        bytes32 digest = digestOf(1);
+        submitAs(alice, textNet, digest, 100);
+        uint256 committedAt = block.timestamp;
+        bytes32 key = commitAs(v1, textNet, one(digest), 1);
+        vm.prank(admin);
+        IDatanetsAdmin(address(datanets)).setProtocolLimits(10 * 1024 * 1024, 10 * 1024 * 1024, 20, 10_000);
+        vm.warp(committedAt + 2 * MAX_WINDOW);
+        uint256 atCommit = MIN_STAKE * datanets.DEFAULT_SLASH_BPS() / 10_000;
+        assertEq(datanets.slashUnrevealed(key), atCommit);
+        (uint256 active,,,,) = staking.positionOf(v1);
+        assertEq(active, MIN_STAKE - atCommit);
+    }
+
+    /// Ownership moves in two steps: only the offered account can take it, and the former owner
+    /// keeps no rights afterwards.
+    function test_threat_ownershipTransfer_onlyTheOfferedAccountTakesIt() public {
+        IDatanetsAdmin reg = IDatanetsAdmin(address(datanets));
+        vm.prank(bob);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetsErrors.NotDatanetOwner.selector, textNet, bob, owner));
+        reg.transferDatanetOwnership(textNet, bob);
+        vm.prank(owner);
+        reg.transferDatanetOwnership(textNet, alice);
+        assertEq(datanets.getDatanet(textNet).pendingOwner, alice);
+        vm.prank(bob);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetsErrors.NotPendingOwner.selector, textNet, bob, alice));
+        reg.acceptDatanetOwnership(textNet);
+        // Until it is accepted, the owner keeps every right.
+        vm.prank(owner);
+        reg.setDatanetPaused(textNet, true);
+        vm.prank(alice);
+        reg.acceptDatanetOwnership(textNet);
+        assertEq(datanets.getDatanet(textNet).owner, alice);
+        assertEq(datanets.getDatanet(textNet).pendingOwner, address(0));
+        vm.prank(owner);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetsErrors.NotDatanetOwner.selector, textNet, owner, alice));
+        reg.withdrawPool(textNet, 1 ether, owner);
+        vm.prank(alice);
+        reg.withdrawPool(textNet, 1 ether, alice);
     }
 
     // ─── Double claims ──────────────────────────────────────────────────────
@@ -677,7 +891,7 @@ contract ReentrancyThreatsTest is ThreatBase {
         datanets = new Datanets(open, staking, admin, MAX_WINDOW, MAX_WINDOW);
         models = new ModelRegistry(open, datanets, admin, treasury, 7_000, 1_000);
         vm.startPrank(admin);
-        staking.grantRole(staking.SLASHER_ROLE(), address(datanets));
+        staking.bindDatanets(address(datanets));
         models.grantRole(models.TRAINER_ROLE(), trainer);
         address[8] memory people = [owner, alice, bob, trainer, v1, v2, v3, makeAddr("payer")];
         for (uint256 i; i < people.length; ++i) {
@@ -738,9 +952,9 @@ contract ReentrancyThreatsTest is ThreatBase {
     /// fund → transferFrom → withdrawPool (cross-function).
     function test_threat_reentrancy_fund() public {
         vm.prank(owner);
-        datanets.setDatanetPaused(textNet, true);
+        IDatanetsAdmin(address(datanets)).setDatanetPaused(textNet, true);
         uint256 pool = datanets.getDatanet(textNet).pool;
-        bytes memory reenter = abi.encodeCall(Datanets.withdrawPool, (textNet, pool, owner));
+        bytes memory reenter = abi.encodeCall(IDatanetsAdmin.withdrawPool, (textNet, pool, owner));
         hostile.arm(address(datanets), reenter, true);
         vm.prank(owner);
         vm.expectRevert(guardError());
@@ -758,19 +972,19 @@ contract ReentrancyThreatsTest is ThreatBase {
     /// withdrawPool → transfer → withdrawPool again.
     function test_threat_reentrancy_withdrawPool() public {
         vm.prank(owner);
-        datanets.setDatanetPaused(textNet, true);
+        IDatanetsAdmin(address(datanets)).setDatanetPaused(textNet, true);
         uint256 pool = datanets.getDatanet(textNet).pool;
-        bytes memory reenter = abi.encodeCall(Datanets.withdrawPool, (textNet, 1 ether, owner));
+        bytes memory reenter = abi.encodeCall(IDatanetsAdmin.withdrawPool, (textNet, 1 ether, owner));
         hostile.arm(address(datanets), reenter, true);
         vm.prank(owner);
         vm.expectRevert(guardError());
-        datanets.withdrawPool(textNet, 100 ether, owner);
+        IDatanetsAdmin(address(datanets)).withdrawPool(textNet, 100 ether, owner);
 
         uint256 held = open.balanceOf(address(datanets));
         uint256 before = open.balanceOf(owner);
         hostile.arm(address(datanets), reenter, false);
         vm.prank(owner);
-        datanets.withdrawPool(textNet, 100 ether, owner);
+        IDatanetsAdmin(address(datanets)).withdrawPool(textNet, 100 ether, owner);
         _assertBlocked();
         assertEq(datanets.getDatanet(textNet).pool, pool - 100 ether);
         assertEq(open.balanceOf(owner), before + 100 ether);

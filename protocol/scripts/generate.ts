@@ -38,7 +38,10 @@ function readJson<T>(file: string, hint: string): T {
 }
 
 function artifactOf(name: string): Artifact {
-  return readJson<Artifact>(path.join(artifactsDir, "contracts", `${name}.sol`, `${name}.json`), "run `npm run build` first");
+  return readJson<Artifact>(
+    path.join(artifactsDir, "contracts", `${name}.sol`, `${path.basename(name)}.json`),
+    "run `npm run build` first",
+  );
 }
 
 function lowerFirst(name: string): string {
@@ -53,10 +56,35 @@ const HEADER = (what: string) =>
     "",
   ].join("\n");
 
+/**
+ * Contracts whose calls run by DELEGATECALL from a deployed contract's fallback: their functions
+ * (and errors and events) are called at the deployed contract's address, so its ABI includes them.
+ */
+const MODULES: Partial<Record<(typeof DEPLOYED_CONTRACTS)[number], string[]>> = {
+  Datanets: ["datanets/DatanetsAdmin"],
+};
+
+type AbiItem = { type: string; name?: string; inputs?: { type: string }[] };
+
+/** The ABI clients use at a deployed contract's address: its own, then its modules' entries it lacks. */
+function abiAt(name: (typeof DEPLOYED_CONTRACTS)[number]): AbiItem[] {
+  const abi = [...artifactOf(name).abi] as AbiItem[];
+  const key = (e: AbiItem) => `${e.type} ${e.name ?? ""}(${(e.inputs ?? []).map((i) => i.type).join(",")})`;
+  const seen = new Set(abi.map(key));
+  for (const module of MODULES[name] ?? []) {
+    for (const entry of artifactOf(module).abi as AbiItem[]) {
+      if (entry.type === "constructor" || entry.type === "fallback" || seen.has(key(entry))) continue;
+      seen.add(key(entry));
+      abi.push(entry);
+    }
+  }
+  return abi;
+}
+
 export function renderAbis(): string {
   const parts = [HEADER("The ABIs of the protocol's deployed contracts.")];
   for (const name of DEPLOYED_CONTRACTS) {
-    parts.push(`export const ${lowerFirst(name)}Abi = ${JSON.stringify(artifactOf(name).abi, null, 2)} as const;`, "");
+    parts.push(`export const ${lowerFirst(name)}Abi = ${JSON.stringify(abiAt(name), null, 2)} as const;`, "");
   }
   return parts.join("\n");
 }

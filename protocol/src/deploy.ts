@@ -169,18 +169,18 @@ export async function deployProtocol(options: DeployOptions): Promise<Deployment
     p.protocolBps,
   ]);
 
-  const slasherRole = await client.readContract({ address: staking.address, abi: validatorStakingAbi, functionName: "SLASHER_ROLE" });
+  // Once bound, no other contract (and no role) can hold or slash a validator's stake.
   await send(
     client,
     await wallet.writeContract({
       address: staking.address,
       abi: validatorStakingAbi,
-      functionName: "grantRole",
-      args: [slasherRole, datanets.address],
+      functionName: "bindDatanets",
+      args: [datanets.address],
       chain: wallet.chain,
       account: wallet.account,
     }),
-    "granting SLASHER_ROLE",
+    "binding the staking contract to Datanets",
   );
   const trainerRole = await client.readContract({ address: registry.address, abi: modelRegistryAbi, functionName: "TRAINER_ROLE" });
   for (const trainer of options.trainers ?? [deployer]) {

@@ -88,8 +88,8 @@ describe("deployment", () => {
     const { OpenToken, ValidatorStaking, Datanets, ModelRegistry } = deployment.contracts;
     const supply = await client.readContract({ address: OpenToken, abi: openTokenAbi, functionName: "totalSupply" });
     assert.equal(supply, 1_000_000_000n * 10n ** 18n);
-    const slasher = await client.readContract({ address: ValidatorStaking, abi: validatorStakingAbi, functionName: "SLASHER_ROLE" });
-    assert.equal(await client.readContract({ address: ValidatorStaking, abi: validatorStakingAbi, functionName: "hasRole", args: [slasher, Datanets] }), true);
+    // Staking is bound to Datanets once: the only contract that can hold or slash a vote.
+    assert.equal(await client.readContract({ address: ValidatorStaking, abi: validatorStakingAbi, functionName: "datanets" }), Datanets);
     const trainerRole = await client.readContract({ address: ModelRegistry, abi: modelRegistryAbi, functionName: "TRAINER_ROLE" });
     assert.equal(
       await client.readContract({ address: ModelRegistry, abi: modelRegistryAbi, functionName: "hasRole", args: [trainerRole, wallets[0]!.account.address] }),
@@ -125,7 +125,7 @@ describe("a contribution's life on a real node", () => {
           keccak256(toBytes("metadata")),
           0,
           { maxFileSize: 0, dailyBytes: 0, dailyFiles: 0, deposit: 0n, reward: REWARD, validatorReward: VALIDATOR_REWARD },
-          { commitWindow: 600, revealWindow: 600, quorum: 0n, thresholdBps: 0 },
+          { commitWindow: 600, revealWindow: 600, quorum: 0n, thresholdBps: 0, minValidators: 0 },
         ],
       }),
     );

@@ -73,6 +73,8 @@ const writeActions = {
   updateDatanetLimits: datanets.updateDatanetLimits,
   setDatanetMetadata: datanets.setDatanetMetadata,
   setDatanetPaused: datanets.setDatanetPaused,
+  transferDatanetOwnership: datanets.transferDatanetOwnership,
+  acceptDatanetOwnership: datanets.acceptDatanetOwnership,
   fundDatanet: datanets.fundDatanet,
   withdrawPool: datanets.withdrawPool,
   submitFiles: datanets.submitFiles,

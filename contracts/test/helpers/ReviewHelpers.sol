@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {IDatanetsAdmin} from "../../interfaces/IDatanetsAdmin.sol";
 import {Base} from "../Base.t.sol";
 import {Modality, CidCodec, Formats} from "../../libraries/Formats.sol";
 import {Status, DatanetLimits, ReviewRules} from "../../interfaces/IDatanets.sol";
@@ -10,7 +11,7 @@ import {Status, DatanetLimits, ReviewRules} from "../../interfaces/IDatanets.sol
 /// `vm.prank` or `vm.expectRevert` set by a test applies to the call the test means.
 abstract contract ReviewHelpers is Base {
     /// @dev 1000 OPEN, the fixture's minimum stake, in the weight units the Datanets contract counts in.
-    uint256 internal constant UNIT = 1e13;
+    uint256 internal constant UNIT = 1e15; // Datanets.WEIGHT_UNIT
     uint256 internal constant POOL = 10_000 ether;
 
     // ─── arrays ─────────────────────────────────────────────────────────────
@@ -41,13 +42,13 @@ abstract contract ReviewHelpers is Base {
         uint16 thresholdBps
     ) internal returns (uint32 id) {
         vm.startPrank(owner);
-        id = datanets.createDatanet(
+        id = IDatanetsAdmin(address(datanets)).createDatanet(
             Modality.Text,
             Formats.TEXT_FORMATS,
             keccak256("metadata"),
             CidCodec.Raw,
             DatanetLimits(0, 0, 0, deposit, reward, validatorReward),
-            ReviewRules(commitWindow, revealWindow, quorum, thresholdBps)
+            ReviewRules(commitWindow, revealWindow, quorum, thresholdBps, 1)
         );
         datanets.fund(id, POOL);
         vm.stopPrank();

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {IDatanetsAdmin} from "../../interfaces/IDatanetsAdmin.sol";
 import {Test} from "forge-std/Test.sol";
 import {Vm} from "forge-std/Vm.sol";
 import {OpenToken} from "../../OpenToken.sol";
@@ -16,7 +17,7 @@ import {ModelSpec, TrainingMethod} from "../../interfaces/IModelRegistry.sol";
 /// outcome from the ghost state; a call whose real outcome differs bumps a mismatch counter that the
 /// invariants require to stay zero.
 contract Handler is Test {
-    uint256 internal constant UNIT = 1e13; // Datanets.WEIGHT_UNIT
+    uint256 internal constant UNIT = 1e15; // Datanets.WEIGHT_UNIT
     uint256 internal constant BPS = 10_000;
 
     OpenToken public open;
@@ -706,8 +707,10 @@ contract Handler is Test {
             credited[r.contributor] += uint256(r.reward) + r.deposit;
             ghostOutstanding += r.validatorReward;
         } else if (actual == Status.Rejected) {
-            ghostPool[r.net] += uint256(r.reward) + r.deposit;
-            ghostOutstanding += r.validatorReward;
+            // Validators are paid for a rejection only out of the forfeited deposit.
+            uint256 pay = _rejectionPay(r);
+            ghostPool[r.net] += uint256(r.reward) + r.validatorReward + r.deposit - pay;
+            ghostOutstanding += pay;
         } else {
             credited[r.contributor] += r.deposit;
             ghostPool[r.net] += uint256(r.reward) + r.validatorReward;
@@ -818,8 +821,13 @@ contract Handler is Test {
             if (r.status == Status.Expired) continue;
             bool approved = (cm.votes >> i) & 1 == 1;
             if (approved != (r.status == Status.Accepted)) continue;
-            amount += uint256(r.validatorReward) * units / (approved ? r.approveUnits : r.rejectUnits);
+            uint256 pay = approved ? r.validatorReward : _rejectionPay(r);
+            amount += pay * units / (approved ? r.approveUnits : r.rejectUnits);
         }
+    }
+
+    function _rejectionPay(Round storage r) internal view returns (uint256) {
+        return r.validatorReward < r.deposit ? r.validatorReward : r.deposit;
     }
 
     function slashUnrevealed(uint256 pick, uint256 waitSeed) external {
@@ -854,7 +862,9 @@ contract Handler is Test {
             take = left > p.unbonding ? p.unbonding : left;
             p.unbonding -= take;
             left -= take;
-            if (slashed != want - left || open.balanceOf(treasury) - before != slashed) slashMismatch++;
+            // This handler calls, so it is paid the reporter's share; the treasury gets the rest.
+            uint256 reporterShare = slashed * staking.REPORTER_BPS() / BPS;
+            if (slashed != want - left || open.balanceOf(treasury) - before != slashed - reporterShare) slashMismatch++;
             cm.state = C_SLASHED;
             hits["slash"]++;
         } catch {
@@ -898,7 +908,7 @@ contract Handler is Test {
         uint32 net = nets[netSeed % nets.length];
         bool paused = !ghostPaused[net];
         vm.prank(owner);
-        try datanets.setDatanetPaused(net, paused) {
+        try IDatanetsAdmin(address(datanets)).setDatanetPaused(net, paused) {
             ghostPaused[net] = paused;
         } catch {
             unexpectedReverts++;
@@ -913,7 +923,7 @@ contract Handler is Test {
         amount = bound(amount, 1, pool);
         uint256 before = open.balanceOf(owner);
         vm.prank(owner);
-        try datanets.withdrawPool(net, amount, owner) {
+        try IDatanetsAdmin(address(datanets)).withdrawPool(net, amount, owner) {
             if (!ghostPaused[net] || open.balanceOf(owner) - before != amount) poolMismatch++;
             _takeFromPool(net, amount);
             hits["withdrawPool"]++;

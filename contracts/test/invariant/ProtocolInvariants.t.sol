@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {IDatanetsAdmin} from "../../interfaces/IDatanetsAdmin.sol";
 import {Test} from "forge-std/Test.sol";
 import {StdInvariant} from "forge-std/StdInvariant.sol";
 import {OpenToken} from "../../OpenToken.sol";
@@ -53,7 +54,7 @@ contract ProtocolInvariants is StdInvariant, Test {
         datanets = new Datanets(open, staking, admin, MAX_WINDOW, MAX_WINDOW);
         models = new ModelRegistry(open, datanets, admin, treasury, 7_000, 1_000);
         vm.startPrank(admin);
-        staking.grantRole(staking.SLASHER_ROLE(), address(datanets));
+        staking.bindDatanets(address(datanets));
         models.grantRole(models.TRAINER_ROLE(), trainer);
         vm.stopPrank();
 
@@ -72,24 +73,24 @@ contract ProtocolInvariants is StdInvariant, Test {
         vm.startPrank(owner);
         // A: no deposit, protocol-default quotas (the protocol-wide quota binds), 1 h windows.
         nets.push(
-            datanets.createDatanet(
+            IDatanetsAdmin(address(datanets)).createDatanet(
                 Modality.Text,
                 Formats.TEXT_FORMATS,
                 keccak256("A"),
                 CidCodec.Raw,
                 DatanetLimits(0, 0, 0, 0, 10 ether, 3 ether),
-                ReviewRules(1 hours, 1 hours, 0, 0)
+                ReviewRules(1 hours, 1 hours, 0, 0, 1)
             )
         );
         // B: a 2 OPEN deposit, tight per-Datanet quotas, a 2 h commit window and a 70 % threshold.
         nets.push(
-            datanets.createDatanet(
+            IDatanetsAdmin(address(datanets)).createDatanet(
                 Modality.Text,
                 Formats.TEXT_FORMATS,
                 keccak256("B"),
                 CidCodec.Raw,
                 DatanetLimits(64 * 1024, 200_000, 4, 2 ether, 5 ether, 1 ether),
-                ReviewRules(2 hours, 1 hours, 0, 7_000)
+                ReviewRules(2 hours, 1 hours, 0, 7_000, 1)
             )
         );
         datanets.fund(nets[0], 5_000 ether);
@@ -371,8 +372,8 @@ contract ProtocolInvariants is StdInvariant, Test {
             if (!handler.isCurrent(i)) continue;
             Handler.Round memory r = handler.round(i);
             (,,,,,,, uint256 approveStake, uint256 rejectStake,) = datanets.getContribution(r.id);
-            assertEq(approveStake, uint256(r.approveUnits) * 1e13, "approve tally");
-            assertEq(rejectStake, uint256(r.rejectUnits) * 1e13, "reject tally");
+            assertEq(approveStake, uint256(r.approveUnits) * 1e15, "approve tally");
+            assertEq(rejectStake, uint256(r.rejectUnits) * 1e15, "reject tally");
         }
         for (uint256 i; i < validators.length; ++i) {
             (uint256 active, uint256 activating,, uint256 unbonding, uint256 until) = staking.positionOf(validators[i]);
@@ -402,7 +403,7 @@ contract ProtocolInvariants is StdInvariant, Test {
         for (uint256 i; i < nets.length; ++i) {
             if (!datanets.getDatanet(nets[i]).paused) {
                 vm.prank(owner);
-                datanets.setDatanetPaused(nets[i], true);
+                IDatanetsAdmin(address(datanets)).setDatanetPaused(nets[i], true);
             }
         }
         vm.warp(block.timestamp + 1 days);
@@ -435,7 +436,7 @@ contract ProtocolInvariants is StdInvariant, Test {
             if (pool == 0) continue;
             uint256 before = open.balanceOf(owner);
             vm.prank(owner);
-            datanets.withdrawPool(nets[i], pool, owner);
+            IDatanetsAdmin(address(datanets)).withdrawPool(nets[i], pool, owner);
             assertEq(open.balanceOf(owner) - before, pool, "pool withdrawn");
         }
         uint256 outstanding = datanets.validatorRewardsOutstanding();

@@ -2,6 +2,7 @@
 // pool (funding and withdrawals as rows of `pool_event`).
 import { ponder } from "ponder:registry";
 import { datanet, datanetTerms, poolEvent } from "ponder:schema";
+import { zeroAddress } from "viem";
 import { cidFromOnchain } from "@openledger/protocol";
 import { MODALITIES, formatNames, nameOf } from "../names.ts";
 import { lc, updateProtocol } from "../rows.ts";
@@ -47,6 +48,8 @@ ponder.on("Datanets:DatanetCreated", async ({ event, context }) => {
     revealWindow: rules.revealWindow,
     quorum: rules.quorum,
     thresholdBps: rules.thresholdBps,
+    minValidators: rules.minValidators,
+    pendingOwner: null,
     paused: false,
     pool: 0n,
     funded: 0n,
@@ -86,6 +89,15 @@ ponder.on("Datanets:DatanetMetadataUpdated", async ({ event, context }) => {
 
 ponder.on("Datanets:DatanetPauseSet", async ({ event, context }) => {
   await context.db.update(datanet, { id: event.args.datanetId }).set({ paused: event.args.paused });
+});
+
+ponder.on("Datanets:DatanetOwnershipTransferStarted", async ({ event, context }) => {
+  const offered = event.args.pendingOwner === zeroAddress ? null : lc(event.args.pendingOwner);
+  await context.db.update(datanet, { id: event.args.datanetId }).set({ pendingOwner: offered });
+});
+
+ponder.on("Datanets:DatanetOwnershipTransferred", async ({ event, context }) => {
+  await context.db.update(datanet, { id: event.args.datanetId }).set({ owner: lc(event.args.newOwner), pendingOwner: null });
 });
 
 ponder.on("Datanets:DatanetFunded", async ({ event, context }) => {

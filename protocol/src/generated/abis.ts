@@ -625,6 +625,17 @@ export const validatorStakingAbi = [
     "inputs": [
       {
         "internalType": "address",
+        "name": "datanets",
+        "type": "address"
+      }
+    ],
+    "name": "DatanetsAlreadyBound",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
         "name": "validator",
         "type": "address"
       },
@@ -640,6 +651,22 @@ export const validatorStakingAbi = [
       }
     ],
     "name": "InsufficientStake",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "caller",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "datanets",
+        "type": "address"
+      }
+    ],
+    "name": "NotDatanets",
     "type": "error"
   },
   {
@@ -731,6 +758,19 @@ export const validatorStakingAbi = [
     "inputs": [],
     "name": "ZeroAmount",
     "type": "error"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": false,
+        "internalType": "address",
+        "name": "datanets",
+        "type": "address"
+      }
+    ],
+    "name": "DatanetsBound",
+    "type": "event"
   },
   {
     "anonymous": false,
@@ -838,8 +878,20 @@ export const validatorStakingAbi = [
       {
         "indexed": true,
         "internalType": "address",
-        "name": "to",
+        "name": "treasury",
         "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "reporter",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "reporterShare",
+        "type": "uint256"
       }
     ],
     "name": "Slashed",
@@ -942,12 +994,12 @@ export const validatorStakingAbi = [
   },
   {
     "inputs": [],
-    "name": "SLASHER_ROLE",
+    "name": "REPORTER_BPS",
     "outputs": [
       {
-        "internalType": "bytes32",
+        "internalType": "uint256",
         "name": "",
-        "type": "bytes32"
+        "type": "uint256"
       }
     ],
     "stateMutability": "view",
@@ -961,6 +1013,32 @@ export const validatorStakingAbi = [
         "internalType": "uint256",
         "name": "",
         "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "datanets_",
+        "type": "address"
+      }
+    ],
+    "name": "bindDatanets",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "datanets",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
       }
     ],
     "stateMutability": "view",
@@ -1227,6 +1305,11 @@ export const validatorStakingAbi = [
         "internalType": "uint256",
         "name": "amount",
         "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "reporter",
+        "type": "address"
       }
     ],
     "name": "slash",
@@ -1348,7 +1431,7 @@ export const datanetsAbi = [
       },
       {
         "internalType": "address",
-        "name": "admin",
+        "name": "admin_",
         "type": "address"
       },
       {
@@ -1753,6 +1836,27 @@ export const datanetsAbi = [
       }
     ],
     "name": "NotPending",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint32",
+        "name": "datanetId",
+        "type": "uint32"
+      },
+      {
+        "internalType": "address",
+        "name": "caller",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "pendingOwner",
+        "type": "address"
+      }
+    ],
+    "name": "NotPendingOwner",
     "type": "error"
   },
   {
@@ -2208,6 +2312,11 @@ export const datanetsAbi = [
             "internalType": "uint16",
             "name": "thresholdBps",
             "type": "uint16"
+          },
+          {
+            "internalType": "uint8",
+            "name": "minValidators",
+            "type": "uint8"
           }
         ],
         "indexed": false,
@@ -2330,6 +2439,56 @@ export const datanetsAbi = [
       }
     ],
     "name": "DatanetMetadataUpdated",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint32",
+        "name": "datanetId",
+        "type": "uint32"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "owner",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "pendingOwner",
+        "type": "address"
+      }
+    ],
+    "name": "DatanetOwnershipTransferStarted",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint32",
+        "name": "datanetId",
+        "type": "uint32"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "previousOwner",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "newOwner",
+        "type": "address"
+      }
+    ],
+    "name": "DatanetOwnershipTransferred",
     "type": "event"
   },
   {
@@ -2601,6 +2760,10 @@ export const datanetsAbi = [
     "type": "event"
   },
   {
+    "stateMutability": "nonpayable",
+    "type": "fallback"
+  },
+  {
     "inputs": [],
     "name": "DEFAULT_ADMIN_ROLE",
     "outputs": [
@@ -2608,6 +2771,32 @@ export const datanetsAbi = [
         "internalType": "bytes32",
         "name": "",
         "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "DEFAULT_MIN_VALIDATORS",
+    "outputs": [
+      {
+        "internalType": "uint8",
+        "name": "",
+        "type": "uint8"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "DEFAULT_SLASH_BPS",
+    "outputs": [
+      {
+        "internalType": "uint16",
+        "name": "",
+        "type": "uint16"
       }
     ],
     "stateMutability": "view",
@@ -2747,6 +2936,19 @@ export const datanetsAbi = [
     "type": "function"
   },
   {
+    "inputs": [],
+    "name": "adminModule",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
     "inputs": [
       {
         "internalType": "address",
@@ -2869,104 +3071,6 @@ export const datanetsAbi = [
       }
     ],
     "stateMutability": "pure",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "enum Modality",
-        "name": "modality",
-        "type": "uint8"
-      },
-      {
-        "internalType": "uint16",
-        "name": "formats",
-        "type": "uint16"
-      },
-      {
-        "internalType": "bytes32",
-        "name": "metadataDigest",
-        "type": "bytes32"
-      },
-      {
-        "internalType": "enum CidCodec",
-        "name": "metadataCodec",
-        "type": "uint8"
-      },
-      {
-        "components": [
-          {
-            "internalType": "uint32",
-            "name": "maxFileSize",
-            "type": "uint32"
-          },
-          {
-            "internalType": "uint32",
-            "name": "dailyBytes",
-            "type": "uint32"
-          },
-          {
-            "internalType": "uint32",
-            "name": "dailyFiles",
-            "type": "uint32"
-          },
-          {
-            "internalType": "uint96",
-            "name": "deposit",
-            "type": "uint96"
-          },
-          {
-            "internalType": "uint96",
-            "name": "reward",
-            "type": "uint96"
-          },
-          {
-            "internalType": "uint96",
-            "name": "validatorReward",
-            "type": "uint96"
-          }
-        ],
-        "internalType": "struct DatanetLimits",
-        "name": "limits",
-        "type": "tuple"
-      },
-      {
-        "components": [
-          {
-            "internalType": "uint32",
-            "name": "commitWindow",
-            "type": "uint32"
-          },
-          {
-            "internalType": "uint32",
-            "name": "revealWindow",
-            "type": "uint32"
-          },
-          {
-            "internalType": "uint256",
-            "name": "quorum",
-            "type": "uint256"
-          },
-          {
-            "internalType": "uint16",
-            "name": "thresholdBps",
-            "type": "uint16"
-          }
-        ],
-        "internalType": "struct ReviewRules",
-        "name": "rules",
-        "type": "tuple"
-      }
-    ],
-    "name": "createDatanet",
-    "outputs": [
-      {
-        "internalType": "uint32",
-        "name": "datanetId",
-        "type": "uint32"
-      }
-    ],
-    "stateMutability": "nonpayable",
     "type": "function"
   },
   {
@@ -3232,6 +3336,11 @@ export const datanetsAbi = [
                 "internalType": "uint16",
                 "name": "thresholdBps",
                 "type": "uint16"
+              },
+              {
+                "internalType": "uint8",
+                "name": "minValidators",
+                "type": "uint8"
               }
             ],
             "internalType": "struct ReviewRules",
@@ -3252,6 +3361,11 @@ export const datanetsAbi = [
             "internalType": "enum CidCodec",
             "name": "metadataCodec",
             "type": "uint8"
+          },
+          {
+            "internalType": "address",
+            "name": "pendingOwner",
+            "type": "address"
           }
         ],
         "internalType": "struct DatanetView",
@@ -3573,88 +3687,6 @@ export const datanetsAbi = [
   {
     "inputs": [
       {
-        "internalType": "uint32",
-        "name": "datanetId",
-        "type": "uint32"
-      },
-      {
-        "internalType": "bool",
-        "name": "paused",
-        "type": "bool"
-      }
-    ],
-    "name": "setDatanetPaused",
-    "outputs": [],
-    "stateMutability": "nonpayable",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "uint32",
-        "name": "datanetId",
-        "type": "uint32"
-      },
-      {
-        "internalType": "bytes32",
-        "name": "metadataDigest",
-        "type": "bytes32"
-      },
-      {
-        "internalType": "enum CidCodec",
-        "name": "metadataCodec",
-        "type": "uint8"
-      }
-    ],
-    "name": "setMetadata",
-    "outputs": [],
-    "stateMutability": "nonpayable",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "uint32",
-        "name": "maxFileSize",
-        "type": "uint32"
-      },
-      {
-        "internalType": "uint32",
-        "name": "dailyBytes",
-        "type": "uint32"
-      },
-      {
-        "internalType": "uint16",
-        "name": "dailyFiles",
-        "type": "uint16"
-      },
-      {
-        "internalType": "uint16",
-        "name": "slashBps",
-        "type": "uint16"
-      }
-    ],
-    "name": "setProtocolLimits",
-    "outputs": [],
-    "stateMutability": "nonpayable",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "bool",
-        "name": "paused",
-        "type": "bool"
-      }
-    ],
-    "name": "setProtocolPaused",
-    "outputs": [],
-    "stateMutability": "nonpayable",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
         "internalType": "bytes32",
         "name": "commitment",
         "type": "bytes32"
@@ -3867,6 +3899,235 @@ export const datanetsAbi = [
     "type": "function"
   },
   {
+    "inputs": [],
+    "name": "validatorRewardsOutstanding",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint32",
+        "name": "datanetId",
+        "type": "uint32"
+      }
+    ],
+    "name": "acceptDatanetOwnership",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "enum Modality",
+        "name": "modality",
+        "type": "uint8"
+      },
+      {
+        "internalType": "uint16",
+        "name": "formats",
+        "type": "uint16"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "metadataDigest",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "enum CidCodec",
+        "name": "metadataCodec",
+        "type": "uint8"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint32",
+            "name": "maxFileSize",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "dailyBytes",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "dailyFiles",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint96",
+            "name": "deposit",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint96",
+            "name": "reward",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint96",
+            "name": "validatorReward",
+            "type": "uint96"
+          }
+        ],
+        "internalType": "struct DatanetLimits",
+        "name": "limits",
+        "type": "tuple"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint32",
+            "name": "commitWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "revealWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint256",
+            "name": "quorum",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint16",
+            "name": "thresholdBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint8",
+            "name": "minValidators",
+            "type": "uint8"
+          }
+        ],
+        "internalType": "struct ReviewRules",
+        "name": "rules",
+        "type": "tuple"
+      }
+    ],
+    "name": "createDatanet",
+    "outputs": [
+      {
+        "internalType": "uint32",
+        "name": "datanetId",
+        "type": "uint32"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint32",
+        "name": "datanetId",
+        "type": "uint32"
+      },
+      {
+        "internalType": "bool",
+        "name": "paused",
+        "type": "bool"
+      }
+    ],
+    "name": "setDatanetPaused",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint32",
+        "name": "datanetId",
+        "type": "uint32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "metadataDigest",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "enum CidCodec",
+        "name": "metadataCodec",
+        "type": "uint8"
+      }
+    ],
+    "name": "setMetadata",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint32",
+        "name": "maxFileSize",
+        "type": "uint32"
+      },
+      {
+        "internalType": "uint32",
+        "name": "dailyBytes",
+        "type": "uint32"
+      },
+      {
+        "internalType": "uint16",
+        "name": "dailyFiles",
+        "type": "uint16"
+      },
+      {
+        "internalType": "uint16",
+        "name": "slashBps",
+        "type": "uint16"
+      }
+    ],
+    "name": "setProtocolLimits",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bool",
+        "name": "paused",
+        "type": "bool"
+      }
+    ],
+    "name": "setProtocolPaused",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint32",
+        "name": "datanetId",
+        "type": "uint32"
+      },
+      {
+        "internalType": "address",
+        "name": "newOwner",
+        "type": "address"
+      }
+    ],
+    "name": "transferDatanetOwnership",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
     "inputs": [
       {
         "internalType": "uint32",
@@ -3914,19 +4175,6 @@ export const datanetsAbi = [
     "name": "updateLimits",
     "outputs": [],
     "stateMutability": "nonpayable",
-    "type": "function"
-  },
-  {
-    "inputs": [],
-    "name": "validatorRewardsOutstanding",
-    "outputs": [
-      {
-        "internalType": "uint256",
-        "name": "",
-        "type": "uint256"
-      }
-    ],
-    "stateMutability": "view",
     "type": "function"
   },
   {

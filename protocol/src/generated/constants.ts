@@ -15,10 +15,10 @@ export type QuotaKind = (typeof QuotaKind)[keyof typeof QuotaKind];
 export const QUOTA_KIND_NAMES = ["protocolbytes", "protocolfiles", "datanetbytes", "datanetfiles"] as const;
 
 /** `Setting` (contracts/interfaces/IDatanets.sol). */
-export const Setting = { MaxFileSize: 0, DailyBytes: 1, DailyFiles: 2, CommitWindow: 3, RevealWindow: 4, Quorum: 5, Threshold: 6, SlashBps: 7, Reward: 8, ValidatorReward: 9 } as const;
+export const Setting = { MaxFileSize: 0, DailyBytes: 1, DailyFiles: 2, CommitWindow: 3, RevealWindow: 4, Quorum: 5, Threshold: 6, SlashBps: 7, Reward: 8, ValidatorReward: 9, MinValidators: 10 } as const;
 export type Setting = (typeof Setting)[keyof typeof Setting];
 /** The members of `Setting` in lower case, indexed by value. */
-export const SETTING_NAMES = ["maxfilesize", "dailybytes", "dailyfiles", "commitwindow", "revealwindow", "quorum", "threshold", "slashbps", "reward", "validatorreward"] as const;
+export const SETTING_NAMES = ["maxfilesize", "dailybytes", "dailyfiles", "commitwindow", "revealwindow", "quorum", "threshold", "slashbps", "reward", "validatorreward", "minvalidators"] as const;
 
 /** `TrainingMethod` (contracts/interfaces/IModelRegistry.sol). */
 export const TrainingMethod = { LoRA: 0, QLoRA: 1, Full: 2 } as const;
@@ -44,22 +44,36 @@ export type CidCodec = (typeof CidCodec)[keyof typeof CidCodec];
 /** The members of `CidCodec` in lower case, indexed by value. */
 export const CID_CODEC_NAMES = ["raw", "dagpb"] as const;
 
-/** `bytes32 PAUSER_ROLE` (contracts/Datanets.sol (Datanets)). */
+/** `bytes32 PAUSER_ROLE` (contracts/datanets/DatanetsStorage.sol (DatanetsStorage)). */
 export const PAUSER_ROLE = "0x65d7a28e3265b37a6474929f336521b332c1681b933f6cb9f3376673440d862a";
-/** `uint32 MAX_FILE_SIZE_CEILING` (contracts/Datanets.sol (Datanets)). */
+/** `uint32 MAX_FILE_SIZE_CEILING` (contracts/datanets/DatanetsStorage.sol (DatanetsStorage)). */
 export const MAX_FILE_SIZE_CEILING = 10485760;
-/** `uint256 WEIGHT_UNIT` (contracts/Datanets.sol (Datanets)). */
-export const WEIGHT_UNIT = 10000000000000;
-/** `uint256 MAX_BATCH` (contracts/Datanets.sol (Datanets)). */
+/** `uint256 WEIGHT_UNIT` (contracts/datanets/DatanetsStorage.sol (DatanetsStorage)). */
+export const WEIGHT_UNIT = 1000000000000000;
+/** `uint256 MAX_BATCH` (contracts/datanets/DatanetsStorage.sol (DatanetsStorage)). */
 export const MAX_BATCH = 256;
-/** `uint32 MIN_WINDOW` (contracts/Datanets.sol (Datanets)). */
+/** `uint32 MIN_WINDOW` (contracts/datanets/DatanetsStorage.sol (DatanetsStorage)). */
 export const MIN_WINDOW = 60;
-/** `uint32 DEFAULT_WINDOW` (contracts/Datanets.sol (Datanets)). */
+/** `uint32 DEFAULT_WINDOW` (contracts/datanets/DatanetsStorage.sol (DatanetsStorage)). */
 export const DEFAULT_WINDOW = 86400;
-/** `uint16 DEFAULT_THRESHOLD_BPS` (contracts/Datanets.sol (Datanets)). */
+/** `uint16 DEFAULT_THRESHOLD_BPS` (contracts/datanets/DatanetsStorage.sol (DatanetsStorage)). */
 export const DEFAULT_THRESHOLD_BPS = 6666;
-/** `uint16 MIN_THRESHOLD_BPS` (contracts/Datanets.sol (Datanets)). */
+/** `uint16 MIN_THRESHOLD_BPS` (contracts/datanets/DatanetsStorage.sol (DatanetsStorage)). */
 export const MIN_THRESHOLD_BPS = 5001;
+/** `uint8 DEFAULT_MIN_VALIDATORS` (contracts/datanets/DatanetsStorage.sol (DatanetsStorage)). */
+export const DEFAULT_MIN_VALIDATORS = 3;
+/** `uint16 DEFAULT_SLASH_BPS` (contracts/datanets/DatanetsStorage.sol (DatanetsStorage)). */
+export const DEFAULT_SLASH_BPS = 1000;
+/** `uint16 BPS` (contracts/datanets/DatanetsStorage.sol (DatanetsStorage)). */
+export const BPS = 10000;
+/** `uint8 COMMITTED` (contracts/datanets/DatanetsStorage.sol (DatanetsStorage)). */
+export const COMMITTED = 1;
+/** `uint8 REVEALED` (contracts/datanets/DatanetsStorage.sol (DatanetsStorage)). */
+export const REVEALED = 2;
+/** `uint8 SLASHED` (contracts/datanets/DatanetsStorage.sol (DatanetsStorage)). */
+export const SLASHED = 3;
+/** `uint8 CLAIMED` (contracts/datanets/DatanetsStorage.sol (DatanetsStorage)). */
+export const CLAIMED = 4;
 /** `uint16 TEXT_FORMATS` (contracts/libraries/Formats.sol (Formats)). */
 export const TEXT_FORMATS = 63;
 /** `uint16 IMAGE_FORMATS` (contracts/libraries/Formats.sol (Formats)). */
@@ -72,5 +86,5 @@ export const TRAINER_ROLE = "0x123c69cc12368838cca6d46b7505bec842d9e85a26aff07e2
 export const MAX_DATANETS = 32;
 /** `uint256 TOTAL_SUPPLY` (contracts/OpenToken.sol (OpenToken)). */
 export const TOTAL_SUPPLY = 1000000000000000000000000000n;
-/** `bytes32 SLASHER_ROLE` (contracts/ValidatorStaking.sol (ValidatorStaking)). */
-export const SLASHER_ROLE = "0x12b42e8a160f6064dc959c6f251e3af0750ad213dbecf573b4710d67d6c28e39";
+/** `uint256 REPORTER_BPS` (contracts/ValidatorStaking.sol (ValidatorStaking)). */
+export const REPORTER_BPS = 1000;

@@ -1,5 +1,5 @@
 // Datanets: create, tune, fund, pause, withdraw; submit files (on chain); claim; and the reads.
-import { encodeAbiParameters, keccak256, type Address, type Hex } from "viem";
+import { encodeAbiParameters, keccak256, zeroAddress, type Address, type Hex } from "viem";
 import { datanetsAbi } from "@openledger/protocol";
 import { cidFromOnchain, toOnchainCid, type CID, type CidCodec, type OnchainCid } from "../cid.ts";
 import { OpenLedgerError } from "../errors.ts";
@@ -22,12 +22,17 @@ export interface DatanetLimits {
   validatorReward: bigint;
 }
 
-/** Review rules fixed at creation; zero means the default (1-day windows bounded by the deployment, quorum = minimum stake, two thirds). */
+/**
+ * Review rules fixed at creation; zero means the default (1-day windows bounded by the deployment,
+ * quorum = minimum stake, two thirds, three distinct validators).
+ */
 export interface ReviewRules {
   commitWindow: number;
   revealWindow: number;
   quorum: bigint;
   thresholdBps: number;
+  /** Distinct validators whose revealed votes a decision needs; fewer and the contribution expires. */
+  minValidators: number;
 }
 
 export interface FileRef {
@@ -49,10 +54,12 @@ export interface DatanetInfo {
   rules: ReviewRules;
   termsVersion: number;
   metadataCid: CID;
+  /** The account the owner offered the Datanet to, until it accepts; null when none. */
+  pendingOwner: Address | null;
 }
 
 const NO_LIMITS: DatanetLimits = { maxFileSize: 0, dailyBytes: 0, dailyFiles: 0, deposit: 0n, reward: 0n, validatorReward: 0n };
-const NO_RULES: ReviewRules = { commitWindow: 0, revealWindow: 0, quorum: 0n, thresholdBps: 0 };
+const NO_RULES: ReviewRules = { commitWindow: 0, revealWindow: 0, quorum: 0n, thresholdBps: 0, minValidators: 0 };
 
 function onchain(cid: CID | string | OnchainCid): OnchainCid {
   return typeof cid === "object" && "digest" in cid ? cid : toOnchainCid(cid);
@@ -114,6 +121,20 @@ export async function setDatanetMetadata(client: WriteClient, args: WithContract
 export async function setDatanetPaused(client: WriteClient, args: WithContracts & { datanetId: number; paused: boolean }): Promise<Sent> {
   const { Datanets } = contractsOf(client, args);
   const { hash, receipt } = await send(client, { address: Datanets, abi: datanetsAbi, functionName: "setDatanetPaused", args: [args.datanetId, args.paused] });
+  return { hash, receipt, result: undefined };
+}
+
+/** Offers a Datanet's ownership to `newOwner` (owner only); it takes effect when `newOwner` accepts. */
+export async function transferDatanetOwnership(client: WriteClient, args: WithContracts & { datanetId: number; newOwner: Address }): Promise<Sent> {
+  const { Datanets } = contractsOf(client, args);
+  const { hash, receipt } = await send(client, { address: Datanets, abi: datanetsAbi, functionName: "transferDatanetOwnership", args: [args.datanetId, args.newOwner] });
+  return { hash, receipt, result: undefined };
+}
+
+/** Takes over a Datanet whose owner offered it to the caller. */
+export async function acceptDatanetOwnership(client: WriteClient, args: WithContracts & { datanetId: number }): Promise<Sent> {
+  const { Datanets } = contractsOf(client, args);
+  const { hash, receipt } = await send(client, { address: Datanets, abi: datanetsAbi, functionName: "acceptDatanetOwnership", args: [args.datanetId] });
   return { hash, receipt, result: undefined };
 }
 
@@ -192,6 +213,7 @@ export async function getDatanet(client: ReadClient, args: WithContracts & { dat
     rules: { ...v.rules },
     termsVersion: v.termsVersion,
     metadataCid: cidFromOnchain(v.metadataDigest, v.metadataCodec),
+    pendingOwner: v.pendingOwner === zeroAddress ? null : v.pendingOwner,
   };
 }
 

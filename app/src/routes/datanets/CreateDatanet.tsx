@@ -30,6 +30,7 @@ interface Form {
   revealWindow: string;
   quorum: string;
   threshold: string;
+  minValidators: string;
 }
 
 const INITIAL: Form = {
@@ -49,6 +50,7 @@ const INITIAL: Form = {
   revealWindow: "300",
   quorum: "0",
   threshold: "0",
+  minValidators: "3",
 };
 
 function Field({ label, hint, children }: { label: string; hint?: string; children: (id: string) => React.ReactNode }) {
@@ -85,6 +87,7 @@ export default function CreateDatanet() {
         revealWindow: parseWholeNumber(f.revealWindow, "reveal window"),
         quorum: parseOpen(f.quorum, { allowZero: true }),
         thresholdBps: Math.round(threshold * 100),
+        minValidators: parseWholeNumber(f.minValidators, "validators per decision"),
       },
     };
     if (!(threshold >= 0 && threshold <= 100)) throw new Error(`the approval threshold is a percentage from 0 to 100, not "${f.threshold}"`);
@@ -181,6 +184,9 @@ export default function CreateDatanet() {
             <Field label="Quorum (OPEN of revealed stake)">{(id) => <input id={id} inputMode="decimal" value={form.quorum} onChange={(e) => set("quorum", e.target.value)} />}</Field>
             <Field label="Approval threshold (% of revealed stake)" hint="0 means two thirds.">
               {(id) => <input id={id} inputMode="decimal" value={form.threshold} onChange={(e) => set("threshold", e.target.value)} />}
+            </Field>
+            <Field label="Validators per decision" hint="Distinct validators who must reveal a vote; with fewer the contribution expires. Below 3, one or two validators decide alone.">
+              {(id) => <input id={id} inputMode="numeric" value={form.minValidators} onChange={(e) => set("minValidators", e.target.value)} />}
             </Field>
           </fieldset>
           <ErrorNotice error={inputError} />

@@ -83,6 +83,8 @@ function showCommand(datanets: Command, { ctxOf, json }: Cli): void {
         "reveal window": `${d.rules.revealWindow} s`,
         quorum: open(d.rules.quorum),
         threshold: `${d.rules.thresholdBps / 100} %`,
+        "validators per decision": `at least ${d.rules.minValidators}`,
+        ...(d.pendingOwner ? { "offered to": d.pendingOwner } : {}),
         "terms version": d.termsVersion,
         metadata: d.metadataCid.toString(),
       };
@@ -112,6 +114,7 @@ function createCommand(datanets: Command, { ctxOf, json }: Cli): void {
     .option("--reveal-window <seconds>", "reveal window (0 = default)", "0")
     .option("--quorum <open>", "minimum revealed stake for a decision (0 = minimum stake)", "0")
     .option("--threshold <percent>", "approvals needed, percent of revealed stake (0 = two thirds)", "0")
+    .option("--min-validators <n>", "distinct validators whose revealed votes a decision needs (0 = 3)", "0")
     .action(async (o: Record<string, string>, cmd: Command) => {
       const modality = parseModality(o.modality!);
       if (modality === undefined) throw new UsageError(`--modality must be text, image or audio, got "${o.modality}"`);
@@ -149,6 +152,7 @@ function createCommand(datanets: Command, { ctxOf, json }: Cli): void {
           revealWindow: int(o.revealWindow!, "--reveal-window"),
           quorum: amount(o.quorum!, "--quorum"),
           thresholdBps: Math.round(threshold * 100),
+          minValidators: int(o.minValidators!, "--min-validators"),
         },
       });
       if (json(cmd)) return printJson({ datanetId: sent.result.datanetId, metadataCid: metadataCid.toString(), transaction: sent.hash });
