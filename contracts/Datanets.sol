@@ -107,23 +107,31 @@ contract Datanets is DatanetsStorage, ReentrancyGuardTransient {
 
     /// @notice Submit one file to a Datanet.
     /// @dev Pulls the deposit (if any) and reserves the rewards from the pool.
+    /// @param termsVersion The terms version (deposit and rewards) the contributor was shown and
+    /// accepts; if the owner changed the terms since, the submission reverts `TermsChanged`.
     /// @return contributionId `keccak256(abi.encode(datanetId, file.digest))`.
-    function submit(uint32 datanetId, FileRef calldata file) external nonReentrant returns (bytes32 contributionId) {
-        (Datanet storage d, uint256 index, uint16 version, uint256 maxSize, uint32 sequence) = _beginSubmission(datanetId);
+    function submit(uint32 datanetId, FileRef calldata file, uint16 termsVersion)
+        external
+        nonReentrant
+        returns (bytes32 contributionId)
+    {
+        (Datanet storage d, uint256 index, uint16 version, uint256 maxSize, uint32 sequence) =
+            _beginSubmission(datanetId, termsVersion);
         contributionId = _record(d, datanetId, file, index, version, maxSize, sequence);
         _endSubmission(d, datanetId, version, sequence, file.size, 1);
     }
 
     /// @notice Submit several files to a Datanet in one transaction; all or none are recorded.
     /// @return contributionIds One id per file, in order.
-    function submitBatch(uint32 datanetId, FileRef[] calldata files)
+    function submitBatch(uint32 datanetId, FileRef[] calldata files, uint16 termsVersion)
         external
         nonReentrant
         returns (bytes32[] memory contributionIds)
     {
         uint256 n = files.length;
         if (n == 0 || n > MAX_BATCH) revert BadBatchSize(n, MAX_BATCH);
-        (Datanet storage d, uint256 index, uint16 version, uint256 maxSize, uint32 sequence) = _beginSubmission(datanetId);
+        (Datanet storage d, uint256 index, uint16 version, uint256 maxSize, uint32 sequence) =
+            _beginSubmission(datanetId, termsVersion);
         contributionIds = new bytes32[](n);
         uint256 totalBytes;
         for (uint256 i; i < n; ++i) {
@@ -189,27 +197,7 @@ contract Datanets is DatanetsStorage, ReentrancyGuardTransient {
         }
         if (cm.sealedOrVotes != sealVotes(msg.sender, datanetId, idsHash, votes, salt)) revert RevealMismatch(key);
         if (n < 256) votes &= (uint256(1) << n) - 1;
-
-        uint256 commitWindow = d.commitWindow;
-        uint256 revealWindow = d.revealWindow;
-        uint256 committedAt = cm.committedAt;
-        uint40 weight = cm.weight;
-        for (uint256 i; i < n; ++i) {
-            Contribution storage c = _contributions[ids[i]];
-            // No status check needed: a contribution is final only after its reveal window closed,
-            // and one resubmitted since the commit is refused just below.
-            uint256 opensAt = uint256(c.submittedAt) + commitWindow;
-            // The commit must belong to this round (content that expired may have been resubmitted since).
-            if (committedAt < c.submittedAt) revert NotInCommitWindow(ids[i], committedAt, c.submittedAt, opensAt);
-            if (block.timestamp < opensAt || block.timestamp >= opensAt + revealWindow) {
-                revert NotInRevealWindow(ids[i], block.timestamp, opensAt, opensAt + revealWindow);
-            }
-            if ((votes >> i) & 1 == 1) c.approveWeight += weight;
-            else c.rejectWeight += weight;
-            // One commitment per validator and contribution (commits go in increasing sequence), so
-            // each reveal is a distinct validator.
-            if (c.revealedValidators < type(uint8).max) ++c.revealedValidators;
-        }
+        _countVotes(d, cm, ids, votes);
         cm.sealedOrVotes = bytes32(votes);
         cm.state = REVEALED;
         staking.releaseVote(msg.sender);
@@ -532,10 +520,10 @@ contract Datanets is DatanetsStorage, ReentrancyGuardTransient {
         )
     {
         Commitment memory cm = _commitments[commitment];
-        bool claimed = cm.state == CLAIMED;
-        uint8 state = claimed ? REVEALED : cm.state;
+        rewardsClaimed = cm.state == CLAIMED;
+        state = rewardsClaimed ? REVEALED : cm.state;
         votes = state == REVEALED ? uint256(cm.sealedOrVotes) : 0;
-        return (cm.validator, cm.committedAt, uint256(cm.weight) * WEIGHT_UNIT, state, votes, claimed);
+        return (cm.validator, cm.committedAt, uint256(cm.weight) * WEIGHT_UNIT, state, votes, rewardsClaimed);
     }
 
     /// @notice The sequence of the last contribution `validator` committed to in a Datanet.
@@ -547,7 +535,7 @@ contract Datanets is DatanetsStorage, ReentrancyGuardTransient {
     // ─── Internals ──────────────────────────────────────────────────────────
 
     /// @dev Shared checks of a submission; returns what the per-file step needs.
-    function _beginSubmission(uint32 datanetId)
+    function _beginSubmission(uint32 datanetId, uint16 acceptedTerms)
         private
         returns (Datanet storage d, uint256 index, uint16 version, uint256 maxSize, uint32 sequence)
     {
@@ -563,6 +551,9 @@ contract Datanets is DatanetsStorage, ReentrancyGuardTransient {
             _quotas[msg.sender].index = uint32(index);
         }
         version = d.termsVersion;
+        // The owner may change the terms at any time, even in front of this transaction: the
+        // contributor pays only the terms it accepted.
+        if (version != acceptedTerms) revert TermsChanged(datanetId, acceptedTerms, version);
         maxSize = _min(d.maxFileSize, cfg.maxFileSize);
         sequence = d.submissions + 1;
     }
@@ -704,6 +695,42 @@ contract Datanets is DatanetsStorage, ReentrancyGuardTransient {
             uint256 matching = approved ? m.approveWeight : m.rejectWeight;
             uint256 pay = approved ? t.validatorReward : _rejectionPay(t);
             amount += pay * weight / matching;
+        }
+    }
+
+    /// @dev Checks that each contribution of a reveal is in its reveal window and of the committed
+    /// round, and adds the commitment's votes to their tallies.
+    function _countVotes(Datanet storage d, Commitment storage cm, bytes32[] memory ids, uint256 votes) private {
+        uint256 commitWindow = d.commitWindow;
+        uint256 revealWindow = d.revealWindow;
+        uint256 committedAt = cm.committedAt;
+        uint256 weight = cm.weight;
+        for (uint256 i; i < ids.length; ++i) {
+            Contribution storage c = _contributions[ids[i]];
+            // No status check needed: a contribution is final only after its reveal window closed,
+            // and one resubmitted since the commit is refused just below.
+            uint256 opensAt = uint256(c.submittedAt) + commitWindow;
+            // The commit must belong to this round (content that expired may have been resubmitted since).
+            if (committedAt < c.submittedAt) revert NotInCommitWindow(ids[i], committedAt, c.submittedAt, opensAt);
+            if (block.timestamp < opensAt || block.timestamp >= opensAt + revealWindow) {
+                revert NotInRevealWindow(ids[i], block.timestamp, opensAt, opensAt + revealWindow);
+            }
+            _tally(c, (votes >> i) & 1 == 1, weight);
+        }
+    }
+
+    /// @dev Adds one revealed vote to a contribution's tallies: its weight to the approvals or the
+    /// rejections, and one to the distinct validators (one commitment per validator and contribution,
+    /// since commits go in increasing sequence). One read and one write of the contribution's slot:
+    /// `approveWeight` is bits 160–199, `rejectWeight` 200–239, `revealedValidators` 240–255. A
+    /// tally cannot overflow its 40 bits (the whole supply is 10^12 weight units, under 2^40); the
+    /// count saturates.
+    function _tally(Contribution storage c, bool approve, uint256 weight) private {
+        assembly ("memory-safe") {
+            let word := sload(c.slot)
+            word := add(word, shl(add(160, mul(iszero(approve), 40)), weight))
+            if lt(shr(240, word), 0xffff) { word := add(word, shl(240, 1)) }
+            sstore(c.slot, word)
         }
     }
 

@@ -35,8 +35,12 @@ contract ModelRegistry is IModelRegistry, AccessControl, ReentrancyGuardTransien
 
     struct Model {
         address trainer;
-        uint64 parentId;
+        uint48 parentId;
         TrainingMethod method;
+        // The fee shares in force at registration, fixed for the model's life: governance changing
+        // the shares later (or in front of a payment) never reaches an existing model.
+        uint16 trainerBps;
+        uint16 protocolBps;
         bytes32 datasetRoot;
         bytes32 artifactSha256;
         uint256 totalWeight;
@@ -94,7 +98,9 @@ contract ModelRegistry is IModelRegistry, AccessControl, ReentrancyGuardTransien
         modelId = ++_modelCount;
         Model storage m = _models[modelId];
         m.trainer = msg.sender;
-        m.parentId = spec.parentId;
+        m.parentId = uint48(spec.parentId); // at most the model count, checked above
+        m.trainerBps = trainerBps;
+        m.protocolBps = protocolBps;
         m.method = spec.method;
         m.datasetRoot = spec.datasetRoot;
         m.artifactSha256 = spec.artifactSha256;
@@ -109,8 +115,8 @@ contract ModelRegistry is IModelRegistry, AccessControl, ReentrancyGuardTransien
         if (paused) revert RegistryPaused();
         if (amount == 0) revert ZeroAmount();
         Model storage m = _existing(modelId);
-        uint256 trainerShare = amount * trainerBps / BPS;
-        uint256 protocolShare = amount * protocolBps / BPS;
+        uint256 trainerShare = amount * m.trainerBps / BPS;
+        uint256 protocolShare = amount * m.protocolBps / BPS;
         uint256 contributorsShare = amount - trainerShare - protocolShare;
         uint256 perWeight = m.feesPerWeight + contributorsShare * PRECISION / m.totalWeight;
         m.feesPerWeight = perWeight;
@@ -149,7 +155,7 @@ contract ModelRegistry is IModelRegistry, AccessControl, ReentrancyGuardTransien
         emit AttributionClaimed(modelId, contributionId, contributor, amount);
     }
 
-    /// @notice Set the trainer's and protocol's shares of each fee.
+    /// @notice Set the trainer's and protocol's shares of each fee, for models registered from now on.
     function setFeeShares(uint16 trainerBps_, uint16 protocolBps_) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _setFeeShares(trainerBps_, protocolBps_);
     }
@@ -189,6 +195,12 @@ contract ModelRegistry is IModelRegistry, AccessControl, ReentrancyGuardTransien
     /// @notice How many models exist; ids run from 1 to this.
     function modelCount() external view returns (uint256) {
         return _modelCount;
+    }
+
+    /// @notice The fee shares a model was registered under (basis points); contributors get the rest.
+    function feeSharesOf(uint256 modelId) external view returns (uint256 trainerShareBps, uint256 protocolShareBps) {
+        Model storage m = _existing(modelId);
+        return (m.trainerBps, m.protocolBps);
     }
 
     /// @notice A model's registered fields and fee accounting.

@@ -127,16 +127,16 @@ let fileCounter = 0;
 const nextDigest = (): Hex => keccak256(toBytes(`bench file ${fileCounter++}`));
 const fileRef = (digest: Hex) => ({ digest, codec: 0, format: 0, size: 40_000 });
 
-const firstSubmit = await write(alice!, datanets, datanetsAbi, "submit", [net, fileRef(nextDigest())]);
+const firstSubmit = await write(alice!, datanets, datanetsAbi, "submit", [net, fileRef(nextDigest()), 0]);
 let steady = 0n;
 for (let i = 0; i < 3; i++) {
-  steady = await write(alice!, datanets, datanetsAbi, "submit", [net, fileRef(nextDigest())]);
+  steady = await write(alice!, datanets, datanetsAbi, "submit", [net, fileRef(nextDigest()), 0]);
 }
 record("submit one file (first of the day)", firstSubmit, undefined, "new contributor and day counters");
 record("submit one file (steady state)", steady, 75_000);
 
 const batch10 = Array.from({ length: 10 }, nextDigest);
-const batch10Gas = await write(alice!, datanets, datanetsAbi, "submitBatch", [net, batch10.map(fileRef)]);
+const batch10Gas = await write(alice!, datanets, datanetsAbi, "submitBatch", [net, batch10.map(fileRef), 0]);
 record("submit batch of 10, per file", batch10Gas / 10n, 35_000);
 
 // ─── Staking ───────────────────────────────────────────────────────────────
@@ -181,8 +181,8 @@ interface Round {
 async function reviewRound(netId: number, size: number, votes: (i: number) => boolean): Promise<Round> {
   const digests = Array.from({ length: size }, nextDigest);
   const submit = size === 1
-    ? await write(alice!, datanets, datanetsAbi, "submit", [netId, fileRef(digests[0]!)])
-    : await write(alice!, datanets, datanetsAbi, "submitBatch", [netId, digests.map(fileRef)]);
+    ? await write(alice!, datanets, datanetsAbi, "submit", [netId, fileRef(digests[0]!), 0])
+    : await write(alice!, datanets, datanetsAbi, "submitBatch", [netId, digests.map(fileRef), 0]);
   let mask = 0n;
   for (let i = 0; i < size; i++) if (votes(i)) mask |= 1n << BigInt(i);
   const hash = idsHash(netId, digests);
@@ -260,7 +260,7 @@ function hashPair(a: Uint8Array, b: Uint8Array): Uint8Array {
 const claimNet = netBig;
 const acceptedDigests = Array.from({ length: 1 }, nextDigest);
 {
-  await write(alice!, datanets, datanetsAbi, "submit", [claimNet, fileRef(acceptedDigests[0]!)]);
+  await write(alice!, datanets, datanetsAbi, "submit", [claimNet, fileRef(acceptedDigests[0]!), 0]);
   const hash = idsHash(claimNet, acceptedDigests);
   for (const v of validators) {
     const sealed = (await client.readContract({ address: datanets, abi: datanetsAbi, functionName: "sealVotes", args: [v.account.address, claimNet, hash, 1n, salt(v)] })) as Hex;

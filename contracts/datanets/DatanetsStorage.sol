@@ -106,7 +106,7 @@ abstract contract DatanetsStorage is IDatanetsErrors, IDatanetsEvents, AccessCon
         uint32 sequence; // per Datanet, increasing
         uint40 approveWeight;
         uint40 rejectWeight;
-        uint8 revealedValidators; // distinct validators who revealed a vote on it, saturating at 255
+        uint16 revealedValidators; // distinct validators who revealed a vote on it, saturating at 65,535
     }
 
     struct Commitment {

@@ -163,6 +163,8 @@ interface IDatanetsErrors {
     error PoolTooSmall(uint32 datanetId, uint256 available, uint256 requested);
     /// @dev Withdrawing from a pool needs the Datanet paused first, so that no submission reserves from it meanwhile.
     error DatanetNotPaused(uint32 datanetId);
+    /// @dev The Datanet's terms (deposit and rewards) changed since the contributor accepted them.
+    error TermsChanged(uint32 datanetId, uint16 acceptedVersion, uint16 currentVersion);
     /// @dev Only the address a Datanet's owner offered it to may accept it.
     error NotPendingOwner(uint32 datanetId, address caller, address pendingOwner);
 }

@@ -3,12 +3,21 @@ pragma solidity ^0.8.28;
 
 import {IDatanetsAdmin} from "../interfaces/IDatanetsAdmin.sol";
 import {Test} from "forge-std/Test.sol";
+import {Vm} from "forge-std/Vm.sol";
 import {OpenToken} from "../OpenToken.sol";
 import {ValidatorStaking} from "../ValidatorStaking.sol";
 import {Datanets} from "../Datanets.sol";
 import {ModelRegistry} from "../ModelRegistry.sol";
 import {Modality, Format, CidCodec, Formats} from "../libraries/Formats.sol";
 import {Status, DatanetLimits, ReviewRules, FileRef} from "../interfaces/IDatanets.sol";
+
+/// @dev A Datanet's current terms version, read from `Datanets`' storage: the `_datanets` mapping
+/// is slot 4 of `DatanetsStorage`, and `termsVersion` sits at bits 128–143 of a Datanet's first slot.
+function termsVersionAt(address datanets, uint32 datanetId) view returns (uint16) {
+    bytes32 slot = keccak256(abi.encode(uint256(datanetId), uint256(4)));
+    Vm vm = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
+    return uint16(uint256(vm.load(datanets, slot)) >> 128);
+}
 
 /// @notice The deployed protocol with funded actors, shared by the Solidity tests.
 abstract contract Base is Test {
@@ -83,13 +92,20 @@ abstract contract Base is Test {
         return FileRef(digest, CidCodec.Raw, Format.Txt, size);
     }
 
+    /// @dev The terms version a contributor accepts by submitting now. Read with `vm.load`, not a
+    /// call, so that it can sit inside a pranked or expected-to-revert submission without being the
+    /// "next call" itself. `ThreatsTest` checks it against `getDatanet`.
+    function terms(uint32 datanetId) internal view returns (uint16) {
+        return termsVersionAt(address(datanets), datanetId);
+    }
+
     function digestOf(uint256 i) internal pure returns (bytes32) {
         return keccak256(abi.encode("file", i));
     }
 
     function submitAs(address who, uint32 datanetId, bytes32 digest, uint32 size) internal returns (bytes32 id) {
         vm.prank(who);
-        id = datanets.submit(datanetId, file(digest, size));
+        id = datanets.submit(datanetId, file(digest, size), terms(datanetId));
     }
 
     /// @dev Stakes `amount` for each validator and waits until it votes.

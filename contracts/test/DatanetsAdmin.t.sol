@@ -522,7 +522,7 @@ contract DatanetsAdminTest is Base, IDatanetsEvents {
         fs[0] = file(digestOf(1), 10);
         vm.expectRevert(abi.encodeWithSelector(IDatanetsErrors.DatanetPaused.selector, textNet));
         vm.prank(alice);
-        datanets.submitBatch(textNet, fs);
+        datanets.submitBatch(textNet, fs, terms(textNet));
 
         vm.prank(owner);
         IDatanetsAdmin(address(datanets)).setDatanetPaused(textNet, false);
@@ -797,7 +797,7 @@ contract DatanetsAdminTest is Base, IDatanetsEvents {
         fs[1] = file(digestOf(3), 10);
         vm.expectRevert(IDatanetsErrors.ProtocolPaused.selector);
         vm.prank(alice);
-        datanets.submitBatch(textNet, fs);
+        datanets.submitBatch(textNet, fs, terms(textNet));
 
         bytes32 sealed_ = seal(v1, textNet, one(d), 1, bytes32(0));
         vm.expectRevert(IDatanetsErrors.ProtocolPaused.selector);

@@ -304,15 +304,29 @@ contract ModelsTest is ReviewHelpers {
         assertEq(open.balanceOf(address(models)), 203);
     }
 
-    function test_pay_followsNewFeeShares() public {
+    /// Attack: governance raises the trainer's and protocol's shares in front of a payment, taking
+    /// from the contributors of a model already registered. Shares are fixed per model at
+    /// registration; new shares apply to models registered afterwards.
+    function test_threat_greedyAdmin_newFeeSharesReachOnlyNewModels() public {
         register(defaultSpec());
         vm.prank(admin);
         models.setFeeShares(5_000, 2_500);
         uint256 trainerBefore = open.balanceOf(trainer);
         pay(1, 100 ether);
+        assertEq(open.balanceOf(trainer), trainerBefore + 70 ether);
+        assertEq(open.balanceOf(treasury), 10 ether);
+        assertEq(open.balanceOf(address(models)), 20 ether);
+        (uint256 t, uint256 p) = models.feeSharesOf(1);
+        assertEq(t, 7_000);
+        assertEq(p, 1_000);
+
+        ModelSpec memory next = defaultSpec();
+        next.artifactDigest = keccak256("another artifact");
+        register(next);
+        trainerBefore = open.balanceOf(trainer);
+        pay(2, 100 ether);
         assertEq(open.balanceOf(trainer), trainerBefore + 50 ether);
-        assertEq(open.balanceOf(treasury), 25 ether);
-        assertEq(open.balanceOf(address(models)), 25 ether);
+        assertEq(open.balanceOf(treasury), 10 ether + 25 ether);
     }
 
     function test_pay_accumulatesFeesPerWeight() public {

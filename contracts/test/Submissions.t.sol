@@ -47,7 +47,7 @@ contract SubmissionsTest is Base, IDatanetsEvents {
 
     function batchAs(address who, uint32 id, FileRef[] memory fs) internal returns (bytes32[] memory ids) {
         vm.prank(who);
-        ids = datanets.submitBatch(id, fs);
+        ids = datanets.submitBatch(id, fs, terms(id));
     }
 
     /// @dev A text Datanet owned by `owner` with short review windows, funded with POOL when it pays rewards.
@@ -157,10 +157,10 @@ contract SubmissionsTest is Base, IDatanetsEvents {
         submitAs(alice, net, d, 10); // `file` makes a txt file
         vm.expectRevert(abi.encodeWithSelector(IDatanetsErrors.FormatNotAllowed.selector, net, Format.Csv, jsonl));
         vm.prank(alice);
-        datanets.submit(net, fileOf(d, Format.Csv, 10));
+        datanets.submit(net, fileOf(d, Format.Csv, 10), terms(net));
 
         vm.prank(alice);
-        bytes32 id = datanets.submit(net, fileOf(d, Format.Jsonl, 10));
+        bytes32 id = datanets.submit(net, fileOf(d, Format.Jsonl, 10), terms(net));
         assertEq(uint8(statusOfId(id)), uint8(Status.Pending));
     }
 
@@ -172,12 +172,12 @@ contract SubmissionsTest is Base, IDatanetsEvents {
                 abi.encodeWithSelector(IDatanetsErrors.FormatNotAllowed.selector, textNet, foreign[i], Formats.TEXT_FORMATS)
             );
             vm.prank(alice);
-            datanets.submit(textNet, fileOf(digestOf(i), foreign[i], 10));
+            datanets.submit(textNet, fileOf(digestOf(i), foreign[i], 10), terms(textNet));
         }
         // every text format is fine on textNet
         for (uint8 f; f <= uint8(Format.Csv); ++f) {
             vm.prank(alice);
-            datanets.submit(textNet, fileOf(digestOf(100 + f), Format(f), 10));
+            datanets.submit(textNet, fileOf(digestOf(100 + f), Format(f), 10), terms(textNet));
         }
         assertEq(datanets.getDatanet(textNet).submissions, 6);
     }
@@ -635,7 +635,7 @@ contract SubmissionsTest is Base, IDatanetsEvents {
         vm.expectEmit(address(datanets));
         emit ContributionSubmitted(id, textNet, alice, d, CidCodec.DagPb, Format.Md, 4321);
         vm.prank(alice);
-        bytes32 got = datanets.submit(textNet, FileRef(d, CidCodec.DagPb, Format.Md, 4321));
+        bytes32 got = datanets.submit(textNet, FileRef(d, CidCodec.DagPb, Format.Md, 4321), terms(textNet));
         assertEq(got, id);
 
         vm.prank(owner);
@@ -661,7 +661,7 @@ contract SubmissionsTest is Base, IDatanetsEvents {
         bytes32 d = digestOf(1);
         submitAs(bob, textNet, digestOf(0), 5);
         vm.prank(alice);
-        bytes32 id = datanets.submit(textNet, FileRef(d, CidCodec.DagPb, Format.Jsonl, 123_456));
+        bytes32 id = datanets.submit(textNet, FileRef(d, CidCodec.DagPb, Format.Jsonl, 123_456), terms(textNet));
         (
             address contributor,
             Status status,
@@ -804,7 +804,7 @@ contract SubmissionsTest is Base, IDatanetsEvents {
             vm.expectRevert(abi.encodeWithSelector(IDatanetsErrors.FileTooLarge.selector, textNet, d, size, TEN_MIB));
         }
         vm.prank(alice);
-        datanets.submit(textNet, fileOf(d, f, size));
+        datanets.submit(textNet, fileOf(d, f, size), terms(textNet));
 
         bool accepted = formatOk && size > 0 && size <= TEN_MIB;
         (, Status s,, uint256 storedSize, Format storedFormat,,,,,) =
@@ -846,7 +846,7 @@ contract SubmissionsTest is Base, IDatanetsEvents {
             ok = true;
         }
         vm.prank(alice);
-        datanets.submit(net, fileOf(d, f, size));
+        datanets.submit(net, fileOf(d, f, size), terms(net));
         assertEq(datanets.getDatanet(net).submissions, ok ? 1 : 0);
         assertEq(quota(alice, net).datanetBytesUsed, ok ? size : 0);
     }

@@ -79,7 +79,7 @@ abstract contract ThreatBase is Base {
                 batch[i] = file(digests[w * filesEach + i], 100);
             }
             vm.prank(wallets[w]);
-            datanets.submitBatch(net, batch);
+            datanets.submitBatch(net, batch, terms(net));
         }
     }
 
@@ -181,7 +181,7 @@ contract ThreatsTest is ThreatBase {
             files[i] = file(digestOf(i), 100);
         }
         vm.prank(alice);
-        datanets.submitBatch(net, files);
+        datanets.submitBatch(net, files, terms(net));
         assertEq(open.balanceOf(alice), aliceBefore - 3 * deposit);
 
         // The fourth file of the day is refused, naming the rule and its numbers.
@@ -237,7 +237,7 @@ contract ThreatsTest is ThreatBase {
                 three[i] = file(digestOf(nonce++), 10);
             }
             vm.prank(sybils[s]);
-            datanets.submitBatch(small, three);
+            datanets.submitBatch(small, three, terms(small));
             vm.expectRevert(quotaError(sybils[s], small, QuotaKind.DatanetFiles, 3, 1, 3));
             submitAs(sybils[s], small, digestOf(nonce++), 10);
             // Protocol-wide: 17 more elsewhere makes 20 files today, then the protocol's quota.
@@ -246,7 +246,7 @@ contract ThreatsTest is ThreatBase {
                 more[i] = file(digestOf(nonce++), 10);
             }
             vm.prank(sybils[s]);
-            datanets.submitBatch(textNet, more);
+            datanets.submitBatch(textNet, more, terms(textNet));
             vm.expectRevert(quotaError(sybils[s], textNet, QuotaKind.ProtocolFiles, 20, 1, 20));
             submitAs(sybils[s], textNet, digestOf(nonce++), 10);
             assertEq(datanets.quotaOf(sybils[s], textNet).filesLeft, 0);
@@ -623,6 +623,39 @@ contract ThreatsTest is ThreatBase {
 
         for (uint256 i; i < digests.length; ++i) assertEq(uint8(statusOf(datanets.contributionIdOf(net, digests[i]))), uint8(Status.Expired));
         assertLe(holdings(party), before);
+    }
+
+    // ─── Terms changed under a pending submission ────────────────────────────
+
+    /// Attack: the owner watches the mempool and, in front of a contributor's submission, raises the
+    /// deposit and cuts the reward. The submission carries the terms version the contributor saw, so
+    /// it reverts naming both versions, and nothing is taken from the contributor.
+    function test_threat_termsChangedInFront_submissionRevertsAndTakesNothing() public {
+        uint32 net = createNet(DatanetLimits(0, 0, 0, 0, REWARD, VALIDATOR_REWARD));
+        vm.prank(owner);
+        datanets.fund(net, 1_000 ether);
+        uint16 seen = terms(net);
+        assertEq(seen, datanets.getDatanet(net).termsVersion, "terms() reads the Datanet's slot");
+        // The owner's transaction lands first.
+        vm.prank(owner);
+        IDatanetsAdmin(address(datanets)).updateLimits(net, DatanetLimits(0, 0, 0, 500 ether, 1, 0));
+        uint256 before = open.balanceOf(alice);
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetsErrors.TermsChanged.selector, net, seen, seen + 1));
+        datanets.submit(net, file(digestOf(1), 100), seen);
+        FileRef[] memory two = new FileRef[](2);
+        (two[0], two[1]) = (file(digestOf(2), 100), file(digestOf(3), 100));
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetsErrors.TermsChanged.selector, net, seen, seen + 1));
+        datanets.submitBatch(net, two, seen);
+        assertEq(open.balanceOf(alice), before);
+        assertEq(datanets.getDatanet(net).submissions, 0);
+        assertEq(terms(net), datanets.getDatanet(net).termsVersion);
+        assertEq(terms(net), seen + 1);
+        // Accepting the new terms, knowingly, works.
+        vm.prank(alice);
+        datanets.submit(net, file(digestOf(1), 100), seen + 1);
+        assertEq(open.balanceOf(alice), before - 500 ether);
     }
 
     // ─── Governance ─────────────────────────────────────────────────────────
@@ -1029,11 +1062,11 @@ contract ReentrancyThreatsTest is ThreatBase {
     /// submit → deposit transferFrom → submit again.
     function test_threat_reentrancy_submitDeposit() public {
         uint32 net = createNet(DatanetLimits(0, 0, 0, 1 ether, 0, 0));
-        bytes memory reenter = abi.encodeCall(Datanets.submit, (net, file(digestOf(9), 10)));
+        bytes memory reenter = abi.encodeCall(Datanets.submit, (net, file(digestOf(9), 10), terms(net)));
         hostile.arm(address(datanets), reenter, true);
         vm.prank(bob);
         vm.expectRevert(guardError());
-        datanets.submit(net, file(digestOf(8), 10));
+        datanets.submit(net, file(digestOf(8), 10), terms(net));
 
         hostile.arm(address(datanets), reenter, false);
         submitAs(bob, net, digestOf(8), 10);

@@ -33,8 +33,8 @@ export async function flood(p: Protocol, datanetId: number, events: number, perB
     const batch = files(n, tag);
     const hash =
       n === 1
-        ? await wallet.writeContract({ address: p.addresses.Datanets, abi: datanetsAbi, functionName: "submit", args: [datanetId, batch[0]!], chain: wallet.chain, account: wallet.account })
-        : await wallet.writeContract({ address: p.addresses.Datanets, abi: datanetsAbi, functionName: "submitBatch", args: [datanetId, batch], chain: wallet.chain, account: wallet.account });
+        ? await wallet.writeContract({ address: p.addresses.Datanets, abi: datanetsAbi, functionName: "submit", args: [datanetId, batch[0]!, 0], chain: wallet.chain, account: wallet.account })
+        : await wallet.writeContract({ address: p.addresses.Datanets, abi: datanetsAbi, functionName: "submitBatch", args: [datanetId, batch, 0], chain: wallet.chain, account: wallet.account });
     pending.push(
       p.t.client.waitForTransactionReceipt({ hash, pollingInterval: 50 }).then((r) => {
         if (r.status !== "success") throw new Error(`flood transaction ${hash} reverted`);

@@ -142,7 +142,7 @@ describe("a contribution's life on a real node", () => {
     const before = await client.readContract({ address: deployment.contracts.Datanets, abi: datanetsAbi, functionName: "getDatanet", args: [datanetId] });
     const files = Array.from({ length: 21 }, (_, i) => ({ digest: keccak256(toBytes(`quota ${i}`)), codec: 0, format: 0, size: 100 }));
     const refused = await revertOf(
-      client.simulateContract({ account: w.account, address: deployment.contracts.Datanets, abi: datanetsAbi, functionName: "submitBatch", args: [datanetId, files] }),
+      client.simulateContract({ account: w.account, address: deployment.contracts.Datanets, abi: datanetsAbi, functionName: "submitBatch", args: [datanetId, files, 0] }),
     );
     assert.equal(refused.name, "DailyQuotaExceeded");
     const [account, net, kind, used, requested, limit, resetsAt] = refused.args as [Address, number, number, bigint, bigint, bigint, bigint];
@@ -169,7 +169,7 @@ describe("a contribution's life on a real node", () => {
         address: Datanets,
         abi: datanetsAbi,
         functionName: "submit",
-        args: [datanetId, { digest, codec: 0, format: 4, size: 2048 }],
+        args: [datanetId, { digest, codec: 0, format: 4, size: 2048 }, 0],
       }),
     );
     const [event] = await client.getContractEvents({ address: Datanets, abi: datanetsAbi, eventName: "ContributionSubmitted", fromBlock: submitted.blockNumber, toBlock: submitted.blockNumber });

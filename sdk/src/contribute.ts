@@ -6,7 +6,7 @@ import type { Address, Hex } from "viem";
 import { getBlock, getContractEvents, simulateContract } from "viem/actions";
 import { datanetsAbi, MAX_BATCH } from "@openledger/protocol";
 import { cidFromOnchain, computeCid, toOnchainCid, type CID, type CidCodec } from "./cid.ts";
-import { FileRejectedError, FilesRejectedError, OpenLedgerError, ProtocolError, SubmissionFailedError, toOpenLedgerError } from "./errors.ts";
+import { FileRejectedError, FilesRejectedError, IpfsError, OpenLedgerError, ProtocolError, SubmissionFailedError, toOpenLedgerError } from "./errors.ts";
 import { detectFormat, formatFromFileName, formatName, formatsOfMask, type Format } from "./formats.ts";
 import type { IpfsClient } from "./ipfs.ts";
 import {
@@ -191,6 +191,12 @@ export async function contribute(
     datanetId: number;
     files: readonly FileInput[];
     skipRefused?: boolean;
+    /**
+     * The Datanet's terms version (deposit and rewards) shown to the contributor. The submission
+     * carries it, so that an owner changing the terms in front of it makes it revert instead of
+     * charging terms no one saw. Default: the version read when the files are checked.
+     */
+    termsVersion?: number;
     onProgress?: (p: ContributeProgress) => void;
   },
 ): Promise<ContributeResult> {
@@ -205,6 +211,10 @@ export async function contribute(
     rule: r.rule,
     size: args.files.find((f) => f.name === r.file)?.bytes.length ?? 0,
   }));
+  const termsVersion = args.termsVersion ?? report.datanet.termsVersion;
+  if (termsVersion !== report.datanet.termsVersion) {
+    throw new ProtocolError("TermsChanged", [args.datanetId, termsVersion, report.datanet.termsVersion]);
+  }
   const files = report.accepted;
   const total = files.length;
   args.onProgress?.({ stage: "checked", done: 0, total });
@@ -227,8 +237,8 @@ export async function contribute(
       try {
         const contract = { address: contracts.Datanets, abi: datanetsAbi, account: client.account, chain: client.chain } as const;
         const [only] = chunk;
-        if (chunk.length === 1 && only) await simulateContract(client, { ...contract, functionName: "submit", args: [args.datanetId, only] });
-        else await simulateContract(client, { ...contract, functionName: "submitBatch", args: [args.datanetId, chunk] });
+        if (chunk.length === 1 && only) await simulateContract(client, { ...contract, functionName: "submit", args: [args.datanetId, only, termsVersion] });
+        else await simulateContract(client, { ...contract, functionName: "submitBatch", args: [args.datanetId, chunk, termsVersion] });
       } catch (error) {
         throw toOpenLedgerError(error);
       }
@@ -255,7 +265,7 @@ export async function contribute(
     for (let i = 0; i < refs.length; i += MAX_BATCH) {
       const chunk = refs.slice(i, i + MAX_BATCH);
       args.onProgress?.({ stage: "submitting", done, total });
-      const sent = await submitFiles(client, { contracts, datanetId: args.datanetId, files: chunk });
+      const sent = await submitFiles(client, { contracts, datanetId: args.datanetId, files: chunk, termsVersion });
       transactions.push(sent.hash);
       done += chunk.length;
       args.onProgress?.({ stage: "submitted", done, total });
@@ -278,13 +288,19 @@ export async function contribute(
   return { datanetId: args.datanetId, outcomes: [...submitted, ...refused], transactions, quota };
 }
 
-/** A contribution downloaded for review: its bytes verified against the CID on chain, and its format checked. */
+/**
+ * A contribution downloaded for review: its bytes verified against the CID on chain, and its size
+ * and format checked against what the contributor declared. The chain cannot see a file's bytes, so
+ * it takes the declared size and format on trust (quotas and the accepted-bytes rank use them);
+ * the review is where they are proven, and a failed check is a reason to reject.
+ */
 export interface FetchedContribution {
   contributionId: Hex;
   cid: CID;
   bytes: Uint8Array;
   declaredFormat: Format;
-  /** What the bytes are, or why they are not a valid file of the declared format. */
+  declaredSize: number;
+  /** Whether the bytes are a valid file of the declared format and size; if not, why (propose rejection). */
   check: { ok: true } | { ok: false; reason: string };
 }
 
@@ -298,15 +314,23 @@ export async function fetchContribution(
     throw new OpenLedgerError(`no contribution with digest ${args.digest} in Datanet ${args.datanetId}`);
   }
   const cid = cidFromOnchain(args.digest, info.codec);
-  const bytes = await args.ipfs.get(cid, { maxBytes: Math.max(info.size, 1) });
+  // A download stops one byte past the declared size: enough to prove the size false, and bounded.
+  let bytes: Uint8Array;
+  try {
+    bytes = await args.ipfs.get(cid, { maxBytes: info.size });
+  } catch (error) {
+    if (!(error instanceof IpfsError && /is larger than/.test(error.message))) throw error;
+    const reason = `the contributor declared ${info.size} bytes but the file is larger: a false size skews quotas and rank; propose rejection`;
+    return { contributionId: info.id, cid, bytes: new Uint8Array(0), declaredFormat: info.format, declaredSize: info.size, check: { ok: false, reason } };
+  }
   const detection = detectFormat(bytes, info.format);
-  return {
-    contributionId: info.id,
-    cid,
-    bytes,
-    declaredFormat: info.format,
-    check: detection.ok ? { ok: true } : { ok: false, reason: detection.problem.message },
-  };
+  const check: FetchedContribution["check"] =
+    bytes.length !== info.size
+      ? { ok: false, reason: `the contributor declared ${info.size} bytes but the file has ${bytes.length}: a false size skews quotas and rank; propose rejection` }
+      : detection.ok
+        ? { ok: true }
+        : { ok: false, reason: detection.problem.message };
+  return { contributionId: info.id, cid, bytes, declaredFormat: info.format, declaredSize: info.size, check };
 }
 
 export interface SubmittedContribution {

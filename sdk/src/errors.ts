@@ -11,7 +11,7 @@ import {
 } from "viem";
 
 type AbiError = Extract<Abi[number], { type: "error" }>;
-import { datanetsAbi, modelRegistryAbi, openTokenAbi, validatorStakingAbi } from "@openledger/protocol";
+import { datanetsAbi, modelRegistryAbi, openTokenAbi, Setting, STATUS_NAMES, validatorStakingAbi } from "@openledger/protocol";
 import { formatName, type FormatProblem } from "./formats.ts";
 
 export class OpenLedgerError extends Error {
@@ -125,8 +125,10 @@ const protocolErrors: Abi = (() => {
 })();
 
 const QUOTA_KINDS = ["protocol-wide bytes", "protocol-wide files", "this Datanet's bytes", "this Datanet's files"] as const;
-const STATUS_NAMES = ["none", "pending", "accepted", "rejected", "expired"] as const;
-const SETTINGS = ["maxFileSize", "dailyBytes", "dailyFiles", "commitWindow", "revealWindow", "quorum", "threshold", "slashBps", "reward", "validatorReward"] as const;
+/** The protocol's settings by value, as the SDK's options name them (`maxFileSize`, `minValidators`…). */
+const SETTINGS = Object.entries(Setting)
+  .sort(([, x], [, y]) => x - y)
+  .map(([name]) => name[0]!.toLowerCase() + name.slice(1));
 
 const open = (wei: unknown) => `${formatEther(BigInt(wei as bigint))} OPEN`;
 const when = (seconds: unknown) => new Date(Number(seconds) * 1000).toISOString();
@@ -168,6 +170,11 @@ const DESCRIBE: Record<string, (a: Args) => string> = {
   ZeroAmount: () => "the amount must be above zero",
   PoolTooSmall: (a) => `Datanet ${a[0]}'s pool holds ${open(a[1])}, less than the ${open(a[2])} asked for`,
   DatanetNotPaused: (a) => `pause Datanet ${a[0]} before withdrawing from its pool`,
+  TermsChanged: (a) =>
+    `Datanet ${a[0]}'s terms changed from version ${a[1]} (the deposit and rewards you were shown) to version ${a[2]}: review the new terms and submit again`,
+  NotPendingOwner: (a) => `Datanet ${a[0]} was offered to ${a[2]}, not to ${a[1]}; only the offered account can accept it`,
+  NotDatanets: (a) => `only the Datanets contract (${a[1]}) may hold, release or slash votes; the caller is ${a[0]}`,
+  DatanetsAlreadyBound: (a) => `the staking contract is already bound to ${a[0]}, for ever`,
   ModelNotFound: (a) => `model ${a[0]} does not exist`,
   BadDatanets: (a) => (Number(a[1]) === 0 ? `a model names 1 to 32 Datanets, not ${a[0]}` : `Datanet ${a[1]} does not exist`),
   EmptyDataset: () => "the dataset root and total weight must not be zero",

@@ -146,3 +146,28 @@ describe("the review workflow", () => {
     expect(credited[0]!.amount).toBeGreaterThan(0n);
   });
 });
+
+describe("a contributor who declares a false size", () => {
+  // The chain takes the declared size on trust (quotas and the accepted-bytes rank use it); the
+  // validator's download proves it and proposes rejection when it is wrong, either way.
+  it("is caught by the validator's download check, whether it claims more or fewer bytes", async () => {
+    const owner = stack.wallet(1).extend(openLedgerActions(stack.contracts));
+    const metadata = await stack.ipfs.add(new TextEncoder().encode("{\"name\":\"sizes\"}"));
+    const net = (await owner.createDatanet({ modality: Modality.Text, formats: [0], metadata })).result.datanetId;
+    const cheat = stack.wallet(2).extend(openLedgerActions(stack.contracts));
+    const honest = new TextEncoder().encode("an honest file of forty-one bytes, here.\n");
+    const inflated = new TextEncoder().encode("a file that claims to be much bigger\n");
+    const shrunk = new TextEncoder().encode("a file that claims to be smaller than it is, to spare its quota\n");
+    const refs = [];
+    for (const [bytes, declared] of [[honest, honest.length], [inflated, 9_000], [shrunk, 10]] as const) {
+      const cid = await stack.ipfs.add(bytes);
+      refs.push({ ...toOnchainCid(cid), format: 0 as const, size: declared });
+    }
+    await cheat.submitFiles({ datanetId: net, files: refs });
+    const [ok, more, fewer] = await Promise.all(refs.map((r) => owner.fetchContribution({ ipfs: stack.ipfs, datanetId: net, digest: r.digest })));
+    expect(ok!.check).toEqual({ ok: true });
+    expect(more!.check).toMatchObject({ ok: false, reason: expect.stringMatching(/declared 9000 bytes but the file has 37.*propose rejection/) });
+    expect(fewer!.check).toMatchObject({ ok: false, reason: expect.stringMatching(/declared 10 bytes but the file is larger.*propose rejection/) });
+    expect(fewer!.bytes.length).toBe(0);
+  });
+});

@@ -4,6 +4,7 @@ pragma solidity ^0.8.28;
 import {IDatanetsAdmin} from "../../interfaces/IDatanetsAdmin.sol";
 import {Test} from "forge-std/Test.sol";
 import {Vm} from "forge-std/Vm.sol";
+import {termsVersionAt} from "../Base.t.sol";
 import {OpenToken} from "../../OpenToken.sol";
 import {ValidatorStaking} from "../../ValidatorStaking.sol";
 import {Datanets} from "../../Datanets.sol";
@@ -278,11 +279,11 @@ contract Handler is Test {
         bool ok;
         vm.prank(who);
         if (batch) {
-            try datanets.submitBatch(net, files) returns (bytes32[] memory) {
+            try datanets.submitBatch(net, files, terms(net)) returns (bytes32[] memory) {
                 ok = true;
             } catch {}
         } else {
-            try datanets.submit(net, files[0]) returns (bytes32) {
+            try datanets.submit(net, files[0], terms(net)) returns (bytes32) {
                 ok = true;
             } catch {}
         }
@@ -824,6 +825,10 @@ contract Handler is Test {
             uint256 pay = approved ? r.validatorReward : _rejectionPay(r);
             amount += pay * units / (approved ? r.approveUnits : r.rejectUnits);
         }
+    }
+
+    function terms(uint32 net) internal view returns (uint16) {
+        return termsVersionAt(address(datanets), net);
     }
 
     function _rejectionPay(Round storage r) internal view returns (uint256) {

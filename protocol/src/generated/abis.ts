@@ -2037,6 +2037,27 @@ export const datanetsAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint32",
+        "name": "datanetId",
+        "type": "uint32"
+      },
+      {
+        "internalType": "uint16",
+        "name": "acceptedVersion",
+        "type": "uint16"
+      },
+      {
+        "internalType": "uint16",
+        "name": "currentVersion",
+        "type": "uint16"
+      }
+    ],
+    "name": "TermsChanged",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "bytes32",
         "name": "contributionId",
         "type": "bytes32"
@@ -3773,6 +3794,11 @@ export const datanetsAbi = [
         "internalType": "struct FileRef",
         "name": "file",
         "type": "tuple"
+      },
+      {
+        "internalType": "uint16",
+        "name": "termsVersion",
+        "type": "uint16"
       }
     ],
     "name": "submit",
@@ -3819,6 +3845,11 @@ export const datanetsAbi = [
         "internalType": "struct FileRef[]",
         "name": "files",
         "type": "tuple[]"
+      },
+      {
+        "internalType": "uint16",
+        "name": "termsVersion",
+        "type": "uint16"
       }
     ],
     "name": "submitBatch",
@@ -4828,6 +4859,30 @@ export const modelRegistryAbi = [
         "internalType": "contract Datanets",
         "name": "",
         "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "modelId",
+        "type": "uint256"
+      }
+    ],
+    "name": "feeSharesOf",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "trainerShareBps",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "protocolShareBps",
+        "type": "uint256"
       }
     ],
     "stateMutability": "view",

@@ -163,20 +163,26 @@ export async function withdrawPool(client: WriteClient, args: WithContracts & { 
  * Records files on chain (one `submit`, or `submitBatch` for several). This is the on-chain step
  * only: `contribute` checks the files, uploads them, and then calls this.
  */
+/**
+ * Submits files already on IPFS. `termsVersion` is the Datanet's terms version the contributor was
+ * shown: the chain refuses the submission (`TermsChanged`) if the owner changed the terms since.
+ * Without it, the version read just before sending is used.
+ */
 export async function submitFiles(
   client: WriteClient,
-  args: WithContracts & { datanetId: number; files: readonly FileRef[] },
+  args: WithContracts & { datanetId: number; files: readonly FileRef[]; termsVersion?: number },
 ): Promise<Sent<{ contributionIds: Hex[] }>> {
   const contracts = contractsOf(client, args);
   const datanet = await getDatanet(client, { contracts, datanetId: args.datanetId });
+  const terms = args.termsVersion ?? datanet.termsVersion;
   const deposit = datanet.limits.deposit * BigInt(args.files.length);
   if (deposit > 0n) await ensureAllowance(client, { contracts, spender: contracts.Datanets, amount: deposit });
   const [first] = args.files;
   if (!first) throw new OpenLedgerError("submitFiles needs at least one file");
   const { hash, receipt } =
     args.files.length === 1
-      ? await send(client, { address: contracts.Datanets, abi: datanetsAbi, functionName: "submit", args: [args.datanetId, first] })
-      : await send(client, { address: contracts.Datanets, abi: datanetsAbi, functionName: "submitBatch", args: [args.datanetId, args.files] });
+      ? await send(client, { address: contracts.Datanets, abi: datanetsAbi, functionName: "submit", args: [args.datanetId, first, terms] })
+      : await send(client, { address: contracts.Datanets, abi: datanetsAbi, functionName: "submitBatch", args: [args.datanetId, args.files, terms] });
   const contributionIds = eventsOf(datanetsAbi, receipt, "ContributionSubmitted").flatMap((e) => (e.args.contributionId ? [e.args.contributionId] : []));
   if (contributionIds.length !== args.files.length) throw new OpenLedgerError(`the submission in ${hash} recorded ${contributionIds.length} of ${args.files.length} files`);
   return { hash, receipt, result: { contributionIds } };

@@ -91,6 +91,9 @@ export default function ContributeScreen() {
       ipfs: protocol.ipfs,
       datanetId: datanetId!,
       files,
+      // The terms this screen showed: if the owner changes them before the transaction lands, the
+      // chain refuses it (TermsChanged) instead of charging terms the contributor never saw.
+      ...(datanet.data ? { termsVersion: datanet.data.termsVersion } : {}),
       onProgress: (p) => {
         if (p.stage === "uploading" && p.file) setStates((s) => ({ ...s, [p.file!]: "uploading" }));
         if (p.stage === "uploaded" && p.file) setStates((s) => ({ ...s, [p.file!]: "uploaded" }));

@@ -48,8 +48,8 @@ export function ContributionPreview({ datanetId, digest }: { datanetId: number; 
         <span className="badge status-accepted" data-testid="verified">
           bytes verified against the CID
         </span>{" "}
-        {formatBytes(bytes.length)} · declared {format} ·{" "}
-        {check.ok ? <span>a valid {format} file</span> : <strong className="danger">format check failed: {check.reason}</strong>}
+        {formatBytes(bytes.length)} · declared {format}, {formatBytes(fetched.data.declaredSize)} ·{" "}
+        {check.ok ? <span>a valid {format} file of the declared size</span> : <strong className="danger">check failed, propose rejection: {check.reason}</strong>}
       </p>
       {format && TEXT.has(format) ? (
         <pre className="preview-text" data-testid="preview-text" tabIndex={0}>

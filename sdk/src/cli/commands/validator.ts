@@ -127,12 +127,21 @@ function downloadCommand(validator: Command, { ctxOf, json }: Cli): void {
       const ctx = await ctxOf(cmd);
       const fetched = await fetchContribution(ctx.client, { contracts: ctx.contracts, ipfs: ctx.ipfs, datanetId: datanetArg(id), digest: digestOf(cidText) });
       mkdirSync(o.out, { recursive: true });
-      const file = path.join(o.out, `${fetched.cid}.${formatName(fetched.declaredFormat)}`);
-      writeFileSync(file, fetched.bytes);
-      const summary = { file, cid: fetched.cid.toString(), bytes: fetched.bytes.length, verified: true, declaredFormat: formatName(fetched.declaredFormat), formatCheck: fetched.check };
+      // A file larger than its declared size is not downloaded past it, so there is nothing to write.
+      const file = fetched.bytes.length > 0 ? path.join(o.out, `${fetched.cid}.${formatName(fetched.declaredFormat)}`) : null;
+      if (file) writeFileSync(file, fetched.bytes);
+      const summary = {
+        file,
+        cid: fetched.cid.toString(),
+        bytes: fetched.bytes.length,
+        declaredSize: fetched.declaredSize,
+        verified: fetched.bytes.length > 0,
+        declaredFormat: formatName(fetched.declaredFormat),
+        formatCheck: fetched.check,
+      };
       if (json(cmd)) return printJson(summary);
-      console.log(`Verified ${fetched.cid} (${bytes(fetched.bytes.length)}) and wrote ${file}`);
-      console.log(fetched.check.ok ? `The bytes are a valid ${formatName(fetched.declaredFormat)} file.` : `Format check failed: ${fetched.check.reason}`);
+      if (file) console.log(`Verified ${fetched.cid} (${bytes(fetched.bytes.length)}) and wrote ${file}`);
+      console.log(fetched.check.ok ? `The bytes are a valid ${formatName(fetched.declaredFormat)} file of the declared size.` : `Check failed, propose rejection: ${fetched.check.reason}`);
     });
 }
 
