@@ -135,18 +135,19 @@ export async function checkConsistency(t: TestChain, indexer: Indexer): Promise<
     const v = await read<{
       owner: Address; modality: number; formats: number; paused: boolean; pool: bigint; submissions: bigint;
       limits: { maxFileSize: number; dailyBytes: number; dailyFiles: number; deposit: bigint; reward: bigint; validatorReward: bigint };
-      rules: { commitWindow: number; revealWindow: number; quorum: bigint; thresholdBps: number };
-      termsVersion: number; metadataDigest: Hex; metadataCodec: number;
+      rules: { commitWindow: number; revealWindow: number; quorum: bigint; thresholdBps: number; minValidators: number };
+      termsVersion: number; metadataDigest: Hex; metadataCodec: number; pendingOwner: Address;
     }>(A.Datanets, datanetsAbi, "getDatanet", [d.id]);
     const k = `datanet ${d.id}`;
     expect(`${k}.owner`, d.owner, v.owner);
+    expect(`${k}.pendingOwner`, d.pendingOwner ?? "0x0000000000000000000000000000000000000000", v.pendingOwner);
     expect(`${k}.modality`, d.modality, v.modality);
     expect(`${k}.formats`, d.formats, v.formats);
     expect(`${k}.paused`, d.paused, v.paused);
     expect(`${k}.pool`, d.pool, v.pool);
     expect(`${k}.submissions`, d.submissions, v.submissions);
     for (const f of ["maxFileSize", "dailyBytes", "dailyFiles", "deposit", "reward", "validatorReward"] as const) expect(`${k}.${f}`, d[f], v.limits[f]);
-    for (const f of ["commitWindow", "revealWindow", "quorum", "thresholdBps"] as const) expect(`${k}.${f}`, d[f], v.rules[f]);
+    for (const f of ["commitWindow", "revealWindow", "quorum", "thresholdBps", "minValidators"] as const) expect(`${k}.${f}`, d[f], v.rules[f]);
     expect(`${k}.termsVersion`, d.termsVersion, v.termsVersion);
     expect(`${k}.metadataDigest`, d.metadataDigest, v.metadataDigest);
     expect(`${k}.metadataCodec`, d.metadataCodec, v.metadataCodec);

@@ -48,6 +48,11 @@ export async function runScenario(t: TestChain, addToIpfs: AddToIpfs | undefined
   await p.setMetadata(W.carol, d2, "image metadata v2");
   await p.setDatanetPaused(W.carol, d2, true);
   await p.setDatanetPaused(W.carol, d2, false);
+  // Two-step ownership: carol offers d2 to dave, who takes it (the indexer follows the owner).
+  await p.transferDatanetOwnership(W.carol, d2, W.dave.account.address);
+  await p.acceptDatanetOwnership(W.dave, d2);
+  // And an offer left pending: the indexer shows who it is offered to.
+  await p.transferDatanetOwnership(W.owner, d1, W.carol.account.address);
 
   for (const w of [W.alice, W.bob]) await p.approve(w, p.addresses.Datanets, parseEther("100"));
   const a = [fileRef("a1", 1_000), fileRef("a2", 2_000), fileRef("a3", 3_000), fileRef("a4", 4_000, 4)];

@@ -134,6 +134,14 @@ export class Protocol {
   async setDatanetPaused(wallet: Wallet, datanetId: number, paused: boolean) {
     return (await sdk.setDatanetPaused(wallet, { contracts: this.contracts, datanetId, paused })).receipt;
   }
+  async transferDatanetOwnership(wallet: Wallet, datanetId: number, newOwner: Address) {
+    return (await sdk.transferDatanetOwnership(wallet, { contracts: this.contracts, datanetId, newOwner })).receipt;
+  }
+
+  async acceptDatanetOwnership(wallet: Wallet, datanetId: number) {
+    return (await sdk.acceptDatanetOwnership(wallet, { contracts: this.contracts, datanetId })).receipt;
+  }
+
 
   async fund(wallet: Wallet, datanetId: number, amount: bigint) {
     return (await sdk.fundDatanet(wallet, { contracts: this.contracts, datanetId, amount })).receipt;
