@@ -107,6 +107,23 @@ describe("the openledger CLI", () => {
     expect(show.metadata).toMatchObject({ name: "image set", license: "CC-BY-4.0" });
   });
 
+  it("hands a Datanet over in two steps: offered, then accepted by the offered account only", async () => {
+    const audio = String(datanets[Modality.Audio]);
+    const to = stack.wallet(CONTRIBUTOR).account.address;
+    expect((await ok(["datanets", "transfer", audio, to], OWNER)).stdout).toMatch(/offered to .*you stay the owner until it accepts/);
+    const offered = (await ok(["datanets", "show", audio, "--json"])).json<{ owner: string; pendingOwner: string }>();
+    expect(offered.pendingOwner).toBe(to);
+    expect(offered.owner).toBe(stack.wallet(OWNER).account.address);
+    const refused = await cli(["datanets", "accept", audio], { as: PAYER });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/was offered to .*only the offered account can accept it/);
+    await ok(["datanets", "accept", audio], CONTRIBUTOR);
+    // And back, so that the owner's later steps still hold.
+    await ok(["datanets", "transfer", audio, stack.wallet(OWNER).account.address], CONTRIBUTOR);
+    await ok(["datanets", "accept", audio], OWNER);
+    expect((await ok(["datanets", "show", audio, "--json"])).json<{ owner: string }>().owner).toBe(stack.wallet(OWNER).account.address);
+  });
+
   it("stakes validators", async () => {
     for (const v of [V1, V2, V3]) {
       const staked = await ok(["validator", "stake", "2000"], v);

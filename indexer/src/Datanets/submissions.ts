@@ -160,9 +160,16 @@ ponder.on("Datanets:ContributionFinalized", async ({ event, context }) => {
   await db.update(submission, { datanetId, sequence: c.sequence }).set({ status });
   const terms = (await db.find(datanetTerms, { datanetId, version: c.termsVersion }))!;
 
-  // Where the reservation and the deposit go (Datanets._finalizeOne).
+  // Where the reservation and the deposit go (Datanets._finalizeOne): a rejection pays its
+  // validators only out of the forfeited deposit; the rest goes back to the pool.
+  const validatorPay =
+    status === "Accepted" ? terms.validatorReward : status === "Rejected" ? (terms.validatorReward < terms.deposit ? terms.validatorReward : terms.deposit) : 0n;
   const poolReturn =
-    status === "Expired" ? terms.reward + terms.validatorReward : status === "Rejected" ? terms.reward + terms.deposit : 0n;
+    status === "Expired"
+      ? terms.reward + terms.validatorReward
+      : status === "Rejected"
+        ? terms.reward + terms.validatorReward + terms.deposit - validatorPay
+        : 0n;
   await db.update(datanet, { id: datanetId }).set((row) => ({
     pendingCount: row.pendingCount - 1,
     acceptedCount: row.acceptedCount + (status === "Accepted" ? 1 : 0),
@@ -172,9 +179,9 @@ ponder.on("Datanets:ContributionFinalized", async ({ event, context }) => {
     rewardsPaid: row.rewardsPaid + reward,
     pool: row.pool + poolReturn,
   }));
-  if (status !== "Expired" && terms.validatorReward > 0n) {
+  if (validatorPay > 0n) {
     await updateProtocol(db, (row) => ({
-      validatorRewardsOutstanding: row.validatorRewardsOutstanding + terms.validatorReward,
+      validatorRewardsOutstanding: row.validatorRewardsOutstanding + validatorPay,
     }));
   }
   await ensureAccount(db, who);

@@ -1,5 +1,8 @@
 import type { Command } from "commander";
+import { getAddress, isAddress } from "viem";
 import {
+  acceptDatanetOwnership,
+  transferDatanetOwnership,
   createDatanet,
   formatName,
   formatsOfMask,
@@ -23,13 +26,38 @@ import { bytes, open, printFields, printJson, printTable } from "../output.ts";
 import type { Cli } from "../cli.ts";
 
 export function registerDatanets(program: Command, cli: Cli): void {
-  const datanets = program.command("datanets").description("create, list, show, fund and pause Datanets");
+  const datanets = program.command("datanets").description("create, list, show, fund, pause and hand over Datanets");
   listCommand(datanets, cli);
   showCommand(datanets, cli);
   createCommand(datanets, cli);
   fundCommand(datanets, cli);
   pauseResumeCommand(datanets, cli);
   limitsCommand(datanets, cli);
+  ownershipCommands(datanets, cli);
+}
+
+/** Two steps, so that a mistyped address cannot take a Datanet out of anyone's hands. */
+function ownershipCommands(datanets: Command, { ctxOf, json }: Cli): void {
+  datanets
+    .command("transfer <datanet> <new-owner>")
+    .description("offer a Datanet to another account; it becomes the owner when it runs `datanets accept`")
+    .action(async (id: string, to: string, _o, cmd: Command) => {
+      if (!isAddress(to, { strict: false })) throw new UsageError(`<new-owner> must be an address (0x and 40 hex digits), got "${to}"`);
+      const ctx = await ctxOf(cmd);
+      const newOwner = getAddress(to);
+      const sent = await transferDatanetOwnership(await ctx.wallet(), { contracts: ctx.contracts, datanetId: datanetArg(id), newOwner });
+      if (json(cmd)) return printJson({ datanetId: Number(id), offeredTo: newOwner, transaction: sent.hash });
+      console.log(`Datanet ${id} is offered to ${newOwner}; you stay the owner until it accepts (tx ${sent.hash})`);
+    });
+  datanets
+    .command("accept <datanet>")
+    .description("take over a Datanet its owner offered to you")
+    .action(async (id: string, _o, cmd: Command) => {
+      const ctx = await ctxOf(cmd);
+      const sent = await acceptDatanetOwnership(await ctx.wallet(), { contracts: ctx.contracts, datanetId: datanetArg(id) });
+      if (json(cmd)) return printJson({ datanetId: Number(id), transaction: sent.hash });
+      console.log(`You own Datanet ${id} now (tx ${sent.hash})`);
+    });
 }
 
 function listCommand(datanets: Command, { ctxOf, json }: Cli): void {
