@@ -33,7 +33,7 @@ export function checkBmp(b: Uint8Array): CheckResult {
   if (14 + infoSize > b.length) return truncated(`the BMP info header of ${infoSize} bytes`, 14 + infoSize, b.length);
   if (declared !== 0 && declared !== b.length) {
     return declared > b.length
-      ? truncated(`the BMP header declares ${declared} bytes, so the file`, declared, b.length)
+      ? problem("truncated", `the BMP header declares ${declared} bytes but the file has ${b.length}: it is truncated`)
       : problem("trailing-data", `the BMP header declares ${declared} bytes but the file has ${b.length}`);
   }
   const info = readInfo(b, infoSize);

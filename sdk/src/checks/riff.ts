@@ -38,7 +38,7 @@ function riffEnd(b: Uint8Array, name: string, allowStreaming: boolean): number |
   const size = u32le(b, 4);
   if (allowStreaming && STREAMING_SIZES.has(size)) return b.length;
   const declared = size + 8;
-  if (declared > b.length) return truncated(`the ${name} header declares ${declared} bytes, so the file`, declared, b.length);
+  if (declared > b.length) return problem("truncated", `the ${name} header declares ${declared} bytes but the file has ${b.length}: it is truncated`);
   if (declared < b.length && !(declared + 1 === b.length && size & 1)) {
     return problem("trailing-data", `the ${name} header declares ${declared} bytes but the file has ${b.length}: data after the RIFF form is refused`);
   }

@@ -10,7 +10,7 @@ import { png, txt } from "@openledger/sdk/samples";
 const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "src", "cli", "main.ts");
 
 function run(args: string[]) {
-  const env = { ...process.env, OPENLEDGER_RPC_URL: "http://127.0.0.1:9", IPFS_URL: "http://127.0.0.1:9" };
+  const env: Record<string, string | undefined> = { ...process.env, OPENLEDGER_RPC_URL: "http://127.0.0.1:9", IPFS_URL: "http://127.0.0.1:9" };
   delete env.OPENLEDGER_PRIVATE_KEY;
   const child = spawnSync(process.execPath, ["--disable-warning=ExperimentalWarning", CLI, ...args], { env, encoding: "utf8" });
   return { code: child.status, stdout: child.stdout, stderr: child.stderr };
