@@ -2,6 +2,7 @@
 // arguments, call the SDK and print; each group lives in `commands/`. Exit codes: see `exit.ts`.
 import { Command, Option } from "commander";
 import { cli } from "./cli.ts";
+import { registerCheck } from "./commands/check.ts";
 import { registerContribute } from "./commands/contribute.ts";
 import { registerDatanets } from "./commands/datanets.ts";
 import { registerModels } from "./commands/models.ts";
@@ -25,7 +26,7 @@ export function buildProgram(): Command {
     .option("--json", "print JSON for scripts instead of tables")
     .showHelpAfterError()
     .exitOverride();
-  for (const register of [registerStatus, registerDatanets, registerContribute, registerValidator, registerRewards, registerModels]) register(program, cli);
+  for (const register of [registerStatus, registerDatanets, registerCheck, registerContribute, registerValidator, registerRewards, registerModels]) register(program, cli);
   return program;
 }
 
