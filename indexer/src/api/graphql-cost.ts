@@ -18,6 +18,8 @@ import {
 
 export const DEFAULT_PAGE = 50;
 
+const MAX_VISITED = 100_000;
+
 export class QueryRefused extends Error {}
 
 export interface CostLimits {
@@ -46,16 +48,26 @@ export function operationCost(query: string, variables: Record<string, unknown>,
 }
 
 class CostWalker {
-  constructor(
-    private readonly fragments: Map<string, FragmentDefinitionNode>,
-    private readonly variables: Record<string, unknown>,
-    private readonly limits: CostLimits,
-  ) {}
+  private readonly fragments: Map<string, FragmentDefinitionNode>;
+  private readonly variables: Record<string, unknown>;
+  private readonly limits: CostLimits;
+  private visited = 0;
 
-  /** Rows read by a selection set whose every field is evaluated `times` times. */
+  constructor(fragments: Map<string, FragmentDefinitionNode>, variables: Record<string, unknown>, limits: CostLimits) {
+    this.fragments = fragments;
+    this.variables = variables;
+    this.limits = limits;
+  }
+
+  /**
+   * Rows read by a selection set whose every field is evaluated `times` times. It stops counting as
+   * soon as the sum is over the limit, so a refused operation's cost is "at least" the sum so far.
+   */
   selectionCost(set: SelectionSetNode, times: number, spreading: Set<string>): number {
     let cost = 0;
     for (const selection of set.selections) {
+      // Fragments spread within fragments can multiply the selections to walk beyond the text's size.
+      if (++this.visited > MAX_VISITED) throw new QueryRefused(`the operation expands to over ${MAX_VISITED} selections`);
       if (selection.kind === Kind.FIELD) cost += this.fieldCost(selection, times, spreading);
       else if (selection.kind === Kind.INLINE_FRAGMENT) cost += this.selectionCost(selection.selectionSet, times, spreading);
       else {
@@ -73,6 +85,7 @@ class CostWalker {
   private fieldCost(field: FieldNode, times: number, spreading: Set<string>): number {
     if (!field.selectionSet || field.name.value.startsWith("__")) return 0;
     if (field.name.value === "pageInfo") return 0;
+    if (field.name.value === "items") return this.selectionCost(field.selectionSet, times, spreading);
     const items = field.selectionSet.selections.some((s) => s.kind === Kind.FIELD && s.name.value === "items");
     if (!items) {
       // A singular row (a relation or a lookup by key), or `totalCount` / `pageInfo` beside `items`.

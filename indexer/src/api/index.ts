@@ -95,7 +95,7 @@ app.post("/graphql", async (c, next) => {
     throw error;
   }
   if (cost > LIMITS.graphqlMaxCost) {
-    const message = `query cost ${cost} is over the limit of ${LIMITS.graphqlMaxCost} (rows it may read: each list's limit, 50 when not given, times the lists it is nested in, summed over the query): ask for smaller pages or fewer nested lists`;
+    const message = `query cost of at least ${cost} is over the limit of ${LIMITS.graphqlMaxCost} (rows it may read: each list's limit, 50 when not given, times the lists it is nested in, summed over the query): ask for smaller pages or fewer nested lists`;
     return c.json({ errors: [{ message }] }, 400);
   }
   const response = (await graphqlHandler(c, next)) as Response | undefined;

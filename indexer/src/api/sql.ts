@@ -17,7 +17,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Context } from "hono";
-import { getTableName, isTable, sql } from "ponder";
+import { sql } from "ponder";
 import superjson from "superjson";
 
 export interface SqlLimits {
@@ -54,12 +54,17 @@ interface Transaction {
 export const INTERNAL_TABLES = /^(_ponder_|_reorg__|manifest_check)/;
 
 class Refused extends Error {
-  constructor(
-    message: string,
-    readonly status: 400 | 503 | 504 = 400,
-  ) {
+  readonly status: 400 | 503 | 504;
+  constructor(message: string, status: 400 | 503 | 504 = 400) {
     super(message);
+    this.status = status;
   }
+}
+
+/** The database name of a table of Ponder's schema (drizzle's own marks); none for enums, relations, views. */
+function tableName(value: unknown): string[] {
+  if (typeof value !== "object" || value === null || !(Symbol.for("drizzle:IsDrizzleTable") in value)) return [];
+  return [(value as Record<symbol, string>)[Symbol.for("drizzle:Name")]!];
 }
 
 /** Ponder's SQL parser and allow-list (not exported by "ponder"; pinned at 0.16.10 in package.json). */
@@ -78,7 +83,7 @@ async function loadPonderSqlParse(): Promise<SqlParse> {
  */
 export function sqlOverHttp(db: unknown, writer: Writer, schema: Record<string, unknown>, databaseSchema: string, limits: SqlLimits) {
   const database = db as Database;
-  const tables = Object.values(schema).filter(isTable).map((t) => getTableName(t));
+  const tables = Object.values(schema).flatMap(tableName);
   const reader = `${databaseSchema}_reader`.slice(0, 63);
   const macKey = randomBytes(32);
   const parser = loadPonderSqlParse();
