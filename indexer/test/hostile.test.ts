@@ -58,7 +58,7 @@ describe.each(DATABASES)("a hostile client on %s", (database) => {
     const p = new Protocol(t);
     const [owner, alice] = [t.wallets[0]!, t.wallets[1]!];
     const d = await p.createDatanet(owner, { limits: { reward: parseEther("1") } });
-    await p.fund(owner, d, parseEther("10"));
+    await p.fund(owner, d, parseEther("30"));
     await p.approve(alice, p.addresses.Datanets, parseEther("10"));
     await p.submitBatch(alice, d, Array.from({ length: 20 }, (_, i) => fileRef(`hostile-${i}`)));
     await waitForBlock(indexer, await p.blockNumber());
