@@ -117,6 +117,8 @@ export function sqlOverHttp(db: unknown, writer: Writer, schema: Record<string, 
       async (tx) => {
         await tx.execute(sql.raw(`SET LOCAL ROLE ${quoteIdentifier(reader)}`));
         await tx.execute(sql.raw(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(limits.timeoutMs))}`));
+        // PGlite turns sequential scans off by default, which adds 10^10 to every plan that has one.
+        await tx.execute(sql.raw(`SET LOCAL enable_seqscan = on`));
         const prepare = (q: Query) => tx._.session.prepareQuery(q, undefined, undefined, false).execute();
         const plan = await prepare({ ...query, sql: `EXPLAIN (FORMAT JSON) ${query.sql}` });
         const cost = plannedCost(plan);
