@@ -113,11 +113,15 @@ export function sqlOverHttp(db: unknown, writer: Writer, schema: Record<string, 
 
   async function run(query: Query): Promise<unknown> {
     await ensureReader();
-    return database.transaction(
+    // Drizzle's own transaction: Ponder's query builder replaces `transaction` on its instance with
+    // one that retries a failed callback up to nine times, which would repeat a cancelled statement.
+    const transaction = (Object.getPrototypeOf(database) as Database).transaction;
+    return transaction.call(database, 
       async (tx) => {
         await tx.execute(sql.raw(`SET LOCAL ROLE ${quoteIdentifier(reader)}`));
         await tx.execute(sql.raw(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(limits.timeoutMs))}`));
-        // PGlite turns sequential scans off by default, which adds 10^10 to every plan that has one.
+        // PGlite turns sequential scans off by default, which adds 10^10 to every plan that has one:
+        // the planner's own defaults, so that its estimate is a cost and not a penalty.
         await tx.execute(sql.raw(`SET LOCAL enable_seqscan = on`));
         const prepare = (q: Query) => tx._.session.prepareQuery(q, undefined, undefined, false).execute();
         const plan = await prepare({ ...query, sql: `EXPLAIN (FORMAT JSON) ${query.sql}` });
