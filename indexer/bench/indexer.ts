@@ -96,10 +96,10 @@ async function load(indexer: Indexer, name: string, graphqlQuery: string) {
   return { name, rows, requestsPerSecond: r.requests.average, total: r.requests.total, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx + r.timeouts };
 }
 
-/** Operations just under the default cost limit (50,000 rows): 8 × (1000 + 1000 + 4000), and 49,000 + 1000. */
+/** Operations just under the default cost limit (5,000 rows): 8 × (100 + 100 + 400), and 3,999 + 1000. */
 const EXPENSIVE = [
-  `{ ${Array.from({ length: 8 }, (_, i) => `a${i}: contributions(limit: 1000) { items { datanet { id pool contributions(limit: 4) { items { id cid } } } } }`).join(" ")} }`,
-  `{ contributions(orderBy: "size", limit: 1000, offset: 48999) { items { id cid size } } }`,
+  `{ ${Array.from({ length: 8 }, (_, i) => `a${i}: contributions(limit: 100) { items { datanet { id pool contributions(limit: 4) { items { id cid } } } } }`).join(" ")} }`,
+  `{ contributions(orderBy: "size", limit: 1000, offset: 3999) { items { id cid size } } }`,
 ];
 
 /**

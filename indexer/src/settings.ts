@@ -109,7 +109,7 @@ export function apiLimits(env: NodeJS.ProcessEnv): ApiLimits {
     timeoutMs,
     // Below the HTTP timeout, so that a cancelled statement is answered with its own reason.
     statementTimeoutMs: positiveInt(env, "API_STATEMENT_TIMEOUT_MS", Math.max(1, timeoutMs - 1_000)),
-    graphqlMaxCost: positiveInt(env, "API_GRAPHQL_MAX_COST", 50_000),
+    graphqlMaxCost: positiveInt(env, "API_GRAPHQL_MAX_COST", 5_000),
     sqlMaxCost: positiveInt(env, "API_SQL_MAX_COST", 200_000),
   };
 }
