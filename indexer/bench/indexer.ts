@@ -1,6 +1,7 @@
 // Indexer benchmark: backfill throughput in two block shapes on PGlite and PostgreSQL, latency from
 // a transaction's receipt to its row in GraphQL, and GraphQL under concurrent load from a second
-// process (autocannon) for the leaderboard and "contributions of a Datanet".
+// process (autocannon) for the leaderboard and "contributions of a Datanet", and the most expensive
+// queries the API accepts (just under the GraphQL cost limit) with plain queries beside them.
 //
 // Usage: node indexer/bench/indexer.ts [--events 100000] [--single-events 20000]
 //          [--latency-samples 100] [--duration 10] [--connections 10] [--skip-postgres]
@@ -95,6 +96,39 @@ async function load(indexer: Indexer, name: string, graphqlQuery: string) {
   return { name, rows, requestsPerSecond: r.requests.average, total: r.requests.total, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx + r.timeouts };
 }
 
+/** Operations just under the default cost limit (5,000 rows): 8 × (100 + 100 + 400), and 3,999 + 1000. */
+const EXPENSIVE = [
+  `{ ${Array.from({ length: 8 }, (_, i) => `a${i}: contributions(limit: 100) { items { datanet { id pool contributions(limit: 4) { items { id cid } } } } }`).join(" ")} }`,
+  `{ contributions(orderBy: "size", limit: 1000, offset: 3999) { items { id cid size } } }`,
+];
+
+/**
+ * Each expensive operation in turn, repeated for `seconds`, while one client sends the leaderboard
+ * query in a loop: the worst accepted operation's time and the plain queries' p99 meanwhile.
+ */
+async function expensive(indexer: Indexer, seconds: number) {
+  const heavy: number[] = [];
+  const plain: number[] = [];
+  let refused = 0;
+  const until = performance.now() + seconds * 1000;
+  const heavyLoop = (async () => {
+    for (let i = 0; performance.now() < until; i++) {
+      const t0 = performance.now();
+      const r = await fetch(`${indexer.url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: EXPENSIVE[i % EXPENSIVE.length] }) });
+      await r.text();
+      if (r.status === 200) heavy.push(performance.now() - t0);
+      else refused++;
+    }
+  })();
+  while (performance.now() < until) {
+    const t0 = performance.now();
+    await query(indexer, LEADERBOARD);
+    plain.push(performance.now() - t0);
+  }
+  await heavyLoop;
+  return { worst: Math.max(0, ...heavy), runs: heavy.length, refused, plainP99: percentile(plain, 99), plainMax: Math.max(...plain), plain: plain.length };
+}
+
 const LEADERBOARD = `{ contributors(orderBy: "score", orderDirection: "desc", limit: 50) { items { address accepted acceptedBytes rejected acceptanceRateBps } } }`;
 const CONTRIBUTIONS = `{ contributions(where: { datanetId: 1 }, orderBy: "sequence", orderDirection: "desc", limit: 50) { items { id cid contributor status size submittedAt } } }`;
 
@@ -130,6 +164,8 @@ try {
             print(`graphql load ${database}, ${l.name} (${l.rows} rows, ${events} contributions indexed, ${CONNECTIONS} connections, ${DURATION} s): ${Math.round(l.requestsPerSecond)} req/s, p50 ${l.p50} ms, p99 ${l.p99} ms, errors ${l.errors}`);
             if (l.errors > 0) process.exitCode = 1;
           }
+          const x = await expensive(run.indexer, DURATION);
+          print(`expensive queries ${database} (just under the cost limit, ${DURATION} s): worst accepted ${x.worst.toFixed(0)} ms over ${x.runs} runs (${x.refused} refused); plain queries meanwhile p99 ${x.plainP99.toFixed(0)} ms, max ${x.plainMax.toFixed(0)} ms (${x.plain} queries)`);
           const lat = await latency(t, run.indexer, SAMPLES);
           print(`latency ${database}, receipt → row in GraphQL (${SAMPLES} submissions): p50 ${lat.p50.toFixed(0)} ms, p99 ${lat.p99.toFixed(0)} ms, max ${lat.max.toFixed(0)} ms`);
         }

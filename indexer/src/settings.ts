@@ -26,6 +26,19 @@ export interface IndexerSettings {
   ipfsUrl: string | undefined;
   ipfsTimeoutMs: number;
   manifests: { pollMs: number; retryBaseMs: number; retryMaxMs: number; maxAttempts: number };
+  api: ApiLimits;
+}
+
+/** Limits of the HTTP API (`src/api/`): see the README's Limits. */
+export interface ApiLimits {
+  /** A request running longer is answered 504. */
+  timeoutMs: number;
+  /** Each database statement of /graphql and /sql is cancelled after this (PostgreSQL; see the README for PGlite). */
+  statementTimeoutMs: number;
+  /** Rows a GraphQL operation may read, computed before it runs (src/api/graphql-cost.ts). */
+  graphqlMaxCost: number;
+  /** PostgreSQL's planner estimate (EXPLAIN's total cost) a /sql statement may reach. */
+  sqlMaxCost: number;
 }
 
 const CONTRACT_ENV: Record<ContractName, string> = {
@@ -86,6 +99,18 @@ export function loadSettings(env: NodeJS.ProcessEnv): IndexerSettings {
       retryMaxMs: positiveInt(env, "MANIFEST_RETRY_MAX_MS", 300_000),
       maxAttempts: positiveInt(env, "MANIFEST_MAX_ATTEMPTS", 20),
     },
+    api: apiLimits(env),
+  };
+}
+
+export function apiLimits(env: NodeJS.ProcessEnv): ApiLimits {
+  const timeoutMs = positiveInt(env, "API_TIMEOUT_MS", 10_000);
+  return {
+    timeoutMs,
+    // Below the HTTP timeout, so that a cancelled statement is answered with its own reason.
+    statementTimeoutMs: positiveInt(env, "API_STATEMENT_TIMEOUT_MS", Math.max(1, timeoutMs - 1_000)),
+    graphqlMaxCost: positiveInt(env, "API_GRAPHQL_MAX_COST", 5_000),
+    sqlMaxCost: positiveInt(env, "API_SQL_MAX_COST", 200_000),
   };
 }
 

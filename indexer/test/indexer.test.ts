@@ -212,7 +212,7 @@ describe.each(DATABASES)("indexer on %s", (database) => {
       [`{ datanets { items { nope } } }`, /Cannot query field .*nope/],
       [`{ datanets(`, /Syntax Error/],
       [`{ ${Array.from({ length: 40 }, (_, i) => `a${i}: datanets { totalCount }`).join(" ")} }`, /aliases/i],
-      [`{ datanets { items { contributions { items { datanet { contributions { items { datanet { contributions { items { datanet { contributions { items { id } } } } } } } } } } } } } }`, /depth/i],
+      [`{ datanets(limit: 1) { items { contributions(limit: 1) { items { datanet { contributions(limit: 1) { items { datanet { contributions(limit: 1) { items { datanet { contributions(limit: 1) { items { id } } } } } } } } } } } } } }`, /depth/i],
       [`{ datanets { items { ${"id ".repeat(3000)} } } }`, /token/i],
       [`{ contributions(limit: 5000) { items { id } } }`, /limit/i],
     ];

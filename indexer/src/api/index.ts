@@ -1,39 +1,46 @@
 // The HTTP API: Ponder's generated GraphQL at /graphql, SQL over HTTP for @ponder/client at
-// /sql/*, and three read endpoints that need the chain's clock (leaderboard ranks, a validator's
-// work queue, a contributor's quota today). /health, /ready, /status and /metrics are Ponder's own.
-// It also starts the manifest worker (./manifests/), which checks models' dataset manifests.
+// /sql/* (./sql.ts), and three read endpoints that need the chain's clock (leaderboard ranks, a
+// validator's work queue, a contributor's quota today). /health, /ready, /status and /metrics are
+// Ponder's own. It also starts the manifest worker (./manifests/), which checks models' dataset manifests.
 //
-// Limits: request bodies over 64 KiB are refused (413), a request running longer than
-// API_TIMEOUT_MS (default 10 s) is answered 504, GraphQL operations are capped in depth, aliases
-// and tokens, and Ponder caps a page at 1000 rows. A refused query gets a 400 with the reason.
+// Limits (settings.ts `apiLimits`, from the environment): request bodies over 64 KiB are refused
+// (413), a request running longer than API_TIMEOUT_MS is answered 504, each database statement of
+// GraphQL and SQL is cancelled after API_STATEMENT_TIMEOUT_MS (PostgreSQL), a GraphQL operation whose
+// cost (./graphql-cost.ts) is over API_GRAPHQL_MAX_COST rows is refused before it runs, as is a SQL
+// statement whose planner cost is over API_SQL_MAX_COST; GraphQL operations are also capped in depth,
+// aliases and tokens, and a page at 1000 rows. A refused query gets a 4xx with the reason.
 import { db, publicClients } from "ponder:api";
 import schema from "ponder:schema";
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { timeout } from "hono/timeout";
-import { and, asc, client, count, desc, eq, gt, graphql, sql } from "ponder";
+import { and, asc, count, desc, eq, gt, graphql, sql } from "ponder";
 import { getAddress, isAddress, type Hex } from "viem";
 import { DAY } from "../names.ts";
 import { loadSettings } from "../settings.ts";
-import { ponderDatabase } from "./manifests/ponder.ts";
+import { operationCost, QueryRefused } from "./graphql-cost.ts";
+import { limitReadonlyStatements, ponderDatabase } from "./manifests/ponder.ts";
 import { sqlManifestStore } from "./manifests/store.ts";
 import { startManifestWorker } from "./manifests/worker.ts";
+import { sqlOverHttp } from "./sql.ts";
+
+const settings = loadSettings(process.env);
 
 export const LIMITS = {
+  ...settings.api,
   maxBodyBytes: 64 * 1024,
-  timeoutMs: Number(process.env.API_TIMEOUT_MS ?? 10_000),
   maxOperationDepth: 12,
   maxOperationAliases: 20,
   maxOperationTokens: 2_000,
   maxPage: 1_000,
+  maxSqlLength: 5_000,
 };
 
 const app = new Hono();
 
-const settings = loadSettings(process.env);
 const { db: writer, schema: databaseSchema } = ponderDatabase();
-const manifestWorker = startManifestWorker(sqlManifestStore(writer, databaseSchema), {
+startManifestWorker(sqlManifestStore(writer, databaseSchema), {
   ipfsUrl: settings.ipfsUrl,
   timeoutMs: settings.ipfsTimeoutMs,
   pollMs: settings.manifests.pollMs,
@@ -48,6 +55,7 @@ app.use(
     onError: (c) => c.json({ errors: [{ message: `request body over ${LIMITS.maxBodyBytes} bytes` }] }, 413),
   }),
 );
+limitReadonlyStatements(LIMITS.statementTimeoutMs);
 app.use("*", timeout(LIMITS.timeoutMs, () => new HTTPException(504, { message: `request took longer than ${LIMITS.timeoutMs} ms` })));
 
 const graphqlHandler = graphql(
@@ -59,9 +67,37 @@ const graphqlHandler = graphql(
   },
 );
 
-// Ponder answers every GraphQL error with 200; a query that was refused or failed without data is a
-// client error, so it is answered 400 with GraphQL's own error messages.
+/** The cost of a GraphQL request's operation (./graphql-cost.ts); throws QueryRefused. */
+async function graphqlCost(request: Request): Promise<number> {
+  let body: { query?: unknown; variables?: unknown; operationName?: unknown };
+  try {
+    body = (await request.clone().json()) as typeof body;
+  } catch (error) {
+    throw new QueryRefused(`POST GraphQL as JSON {"query": …, "variables": {…}}: ${(error as Error).message}`);
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body) || typeof body.query !== "string") {
+    throw new QueryRefused(`POST GraphQL as JSON {"query": …, "variables": {…}} (one operation per request)`);
+  }
+  const variables = typeof body.variables === "object" && body.variables !== null ? (body.variables as Record<string, unknown>) : {};
+  const operationName = typeof body.operationName === "string" ? body.operationName : undefined;
+  return operationCost(body.query, variables, operationName, { maxCost: LIMITS.graphqlMaxCost, maxPage: LIMITS.maxPage });
+}
+
+// The operation's cost is checked before it runs. Ponder answers every GraphQL error with 200; a
+// query that was refused or failed without data is a client error, so it is answered 400 with
+// GraphQL's own error messages (504 when the database cancelled it at the statement timeout).
 app.post("/graphql", async (c, next) => {
+  let cost: number;
+  try {
+    cost = await graphqlCost(c.req.raw);
+  } catch (error) {
+    if (error instanceof QueryRefused) return c.json({ errors: [{ message: error.message }] }, 400);
+    throw error;
+  }
+  if (cost > LIMITS.graphqlMaxCost) {
+    const message = `query cost of at least ${cost} is over the limit of ${LIMITS.graphqlMaxCost} (rows it may read: each list's limit, 50 when not given, times the lists it is nested in, summed over the query): ask for smaller pages or fewer nested lists`;
+    return c.json({ errors: [{ message }] }, 400);
+  }
   const response = (await graphqlHandler(c, next)) as Response | undefined;
   const res = response ?? c.res;
   const text = await res.text();
@@ -72,42 +108,19 @@ app.post("/graphql", async (c, next) => {
     return c.json({ errors: [{ message: `unexpected GraphQL response: ${text.slice(0, 200)}` }] }, 500);
   }
   const failed = body.errors !== undefined && body.errors.length > 0 && (body.data === undefined || body.data === null);
-  return c.body(text, failed ? 400 : 200, { "content-type": "application/json; charset=utf-8" });
+  const cancelled = failed && body.errors!.some((e) => /statement timeout/.test(e.message));
+  return c.body(text, cancelled ? 504 : failed ? 400 : 200, { "content-type": "application/json; charset=utf-8" });
 });
 app.get("/graphql", (c) => c.json({ errors: [{ message: "POST GraphQL queries as JSON: {\"query\": \"…\", \"variables\": {…}}" }] }, 405));
 
-// SQL over HTTP for @ponder/client. Ponder caches each query's result by its text and drops the
-// entry when a table it reads changes, but a reorg's revert does not drop it: a client would keep
-// reading rows of the abandoned fork. So the text of each query is tagged with the indexer's latest
-// checkpoint (a comment), which keeps the cache within one indexed state; the manifest worker's
-// writes do not move the checkpoint, so the tag also names how many times the worker wrote.
-const sqlApp = new Hono().use("/sql/*", client({ db, schema }));
-async function latestCheckpoint(): Promise<string> {
-  const result = (await db.execute(sql.raw(`SELECT latest_checkpoint FROM "_ponder_checkpoint" ORDER BY chain_id`))) as unknown as
-    | { rows?: { latest_checkpoint: string }[] }
-    | { latest_checkpoint: string }[];
-  const rows = Array.isArray(result) ? result : (result.rows ?? []);
-  return rows.map((r) => r.latest_checkpoint).join(",");
-}
-app.all("/sql/*", async (c) => {
-  const url = new URL(c.req.url);
-  const raw = url.searchParams.get("sql");
-  if (raw !== null) {
-    let parsed: { json?: { sql?: unknown } };
-    try {
-      parsed = JSON.parse(raw) as typeof parsed;
-    } catch (error) {
-      return c.text(`invalid SQL request: ${(error as Error).message}`, 400);
-    }
-    if (typeof parsed.json?.sql !== "string") return c.text(`invalid SQL request: no "sql" string`, 400);
-    parsed.json.sql = `${parsed.json.sql} /* ${await latestCheckpoint()} manifests ${manifestWorker.version()} */`;
-    url.searchParams.set("sql", JSON.stringify(parsed));
-  }
-  const res = await sqlApp.fetch(new Request(url, c.req.raw));
-  // Ponder answers a refused or failing client query with 500; the query is the client's, so it is a 400.
-  if (res.status !== 500) return res;
-  return c.text(`refused SQL query: ${await res.text()}`, 400);
-});
+app.all(
+  "/sql/*",
+  sqlOverHttp(db, writer, schema, databaseSchema, {
+    timeoutMs: LIMITS.statementTimeoutMs,
+    maxCost: LIMITS.sqlMaxCost,
+    maxLength: LIMITS.maxSqlLength,
+  }),
+);
 
 // ─── Helpers ─────────────────────────────────────────────────────────────
 

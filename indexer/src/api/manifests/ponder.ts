@@ -6,9 +6,15 @@ import type { SqlClient } from "./store.ts";
 
 type Queryable = Pick<SqlClient, "query">;
 
+/** The parts of Ponder's read-only pg pool (the API's connections) that statementTimeout uses. */
+interface ReadonlyPool {
+  options: { statement_timeout?: number };
+  on(event: "acquire", listener: (client: Queryable) => void): void;
+}
+
 interface PonderGlobals {
   PONDER_DATABASE?: {
-    driver: { dialect: "pglite"; instance: SqlClient } | { dialect: "postgres"; user: Queryable };
+    driver: { dialect: "pglite"; instance: SqlClient } | { dialect: "postgres"; user: Queryable; readonly: ReadonlyPool };
   };
   PONDER_NAMESPACE_BUILD?: { schema: string };
 }
@@ -24,4 +30,25 @@ export function ponderDatabase(): { db: SqlClient; schema: string } {
   // A pg pool runs a query without parameters as a simple query: several statements, one transaction.
   const pool = driver.user;
   return { db: { query: (text, params) => pool.query(text, params), exec: (script) => pool.query(script) }, schema };
+}
+
+/**
+ * Sets the statement timeout of Ponder's read-only connections (those of `db` from "ponder:api":
+ * GraphQL and the API's own reads) on PostgreSQL, where Ponder's own is 30 s: new connections get it
+ * at connect, and connections already open before their next use. PGlite has no timeout to set: it
+ * runs each statement to its end on the indexer's thread. Returns whether it was set.
+ */
+export function limitReadonlyStatements(timeoutMs: number): boolean {
+  const driver = (globalThis as PonderGlobals).PONDER_DATABASE?.driver;
+  if (driver?.dialect !== "postgres") return false;
+  const pool = driver.readonly;
+  pool.options.statement_timeout = timeoutMs;
+  const limited = new WeakSet<object>();
+  pool.on("acquire", (client) => {
+    if (limited.has(client)) return;
+    limited.add(client);
+    // Queued on the connection ahead of the statement the pool was asked for.
+    void client.query(`SET statement_timeout = ${Math.floor(timeoutMs)}`).catch(() => {});
+  });
+  return true;
 }

@@ -99,8 +99,6 @@ export async function checkDueManifests(store: ManifestStore, options: WorkerOpt
 }
 
 export interface RunningWorker {
-  /** Counts the passes that changed indexed rows: a cache of query results can key on it. */
-  version(): number;
   stop(): Promise<void>;
 }
 
@@ -110,7 +108,6 @@ export function startManifestWorker(store: ManifestStore, options: WorkerOptions
   let prepared = false;
   let timer: NodeJS.Timeout | undefined;
   let current: Promise<void> = Promise.resolve();
-  let version = 0;
   const pass = async () => {
     try {
       if (!prepared) {
@@ -118,8 +115,7 @@ export function startManifestWorker(store: ManifestStore, options: WorkerOptions
         prepared = true;
       }
       for (;;) {
-        const { checked, published } = await checkDueManifests(store, options);
-        if (published) version++;
+        const { checked } = await checkDueManifests(store, options);
         // A full batch means more are waiting: go on at once.
         if (stopped || checked < (options.batch ?? 16)) break;
       }
@@ -136,7 +132,6 @@ export function startManifestWorker(store: ManifestStore, options: WorkerOptions
   };
   schedule();
   return {
-    version: () => version,
     async stop() {
       stopped = true;
       clearTimeout(timer);

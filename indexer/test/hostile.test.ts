@@ -1,0 +1,157 @@
+// A hostile client against the indexer's HTTP API, on PGlite and PostgreSQL: SQL over HTTP never
+// changes data (plain writes, and a write whose 40-bit hash prefix equals an allowed SELECT's, sent
+// after it), never reads the indexer's internal tables, and refuses statements the planner expects
+// to be expensive; GraphQL refuses an operation over the cost limit (naming the cost and the limit)
+// and negative pages before running it; normal queries keep answering meanwhile.
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { parseEther } from "viem";
+import { Protocol, fileRef, startTestChain, type TestChain } from "@openledger/testkit";
+import { graphql, query, startIndexer, waitForBlock, type Indexer } from "@openledger/testkit";
+import { DATABASES, startPostgres, type Postgres } from "@openledger/testkit";
+import { dumpTables, sqlClient } from "./consistency.ts";
+
+/** GET /sql/db as @ponder/client sends it (superjson of {sql, params, typings}; no meta for plain JSON). */
+async function rawSql(indexer: Indexer, statement: string): Promise<{ status: number; text: string }> {
+  const sql = JSON.stringify({ json: { sql: statement, params: [], typings: [] } });
+  const r = await fetch(`${indexer.url}/sql/db?sql=${encodeURIComponent(sql)}`);
+  return { status: r.status, text: await r.text() };
+}
+
+const prefix = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 10);
+
+/**
+ * An allowed SELECT and a write whose SHA-256 hashes share their first 40 bits (the key of Ponder's
+ * allow-list cache), found by a birthday search in 8 s: 2^21 SELECTs ending in a comment holding
+ * i = 0, 1, … kept by prefix, then writes ending in a comment holding j = 0, 1, … until one's prefix
+ * is among them.
+ */
+const COLLISION = { select: `SELECT id FROM datanet /* 560125 */`, write: `UPDATE datanet SET pool = 0 /* 788207 */` };
+
+describe("Ponder's allow-list cache (the upstream defect the SQL endpoint does not rely on)", () => {
+  test("a write that collides with a cached SELECT on 40 bits of its hash is let through", async () => {
+    const require = createRequire(import.meta.url);
+    const dir = (require.resolve.paths("ponder") ?? []).find((d) => existsSync(path.join(d, "ponder", "dist", "esm", "utils", "sql-parse.js")))!;
+    const { validateAllowableSQLQuery } = (await import(pathToFileURL(path.join(dir, "ponder", "dist", "esm", "utils", "sql-parse.js")).href)) as {
+      validateAllowableSQLQuery(sql: string): Promise<void>;
+    };
+    expect(prefix(COLLISION.select)).toBe(prefix(COLLISION.write));
+    await expect(validateAllowableSQLQuery(`UPDATE datanet SET pool = 0 /* other */`)).rejects.toThrow(/not supported/);
+    await validateAllowableSQLQuery(COLLISION.select);
+    await expect(validateAllowableSQLQuery(COLLISION.write)).resolves.toBeUndefined();
+  });
+});
+
+describe.each(DATABASES)("a hostile client on %s", (database) => {
+  let t: TestChain;
+  let pg: Postgres | undefined;
+  let indexer: Indexer;
+
+  beforeAll(async () => {
+    t = await startTestChain();
+    if (database === "postgres") pg = await startPostgres();
+    indexer = await startIndexer({ rpcUrl: t.rpcUrl, deploymentFile: t.deploymentFile, ...(pg ? { databaseUrl: pg.url } : {}) });
+    const p = new Protocol(t);
+    const [owner, alice] = [t.wallets[0]!, t.wallets[1]!];
+    const d = await p.createDatanet(owner, { limits: { reward: parseEther("1") } });
+    await p.fund(owner, d, parseEther("30"));
+    await p.approve(alice, p.addresses.Datanets, parseEther("10"));
+    await p.submitBatch(alice, d, Array.from({ length: 20 }, (_, i) => fileRef(`hostile-${i}`)));
+    await waitForBlock(indexer, await p.blockNumber());
+  });
+
+  afterAll(async () => {
+    await indexer?.stop();
+    await pg?.stop();
+    await t?.stop();
+  });
+
+  test("SQL writes are refused with a readable 4xx and change nothing, also after a colliding SELECT", async () => {
+    const before = await dumpTables(indexer);
+    const writes = [
+      `CREATE TABLE evil (x int)`,
+      `INSERT INTO datanet (id) VALUES (99)`,
+      `UPDATE datanet SET pool = 0`,
+      `DELETE FROM contribution`,
+      `SELECT * FROM datanet FOR UPDATE`,
+      `SET default_transaction_read_only = off`,
+    ];
+    for (const statement of writes) {
+      const r = await rawSql(indexer, statement);
+      expect(r.status, statement).toBeGreaterThanOrEqual(400);
+      expect(r.status, statement).toBeLessThan(500);
+      expect(r.text, statement).toMatch(/^refused SQL query: \w/);
+      expect(r.text).not.toMatch(/object Object/);
+    }
+    expect((await rawSql(indexer, COLLISION.select)).status).toBe(200);
+    const write = await rawSql(indexer, COLLISION.write);
+    expect(write.status).toBe(400);
+    expect(write.text).toMatch(/refused SQL query/);
+    expect(await dumpTables(indexer)).toEqual(before);
+  });
+
+  test("internal tables are not readable through SQL", async () => {
+    for (const table of ["_ponder_meta", "_ponder_checkpoint", `"_ponder_meta"`, "_reorg__datanet", "manifest_check", "manifest_check_leaf"]) {
+      const r = await rawSql(indexer, `SELECT * FROM ${table}`);
+      expect(r.status, table).toBe(400);
+      expect(r.text, table).toMatch(/internal to the indexer/);
+    }
+  });
+
+  test("a SQL statement the planner expects to be expensive is refused with its cost", async () => {
+    const joins = Array.from({ length: 6 }, (_, i) => `contribution c${i}`).join(", ");
+    const started = performance.now();
+    const r = await rawSql(indexer, `SELECT count(*) FROM ${joins}`);
+    expect(r.status, `${r.text} after ${Math.round(performance.now() - started)} ms`).toBe(400);
+    expect(r.text).toMatch(/query cost \d+ \(PostgreSQL's planner estimate\) is over the limit of 200000/);
+  });
+
+  test("GraphQL over the cost limit and negative pages are refused before they run", async () => {
+    const nested = `datanets(limit: 100) { items { contributions(limit: 100) { items { datanet { contributions(limit: 100) { items { id } } } } } } }`;
+    const over = await graphql(indexer, `{ ${Array.from({ length: 10 }, (_, i) => `a${i}: ${nested}`).join(" ")} }`);
+    expect(over.status).toBe(400);
+    // The first alias alone: 100 datanets + 100 × 100 contributions + as many datanet rows + 10,000 × 100.
+    expect(over.errors?.[0]?.message).toMatch(/query cost of at least 1020100 is over the limit of 5000/);
+    const viaVariables = await graphql(indexer, `query($n: Int) { datanets(limit: $n) { items { contributions(limit: $n) { items { id } } } } }`, { n: 1000 });
+    expect(viaVariables.status).toBe(400);
+    expect(viaVariables.errors?.[0]?.message).toMatch(/query cost of at least 1001000 is over the limit of 5000/);
+    for (const [q, reason] of [
+      [`{ contributions(limit: -1) { items { id } } }`, /contributions: limit must be a non-negative integer, not -1/],
+      [`{ contributions(offset: -5) { items { id } } }`, /contributions: offset must be a non-negative integer, not -5/],
+      [`{ datanets { items { contributions(limit: -1) { items { id } } } } }`, /limit must be a non-negative integer/],
+    ] as const) {
+      const r = await graphql(indexer, q);
+      expect(r.status, q).toBe(400);
+      expect(r.errors?.[0]?.message, q).toMatch(reason);
+    }
+    const negativeVariable = await graphql(indexer, `query($n: Int) { contributions(limit: $n) { items { id } } }`, { n: -3 });
+    expect(negativeVariable.status).toBe(400);
+  });
+
+  test("normal queries answer, also while the most expensive accepted query runs", async () => {
+    const sql = await sqlClient(indexer).db.select().from((await import("../ponder.schema.ts")).contribution);
+    expect(sql).toHaveLength(20);
+    // Per alias 100 contributions, their 100 datanets and 4 contributions of each: 8 × 600 = 4,800.
+    const expensive = `{ ${Array.from({ length: 8 }, (_, i) => `a${i}: contributions(limit: 100) { items { datanet { id pool contributions(limit: 4) { items { id cid } } } } }`).join(" ")} }`;
+    const started = performance.now();
+    const heavy = graphql(indexer, expensive).then((r) => ({ ...r, ms: performance.now() - started }));
+    const latencies: number[] = [];
+    let done = false;
+    void heavy.finally(() => (done = true));
+    while (!done || latencies.length < 5) {
+      const t0 = performance.now();
+      const ok = await query<{ datanets: { totalCount: number } }>(indexer, `{ datanets { totalCount } }`);
+      latencies.push(performance.now() - t0);
+      expect(ok.datanets.totalCount).toBe(1);
+    }
+    const result = await heavy;
+    expect(result.status, result.text.slice(0, 300)).toBe(200);
+    expect(result.ms).toBeLessThan(9_000);
+    expect(Math.max(...latencies)).toBeLessThan(2_000);
+    expect((await fetch(`${indexer.url}/health`)).status).toBe(200);
+  });
+});
