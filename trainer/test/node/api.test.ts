@@ -68,7 +68,7 @@ describe("validation", () => {
       [{ datanetIds: [1], upToBlock: 1, hyperparameters: { batchsize: 4 } }, /unknown hyperparameter "batchsize"/],
       [{ datanetIds: [1], upToBlock: 1, lora: { rank: 0 } }, /lora.rank must be an integer in \[1, 1024\], got 0/],
       [{ datanetIds: [1], upToBlock: 1, method: "full", lora: { rank: 4 } }, /lora settings apply to methods lora and qlora/],
-      [{ datanetIds: [1], upToBlock: 1, baseModel: "/nonexistent/model" }, /^baseModel "\/nonexistent\/model" is not a model folder this node has/],
+      [{ datanetIds: [1], upToBlock: 1, baseModel: "/nonexistent/model" }, /is not a model folder this node has \(a folder with config.json/],
       [{ datanetIds: [1] }, /upToBlock is required when the node has no chain/],
       [{ datanetIds: [1], upToBlock: 1, colour: "red" }, /unknown field "colour"/],
     ];
