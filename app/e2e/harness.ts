@@ -6,6 +6,7 @@ import { mkdirSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { getAddress } from "viem";
+import { readOperatorToken } from "@openledger/trainer/operator-token";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { buildIfNeeded, startAppServer, type RunningAppServer } from "../server/index.ts";
 import { appRoot, projectRoot } from "../server/settings.ts";
@@ -30,7 +31,19 @@ export interface Stack {
   ipfs: string;
   indexer: string;
   trainer: string;
+  /** The trainer's operator token file (the stack's trainer writes it at its start). */
+  trainerTokenFile: string;
   stop(): Promise<void>;
+}
+
+/** Where the stack in STACK_DIR (default .stack) keeps the trainer's operator token. */
+const stackTokenFile = () => path.join(process.env.STACK_DIR ? path.resolve(process.env.STACK_DIR) : path.join(projectRoot, ".stack"), "trainer", "operator-token");
+
+/** Headers for the trainer's job writes (submit, cancel, retry) made by a journey itself. */
+export function trainerWriteHeaders(stack: Pick<Stack, "trainerTokenFile">): Record<string, string> {
+  const token = process.env.TRAINER_TOKEN || readOperatorToken(stack.trainerTokenFile);
+  if (!token) throw new Error(`no trainer operator token in ${stack.trainerTokenFile}`);
+  return { "content-type": "application/json", authorization: `Bearer ${token}` };
 }
 
 /** Starts `stack/bin/start.ts` on free ports and waits for its banner. */
@@ -53,6 +66,7 @@ export async function startStack(): Promise<Stack> {
     ipfs: at(ports.IPFS_PORT),
     indexer: at(ports.INDEXER_PORT),
     trainer: at(ports.TRAINER_PORT),
+    trainerTokenFile: stackTokenFile(),
     stop: async () => {
       if (child.exitCode !== null) return;
       const stopped = new Promise((r) => child.once("exit", r));
@@ -67,10 +81,10 @@ export function externalStack(): Stack | undefined {
   const spec = process.env.APP_E2E_STACK;
   if (!spec) return undefined;
   const [rpc, ipfs, indexer, trainer] = spec.split(",");
-  return { rpc: rpc!, ipfs: ipfs!, indexer: indexer!, trainer: trainer!, stop: async () => {} };
+  return { rpc: rpc!, ipfs: ipfs!, indexer: indexer!, trainer: trainer!, trainerTokenFile: stackTokenFile(), stop: async () => {} };
 }
 
-export async function startApp(stack: Pick<Stack, "rpc" | "ipfs" | "indexer" | "trainer">, overrides: Partial<Stack> = {}): Promise<RunningAppServer> {
+export async function startApp(stack: Pick<Stack, "rpc" | "ipfs" | "indexer" | "trainer" | "trainerTokenFile">, overrides: Partial<Stack> = {}): Promise<RunningAppServer> {
   await buildIfNeeded();
   return startAppServer({
     host: "127.0.0.1",
@@ -78,6 +92,7 @@ export async function startApp(stack: Pick<Stack, "rpc" | "ipfs" | "indexer" | "
     upstream: { rpc: overrides.rpc ?? stack.rpc, indexer: overrides.indexer ?? stack.indexer, ipfs: overrides.ipfs ?? stack.ipfs, trainer: overrides.trainer ?? stack.trainer },
     fallbackChainId: 31337,
     distDir: path.join(appRoot, "dist"),
+    trainerToken: process.env.TRAINER_TOKEN ? { value: process.env.TRAINER_TOKEN } : { file: stack.trainerTokenFile },
   });
 }
 

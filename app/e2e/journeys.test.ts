@@ -13,7 +13,7 @@ import { mnemonicToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningAppServer } from "../server/index.ts";
 import { projectRoot } from "../server/settings.ts";
-import { advance, externalStack, freePort, launch, openRole, rpc, screenshot, sign, startApp, startStack, type Role, type Stack } from "./harness.ts";
+import { advance, externalStack, freePort, launch, openRole, rpc, screenshot, sign, startApp, startStack, trainerWriteHeaders, type Role, type Stack } from "./harness.ts";
 
 const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
 const OPEN = 10n ** 18n;
@@ -316,7 +316,7 @@ describe("the app in Chromium, one journey per role", () => {
   it("a model trained on the accepted data is paid for; the contributor claims attribution; chat answers", async () => {
     const submit = await fetch(`${stack.trainer}/v1/jobs`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: trainerWriteHeaders(stack),
       body: JSON.stringify({ datanetIds: [ids.text], method: "lora", hyperparameters: { epochs: 2, batchSize: 2, evalFraction: 0 } }),
     });
     expect(submit.status).toBe(201);
@@ -364,7 +364,7 @@ describe("the app in Chromium, one journey per role", () => {
     // Refine: a second run with the first model as parent, so that the lineage is on chain.
     const child = await fetch(`${stack.trainer}/v1/jobs`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: trainerWriteHeaders(stack),
       body: JSON.stringify({ datanetIds: [ids.text], method: "lora", parentModelId: Number(modelId), hyperparameters: { epochs: 1, batchSize: 2, evalFraction: 0 } }),
     });
     expect(child.status).toBe(201);

@@ -58,7 +58,7 @@ export async function startAppServer(settings: AppServerSettings, options: { pag
     }
     const target = matchService(url.pathname);
     if (target) {
-      proxy(req, res, { ...target, search: url.search }, settings.upstream).catch((error: Error) => {
+      proxy(req, res, { ...target, search: url.search }, settings.upstream, settings.trainerToken).catch((error: Error) => {
         if (!res.headersSent) json(res, 500, { error: { type: "proxy", message: error.message } });
         else res.destroy();
       });

@@ -4,6 +4,8 @@
 // unreachable service is answered 502 with the service's name so that the page can say which one.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
+import { readOperatorToken } from "@openledger/trainer/operator-token";
+import type { AppServerSettings } from "./settings.ts";
 
 export const PROXY_PATHS = { rpc: "/rpc", indexer: "/svc/indexer", ipfs: "/svc/ipfs", trainer: "/svc/trainer" } as const;
 export type ServiceName = keyof typeof PROXY_PATHS;
@@ -38,6 +40,17 @@ const ROUTES: Record<ServiceName, Route[]> = {
     { method: "POST", path: /^\/v1\/.*$/, maxBody: 1 * MIB },
   ],
 };
+
+/** The trainer calls that need its operator token: creating, cancelling and retrying jobs. */
+export function trainerWriteCall(method: string | undefined, rest: string): boolean {
+  return method === "POST" && /^\/v1\/jobs(\/[^/]+\/(cancel|retry))?$/.test(rest);
+}
+
+/** The operator token the server sends for the browser, or undefined when it has none configured. */
+export function trainerToken(source: AppServerSettings["trainerToken"]): string | undefined {
+  if (source === undefined) return undefined;
+  return "value" in source ? source.value : readOperatorToken(source.file);
+}
 
 /** JSON-RPC methods the browser may send to the chain through the app (no node-control methods). */
 export function rpcMethodAllowed(method: unknown): boolean {
@@ -85,6 +98,7 @@ export async function proxy(
   res: ServerResponse,
   target: { service: ServiceName; rest: string; search: string },
   upstream: Record<ServiceName, string>,
+  tokenSource?: AppServerSettings["trainerToken"],
 ): Promise<void> {
   const { service, rest, search } = target;
   const route = ROUTES[service].find((r) => r.method === req.method && r.path.test(rest));
@@ -114,6 +128,13 @@ export async function proxy(
   for (const name of FORWARDED_REQUEST_HEADERS) {
     const value = req.headers[name];
     if (typeof value === "string") headers[name] = value;
+  }
+  if (service === "trainer" && trainerWriteCall(req.method, rest)) {
+    const token = trainerToken(tokenSource);
+    if (token === undefined) {
+      return problem(res, 401, service, "no-token", "this app server has no trainer operator token, so it cannot submit, cancel or retry jobs: start it with TRAINER_TOKEN_FILE naming the trainer's operator-token file (npm start does this)");
+    }
+    headers.authorization = `Bearer ${token}`;
   }
   const base = upstream[service];
   const url = service === "rpc" ? base : `${base}${rest}${search}`;

@@ -16,6 +16,12 @@ export interface AppServerSettings {
   fallbackChainId: number;
   /** The built app (`vite build` output). */
   distDir: string;
+  /**
+   * Where the trainer's operator token comes from: the server adds it to the trainer calls that need
+   * it (submit, cancel, retry), so the browser never holds it. A file is read at each call (the
+   * trainer writes it at its first start, possibly after this server started).
+   */
+  trainerToken?: { file: string } | { value: string };
 }
 
 export const ENV = {
@@ -25,6 +31,8 @@ export const ENV = {
   indexer: "INDEXER_URL",
   ipfs: "IPFS_URL",
   trainer: "TRAINER_URL",
+  trainerTokenFile: "TRAINER_TOKEN_FILE",
+  trainerToken: "TRAINER_TOKEN",
   deployment: "OPENLEDGER_DEPLOYMENT",
   chainId: "OPENLEDGER_CHAIN_ID",
 } as const;
@@ -59,5 +67,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): AppServer
     ...(env[ENV.deployment] ? { deploymentFile: path.resolve(env[ENV.deployment]!) } : {}),
     fallbackChainId: chainId,
     distDir: path.join(appRoot, "dist"),
+    ...(env[ENV.trainerToken] ? { trainerToken: { value: env[ENV.trainerToken]!.trim() } }
+      : env[ENV.trainerTokenFile] ? { trainerToken: { file: path.resolve(env[ENV.trainerTokenFile]!) } } : {}),
   };
 }

@@ -141,3 +141,37 @@ describe("the app server", () => {
     expect(body.error.message).toContain("trainer node");
   });
 });
+
+describe("the trainer's operator token", () => {
+  it("is added by the server to job writes only, read from the token file at each call; the browser's own Authorization is dropped", async () => {
+    const trainer = await fakeService(() => ({ status: 200, body: "{}" }));
+    const dir = mkdtempSync(path.join(os.tmpdir(), "app-token-"));
+    const file = path.join(dir, "operator-token");
+    const withToken = await startAppServer({ host: "127.0.0.1", port: 0, upstream: { rpc: chain.url, indexer: indexer.url, ipfs: "http://127.0.0.1:9", trainer: trainer.url }, fallbackChainId: 31337, distDir: dir, trainerToken: { file } }, { pages: (_q, _s, next) => next() });
+    const noToken = await startAppServer({ host: "127.0.0.1", port: 0, upstream: { rpc: chain.url, indexer: indexer.url, ipfs: "http://127.0.0.1:9", trainer: trainer.url }, fallbackChainId: 31337, distDir: dir }, { pages: (_q, _s, next) => next() });
+    try {
+      const post = (base: string, route: string) => fetch(`${base}/svc/trainer${route}`, { method: "POST", headers: { "content-type": "application/json", authorization: "Bearer from-the-page" }, body: "{}" });
+      // The trainer has not written its token yet: the server says what is missing.
+      const early = await post(withToken.url, "/v1/jobs");
+      expect(early.status).toBe(401);
+      expect(((await early.json()) as { error: { message: string } }).error.message).toMatch(/no trainer operator token.*TRAINER_TOKEN_FILE/);
+      writeFileSync(file, "secret-token-0123456789\n", { mode: 0o600 });
+      for (const route of ["/v1/jobs", "/v1/jobs/job-1/cancel", "/v1/jobs/job-1/retry"]) expect((await post(withToken.url, route)).status).toBe(200);
+      await post(withToken.url, "/v1/chat/completions");
+      await fetch(`${withToken.url}/svc/trainer/v1/jobs`);
+      expect(trainer.seen.map((s) => [s.method, s.url, s.headers.authorization])).toEqual([
+        ["POST", "/v1/jobs", "Bearer secret-token-0123456789"],
+        ["POST", "/v1/jobs/job-1/cancel", "Bearer secret-token-0123456789"],
+        ["POST", "/v1/jobs/job-1/retry", "Bearer secret-token-0123456789"],
+        ["POST", "/v1/chat/completions", undefined],
+        ["GET", "/v1/jobs", undefined],
+      ]);
+      expect((await post(noToken.url, "/v1/jobs")).status).toBe(401);
+      expect(trainer.seen).toHaveLength(5);
+    } finally {
+      await withToken.stop();
+      await noToken.stop();
+      trainer.server.close();
+    }
+  });
+});

@@ -223,6 +223,15 @@ async function serveFile(node: IpfsNode, cid: CID, req: IncomingMessage, res: Se
   res.end();
 }
 
+/** The percent-decoded path; a malformed escape ("%zz", a cut UTF-8 sequence) is the client's error. */
+function decodePath(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    throw new BadRequestError(`the path /ipfs/${path} is not valid percent-encoding`);
+  }
+}
+
 /** Answers one `/ipfs/…` request. */
 export async function handleGateway(node: IpfsNode, path: string, req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
   const head = req.method === "HEAD";
@@ -232,7 +241,7 @@ export async function handleGateway(node: IpfsNode, path: string, req: IncomingM
       throw new IpfsNodeError(`method ${req.method} not allowed on the gateway; use GET or HEAD`, 405);
     }
     // A trailing slash (`/ipfs/<cid>/`) names the same file.
-    const cid = parseCidArg(decodeURIComponent(path).replace(/\/$/, ""), "cid");
+    const cid = parseCidArg(decodePath(path).replace(/\/$/, ""), "cid");
     const format = chooseFormat(req.headers.accept, query.get("format"));
     if (format === "raw") await serveRaw(node, cid, req, res, head);
     else if (format === "car") await serveCar(node, cid, req, res, head);

@@ -9,7 +9,9 @@ export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
 export function describeError(err: unknown): { status: number; message: string } {
   if (err instanceof IpfsNodeError) return { status: err.status, message: err.message };
   if (err instanceof Error && err.name === "AbortError") return { status: 500, message: "request aborted" };
-  return { status: 500, message: err instanceof Error ? err.message : String(err) };
+  // An unexpected failure: the details (which may name files of the node) go to the node's log only.
+  console.error(`ipfs node: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  return { status: 500, message: "internal error: the node could not answer this request (the details are in its log)" };
 }
 
 /** Writes an error as Kubo does (`{"Message","Code":0,"Type":"error"}`), or ends a started stream. */

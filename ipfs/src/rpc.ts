@@ -231,7 +231,8 @@ export const RPC_COMMANDS = Object.keys(HANDLERS);
 /** Answers one `/api/v0/<command>` request. */
 export async function handleRpc(ctx: RpcContext, command: string, req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
   try {
-    const handler = HANDLERS[command];
+    // Own keys only: "__proto__" or "constructor" must not find Object's members.
+    const handler = Object.hasOwn(HANDLERS, command) ? HANDLERS[command] : undefined;
     if (handler === undefined) {
       throw new IpfsNodeError(`command /api/v0/${command} is not served by this node; it serves ${RPC_COMMANDS.join(", ")}`, 404);
     }

@@ -5,7 +5,8 @@
 //
 //   npm run seed                   everything
 //   npm run seed -- --no-train     skip the training run
-//   CHAIN_PORT / IPFS_PORT / TRAINER_PORT as for npm start
+//   CHAIN_PORT / IPFS_PORT / TRAINER_PORT / STACK_DIR as for npm start; the trainer's operator token
+//   is read from <STACK_DIR>/trainer/operator-token (or TRAINER_TOKEN)
 import { createWalletClient, formatEther, http, parseEther, publicActions, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
@@ -22,11 +23,15 @@ import {
 import { loadDeployment } from "@openledger/sdk/node";
 import { sampleFile } from "@openledger/sdk/samples";
 import { DEV_PRIVATE_KEYS } from "@openledger/protocol/deploy";
+import { readOperatorToken } from "@openledger/trainer/operator-token";
+import path from "node:path";
+import { projectRoot } from "../src/chain.ts";
 
 const rpcUrl = `http://127.0.0.1:${process.env.CHAIN_PORT ?? 8545}`;
 const ipfsUrl = `http://127.0.0.1:${process.env.IPFS_PORT ?? 5001}`;
 const trainerUrl = `http://127.0.0.1:${process.env.TRAINER_PORT ?? 8790}`;
 const train = !process.argv.includes("--no-train");
+const trainerTokenFile = path.join(process.env.STACK_DIR ? path.resolve(process.env.STACK_DIR) : path.join(projectRoot, ".stack"), "trainer", "operator-token");
 const WINDOW = 120;
 
 const OWNER = 1;
@@ -167,9 +172,11 @@ async function main(): Promise<void> {
 
   if (!train) return;
   console.log(`• a LoRA training run on Datanet ${datanets[Modality.Text]} through the trainer node (${trainerUrl})`);
+  const token = process.env.TRAINER_TOKEN || readOperatorToken(trainerTokenFile);
+  if (!token) throw new Error(`no trainer operator token in ${trainerTokenFile}: is the stack's trainer running (npm start)? Or set TRAINER_TOKEN`);
   const response = await fetch(`${trainerUrl}/v1/jobs`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
     body: JSON.stringify({
       datanetIds: [datanets[Modality.Text]],
       method: "lora",

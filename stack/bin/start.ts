@@ -46,6 +46,8 @@ const OPEN_PER_ACCOUNT = parseEther("100000");
 /** Development account #0 deploys, administers and holds TRAINER_ROLE; the trainer node signs with it. */
 const TRAINER_ACCOUNT = 0;
 const log = (name: string) => path.join(stateDir, `${name}.log`);
+/** The trainer node writes its operator token here at its first start; the app server reads it to send the trainer writes for the browser. */
+const trainerTokenFile = path.join(stateDir, "trainer", "operator-token");
 const shown = (file: string) => path.relative(root, file) || file;
 
 const state = new StateFolder(stateDir);
@@ -142,7 +144,7 @@ function services(deploymentFile: string): ServiceSpec[] {
       name: "app",
       log: log("app"),
       args: node(entry("@openledger/app/server/main")),
-      env: { ...process.env, APP_HOST: "127.0.0.1", APP_PORT: String(ports.app), OPENLEDGER_RPC_URL: rpcUrl, INDEXER_URL: url(ports.indexer), IPFS_URL: url(ports.ipfs), TRAINER_URL: url(ports.trainer), OPENLEDGER_DEPLOYMENT: deploymentFile },
+      env: { ...process.env, APP_HOST: "127.0.0.1", APP_PORT: String(ports.app), OPENLEDGER_RPC_URL: rpcUrl, INDEXER_URL: url(ports.indexer), IPFS_URL: url(ports.ipfs), TRAINER_URL: url(ports.trainer), OPENLEDGER_DEPLOYMENT: deploymentFile, TRAINER_TOKEN_FILE: trainerTokenFile },
     });
   }
   return specs;
@@ -173,7 +175,7 @@ function banner(deployment: Deployment, deploymentFile: string, accounts: string
   console.log(`  chain      ${rpcUrl}  (chain id ${deployment.chainId})`);
   console.log(`  ipfs       ${url(ports.ipfs)}/api/v0  (Kubo RPC)   ${url(ports.ipfs)}/ipfs/<cid>  (trustless gateway)`);
   console.log(`  indexer    ${url(ports.indexer)}/graphql  (GraphQL, POST)   ${url(ports.indexer)}/sql  (SQL over HTTP)`);
-  if (withTrainer) console.log(`  trainer    ${url(ports.trainer)}/v1  (jobs, models, OpenAI-compatible chat)`);
+  if (withTrainer) console.log(`  trainer    ${url(ports.trainer)}/v1  (jobs, models, OpenAI-compatible chat; jobs need the operator token in ${shown(trainerTokenFile)}, which the app sends for you)`);
   for (const [name, address] of Object.entries(deployment.contracts)) console.log(`  ${name.padEnd(17)}${address}`);
   console.log(`  deployment ${shown(deploymentFile)}`);
   console.log(`  logs       ${shown(stateDir)}/*.log`);

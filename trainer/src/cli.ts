@@ -10,11 +10,15 @@
 //   trainer chat --model M [prompt]        one answer, or an interactive chat without a prompt
 //
 // Global: --url (env TRAINER_URL, default http://127.0.0.1:8790), --json (machine-readable output).
+// Submit, cancel and retry send the node's operator token: env TRAINER_TOKEN, else the file named by
+// --token-file, else operator-token in --data-dir (env TRAINER_DATA_DIR, default ~/.openledger/trainer).
 // Exit codes: 0 success; 1 the node refused or failed (HTTP error, job failed); 2 usage error;
 // 3 the node cannot be reached; 4 the watched job was cancelled.
 import { parseArgs } from "node:util";
 import { createInterface } from "node:readline";
-import { DEFAULT_PORT } from "./node/config.ts";
+import path from "node:path";
+import { DEFAULT_PORT, defaultDataDir } from "./node/config.ts";
+import { readOperatorToken, tokenFileOf } from "./node/operator-token.ts";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, unreachable: 3, cancelled: 4 } as const;
 
@@ -44,10 +48,12 @@ commands:
   chat --model NAME [--system TEXT] [--temperature X] [--top-p X] [--max-tokens N] [prompt …]
 
 global options: --url URL (env TRAINER_URL, default http://127.0.0.1:${DEFAULT_PORT}), --json
+operator token (submit, cancel, retry): env TRAINER_TOKEN, else --token-file FILE, else operator-token in
+  --data-dir DIR (env TRAINER_DATA_DIR, default ~/.openledger/trainer), which \`trainer serve\` writes at its first start
 exit codes: 0 ok, 1 refused/failed, 2 usage, 3 node unreachable, 4 watched job cancelled`;
 
 const OPTIONS = {
-  url: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" }, watch: { type: "boolean" },
+  url: { type: "string" }, json: { type: "boolean" }, "token-file": { type: "string" }, help: { type: "boolean", short: "h" }, watch: { type: "boolean" },
   port: { type: "string" }, "data-dir": { type: "string" }, rpc: { type: "string" }, deployment: { type: "string" }, ipfs: { type: "string" }, indexer: { type: "string" },
   "base-model": { type: "string" }, datanet: { type: "string", multiple: true }, method: { type: "string" },
   "learning-rate": { type: "string" }, epochs: { type: "string" }, "batch-size": { type: "string" }, "gradient-accumulation": { type: "string" },
@@ -67,10 +73,24 @@ function numberFlag(values: Values, name: keyof Values): number | undefined {
   return n;
 }
 
-async function api(base: string, method: string, route: string, body?: unknown): Promise<unknown> {
+/** The operator token for writes (see the usage), or a usage error that says where it was looked for. */
+function operatorToken(values: Values): string {
+  const fromEnv = process.env.TRAINER_TOKEN;
+  if (fromEnv !== undefined && fromEnv.trim() !== "") return fromEnv.trim();
+  const file = values["token-file"] ? path.resolve(values["token-file"]) : tokenFileOf(values["data-dir"] ? path.resolve(values["data-dir"]) : defaultDataDir());
+  const token = readOperatorToken(file);
+  if (token === undefined) throw new CliError(`no operator token: ${file} does not exist or is empty; set TRAINER_TOKEN, or point --token-file or --data-dir at the node's token (the stack's is .stack/trainer/operator-token)`, EXIT.usage);
+  return token;
+}
+
+async function api(base: string, method: string, route: string, body?: unknown, token?: string): Promise<unknown> {
   let response: Response;
+  const headers: Record<string, string> = {
+    ...(body === undefined ? {} : { "content-type": "application/json" }),
+    ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+  };
   try {
-    response = await fetch(`${base}${route}`, { method, ...(body === undefined ? {} : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }) });
+    response = await fetch(`${base}${route}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
   } catch (error) {
     throw new CliError(`cannot reach the trainer node at ${base}: ${(error as Error).cause ? String((error as Error & { cause: Error }).cause.message) : (error as Error).message} (start it with \`trainer serve\` or pass --url)`, EXIT.unreachable);
   }
@@ -232,6 +252,10 @@ export async function main(argv: string[]): Promise<number> {
         ...(values.indexer ? { indexerUrl: values.indexer } : {}), ...(values["base-model"] ? { baseModelDir: values["base-model"] } : {}),
       });
       const info = (await api(node.url, "GET", "/health")) as Record<string, unknown>;
+      if (node.operator.created) {
+        // Printed this once; afterwards it is read from the file (owner-only).
+        process.stderr.write(`trainer: operator token (creating, cancelling and retrying jobs need it as "Authorization: Bearer <token>"):\n  ${node.operator.token}\n  stored in ${node.operator.file} (mode 0600); the trainer CLI reads it from there\n`);
+      }
       if (!info.baseModelReady) process.stderr.write(`trainer: warning: the base model folder ${String(info.baseModelDir)} has no config.json; jobs and chat on the default base will fail until --base-model or TRAINER_BASE_MODEL names one\n`);
       print(`trainer node listening on ${node.url}\n  base model ${String(info.baseModel)}, data ${String(info.dataDir)}\n  chain ${String(info.chainId ?? "none")}, IPFS ${info.ipfs ? "yes" : "none"}, indexer ${String(info.indexer ?? "none (chain events)")}, trainer ${String(info.trainer ?? "none (models are not registered)")}`, { url: node.url, ...info });
       await new Promise<void>((resolve) => {
@@ -257,7 +281,7 @@ export async function main(argv: string[]): Promise<number> {
         ...(Object.keys(hyper).length ? { hyperparameters: hyper } : {}), ...(Object.keys(lora).length ? { lora } : {}),
         ...(upToBlock === undefined ? {} : { upToBlock }), ...(parentModelId === undefined ? {} : { parentModelId }), ...(checkpointEvery === undefined ? {} : { checkpointEvery }),
       };
-      const job = (await api(base, "POST", "/v1/jobs", body)) as Job;
+      const job = (await api(base, "POST", "/v1/jobs", body, operatorToken(values))) as Job;
       print(`submitted ${job.id} (Datanets ${job.spec.datanetIds.join(", ")}, up to block ${job.spec.upToBlock ?? "-"}, ${job.spec.method})`, job);
       if (!values.watch) return EXIT.ok;
       const final = await watch(base, job.id, json);
@@ -273,7 +297,7 @@ export async function main(argv: string[]): Promise<number> {
       const id = rest[0];
       if (!id) throw new CliError(`jobs ${sub} needs a job id`, EXIT.usage);
       if (sub === "cancel" || sub === "retry") {
-        const job = (await api(base, "POST", `/v1/jobs/${encodeURIComponent(id)}/${sub}`, {})) as Job;
+        const job = (await api(base, "POST", `/v1/jobs/${encodeURIComponent(id)}/${sub}`, {}, operatorToken(values))) as Job;
         print(sub === "cancel" ? `cancel requested: ${job.id} is ${job.state}` : `${job.id} queued again; it resumes where it stopped`, job);
         if (sub === "retry" && values.watch) {
           const final = await watch(base, id, json);

@@ -9,6 +9,8 @@ import { loadTokenizer, type BpeTokenizer } from "./tokenizer.ts";
 
 export interface BaseModel {
   dir: string; config: Record<string, unknown>; family: string; weightsSha256: string; tokenizer: BpeTokenizer; dispose(): void;
+  /** Positions the model can attend over: prompt and completion together fit in it. */
+  contextLength: number;
   /** The network itself (engine internals; the node need not touch it). */
   model: Transformer;
 }
@@ -33,7 +35,7 @@ export async function loadBaseModel(dir: string, options: LoadOptions = {}): Pro
   const tokenizer = loadTokenizer(abs);
   if (tokenizer.vocabSize > modelConfig.vocabSize) throw new Error(`tokenizer has ${tokenizer.vocabSize} tokens but the model's vocab_size is ${modelConfig.vocabSize}`);
   return {
-    dir: abs, config, family: modelConfig.family, weightsSha256: hash.digest("hex"), tokenizer, model,
+    dir: abs, config, family: modelConfig.family, weightsSha256: hash.digest("hex"), tokenizer, model, contextLength: modelConfig.maxPositions,
     dispose: () => model.dispose(),
   };
 }

@@ -9,7 +9,7 @@ import { disposeLora, readLora } from "./lora.ts";
 import { generateTokens, type GenerateOptions } from "./generate.ts";
 import { writeSafetensors } from "./safetensors.ts";
 import { fileEntries } from "./train.ts";
-import type { LoraSet } from "./model.ts";
+import { linearSpecs, parseConfig, type LoraSet } from "./model.ts";
 import type { TrainingResult } from "./types.ts";
 
 export type { Method, LoraSettings, TrainingConfig, ChatMessage, TrainingExample, StepProgress, TrainingResult, Tokenizer } from "./types.ts";
@@ -23,6 +23,11 @@ export { BpeTokenizer, loadTokenizer } from "./tokenizer.ts";
 export { parseConfig, type ModelConfig } from "./model.ts";
 
 export const SHIPPED_BASE_MODEL_DIR: string = resolve(dirname(fileURLToPath(import.meta.url)), "../../models/tiny-chat-llama");
+
+/** The module paths of a model's linear layers (what lora.targetModules may name, by path or by its end), from its config.json. */
+export function loraTargets(config: Record<string, unknown>): string[] {
+  return linearSpecs(parseConfig(config)).map((l) => l.path);
+}
 
 export interface Adapter { id: string; dispose(): void; /** adapter_config.json as read */ adapterConfig: Record<string, unknown>; lora: LoraSet }
 

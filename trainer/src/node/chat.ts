@@ -38,10 +38,15 @@ export interface ChatRequest {
   temperature: number;
   topP: number;
   maxTokens: number;
+  /** Whether the client set max_tokens (a default budget shrinks to fit the context; a given one is refused). */
+  maxTokensGiven: boolean;
   stop: string[];
   stream: boolean;
   seed?: number;
 }
+
+const DEFAULT_MAX_TOKENS = 128;
+const MAX_TOKENS_LIMIT = 4096;
 
 function fail(message: string): never {
   throw new ValidationError(message);
@@ -72,13 +77,32 @@ export function parseChatRequest(body: unknown): ChatRequest {
   if (b.stream !== undefined && typeof b.stream !== "boolean") fail("stream must be true or false");
   if (b.n !== undefined && b.n !== 1) fail(`n must be 1 (one choice per request), got ${JSON.stringify(b.n)}`);
   const seed = b.seed === undefined ? undefined : number("seed", b.seed, 0, 0, 2 ** 32 - 1, false, true);
+  const maxTokens = b.max_tokens ?? b.max_completion_tokens;
   return {
     model: b.model, messages,
     temperature: number("temperature", b.temperature, 1, 0, 2),
     topP: number("top_p", b.top_p, 1, 0, 1, true),
-    maxTokens: number("max_tokens", b.max_tokens ?? b.max_completion_tokens, 128, 1, 4096, false, true),
+    maxTokens: number("max_tokens", maxTokens, DEFAULT_MAX_TOKENS, 1, MAX_TOKENS_LIMIT, false, true),
+    maxTokensGiven: maxTokens !== undefined && maxTokens !== null,
     stop, stream: b.stream === true, ...(seed === undefined ? {} : { seed }),
   };
+}
+
+/**
+ * The answer's token budget. The prompt and the budget must fit the model's context together: the
+ * engine would otherwise cut the prompt's start, and the answer would be about something else than
+ * the question.
+ */
+function answerBudget(base: BaseModel, prompt: string, request: ChatRequest): number {
+  const context = base.contextLength;
+  if (context === undefined) return request.maxTokens;
+  const promptTokens = Math.max(1, base.tokenizer.encode(prompt, { addSpecialTokens: true }).length);
+  if (promptTokens + request.maxTokens <= context) return request.maxTokens;
+  const room = context - promptTokens;
+  // Without an explicit max_tokens the default budget shrinks to what is left, as long as something is.
+  if (!request.maxTokensGiven && room >= 1) return room;
+  fail(`the prompt is ${promptTokens} tokens and max_tokens is ${request.maxTokens}: together ${promptTokens + request.maxTokens}, over model ${request.model}'s context of ${context} tokens; `
+    + (room >= 1 ? `ask for max_tokens of at most ${room}, or shorten the messages` : `shorten the messages to under ${context} tokens`));
 }
 
 export class ChatService {
@@ -231,8 +255,9 @@ export class ChatService {
     const run = async () => {
       const loaded = await this.resolve(request.model);
       const prompt = loaded.base.tokenizer.applyChatTemplate(request.messages, true);
+      const maxTokens = answerBudget(loaded.base, prompt, request);
       return this.engine.generate(loaded.base, loaded.adapter, prompt, {
-        maxTokens: request.maxTokens, temperature: request.temperature, topP: request.topP, stop: request.stop,
+        maxTokens, temperature: request.temperature, topP: request.topP, stop: request.stop,
         ...(request.seed === undefined ? {} : { seed: request.seed }),
         ...(onToken ? { onToken } : {}), ...(signal ? { signal } : {}),
       });

@@ -31,9 +31,17 @@ export interface TrainerNodeOptions {
   allowedOrigins?: string[];
   /** Milliseconds a cancelled training process has to stop before it is killed; default 15000. */
   cancelGraceMs?: number;
+  /**
+   * The operator token that job creation, cancellation and retry need. Env TRAINER_TOKEN; default the
+   * token in <dataDir>/operator-token, generated (mode 0600) at the first start.
+   */
+  operatorToken?: string;
+  /** Jobs that may wait behind the running one; more are refused (429). Env TRAINER_MAX_QUEUED_JOBS; default 8. */
+  maxQueuedJobs?: number;
 }
 
 export const DEFAULT_PORT = 8790;
+export const DEFAULT_MAX_QUEUED_JOBS = 8;
 
 function env(...names: string[]): string | undefined {
   for (const n of names) {
@@ -43,15 +51,22 @@ function env(...names: string[]): string | undefined {
   return undefined;
 }
 
-export function resolveOptions(options: TrainerNodeOptions): Required<Pick<TrainerNodeOptions, "dataDir" | "port" | "adapterCacheSize">> & TrainerNodeOptions {
+/** The data folder when none is given: TRAINER_DATA_DIR, else ~/.openledger/trainer. */
+export function defaultDataDir(): string {
+  return path.resolve(env("TRAINER_DATA_DIR") ?? path.join(os.homedir(), ".openledger", "trainer"));
+}
+
+export function resolveOptions(options: TrainerNodeOptions): Required<Pick<TrainerNodeOptions, "dataDir" | "port" | "adapterCacheSize" | "maxQueuedJobs">> & TrainerNodeOptions {
   const portText = env("TRAINER_PORT");
+  const queueText = env("TRAINER_MAX_QUEUED_JOBS");
   const key = options.trainerKey ?? env("TRAINER_PRIVATE_KEY");
   if (key !== undefined && !/^0x[0-9a-fA-F]{64}$/.test(key)) throw new Error("TRAINER_PRIVATE_KEY must be a 0x-prefixed 32-byte hex key");
   const resolved = {
     ...options,
-    dataDir: path.resolve(options.dataDir ?? env("TRAINER_DATA_DIR") ?? path.join(os.homedir(), ".openledger", "trainer")),
+    dataDir: options.dataDir === undefined ? defaultDataDir() : path.resolve(options.dataDir),
     port: options.port ?? (portText === undefined ? DEFAULT_PORT : Number(portText)),
     adapterCacheSize: options.adapterCacheSize ?? Number(env("TRAINER_ADAPTER_CACHE") ?? 8),
+    maxQueuedJobs: options.maxQueuedJobs ?? (queueText === undefined ? DEFAULT_MAX_QUEUED_JOBS : Number(queueText)),
   };
   const set = <K extends keyof TrainerNodeOptions>(k: K, v: TrainerNodeOptions[K] | undefined) => { if (v !== undefined) resolved[k] = v as never; };
   set("rpcUrl", options.rpcUrl ?? env("TRAINER_RPC_URL", "RPC_URL"));
@@ -61,6 +76,9 @@ export function resolveOptions(options: TrainerNodeOptions): Required<Pick<Train
   set("trainerKey", key as Hex | undefined);
   set("baseModelDir", options.baseModelDir ?? env("TRAINER_BASE_MODEL"));
   set("engineModule", options.engineModule ?? env("TRAINER_ENGINE_MODULE"));
+  set("operatorToken", options.operatorToken ?? env("TRAINER_TOKEN"));
+  if (resolved.operatorToken !== undefined && !/^\S{16,}$/.test(resolved.operatorToken)) throw new Error("TRAINER_TOKEN must be at least 16 characters without spaces");
+  if (!Number.isInteger(resolved.maxQueuedJobs) || resolved.maxQueuedJobs < 1) throw new Error(`TRAINER_MAX_QUEUED_JOBS must be a whole number of at least 1, got ${queueText ?? resolved.maxQueuedJobs}`);
   const origins = env("TRAINER_CORS_ORIGINS");
   set("allowedOrigins", options.allowedOrigins ?? (origins ? origins.split(",").map((o) => o.trim()).filter(Boolean) : undefined));
   if (!Number.isInteger(resolved.port) || resolved.port < 0 || resolved.port > 65535) throw new Error(`TRAINER_PORT must be a port number, got ${portText}`);

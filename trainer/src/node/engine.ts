@@ -14,8 +14,12 @@ export type ChatMessage = { role: "system" | "user" | "assistant"; content: stri
 export type TrainingExample = { text: string } | { messages: ChatMessage[] };
 export interface StepProgress { step: number; totalSteps: number; epoch: number; loss: number; tokensPerSecond: number; etaSeconds: number; evalLoss?: number }
 export interface TrainingResult { outputDir: string; files: { name: string; sha256: string; bytes: number }[]; log: StepProgress[]; finalLoss: number; evalLoss?: number }
-export interface Tokenizer { encode(text: string): number[]; decode(ids: number[]): string; applyChatTemplate(messages: ChatMessage[], addGenerationPrompt: boolean): string; eosTokenId: number }
-export interface BaseModel { dir: string; config: Record<string, unknown>; family: string; weightsSha256: string; tokenizer: Tokenizer; dispose(): void }
+export interface Tokenizer { encode(text: string, options?: { addSpecialTokens?: boolean }): number[]; decode(ids: number[]): string; applyChatTemplate(messages: ChatMessage[], addGenerationPrompt: boolean): string; eosTokenId: number }
+export interface BaseModel {
+  dir: string; config: Record<string, unknown>; family: string; weightsSha256: string; tokenizer: Tokenizer; dispose(): void;
+  /** Positions the model attends over (prompt + completion); unknown when the engine does not say. */
+  contextLength?: number;
+}
 export interface Adapter { id: string; dispose(): void }
 export interface GenerateOptions {
   maxTokens: number; temperature: number; topP: number; seed?: number; stop?: string[];
@@ -32,6 +36,8 @@ export interface Engine {
   loadAdapter(base: BaseModel, adapterDir: string): Promise<Adapter>;
   generate(base: BaseModel, adapter: Adapter | null, prompt: string, options: GenerateOptions): Promise<GenerateResult>;
   SHIPPED_BASE_MODEL_DIR: string;
+  /** The module paths of a model's linear layers, from its config.json (lets the node check lora.targetModules at submission). */
+  loraTargets?(config: Record<string, unknown>): string[];
 }
 
 /** The engine that ships with the trainer. */

@@ -8,6 +8,7 @@ import { ChatService } from "./chat.ts";
 import { resolveOptions, type TrainerNodeOptions } from "./config.ts";
 import { loadEngine } from "./engine.ts";
 import { JobManager } from "./jobs.ts";
+import { ensureOperatorToken } from "./operator-token.ts";
 import { deploymentFile } from "@openledger/protocol/node";
 import { createPublicClient, http } from "viem";
 import { addressOf, Chain, kuboClient, readDeployment } from "./protocol.ts";
@@ -20,6 +21,8 @@ export type { JobRecord, JobState, JobEvent } from "./jobs.ts";
 
 export interface TrainerNode {
   url: string;
+  /** The operator token writes need, where it is stored (undefined when given by TRAINER_TOKEN), and whether this start created it. */
+  operator: { token: string; file?: string; created: boolean };
   stop(): Promise<void>;
   jobs: JobManager;
   chat: ChatService;
@@ -27,6 +30,7 @@ export interface TrainerNode {
 
 export async function startTrainerNode(options: TrainerNodeOptions = {}): Promise<TrainerNode> {
   const o = resolveOptions(options);
+  const operator = o.operatorToken === undefined ? ensureOperatorToken(o.dataDir) : { token: o.operatorToken, created: false };
   const engine = await loadEngine(o.engineModule);
   const baseModelDir = path.resolve(o.baseModelDir ?? engine.SHIPPED_BASE_MODEL_DIR);
 
@@ -49,6 +53,7 @@ export async function startTrainerNode(options: TrainerNodeOptions = {}): Promis
     ...(ipfs ? { ipfs, ipfsUrl: o.ipfsUrl! } : {}), ...(chain ? { chain } : {}), ...(o.trainerKey ? { trainerKey: o.trainerKey } : {}),
     ...(o.engineModule ? { engineModule: o.engineModule } : {}),
     ...(o.cancelGraceMs === undefined ? {} : { cancelGraceMs: o.cancelGraceMs }),
+    maxQueued: o.maxQueuedJobs,
     contributionsSource: o.contributionSource ? "the configured source" : indexerUrl ? `the indexer at ${indexerUrl}` : chain ? "the chain's events" : "no source",
     contributions: (datanetId, upToBlock) => {
       if (o.contributionSource) return o.contributionSource(datanetId, upToBlock);
@@ -69,7 +74,8 @@ export async function startTrainerNode(options: TrainerNodeOptions = {}): Promis
   });
 
   const server = createApiServer({
-    jobs, chat, defaultBaseModel: baseModelDir,
+    jobs, chat, defaultBaseModel: baseModelDir, operatorToken: operator.token,
+    ...(engine.loraTargets ? { loraTargets: (config: Record<string, unknown>) => engine.loraTargets!(config) } : {}),
     ...(o.allowedOrigins ? { allowedOrigins: o.allowedOrigins } : {}),
     ...(chain ? {
       headBlock: () => chain.blockNumber(),
@@ -92,7 +98,7 @@ export async function startTrainerNode(options: TrainerNodeOptions = {}): Promis
     } : {}),
     info: () => ({
       baseModel: chat.baseName(), baseModelDir, baseModelReady: existsSync(path.join(baseModelDir, "config.json")), dataDir: o.dataDir, chainId: chain?.deployment.chainId ?? null, ipfs: Boolean(ipfs), indexer: indexerUrl ?? null,
-      trainer: o.trainerKey ? addressOf(o.trainerKey) : null,
+      trainer: o.trainerKey ? addressOf(o.trainerKey) : null, maxQueuedJobs: o.maxQueuedJobs,
     }),
   });
   await new Promise<void>((resolve, reject) => {
@@ -103,6 +109,7 @@ export async function startTrainerNode(options: TrainerNodeOptions = {}): Promis
   jobs.start();
   return {
     url: `http://127.0.0.1:${port}`,
+    operator,
     jobs, chat,
     async stop() {
       await jobs.stop();

@@ -79,6 +79,8 @@ export interface JobServices {
   engineModule?: string;
   /** Seconds a cancelled worker gets to stop before it is killed. */
   cancelGraceMs?: number;
+  /** Jobs that may wait behind the running one (submit and retry beyond it throw QueueFull); default unlimited. */
+  maxQueued?: number;
 }
 
 const WORKER = new URL("./worker.ts", import.meta.url).pathname;
@@ -117,6 +119,19 @@ export class JobNotFound extends Error {
 }
 export class JobConflict extends Error {
   override name = "JobConflict";
+}
+/** The queue holds as many waiting jobs as it may. */
+export class QueueFull extends Error {
+  override name = "QueueFull";
+}
+
+/**
+ * A message with the node's absolute paths taken out: job errors are served to any client, and the
+ * folder layout of the server is none of their business. "/home/op/.openledger/trainer/jobs/x/worker.log"
+ * becomes "worker.log".
+ */
+export function withoutPaths(message: string): string {
+  return message.replace(/(^|[\s"'(=:,])\/(?:[^\s"'(),:/]+\/)+([^\s"'(),:/]*)/g, (_m, lead: string, last: string) => `${lead}${last || "a folder"}`);
 }
 
 export class JobManager {
@@ -178,7 +193,22 @@ export class JobManager {
     return readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as JobEvent);
   }
 
+  /** Jobs waiting behind the running one (queued, or interrupted and waiting to resume). */
+  waiting(): number {
+    return this.list().filter((j) => !TERMINAL_STATES.includes(j.state) && j.id !== this.running).length;
+  }
+
+  /** Throws QueueFull when no more jobs may wait. */
+  checkRoom(): void {
+    const max = this.services.maxQueued;
+    const waiting = this.waiting();
+    if (max !== undefined && waiting >= max) {
+      throw new QueueFull(`the job queue is full: ${waiting} job(s) are waiting and the node takes at most ${max} (TRAINER_MAX_QUEUED_JOBS); wait for one to finish or cancel one, then submit again`);
+    }
+  }
+
   submit(spec: JobSpec): JobRecord {
+    this.checkRoom();
     const now = new Date().toISOString();
     const id = `job-${Date.now().toString(36)}-${randomBytes(3).toString("hex")}`;
     const dir = this.dir(id);
@@ -199,6 +229,7 @@ export class JobManager {
   retry(id: string): JobRecord {
     const job = this.get(id);
     if (job.state !== "failed" && job.state !== "cancelled") throw new JobConflict(`job ${id} is ${job.state}; only failed or cancelled jobs can be retried`);
+    this.checkRoom();
     this.cancelRequested.delete(id);
     delete job.error;
     this.log(job, `retried after it was ${job.state}`);
@@ -268,7 +299,7 @@ export class JobManager {
       .catch((error: Error) => {
         if (this.stopped) return;
         if (this.cancelRequested.has(next.id)) this.setState(next, "cancelled");
-        else this.setState(next, "failed", error.message);
+        else this.setState(next, "failed", withoutPaths(error.message));
       })
       .finally(() => {
         this.running = null;
@@ -394,7 +425,7 @@ export class JobManager {
           job.result ??= JSON.parse(readFileSync(resultFile, "utf8")) as WorkerResult;
           resolve("done");
         } else if (outcome === "cancelled" || this.cancelRequested.has(job.id)) resolve("cancelled");
-        else reject(new Error(`${job.state === "preparing" ? "building the dataset" : "training"} failed: ${failure ?? `the worker exited with ${signal ?? `code ${code}`}`} (see ${path.join(dir, "worker.log")})`));
+        else reject(new Error(`${job.state === "preparing" ? "building the dataset" : "training"} failed: ${failure ?? `the worker exited with ${signal ?? `code ${code}`}`} (see worker.log in the job's folder)`));
       });
       worker.send({ type: "start", jobDir: dir, ...(this.services.engineModule ? { engineModule: this.services.engineModule } : {}), ...(this.services.ipfsUrl ? { ipfsUrl: this.services.ipfsUrl } : {}) });
     });

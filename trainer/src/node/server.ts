@@ -1,17 +1,24 @@
 // The node's HTTP API (node:http, 127.0.0.1). JSON in and out; errors are
-// `{ "error": { "type", "message" } }` with 400 (validation: the rule and the numbers), 404, 409 or 500.
+// `{ "error": { "type", "message" } }` with 400 (validation: the rule and the numbers), 401 (a write
+// without the operator token), 404, 409, 429 (the queue is full) or 500. No error names a path on
+// the server.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { randomBytes } from "node:crypto";
 import { createReadStream, existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { ChatService, ModelNotFound, parseChatRequest } from "./chat.ts";
-import { JobConflict, JobNotFound, TERMINAL_STATES, type JobEvent, type JobManager } from "./jobs.ts";
-import { parseJobRequest, ValidationError, type JobSpec } from "./spec.ts";
+import { JobConflict, JobNotFound, QueueFull, TERMINAL_STATES, withoutPaths, type JobEvent, type JobManager } from "./jobs.ts";
+import { bearerMatches, TOKEN_FILE_NAME } from "./operator-token.ts";
+import { parseJobRequest, ValidationError, type JobDefaults, type JobSpec } from "./spec.ts";
 
 export interface ApiContext {
   jobs: JobManager;
   chat: ChatService;
   defaultBaseModel: string;
+  /** The operator token that creating, cancelling and retrying jobs need (`Authorization: Bearer <token>`). */
+  operatorToken: string;
+  /** The engine's linear layers of a model, to check lora.targetModules at submission. */
+  loraTargets?: JobDefaults["loraTargets"];
   /** The chain head, to fix a job's upToBlock at submission; undefined without a chain. */
   headBlock?: () => Promise<number>;
   /** Checks against the chain that a job can be registered (its Datanets and parent exist); throws ValidationError. */
@@ -80,19 +87,37 @@ function sse(res: ServerResponse, data: unknown, event?: string): void {
   res.write(`${event ? `event: ${event}\n` : ""}data: ${JSON.stringify(data)}\n\n`);
 }
 
+/** The HTTP status and error type of a thrown error. */
+function statusOf(e: Error): [number, string] {
+  return e instanceof HttpError ? [e.status, e.type]
+    : e instanceof ValidationError ? [400, "invalid_request_error"]
+    : e instanceof JobNotFound || e instanceof ModelNotFound ? [404, "not_found_error"]
+    : e instanceof JobConflict ? [409, "conflict_error"]
+    : e instanceof QueueFull ? [429, "queue_full_error"] : [500, "server_error"];
+}
+
 export function createApiServer(ctx: ApiContext): Server {
   return createServer((req, res) => {
     handle(ctx, req, res).catch((error: unknown) => {
-      const e = error as Error;
-      const [status, type] = e instanceof HttpError ? [e.status, e.type]
-        : e instanceof ValidationError ? [400, "invalid_request_error"]
-        : e instanceof JobNotFound || e instanceof ModelNotFound ? [404, "not_found_error"]
-        : e instanceof JobConflict ? [409, "conflict_error"] : [500, "server_error"];
+      const e = error instanceof Error ? error : new Error(String(error));
+      const [status, type] = statusOf(e);
       if (status === 403) res.removeHeader("access-control-allow-origin");
+      if (status === 500) console.error(`trainer: ${req.method} ${req.url}: ${e.stack ?? e.message}`);
       if (res.headersSent) { res.end(); return; }
-      json(res, status, { error: { type, message: e.message } });
+      json(res, status, { error: { type, message: withoutPaths(e.message) } });
     });
   });
+}
+
+/** Job creation, cancellation and retry: what spends the node's compute and registers models with its key. */
+function requireOperator(ctx: ApiContext, req: IncomingMessage, what: string): void {
+  const header = req.headers.authorization;
+  if (header === undefined) {
+    throw new HttpError(401, "authentication_error", `${what} needs the node's operator token: send "Authorization: Bearer <token>". The token is in the file ${TOKEN_FILE_NAME} of the node's data folder (printed when the node first started); reading jobs and models and chatting need none`);
+  }
+  if (!bearerMatches(header, ctx.operatorToken)) {
+    throw new HttpError(401, "authentication_error", `${what}: the operator token does not match this node's (expected "Authorization: Bearer <token>" with the token in the file ${TOKEN_FILE_NAME} of the node's data folder)`);
+  }
 }
 
 async function handle(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -116,7 +141,7 @@ async function handle(ctx: ApiContext, req: IncomingMessage, res: ServerResponse
     if (want.length !== parts.length) return null;
     const params: Record<string, string> = {};
     for (const [i, w] of want.entries()) {
-      if (w.startsWith(":")) params[w.slice(1)] = decodeURIComponent(parts[i]!);
+      if (w.startsWith(":")) params[w.slice(1)] = decodePathPart(parts[i]!);
       else if (w !== parts[i]) return null;
     }
     return params;
@@ -126,8 +151,10 @@ async function handle(ctx: ApiContext, req: IncomingMessage, res: ServerResponse
   if ((p = route("GET", "/health")) || (p = route("GET", "/v1"))) return json(res, 200, { ok: true, ...ctx.info() });
 
   if ((p = route("POST", "/v1/jobs"))) {
+    requireOperator(ctx, req, "submitting a job");
+    ctx.jobs.checkRoom();
     const body = await readJson(req);
-    const spec = parseJobRequest(body, { baseModel: ctx.defaultBaseModel });
+    const spec = parseJobRequest(body, { baseModel: ctx.defaultBaseModel, ...(ctx.loraTargets ? { loraTargets: ctx.loraTargets } : {}) });
     if (spec.upToBlock === undefined) {
       if (!ctx.headBlock) throw new ValidationError("upToBlock is required when the node has no chain configured to read the head block from");
       spec.upToBlock = await ctx.headBlock();
@@ -140,8 +167,14 @@ async function handle(ctx: ApiContext, req: IncomingMessage, res: ServerResponse
     const job = ctx.jobs.get(p.id!);
     return json(res, 200, { ...job, report: ctx.jobs.report(job.id) ?? null });
   }
-  if ((p = route("POST", "/v1/jobs/:id/cancel"))) return json(res, 200, ctx.jobs.cancel(p.id!));
-  if ((p = route("POST", "/v1/jobs/:id/retry"))) return json(res, 200, ctx.jobs.retry(p.id!));
+  if ((p = route("POST", "/v1/jobs/:id/cancel"))) {
+    requireOperator(ctx, req, "cancelling a job");
+    return json(res, 200, ctx.jobs.cancel(p.id!));
+  }
+  if ((p = route("POST", "/v1/jobs/:id/retry"))) {
+    requireOperator(ctx, req, "retrying a job");
+    return json(res, 200, ctx.jobs.retry(p.id!));
+  }
   if ((p = route("GET", "/v1/jobs/:id/files/:name"))) return jobFile(ctx, p.id!, p.name!, res);
   if ((p = route("GET", "/v1/jobs/:id/events"))) return jobEvents(ctx, p.id!, req, res);
 
@@ -149,6 +182,14 @@ async function handle(ctx: ApiContext, req: IncomingMessage, res: ServerResponse
   if ((p = route("POST", "/v1/chat/completions"))) return chatCompletion(ctx, req, res);
 
   throw new HttpError(parts[0] === "v1" && ["jobs", "models", "chat"].includes(parts[1] ?? "") ? 405 : 404, "not_found_error", `no route ${method} ${url.pathname}`);
+}
+
+function decodePathPart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new HttpError(400, "invalid_request_error", `the path segment ${JSON.stringify(part)} is not valid percent-encoding`);
+  }
 }
 
 /** The files of a job a client may download, and where they live in its folder. */
@@ -228,7 +269,7 @@ async function chatCompletion(ctx: ApiContext, req: IncomingMessage, res: Server
     res.end();
   } catch (error) {
     if (!started) throw error; // an error before the first token is an ordinary JSON error
-    sse(res, { error: { type: "server_error", message: (error as Error).message } });
+    sse(res, { error: { type: "server_error", message: withoutPaths((error as Error).message) } });
     res.end();
   }
 }

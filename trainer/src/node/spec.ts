@@ -45,8 +45,50 @@ function num(name: string, value: unknown, fallback: number, rule: NumberRule): 
   return value;
 }
 
+export interface JobDefaults {
+  /** The node's base model folder, for requests that name none. */
+  baseModel: string;
+  /** The engine's linear layers of a model (module paths, e.g. "model.layers.0.self_attn.q_proj"), to check lora.targetModules. */
+  loraTargets?: (config: Record<string, unknown>) => string[];
+}
+
+/**
+ * A base model's config.json. Refusals name the folder as the client gave it (or "the node's default
+ * base model"), never the server's absolute path.
+ */
+function readModelConfig(folder: string, given: string | undefined): Record<string, unknown> {
+  const named = given === undefined ? "the node's default base model" : `baseModel ${JSON.stringify(given)}`;
+  const configFile = path.join(folder, "config.json");
+  if (!existsSync(configFile)) fail(`${named} is not a model folder this node has (a folder with config.json, model.safetensors and tokenizer.json)`);
+  try {
+    const config = JSON.parse(readFileSync(configFile, "utf8")) as unknown;
+    if (config === null || typeof config !== "object" || Array.isArray(config)) fail(`${named}: its config.json is not a JSON object`);
+    return config as Record<string, unknown>;
+  } catch (error) {
+    if (error instanceof ValidationError) throw error;
+    fail(`${named}: its config.json is not valid JSON`);
+  }
+}
+
+function linearPaths(loraTargets: NonNullable<JobDefaults["loraTargets"]>, config: Record<string, unknown>, modelType: string): string[] {
+  try {
+    return loraTargets(config);
+  } catch (error) {
+    fail(`the base model (model_type ${JSON.stringify(modelType)}) cannot be trained here: ${(error as Error).message}`);
+  }
+}
+
+/** Every target must name a linear layer of the model as PEFT matches it (the whole path, or its end), or be "all-linear". */
+function checkTargetModules(targets: string[], modelType: string, paths: string[]): void {
+  const modules = [...new Set(paths.map((p) => p.slice(p.lastIndexOf(".") + 1)))];
+  for (const target of targets) {
+    if (target === "all-linear" || paths.some((p) => p === target || p.endsWith(`.${target}`))) continue;
+    fail(`lora.targetModules: ${JSON.stringify(target)} is not a linear module of this ${modelType || "model"} model; valid modules: ${modules.join(", ")}, or "all-linear"`);
+  }
+}
+
 /** Validates a job request body and fills in the defaults. */
-export function parseJobRequest(body: unknown, defaults: { baseModel: string }): JobSpec {
+export function parseJobRequest(body: unknown, defaults: JobDefaults): JobSpec {
   if (body === null || typeof body !== "object" || Array.isArray(body)) fail("the request body must be a JSON object");
   const b = body as Record<string, unknown>;
   const known = new Set(["datanetIds", "datanetId", "baseModel", "baseModelName", "method", "hyperparameters", "lora", "upToBlock", "parentModelId", "checkpointEvery"]);
@@ -58,15 +100,10 @@ export function parseJobRequest(body: unknown, defaults: { baseModel: string }):
   const datanetIds = rawIds.map((id, i) => num(`datanetIds[${i}]`, id, 0, DATANET_ID_RULE));
   if (new Set(datanetIds).size !== datanetIds.length) fail(`datanetIds must not repeat an id, got ${JSON.stringify(datanetIds)}`);
 
-  const baseModel = path.resolve(b.baseModel === undefined ? defaults.baseModel : typeof b.baseModel === "string" ? b.baseModel : fail(`baseModel must be a folder path, got ${JSON.stringify(b.baseModel)}`));
-  const configFile = path.join(baseModel, "config.json");
-  if (!existsSync(configFile)) fail(`baseModel must be a folder with config.json, model.safetensors and tokenizer.json; ${configFile} does not exist`);
-  let modelType = "";
-  try {
-    modelType = String((JSON.parse(readFileSync(configFile, "utf8")) as { model_type?: string }).model_type ?? "");
-  } catch (error) {
-    fail(`baseModel ${configFile} is not valid JSON: ${(error as Error).message}`);
-  }
+  const given = b.baseModel === undefined ? undefined : typeof b.baseModel === "string" && b.baseModel.length > 0 ? b.baseModel : fail(`baseModel must be a folder path, got ${JSON.stringify(b.baseModel)}`);
+  const baseModel = path.resolve(given ?? defaults.baseModel);
+  const modelConfig = readModelConfig(baseModel, given);
+  const modelType = String(modelConfig.model_type ?? "");
   const baseModelName = b.baseModelName === undefined ? path.basename(baseModel) : typeof b.baseModelName === "string" && b.baseModelName.length > 0 && b.baseModelName.length <= 200 ? b.baseModelName : fail("baseModelName must be a string of 1 to 200 characters");
 
   const method = (b.method ?? "lora") as Method;
@@ -101,6 +138,7 @@ export function parseJobRequest(body: unknown, defaults: { baseModel: string }):
         : Array.isArray(l.targetModules) && l.targetModules.length > 0 && l.targetModules.every((m) => typeof m === "string" && m.length > 0) ? (l.targetModules as string[])
         : fail(`lora.targetModules must be a non-empty array of module names, got ${JSON.stringify(l.targetModules)}`),
     };
+    if (defaults.loraTargets) checkTargetModules(lora.targetModules, modelType, linearPaths(defaults.loraTargets, modelConfig, modelType));
     training.lora = lora;
   } else if (b.lora !== undefined) {
     fail("lora settings apply to methods lora and qlora, not full");

@@ -24,7 +24,7 @@ let node: TrainerNode;
 const contributions: AcceptedContribution[] = [];
 
 async function post(route: string, body: unknown): Promise<{ status: number; body: any }> {
-  const r = await fetch(`${node.url}${route}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const r = await fetch(`${node.url}${route}`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${node.operator.token}` }, body: JSON.stringify(body) });
   return { status: r.status, body: await r.json() };
 }
 async function get(route: string): Promise<{ status: number; body: any }> {
@@ -68,7 +68,7 @@ describe("validation", () => {
       [{ datanetIds: [1], upToBlock: 1, hyperparameters: { batchsize: 4 } }, /unknown hyperparameter "batchsize"/],
       [{ datanetIds: [1], upToBlock: 1, lora: { rank: 0 } }, /lora.rank must be an integer in \[1, 1024\], got 0/],
       [{ datanetIds: [1], upToBlock: 1, method: "full", lora: { rank: 4 } }, /lora settings apply to methods lora and qlora/],
-      [{ datanetIds: [1], upToBlock: 1, baseModel: "/nonexistent/model" }, /config.json does not exist/],
+      [{ datanetIds: [1], upToBlock: 1, baseModel: "/nonexistent/model" }, /is not a model folder this node has \(a folder with config.json/],
       [{ datanetIds: [1] }, /upToBlock is required when the node has no chain/],
       [{ datanetIds: [1], upToBlock: 1, colour: "red" }, /unknown field "colour"/],
     ];
@@ -77,7 +77,7 @@ describe("validation", () => {
       expect(r.status, JSON.stringify(body)).toBe(400);
       expect(r.body.error.message).toMatch(message);
     }
-    const bad = await fetch(`${node.url}/v1/jobs`, { method: "POST", body: "{not json" });
+    const bad = await fetch(`${node.url}/v1/jobs`, { method: "POST", headers: { authorization: `Bearer ${node.operator.token}` }, body: "{not json" });
     expect(bad.status).toBe(400);
     expect((await get("/v1/jobs/job-nope")).status).toBe(404);
     expect((await post("/v1/jobs/job-nope/cancel", {})).status).toBe(404);

@@ -21,7 +21,7 @@ let node: TrainerNode;
 
 function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ["--disable-warning=ExperimentalWarning", CLI, "--url", node.url, ...args], { timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, ["--disable-warning=ExperimentalWarning", CLI, "--url", node.url, "--data-dir", path.join(dir, "node"), ...args], { timeout: 60_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });

@@ -90,7 +90,7 @@ it("trains on a Datanet's accepted data, registers the model with a root the ind
   // Jobs that could not be registered are refused at submission, against the chain.
   const imageDatanet = await p.createDatanet(owner!, { modality: 1, formats: 0x07c0 });
   const refuse = async (body: unknown) => {
-    const r = await fetch(`${node.url}/v1/jobs`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const r = await fetch(`${node.url}/v1/jobs`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${node.operator.token}` }, body: JSON.stringify(body) });
     expect(r.status).toBe(400);
     return ((await r.json()) as { error: { message: string } }).error.message;
   };
@@ -98,14 +98,14 @@ it("trains on a Datanet's accepted data, registers the model with a root the ind
   expect(await refuse({ datanetIds: [imageDatanet] })).toBe(`datanetIds[0]: Datanet ${imageDatanet} holds image data; this trainer trains text models`);
   expect(await refuse({ datanetIds: [datanetId], parentModelId: 5 })).toBe("parentModelId: there is no model 5 (the registry has 0)");
   const outsider = await startTrainerNode({ dataDir: path.join(dir, "outsider"), port: 0, rpcUrl: t.rpcUrl, deploymentFile: t.deploymentFile, ipfsUrl: ipfsServer.url, trainerKey: DEV_PRIVATE_KEYS[7]!, engineModule: REAL_ENGINE });
-  const noRole = await fetch(`${outsider.url}/v1/jobs`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ datanetIds: [datanetId] }) });
+  const noRole = await fetch(`${outsider.url}/v1/jobs`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${outsider.operator.token}` }, body: JSON.stringify({ datanetIds: [datanetId] }) });
   expect(noRole.status).toBe(400);
   expect(((await noRole.json()) as { error: { message: string } }).error.message).toMatch(`the trainer account ${t.wallets[7]!.account.address} does not hold TRAINER_ROLE`);
   await outsider.stop();
   expect(await refuse({ datanetIds: [datanetId], upToBlock: 1e9 })).toMatch(/^upToBlock must be at most the chain head \d+, got 1000000000$/);
 
   const submitted = await fetch(`${node.url}/v1/jobs`, {
-    method: "POST", headers: { "content-type": "application/json" },
+    method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${node.operator.token}` },
     body: JSON.stringify({ datanetIds: [datanetId], method: "lora", hyperparameters: { epochs: 8, batchSize: 2, maxSeqLen: 64, evalFraction: 0, learningRate: 0.01 }, lora: { rank: 8, alpha: 16 } }),
   });
   expect(submitted.status).toBe(201);
@@ -173,7 +173,7 @@ it("trains on a Datanet's accepted data, registers the model with a root the ind
 
   // A refinement of the model names it as its parent on chain.
   const refined = await fetch(`${node.url}/v1/jobs`, {
-    method: "POST", headers: { "content-type": "application/json" },
+    method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${node.operator.token}` },
     body: JSON.stringify({ datanetIds: [datanetId], parentModelId: Number(modelId), hyperparameters: { epochs: 1, batchSize: 4, maxSeqLen: 32, evalFraction: 0 }, lora: { rank: 2, alpha: 4 } }),
   });
   const refinedJob = (await refined.json()) as { id: string };

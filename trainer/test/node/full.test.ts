@@ -39,7 +39,7 @@ afterAll(async () => {
 
 it("trains full weights and chats with them", async () => {
   const submitted = await fetch(`${node.url}/v1/jobs`, {
-    method: "POST", headers: { "content-type": "application/json" },
+    method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${node.operator.token}` },
     body: JSON.stringify({ datanetIds: [2], upToBlock: 1, method: "full", hyperparameters: { epochs: 10, batchSize: 2, maxSeqLen: 48, learningRate: 0.01, evalFraction: 0 } }),
   });
   expect(submitted.status).toBe(201);

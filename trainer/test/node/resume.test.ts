@@ -10,6 +10,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { keccak256, toHex } from "viem";
 import { IpfsNode, startIpfsServer, type IpfsServer } from "@openledger/ipfs-node";
 import { toOnchainCid } from "@openledger/sdk";
+import { readOperatorToken, tokenFileOf } from "../../src/node/operator-token.ts";
 import { kuboClient } from "../../src/node/protocol.ts";
 import { readSse, REAL_ENGINE, realBaseModel, waitFor } from "./helpers.ts";
 
@@ -57,8 +58,9 @@ async function startNode(dataDir: string, port = 0): Promise<{ url: string; chil
 
 const SPEC = { datanetIds: [1], upToBlock: 7, method: "lora", hyperparameters: { epochs: 12, batchSize: 1, maxSeqLen: 64, seed: 3, evalFraction: 0, workers: 1 }, checkpointEvery: 5 };
 
-async function submit(url: string): Promise<string> {
-  const r = await fetch(`${url}/v1/jobs`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(SPEC) });
+async function submit(url: string, dataDir: string): Promise<string> {
+  const token = readOperatorToken(tokenFileOf(dataDir))!;
+  const r = await fetch(`${url}/v1/jobs`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify(SPEC) });
   expect(r.status).toBe(201);
   return ((await r.json()) as { id: string }).id;
 }
@@ -75,7 +77,7 @@ async function finished(url: string, id: string): Promise<Finished> {
 it("resumes a job after kill -9 and ends with the adapter of an uninterrupted run", async () => {
   // Uninterrupted run.
   const a = await startNode(path.join(dir, "a"));
-  const jobA = await submit(a.url);
+  const jobA = await submit(a.url, path.join(dir, "a"));
   const doneA = await finished(a.url, jobA);
   expect(doneA.error).toBeUndefined();
   expect(doneA.state).toBe("succeeded");
@@ -84,7 +86,7 @@ it("resumes a job after kill -9 and ends with the adapter of an uninterrupted ru
   // The same job, killed mid-training once a checkpoint exists.
   const dataB = path.join(dir, "b");
   const b = await startNode(dataB);
-  const jobB = await submit(b.url);
+  const jobB = await submit(b.url, dataB);
   // An operator watching with the CLI: it must ride out the crash and the restart.
   const watcher = execFile(process.execPath, ["--disable-warning=ExperimentalWarning", CLI, "--url", b.url, "jobs", "status", jobB, "--watch"], { timeout: 200_000 });
   const watched = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {

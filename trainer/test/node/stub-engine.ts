@@ -23,7 +23,17 @@ const tokenizer = {
 export async function loadBaseModel(dir: string) {
   const config = JSON.parse(readFileSync(path.join(dir, "config.json"), "utf8")) as Record<string, unknown>;
   const weights = path.join(dir, "model.safetensors");
-  return { dir, config, family: String(config.model_type ?? "stub"), weightsSha256: sha(existsSync(weights) ? readFileSync(weights) : JSON.stringify(config)), tokenizer, dispose() {} };
+  return {
+    dir, config, family: String(config.model_type ?? "stub"), weightsSha256: sha(existsSync(weights) ? readFileSync(weights) : JSON.stringify(config)), tokenizer, dispose() {},
+    contextLength: Number(config.max_position_embeddings ?? 2048),
+  };
+}
+
+/** The linear layers of a two-layer Llama (the stand-in trains none of them, but the node checks targets against them). */
+export function loraTargets(config: Record<string, unknown>): string[] {
+  if (config.model_type !== "llama") throw new Error(`model_type ${JSON.stringify(config.model_type)} is not supported (llama)`);
+  const modules = ["self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.o_proj", "mlp.gate_proj", "mlp.up_proj", "mlp.down_proj"];
+  return [0, 1].flatMap((i) => modules.map((m) => `model.layers.${i}.${m}`));
 }
 
 function safetensors(values: Float32Array, metadata: Record<string, string>): Uint8Array {
