@@ -164,7 +164,7 @@ export default function CreateDatanet() {
           <fieldset>
             <legend>Rewards (OPEN)</legend>
             <Field label="Reward per accepted file">{(id) => <input id={id} inputMode="decimal" value={form.reward} onChange={(e) => set("reward", e.target.value)} />}</Field>
-            <Field label="Validator reward per file" hint="Shared by the validators who vote with the outcome.">
+            <Field label="Validator reward per file" hint="Shared by the validators who vote with the outcome; for a rejection, never more than the deposit it forfeits (nothing without a deposit).">
               {(id) => <input id={id} inputMode="decimal" value={form.validatorReward} onChange={(e) => set("validatorReward", e.target.value)} />}
             </Field>
             <Field label="Deposit per submission" hint="Refunded unless the file is rejected.">

@@ -132,7 +132,7 @@ export default function DatanetPage() {
         <div>
           <dt>Review</dt>
           <dd>
-            commit {formatDuration(d.rules.commitWindow)}, reveal {formatDuration(d.rules.revealWindow)}; quorum <Amount wei={d.rules.quorum} />, approval {formatBps(d.rules.thresholdBps)}, at least {d.rules.minValidators} validators
+            commit {formatDuration(d.rules.commitWindow)}, reveal {formatDuration(d.rules.revealWindow)}; quorum <Amount wei={d.rules.quorum} />, approval {formatBps(d.rules.thresholdBps)}, at least {d.rules.minValidators} validator{d.rules.minValidators === 1 ? "" : "s"}
           </dd>
         </div>
         {r ? (
