@@ -18,20 +18,20 @@ import {IModelRegistry, ModelSpec, TrainingMethod} from "../interfaces/IModelReg
 
 /// @notice Shared helpers: whole review rounds, Datanets with their own limits, models over a Merkle tree.
 abstract contract ThreatBase is Base {
+    /// @dev A text Datanet where one validator decides (these tests pick their own voters).
     function createNet(DatanetLimits memory limits) internal returns (uint32 id) {
-        vm.prank(owner);
-        id = IDatanetsAdmin(address(datanets)).createDatanet(
-            Modality.Text,
-            Formats.TEXT_FORMATS,
-            keccak256("metadata"),
-            CidCodec.Raw,
-            limits,
-            ReviewRules(COMMIT_WINDOW, REVEAL_WINDOW, 0, 0, 1)
-        );
+        id = createTextNetWith(limits, 1);
     }
 
-    /// @dev A text Datanet on the protocol's default review rules (three distinct validators per decision).
+    /// @dev A text Datanet on the protocol's default review rules (three distinct validators per
+    /// decision), funded with 10,000 OPEN.
     function createDefaultNet(DatanetLimits memory limits) internal returns (uint32 id) {
+        id = createTextNetWith(limits, 0);
+        vm.prank(owner);
+        datanets.fund(id, 10_000 ether);
+    }
+
+    function createTextNetWith(DatanetLimits memory limits, uint8 minValidators) private returns (uint32 id) {
         vm.prank(owner);
         id = IDatanetsAdmin(address(datanets)).createDatanet(
             Modality.Text,
@@ -39,10 +39,8 @@ abstract contract ThreatBase is Base {
             keccak256("metadata"),
             CidCodec.Raw,
             limits,
-            ReviewRules(COMMIT_WINDOW, REVEAL_WINDOW, 0, 0, 0)
+            ReviewRules(COMMIT_WINDOW, REVEAL_WINDOW, 0, 0, minValidators)
         );
-        vm.prank(owner);
-        datanets.fund(id, 10_000 ether);
     }
 
     /// @dev Everything `accounts` hold in OPEN: wallet balances, stake in every state, and credits.
