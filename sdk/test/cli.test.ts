@@ -77,11 +77,20 @@ describe("the openledger CLI", () => {
   const cids: Record<number, string[]> = {};
 
   it("prints the status of the chain, the contracts and the IPFS node", async () => {
-    const status = (await ok(["status", "--json"], CONTRIBUTOR)).json<Record<string, string>>();
-    expect(status.chain).toContain("31337");
-    expect(status.Datanets).toBe(stack.contracts.Datanets);
-    expect(status.ipfs).toContain(stack.ipfsNode.url);
-    expect(status.balance).toBe("100000 OPEN");
+    type Amount = { wei: string; open: string };
+    const status = (await ok(["status", "--json"], CONTRIBUTOR)).json<{
+      chain: { id: number; block: string; time: string };
+      ipfs: { url: string; version: string | null };
+      contracts: Record<string, string>;
+      account: { address: string; balance: Amount; stake: { active: Amount } };
+    }>();
+    expect(status.chain.id).toBe(31337);
+    expect(status.chain.time).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(status.contracts.Datanets).toBe(stack.contracts.Datanets);
+    expect(status.ipfs.url).toBe(stack.ipfsNode.url);
+    expect(status.ipfs.version).toEqual(expect.any(String));
+    expect(status.account.balance).toEqual({ wei: parseEther("100000").toString(), open: "100000" });
+    expect(status.account.stake.active).toEqual({ wei: "0", open: "0" });
     const human = await ok(["status"], CONTRIBUTOR);
     expect(human.stdout).toMatch(/balance\s+100000 OPEN/);
     expect(human.stdout).not.toContain(stack.key(CONTRIBUTOR).slice(2));
@@ -97,14 +106,18 @@ describe("the openledger CLI", () => {
         )
       ).json<{ datanetId: number; metadataCid: string }>();
       datanets[modality] = created.datanetId;
-      const funded = (await ok(["datanets", "fund", String(created.datanetId), "500", "--json"], OWNER)).json<{ pool: string }>();
-      expect(funded.pool).toBe(parseEther("500").toString());
+      const funded = (await ok(["datanets", "fund", String(created.datanetId), "500", "--json"], OWNER)).json<{ pool: { wei: string; open: string } }>();
+      expect(funded.pool).toEqual({ wei: parseEther("500").toString(), open: "500" });
     }
     const list = await ok(["datanets", "list"]);
     expect(list.stdout).toMatch(/1\s+text set\s+text\s+txt,md,pdf,docx,jsonl,csv\s+500 OPEN\s+0\s+open/);
     expect(list.stdout).toMatch(/3\s+audio set\s+audio\s+wav,mp3,flac/);
-    const show = (await ok(["datanets", "show", "2", "--json"])).json<{ metadata: { name: string; license: string } }>();
+    const show = (await ok(["datanets", "show", "2", "--json"])).json<{ metadata: { name: string; license: string }; modality: string; formats: string[]; limits: { reward: { open: string } } }>();
     expect(show.metadata).toMatchObject({ name: "image set", license: "CC-BY-4.0" });
+    // One JSON shape: names instead of codes and bitmasks, amounts in wei beside OPEN.
+    expect(show.modality).toBe("image");
+    expect(show.formats).toEqual(["png", "jpeg", "webp", "tiff", "bmp"]);
+    expect(show.limits.reward.open).toBe("10");
   });
 
   it("hands a Datanet over in two steps: offered, then accepted by the offered account only", async () => {
@@ -130,8 +143,8 @@ describe("the openledger CLI", () => {
       expect(staked.stdout).toMatch(/Staked 2000 OPEN; it votes from/);
     }
     await stack.advance(3_601);
-    const position = (await ok(["validator", "position", "--json"], V1)).json<{ eligible: string }>();
-    expect(position.eligible).toBe(parseEther("2000").toString());
+    const position = (await ok(["validator", "position", "--json"], V1)).json<{ eligible: { wei: string } }>();
+    expect(position.eligible.wei).toBe(parseEther("2000").toString());
   });
 
   it("contributes a folder of real files per modality, with per-file outcomes and the quota left", async () => {
@@ -201,17 +214,18 @@ describe("the openledger CLI", () => {
       expect(finalized.filter((f) => f.status === "rejected")).toHaveLength(1);
       accepted += n - 1;
     }
-    const shown = (await ok(["rewards", "show", "--json"], CONTRIBUTOR)).json<{ claimable: string; acceptedCount: number }>();
+    const shown = (await ok(["rewards", "show", "--json"], CONTRIBUTOR)).json<{ claimable: { wei: string }; acceptedCount: number }>();
     expect(shown.acceptedCount).toBe(accepted);
-    expect(shown.claimable).toBe((parseEther("10") * BigInt(accepted)).toString());
-    const claimed = (await ok(["rewards", "claim", "--json"], CONTRIBUTOR)).json<{ amount: string }>();
-    expect(claimed.amount).toBe(shown.claimable);
+    expect(shown.claimable.wei).toBe((parseEther("10") * BigInt(accepted)).toString());
+    const claimed = (await ok(["rewards", "claim", "--json"], CONTRIBUTOR)).json<{ amount: { wei: string } }>();
+    expect(claimed.amount).toEqual(shown.claimable);
     for (const v of [V1, V2, V3]) {
       for (const modality of [Modality.Text, Modality.Image, Modality.Audio]) {
-        const credited = (await ok(["validator", "claim", String(datanets[modality]), "--json"], v)).json<{ outcome: string }[]>();
-        expect(credited[0]?.outcome).toMatch(/^credited [1-9]/);
+        const credited = (await ok(["validator", "claim", String(datanets[modality]), "--json"], v)).json<{ outcome: string; amount: { wei: string } | null }[]>();
+        expect(credited[0]?.outcome).toBe("credited");
+        expect(BigInt(credited[0]?.amount?.wei ?? 0)).toBeGreaterThan(0n);
       }
-      expect((await ok(["rewards", "claim", "--json"], v)).json<{ amount: string }>().amount).not.toBe("0");
+      expect((await ok(["rewards", "claim", "--json"], v)).json<{ amount: { wei: string } }>().amount.wei).not.toBe("0");
     }
   });
 
@@ -238,9 +252,9 @@ describe("the openledger CLI", () => {
     expect(listed).toMatchObject([{ id: "1", baseModel: "tiny", method: "lora" }]);
     const paid = await ok(["models", "pay", "1", "100"], PAYER);
     expect(paid.stdout).toMatch(/trainer 70 OPEN, protocol 10 OPEN, contributors 20 OPEN/);
-    const claims = (await ok(["models", "claim", "1", "--json"], CONTRIBUTOR)).json<{ outcome: string }[]>();
+    const claims = (await ok(["models", "claim", "1", "--json"], CONTRIBUTOR)).json<{ amount: { open: string }; paidTo: string }[]>();
     expect(claims).toHaveLength(accepted.length);
-    for (const c of claims) expect(c.outcome).toMatch(/^paid 4 OPEN to /);
+    for (const c of claims) expect(c).toMatchObject({ amount: { open: "4" }, paidTo: stack.wallet(CONTRIBUTOR).account.address });
   });
 
   it("refuses bad files with exit code 3 and the rule, leaving chain and IPFS untouched", async () => {
@@ -310,9 +324,9 @@ describe("the openledger CLI", () => {
     const validator = stack.wallet(V1).account.address;
     const status = await cli(["status", "--address", validator, "--json"]);
     expect(status.code, status.stderr).toBe(0);
-    expect(status.json<{ account: string }>().account).toBe(validator);
+    expect(status.json<{ account: { address: string } }>().account.address).toBe(validator);
     const position = await cli(["validator", "position", "--address", validator, "--json"]);
-    expect(position.json<{ eligible: string }>().eligible).toBe(parseEther("2000").toString());
+    expect(position.json<{ eligible: { wei: string } }>().eligible.wei).toBe(parseEther("2000").toString());
     expect((await cli(["quota", "1", "--address", "0x1234"])).code).toBe(2);
     const list = await cli(["datanets", "list"], { env: { IPFS_URL: "http://127.0.0.1:9" } });
     expect(list.code, list.stderr).toBe(0);

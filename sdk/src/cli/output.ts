@@ -1,14 +1,77 @@
 // How the CLI prints: aligned tables for people, JSON for scripts, a progress bar on a terminal.
+//
+// Every command's `--json` output has one shape (sdk/README.md, "JSON output"):
+// - an amount of OPEN is `{ "wei": "<decimal string>", "open": "<decimal OPEN>" }`; which keys hold
+//   amounts is listed once, in `OPEN_AMOUNT_KEYS`;
+// - any other integer too large for a JSON number (ids, block numbers, weights) is a decimal string;
+// - formats are names: `format` is one name, `formats` a list of names (never a bitmask); a
+//   numeric `modality`, `method` or contribution `status` is its name too;
+// - times are ISO 8601 strings in UTC; CIDs are strings; file bytes are never printed;
+// - keys are camelCase, and a value that is absent is `null` rather than a missing key.
 import { formatEther } from "viem";
+import { FORMAT_NAMES, formatsOfMask, MODALITY_NAMES, STATUS_NAMES, TRAINING_METHOD_NAMES } from "@openledger/protocol";
 
-export function jsonReplacer(_key: string, value: unknown): unknown {
-  if (typeof value === "bigint") return value.toString();
+/** Keys whose bigint values are amounts of OPEN in wei. */
+export const OPEN_AMOUNT_KEYS: ReadonlySet<string> = new Set([
+  "active",
+  "activating",
+  "amount",
+  "approveStake",
+  "attributionPaid",
+  "balance",
+  "claimable",
+  "contributorFees",
+  "contributorsShare",
+  "deposit",
+  "depositRefund",
+  "eligible",
+  "minimumStake",
+  "pool",
+  "protocolShare",
+  "quorum",
+  "rejectStake",
+  "reward",
+  "slashed",
+  "stake",
+  "trainerShare",
+  "unbonding",
+  "validatorReward",
+  "weight",
+]);
+
+/** Numeric codes printed as their names, by key. */
+const NAMED_CODES: Record<string, readonly string[]> = {
+  format: FORMAT_NAMES,
+  modality: MODALITY_NAMES,
+  method: TRAINING_METHOD_NAMES,
+  status: STATUS_NAMES,
+};
+
+/** An amount of OPEN as the JSON output prints it. */
+export function openAmount(wei: bigint): { wei: string; open: string } {
+  return { wei: wei.toString(), open: formatEther(wei) };
+}
+
+/** The value as `--json` prints it (see the rules above). */
+export function toJsonShape(value: unknown, key = ""): unknown {
+  if (value === undefined || value === null) return null;
+  if (typeof value === "bigint") return OPEN_AMOUNT_KEYS.has(key) ? openAmount(value) : value.toString();
+  if (typeof value === "number" && key === "formats") return formatsOfMask(value).map((f) => FORMAT_NAMES[f]);
+  if (typeof value === "number" && key in NAMED_CODES) return NAMED_CODES[key]![value] ?? value;
+  if (value instanceof Date) return value.toISOString();
   if (value instanceof Uint8Array) return `<${value.length} bytes>`;
+  if (Array.isArray(value)) return value.map((v) => toJsonShape(v));
+  if (typeof value === "object") {
+    if (Object.prototype.toString.call(value) === "[object CID]") return String(value);
+    const own = (value as { toJSON?: unknown }).toJSON;
+    if (typeof own === "function") return toJsonShape((value as { toJSON: () => unknown }).toJSON(), key);
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toJsonShape(v, k)]));
+  }
   return value;
 }
 
 export function printJson(value: unknown): void {
-  process.stdout.write(JSON.stringify(value, jsonReplacer, 2) + "\n");
+  process.stdout.write(JSON.stringify(toJsonShape(value), null, 2) + "\n");
 }
 
 export function table(rows: readonly (readonly unknown[])[], header?: readonly string[]): string {

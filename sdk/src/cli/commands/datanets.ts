@@ -72,7 +72,7 @@ function listCommand(datanets: Command, { ctxOf, json }: Cli): void {
         const d = await getDatanet(ctx.client, { contracts: ctx.contracts, datanetId: id });
         rows.push({ ...d, name: await metadataName(ctx, d) });
       }
-      if (json(cmd)) return printJson(rows.map((d) => ({ ...d, metadataCid: d.metadataCid.toString(), formats: formatsOfMask(d.formats).map(formatName) })));
+      if (json(cmd)) return printJson(rows);
       printTable(
         rows.map((d) => [d.id, d.name, modalityName(d.modality), formatsOfMask(d.formats).map(formatName).join(","), open(d.pool), d.submissions, d.paused ? "paused" : "open"]),
         ["id", "name", "modality", "formats", "pool", "submissions", "state"],
@@ -116,7 +116,7 @@ function showCommand(datanets: Command, { ctxOf, json }: Cli): void {
         "terms version": d.termsVersion,
         metadata: d.metadataCid.toString(),
       };
-      if (json(cmd)) return printJson({ ...d, metadataCid: d.metadataCid.toString(), metadata });
+      if (json(cmd)) return printJson({ ...d, metadata });
       printFields(fields);
       if (metadata) printFields(Object.fromEntries(Object.entries(metadata as Record<string, unknown>).map(([k, v]) => [`  ${k}`, typeof v === "string" ? v : JSON.stringify(v)])));
     });

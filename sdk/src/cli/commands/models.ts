@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { type Hex } from "viem";
+import { type Address, type Hex } from "viem";
 import {
   cidFromOnchain,
   claimAttribution,
@@ -152,18 +152,18 @@ function claimCommand(models: Command, { ctxOf, json }: Cli): void {
       const mine = manifest.leaves.filter((l) =>
         o.contribution ? l.contributionId.toLowerCase() === o.contribution.toLowerCase() : l.contributor.toLowerCase() === wallet.account.address.toLowerCase(),
       );
-      const out = [];
+      const out: { contributionId: Hex; amount: bigint; paidTo: Address | null; transaction: Hex | null }[] = [];
       for (const leaf of mine) {
         const claimable = await getClaimableAttribution(ctx.client, { contracts: ctx.contracts, modelId, manifest, contributionId: leaf.contributionId });
         if (claimable === 0n) {
-          out.push({ contributionId: leaf.contributionId, outcome: "nothing new" });
+          out.push({ contributionId: leaf.contributionId, amount: 0n, paidTo: null, transaction: null });
           continue;
         }
         const sent = await claimAttribution(wallet, { contracts: ctx.contracts, modelId, manifest, contributionId: leaf.contributionId });
-        out.push({ contributionId: leaf.contributionId, outcome: `paid ${open(sent.result.amount)} to ${sent.result.contributor}` });
+        out.push({ contributionId: leaf.contributionId, amount: sent.result.amount, paidTo: sent.result.contributor, transaction: sent.hash });
       }
       if (json(cmd)) return printJson(out);
       if (out.length === 0) console.log(`No leaf of model ${modelId} names ${o.contribution ?? wallet.account.address}.`);
-      else printTable(out.map((r) => [r.contributionId, r.outcome]), ["contribution", "outcome"]);
+      else printTable(out.map((r) => [r.contributionId, r.paidTo ? `paid ${open(r.amount)} to ${r.paidTo}` : "nothing new"]), ["contribution", "outcome"]);
     });
 }

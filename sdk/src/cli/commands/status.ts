@@ -1,5 +1,6 @@
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
+import type { Address } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import {
   chainTime,
@@ -11,7 +12,7 @@ import {
 } from "@openledger/sdk";
 import { encryptKeystore } from "@openledger/sdk/node";
 import { when, UsageError } from "../args.ts";
-import { ENV, loadKey, type GlobalOptions } from "../context.ts";
+import { ENV, loadKey, type Context, type GlobalOptions } from "../context.ts";
 import { bytes, open, printFields, printJson } from "../output.ts";
 import type { Cli } from "../cli.ts";
 
@@ -22,33 +23,30 @@ export function registerStatus(program: Command, { ctxOf, json }: Cli): void {
     .action(async (_opts, cmd: Command) => {
       const ctx = await ctxOf(cmd);
       const [block, time] = await Promise.all([ctx.client.getBlockNumber(), chainTime(ctx.client)]);
-      let ipfs: string;
+      const ipfs: { url: string; version: string | null; error: string | null } = { url: ctx.options.ipfs, version: null, error: null };
       try {
-        ipfs = `${(await ctx.ipfs.version()).version} at ${ctx.options.ipfs}`;
+        ipfs.version = (await ctx.ipfs.version()).version;
       } catch (error) {
-        ipfs = `unreachable (${(error as Error).message.split("\n")[0]})`;
+        ipfs.error = (error as Error).message.split("\n")[0]!;
       }
-      const out: Record<string, unknown> = { chain: `${ctx.chain.id} at ${ctx.options.rpc}`, block: block.toString(), chainTime: when(time), ipfs, ...ctx.contracts };
-      try {
-        const address = await ctx.address();
-        const [balance, account, position] = await Promise.all([
-          getOpenBalance(ctx.client, { contracts: ctx.contracts, account: address }),
-          getAccount(ctx.client, { contracts: ctx.contracts, account: address }),
-          getStakePosition(ctx.client, { contracts: ctx.contracts, validator: address }),
-        ]);
-        Object.assign(out, {
-          account: address,
-          balance: open(balance),
-          claimable: open(account.claimable),
-          accepted: `${account.acceptedCount} contributions, ${bytes(account.acceptedBytes)}`,
-          stake: `${open(position.active)} active, ${open(position.activating)} activating, ${open(position.unbonding)} unbonding`,
-        });
-      } catch (error) {
-        if (!(error instanceof OpenLedgerError) || !/no key/.test(error.message)) throw error;
-        out.account = "(no key configured)";
-      }
-      if (json(cmd)) printJson(out);
-      else printFields(out);
+      const account = await accountStatus(ctx);
+      if (json(cmd)) return printJson({ chain: { id: ctx.chain.id, rpc: ctx.options.rpc, block, time: new Date(time * 1000) }, ipfs, contracts: ctx.contracts, account });
+      printFields({
+        chain: `${ctx.chain.id} at ${ctx.options.rpc}`,
+        block: block.toString(),
+        chainTime: when(time),
+        ipfs: ipfs.version ? `${ipfs.version} at ${ipfs.url}` : `unreachable (${ipfs.error})`,
+        ...ctx.contracts,
+        ...(account
+          ? {
+              account: account.address,
+              balance: open(account.balance),
+              claimable: open(account.claimable),
+              accepted: `${account.acceptedCount} contributions, ${bytes(account.acceptedBytes)}`,
+              stake: `${open(account.stake.active)} active, ${open(account.stake.activating)} activating, ${open(account.stake.unbonding)} unbonding`,
+            }
+          : { account: "(no key configured)" }),
+      });
     });
 
   const account = program.command("account").description("keys and keystores");
@@ -75,4 +73,28 @@ export function registerStatus(program: Command, { ctxOf, json }: Cli): void {
       if (json(cmd)) printJson({ address });
       else console.log(address);
     });
+}
+
+/** The account's balance, rewards and stake; null when no key or address is configured. */
+async function accountStatus(ctx: Context) {
+  let address: Address;
+  try {
+    address = await ctx.address();
+  } catch (error) {
+    if (error instanceof OpenLedgerError && /no key/.test(error.message)) return null;
+    throw error;
+  }
+  const [balance, account, position] = await Promise.all([
+    getOpenBalance(ctx.client, { contracts: ctx.contracts, account: address }),
+    getAccount(ctx.client, { contracts: ctx.contracts, account: address }),
+    getStakePosition(ctx.client, { contracts: ctx.contracts, validator: address }),
+  ]);
+  return {
+    address,
+    balance,
+    claimable: account.claimable,
+    acceptedCount: account.acceptedCount,
+    acceptedBytes: account.acceptedBytes,
+    stake: { active: position.active, activating: position.activating, unbonding: position.unbonding },
+  };
 }

@@ -159,7 +159,7 @@ function commitCommand(validator: Command, { ctxOf, json }: Cli): void {
       const done = await commitBallot(await ctx.wallet(), { contracts: ctx.contracts, datanetId, votes, store: ctx.votes });
       const { commitment, weight, digests } = done.votes;
       const file = ctx.voteFile(done.votes);
-      if (json(cmd)) return printJson({ commitment, weight, voteFile: file, transaction: done.hash ?? null, alreadyCommitted: done.alreadyCommitted });
+      if (json(cmd)) return printJson({ commitment, weight: BigInt(weight), voteFile: file, transaction: done.hash ?? null, alreadyCommitted: done.alreadyCommitted });
       if (done.alreadyCommitted) console.log(`These votes were already committed as ${commitment} (${done.votes.state}); nothing was sent.`);
       else console.log(`Committed ${digests.length} vote(s) as ${commitment} with weight ${open(BigInt(weight))} (tx ${done.hash}).`);
       console.log(`The votes and salt are in ${file}: keep it until you reveal (\`openledger validator reveal ${datanetId}\`).`);
@@ -217,10 +217,10 @@ function claimCommand(validator: Command, { ctxOf, json }: Cli): void {
     .action(async (id: string, _o, cmd: Command) => {
       const ctx = await ctxOf(cmd);
       const results = await creditValidatorRewards(await ctx.wallet(), { contracts: ctx.contracts, store: ctx.votes, datanetId: datanetArg(id) });
-      const out = results.map((r) => ({ commitment: r.commitment, outcome: r.amount === undefined ? r.outcome : `credited ${open(r.amount)}` }));
+      const out = results.map((r) => ({ commitment: r.commitment, outcome: r.amount === undefined ? r.outcome : "credited", amount: r.amount ?? null }));
       if (json(cmd)) return printJson(out);
       if (out.length === 0) console.log("No validator rewards to credit.");
-      else printTable(out.map((r) => [r.commitment, r.outcome]), ["commitment", "outcome"]);
+      else printTable(out.map((r) => [r.commitment, r.amount === null ? r.outcome : `credited ${open(r.amount)}`]), ["commitment", "outcome"]);
       console.log("Credited rewards are paid out with `openledger rewards claim`.");
     });
 }
