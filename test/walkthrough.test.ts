@@ -19,6 +19,8 @@ function walkthroughBlock(): string {
 
 let stack: ChildProcess | undefined;
 let work: string | undefined;
+let cliEnv: NodeJS.ProcessEnv = {};
+let indexerUrl = "";
 afterAll(async () => {
   if (stack && stack.exitCode === null) {
     const exited = new Promise((r) => stack!.once("exit", r));
@@ -45,19 +47,16 @@ describe("the README walkthrough", () => {
     // A folder inside the checkout, so that `npx openledger` finds this checkout's CLI.
     mkdirSync(path.join(projectRoot, "node_modules", ".cache"), { recursive: true });
     work = mkdtempSync(path.join(projectRoot, "node_modules", ".cache", "walkthrough-"));
-    const run = spawnSync("bash", ["-e", "-o", "pipefail", "-c", walkthroughBlock()], {
-      cwd: work,
-      encoding: "utf8",
-      timeout: 600_000,
-      env: {
-        ...process.env,
-        PATH: [path.dirname(process.execPath), path.join(projectRoot, "node_modules", ".bin"), process.env.PATH].join(path.delimiter),
-        OPENLEDGER_RPC_URL: `http://127.0.0.1:${ports.CHAIN_PORT}`,
-        IPFS_URL: `http://127.0.0.1:${ports.IPFS_PORT}`,
-        OPENLEDGER_DEPLOYMENT: path.join(stackDir, "deployments", "31337.json"),
-        OPENLEDGER_HOME: path.join(work, "home"),
-      },
-    });
+    cliEnv = {
+      ...process.env,
+      PATH: [path.dirname(process.execPath), path.join(projectRoot, "node_modules", ".bin"), process.env.PATH].join(path.delimiter),
+      OPENLEDGER_RPC_URL: `http://127.0.0.1:${ports.CHAIN_PORT}`,
+      IPFS_URL: `http://127.0.0.1:${ports.IPFS_PORT}`,
+      OPENLEDGER_DEPLOYMENT: path.join(stackDir, "deployments", "31337.json"),
+      OPENLEDGER_HOME: path.join(work, "home"),
+    };
+    indexerUrl = `http://127.0.0.1:${ports.INDEXER_PORT}`;
+    const run = spawnSync("bash", ["-e", "-o", "pipefail", "-c", walkthroughBlock()], { cwd: work, encoding: "utf8", timeout: 600_000, env: cliEnv });
     expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
     expect(run.stdout).toMatch(/Funded Datanet \d+ with 1000 OPEN/);
     expect(run.stdout).toMatch(/refused with exit code 3: nothing uploaded or sent/);
@@ -67,5 +66,26 @@ describe("the README walkthrough", () => {
     expect(run.stdout).toMatch(/accepted/);
     expect(run.stdout).toMatch(/credited 3(\.0+)? OPEN/);
     expect(run.stdout.match(/Claimed \d/g)).toHaveLength(2);
+  });
+
+  it("lists through the indexer when given one, the same as from the chain, and falls back to the chain with a warning", async () => {
+    const openledger = (...args: string[]) => spawnSync("openledger", args, { cwd: work, encoding: "utf8", timeout: 120_000, env: cliEnv });
+    for (const list of [["datanets", "list"], ["models", "list"]]) {
+      const fromChain = openledger(...list, "--json");
+      expect(fromChain.status, fromChain.stderr).toBe(0);
+      // The indexer follows the chain a moment behind: ask until it has caught up (bounded).
+      let viaIndexer = openledger(...list, "--json", "--indexer", indexerUrl);
+      for (let i = 0; i < 60 && viaIndexer.stdout !== fromChain.stdout; i++) {
+        await new Promise((r) => setTimeout(r, 1_000));
+        viaIndexer = openledger(...list, "--json", "--indexer", indexerUrl);
+      }
+      expect(viaIndexer.stderr).not.toMatch(/warning/);
+      expect(viaIndexer.stdout).toBe(fromChain.stdout);
+      const fallback = openledger(...list, "--json", "--indexer", "http://127.0.0.1:9");
+      expect(fallback.status, fallback.stderr).toBe(0);
+      expect(fallback.stderr).toMatch(/warning: the indexer at http:\/\/127\.0\.0\.1:9 did not answer .*; reading the chain instead/);
+      expect(fallback.stdout).toBe(fromChain.stdout);
+    }
+    expect(JSON.parse(openledger("datanets", "list", "--json", "--indexer", indexerUrl).stdout).length).toBeGreaterThan(0);
   });
 });

@@ -12,6 +12,8 @@ import { createFileVoteStore, decryptKeystore, loadDeployment, type DeploymentFi
 export interface GlobalOptions {
   rpc: string;
   ipfs: string;
+  /** The indexer's URL: list commands read it first (the chain when it does not answer). */
+  indexer?: string;
   deployment?: string;
   keystore?: string;
   home: string;
@@ -23,6 +25,7 @@ export interface GlobalOptions {
 export const ENV = {
   rpc: "OPENLEDGER_RPC_URL",
   ipfs: "IPFS_URL",
+  indexer: "OPENLEDGER_INDEXER_URL",
   deployment: "OPENLEDGER_DEPLOYMENT",
   privateKey: "OPENLEDGER_PRIVATE_KEY",
   keystore: "OPENLEDGER_KEYSTORE",
@@ -30,9 +33,11 @@ export const ENV = {
   home: "OPENLEDGER_HOME",
 } as const;
 
+/** Without a URL, the local stack's services, on the ports `npm start` takes from the same variables. */
 export const DEFAULTS = {
-  rpc: process.env[ENV.rpc] ?? "http://127.0.0.1:8545",
-  ipfs: process.env[ENV.ipfs] ?? "http://127.0.0.1:5001",
+  rpc: process.env[ENV.rpc] ?? `http://127.0.0.1:${process.env.CHAIN_PORT ?? 8545}`,
+  ipfs: process.env[ENV.ipfs] ?? `http://127.0.0.1:${process.env.IPFS_PORT ?? 5001}`,
+  indexer: process.env[ENV.indexer],
   home: process.env[ENV.home] ?? path.join(os.homedir(), ".openledger"),
 };
 

@@ -19,6 +19,7 @@ export function buildProgram(): Command {
     .description("Command-line client of the OpenLedger protocol: Datanets, contributions, review, rewards and models.")
     .addOption(new Option("--rpc <url>", `chain JSON-RPC URL (env ${ENV.rpc})`).default(DEFAULTS.rpc))
     .addOption(new Option("--ipfs <url>", `Kubo RPC URL of an IPFS node (env ${ENV.ipfs})`).default(DEFAULTS.ipfs))
+    .addOption(new Option("--indexer <url>", `the indexer's URL: lists read it first, the chain when it does not answer (env ${ENV.indexer})`).default(DEFAULTS.indexer))
     .addOption(new Option("--deployment <file>", `deployment JSON (env ${ENV.deployment}; default protocol/deployments/<chainId>.json)`).default(process.env[ENV.deployment]))
     .addOption(new Option("--keystore <file>", `encrypted keystore to sign with (env ${ENV.keystore}); otherwise ${ENV.privateKey}`))
     .addOption(new Option("--home <dir>", `where the CLI keeps vote secrets (env ${ENV.home})`).default(DEFAULTS.home))

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { getAddress, isAddress } from "viem";
+import { getAddress, isAddress, type Address } from "viem";
 import {
   acceptDatanetOwnership,
   transferDatanetOwnership,
@@ -20,10 +20,57 @@ import {
   encodeDatanetMetadata,
   MODALITY_NAMES,
   parseDatanetMetadata,
+  CID,
+  type DatanetInfo,
+  type Modality,
 } from "@openledger/sdk";
 import { amount, int, datanetArg, list, metadataName, UsageError } from "../args.ts";
 import { bytes, open, printFields, printJson, printTable } from "../output.ts";
 import type { Cli } from "../cli.ts";
+import { fromIndexerOrChain, indexerRows } from "../indexer.ts";
+
+interface IndexedDatanet {
+  id: number;
+  owner: Address;
+  modality: number;
+  formats: number;
+  metadataCid: string;
+  termsVersion: number;
+  maxFileSize: number;
+  dailyBytes: string;
+  dailyFiles: number;
+  deposit: string;
+  reward: string;
+  validatorReward: string;
+  commitWindow: number;
+  revealWindow: number;
+  quorum: string;
+  thresholdBps: number;
+  minValidators: number;
+  pendingOwner: Address | null;
+  paused: boolean;
+  pool: string;
+  submissions: number;
+}
+
+/** Every Datanet as the indexer has it, in the chain's shape (`getDatanet`). */
+async function indexedDatanets(url: string): Promise<DatanetInfo[]> {
+  const fields = "id owner modality formats metadataCid termsVersion maxFileSize dailyBytes dailyFiles deposit reward validatorReward commitWindow revealWindow quorum thresholdBps minValidators pendingOwner paused pool submissions";
+  return (await indexerRows<IndexedDatanet>(url, "datanets", fields)).map((r) => ({
+    id: r.id,
+    owner: r.owner,
+    modality: r.modality as Modality,
+    formats: r.formats,
+    paused: r.paused,
+    pool: BigInt(r.pool),
+    submissions: BigInt(r.submissions),
+    limits: { maxFileSize: r.maxFileSize, dailyBytes: Number(r.dailyBytes), dailyFiles: r.dailyFiles, deposit: BigInt(r.deposit), reward: BigInt(r.reward), validatorReward: BigInt(r.validatorReward) },
+    rules: { commitWindow: r.commitWindow, revealWindow: r.revealWindow, quorum: BigInt(r.quorum), thresholdBps: r.thresholdBps, minValidators: r.minValidators },
+    termsVersion: r.termsVersion,
+    metadataCid: CID.parse(r.metadataCid),
+    pendingOwner: r.pendingOwner,
+  }));
+}
 
 export function registerDatanets(program: Command, cli: Cli): void {
   const datanets = program.command("datanets").description("create, list, show, fund, pause and hand over Datanets");
@@ -66,12 +113,12 @@ function listCommand(datanets: Command, { ctxOf, json }: Cli): void {
     .description("every Datanet")
     .action(async (_o, cmd: Command) => {
       const ctx = await ctxOf(cmd);
-      const count = await getDatanetCount(ctx.client, { contracts: ctx.contracts });
+      const all = await fromIndexerOrChain(ctx, indexedDatanets, async () => {
+        const count = await getDatanetCount(ctx.client, { contracts: ctx.contracts });
+        return Promise.all(Array.from({ length: count }, (_, i) => getDatanet(ctx.client, { contracts: ctx.contracts, datanetId: i + 1 })));
+      });
       const rows = [];
-      for (let id = 1; id <= count; id++) {
-        const d = await getDatanet(ctx.client, { contracts: ctx.contracts, datanetId: id });
-        rows.push({ ...d, name: await metadataName(ctx, d) });
-      }
+      for (const d of all) rows.push({ ...d, name: await metadataName(ctx, d) });
       if (json(cmd)) return printJson(rows);
       printTable(
         rows.map((d) => [d.id, d.name, modalityName(d.modality), formatsOfMask(d.formats).map(formatName).join(","), open(d.pool), d.submissions, d.paused ? "paused" : "open"]),

@@ -19,6 +19,25 @@ import { amount, int, UsageError } from "../args.ts";
 import { type Context } from "../context.ts";
 import { open, printFields, printJson, printTable } from "../output.ts";
 import type { Cli } from "../cli.ts";
+import { fromIndexerOrChain, indexerRows } from "../indexer.ts";
+
+interface ModelRow {
+  id: bigint;
+  trainer: Address;
+  baseModel: string;
+  method: string;
+  datanets: string;
+  artifact: string;
+  /** 0 for a model without a parent. */
+  parent: bigint;
+}
+
+/** Every registered model as the indexer has it. */
+async function indexedModels(url: string): Promise<ModelRow[]> {
+  type Indexed = { id: string; trainer: Address; baseModel: string; method: number; datanetIds: number[]; artifactCid: string; parentId: string | null };
+  const rows = await indexerRows<Indexed>(url, "models", "id trainer baseModel method datanetIds artifactCid parentId");
+  return rows.map((m) => ({ id: BigInt(m.id), trainer: m.trainer, baseModel: m.baseModel, method: METHOD_NAMES[m.method]!, datanets: m.datanetIds.join(","), artifact: m.artifactCid, parent: BigInt(m.parentId ?? 0) }));
+}
 
 /** Every registered model, from the registry's events since the deployment. */
 function registered(ctx: Context) {
@@ -40,16 +59,17 @@ function listCommand(models: Command, { ctxOf, json }: Cli): void {
     .description("every registered model")
     .action(async (_o, cmd: Command) => {
       const ctx = await ctxOf(cmd);
-      const all = await registered(ctx);
-      const rows = all.map((m) => ({
-        id: m.id,
-        trainer: m.trainer,
-        baseModel: m.spec.baseModel,
-        method: METHOD_NAMES[m.spec.method],
-        datanets: m.spec.datanetIds.join(","),
-        artifact: cidFromOnchain(m.spec.artifactDigest, m.spec.artifactCodec).toString(),
-        parent: m.spec.parentId,
-      }));
+      const rows: ModelRow[] = await fromIndexerOrChain(ctx, indexedModels, async () =>
+        (await registered(ctx)).map((m) => ({
+          id: m.id,
+          trainer: m.trainer,
+          baseModel: m.spec.baseModel,
+          method: METHOD_NAMES[m.spec.method]!,
+          datanets: m.spec.datanetIds.join(","),
+          artifact: cidFromOnchain(m.spec.artifactDigest, m.spec.artifactCodec).toString(),
+          parent: BigInt(m.spec.parentId),
+        })),
+      );
       if (json(cmd)) return printJson(rows);
       printTable(rows.map((r) => [r.id, r.baseModel, r.method, r.datanets, r.parent || "", r.artifact]), ["id", "base model", "method", "datanets", "parent", "artifact"]);
     });
