@@ -58,7 +58,7 @@ async function indexedDatanets(url: string): Promise<DatanetInfo[]> {
   const fields = "id owner modality formats metadataCid termsVersion maxFileSize dailyBytes dailyFiles deposit reward validatorReward commitWindow revealWindow quorum thresholdBps minValidators pendingOwner paused pool submissions";
   return (await indexerRows<IndexedDatanet>(url, "datanets", fields)).map((r) => ({
     id: r.id,
-    owner: r.owner,
+    owner: getAddress(r.owner),
     modality: r.modality as Modality,
     formats: r.formats,
     paused: r.paused,
@@ -68,7 +68,7 @@ async function indexedDatanets(url: string): Promise<DatanetInfo[]> {
     rules: { commitWindow: r.commitWindow, revealWindow: r.revealWindow, quorum: BigInt(r.quorum), thresholdBps: r.thresholdBps, minValidators: r.minValidators },
     termsVersion: r.termsVersion,
     metadataCid: CID.parse(r.metadataCid),
-    pendingOwner: r.pendingOwner,
+    pendingOwner: r.pendingOwner ? getAddress(r.pendingOwner) : null,
   }));
 }
 

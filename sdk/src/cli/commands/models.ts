@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { type Address, type Hex } from "viem";
+import { getAddress, type Address, type Hex } from "viem";
 import {
   cidFromOnchain,
   claimAttribution,
@@ -36,7 +36,7 @@ interface ModelRow {
 async function indexedModels(url: string): Promise<ModelRow[]> {
   type Indexed = { id: string; trainer: Address; baseModel: string; method: number; datanetIds: number[]; artifactCid: string; parentId: string | null };
   const rows = await indexerRows<Indexed>(url, "models", "id trainer baseModel method datanetIds artifactCid parentId");
-  return rows.map((m) => ({ id: BigInt(m.id), trainer: m.trainer, baseModel: m.baseModel, method: METHOD_NAMES[m.method]!, datanets: m.datanetIds.join(","), artifact: m.artifactCid, parent: BigInt(m.parentId ?? 0) }));
+  return rows.map((m) => ({ id: BigInt(m.id), trainer: getAddress(m.trainer), baseModel: m.baseModel, method: METHOD_NAMES[m.method]!, datanets: m.datanetIds.join(","), artifact: m.artifactCid, parent: BigInt(m.parentId ?? 0) }));
 }
 
 /** Every registered model, from the registry's events since the deployment. */
