@@ -119,11 +119,11 @@ function treeRss(pid: number): number {
   }
 }
 
-async function timedGraphql(indexer: Indexer, operation: string): Promise<{ ms: number; status: number }> {
+async function timedGraphql(indexer: Indexer, operation: string): Promise<{ ms: number; status: number; text: string }> {
   const t0 = performance.now();
   const r = await fetch(`${indexer.url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: operation }) });
-  await r.text();
-  return { ms: performance.now() - t0, status: r.status };
+  const text = await r.text();
+  return { ms: performance.now() - t0, status: r.status, text };
 }
 
 /**
@@ -135,7 +135,7 @@ async function expensive(indexer: Indexer, seconds: number) {
   const alone: string[] = [];
   for (const [i, operation] of EXPENSIVE.entries()) {
     const r = await timedGraphql(indexer, operation);
-    alone.push(`#${i + 1} ${r.status === 200 ? `${r.ms.toFixed(0)} ms` : `refused (${r.status})`}`);
+    alone.push(`#${i + 1} ${r.status === 200 ? `${r.ms.toFixed(0)} ms` : `refused (${r.status}: ${r.text.slice(0, 160)})`}`);
   }
   const pid = indexer.process.pid!;
   const rssBefore = treeRss(pid);
