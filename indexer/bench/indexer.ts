@@ -7,6 +7,7 @@
 //          [--latency-samples 100] [--duration 10] [--connections 10] [--skip-postgres]
 // (or INDEXER_BENCH_EVENTS, INDEXER_BENCH_SINGLE_EVENTS, INDEXER_SKIP_POSTGRES=1). Figures are printed.
 import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -96,27 +97,58 @@ async function load(indexer: Indexer, name: string, graphqlQuery: string) {
   return { name, rows, requestsPerSecond: r.requests.average, total: r.requests.total, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx + r.timeouts };
 }
 
-/** Operations just under the default cost limit (5,000 rows): 8 × (100 + 100 + 400), and 3,999 + 1000. */
+/**
+ * Operations at the default cost limit (5,000 rows), one per shape: nested lists (8 × (100 + 100 +
+ * 400), one query per parent row), a sort on an unindexed column past an offset (3,999 + 1,000), and
+ * wide pages (5 × 1,000).
+ */
 const EXPENSIVE = [
   `{ ${Array.from({ length: 8 }, (_, i) => `a${i}: contributions(limit: 100) { items { datanet { id pool contributions(limit: 4) { items { id cid } } } } }`).join(" ")} }`,
   `{ contributions(orderBy: "size", limit: 1000, offset: 3999) { items { id cid size } } }`,
+  `{ ${Array.from({ length: 5 }, (_, i) => `a${i}: contributions(limit: 1000) { items { id cid size } } }`).join(" ")} }`,
 ];
 
+/** Resident memory (bytes) of a process and everything it started (Linux /proc; 0 elsewhere). */
+function treeRss(pid: number): number {
+  try {
+    const rss = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) * 1024;
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").split(" ").filter(Boolean).map(Number);
+    return rss + children.reduce((sum, child) => sum + treeRss(child), 0);
+  } catch {
+    return 0;
+  }
+}
+
+async function timedGraphql(indexer: Indexer, operation: string): Promise<{ ms: number; status: number; text: string }> {
+  const t0 = performance.now();
+  const r = await fetch(`${indexer.url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: operation }) });
+  const text = await r.text();
+  return { ms: performance.now() - t0, status: r.status, text };
+}
+
 /**
- * Each expensive operation in turn, repeated for `seconds`, while one client sends the leaderboard
- * query in a loop: the worst accepted operation's time and the plain queries' p99 meanwhile.
+ * Each expensive operation alone once, then each in turn, repeated for `seconds`, while one client
+ * sends the leaderboard query in a loop: the worst accepted operation's time, the indexer's memory
+ * growth, and the plain queries' p99 meanwhile.
  */
 async function expensive(indexer: Indexer, seconds: number) {
+  const alone: string[] = [];
+  for (const [i, operation] of EXPENSIVE.entries()) {
+    const r = await timedGraphql(indexer, operation);
+    alone.push(`#${i + 1} ${r.status === 200 ? `${r.ms.toFixed(0)} ms` : `refused (${r.status}: ${r.text.slice(0, 160)})`}`);
+  }
+  const pid = indexer.process.pid!;
+  const rssBefore = treeRss(pid);
+  let rssPeak = rssBefore;
+  const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, treeRss(pid))), 100);
   const heavy: number[] = [];
   const plain: number[] = [];
   let refused = 0;
   const until = performance.now() + seconds * 1000;
   const heavyLoop = (async () => {
     for (let i = 0; performance.now() < until; i++) {
-      const t0 = performance.now();
-      const r = await fetch(`${indexer.url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: EXPENSIVE[i % EXPENSIVE.length] }) });
-      await r.text();
-      if (r.status === 200) heavy.push(performance.now() - t0);
+      const r = await timedGraphql(indexer, EXPENSIVE[i % EXPENSIVE.length]!);
+      if (r.status === 200) heavy.push(r.ms);
       else refused++;
     }
   })();
@@ -126,7 +158,8 @@ async function expensive(indexer: Indexer, seconds: number) {
     plain.push(performance.now() - t0);
   }
   await heavyLoop;
-  return { worst: Math.max(0, ...heavy), runs: heavy.length, refused, plainP99: percentile(plain, 99), plainMax: Math.max(...plain), plain: plain.length };
+  clearInterval(sampler);
+  return { alone: alone.join(", "), worst: Math.max(0, ...heavy), runs: heavy.length, refused, plainP99: percentile(plain, 99), plainMax: Math.max(...plain), plain: plain.length, rssGrowthMiB: (rssPeak - rssBefore) / 1048576 };
 }
 
 const LEADERBOARD = `{ contributors(orderBy: "score", orderDirection: "desc", limit: 50) { items { address accepted acceptedBytes rejected acceptanceRateBps } } }`;
@@ -165,7 +198,7 @@ try {
             if (l.errors > 0) process.exitCode = 1;
           }
           const x = await expensive(run.indexer, DURATION);
-          print(`expensive queries ${database} (just under the cost limit, ${DURATION} s): worst accepted ${x.worst.toFixed(0)} ms over ${x.runs} runs (${x.refused} refused); plain queries meanwhile p99 ${x.plainP99.toFixed(0)} ms, max ${x.plainMax.toFixed(0)} ms (${x.plain} queries)`);
+          print(`expensive queries ${database} (just under the cost limit; alone: ${x.alone}; then ${DURATION} s in a loop): worst accepted ${x.worst.toFixed(0)} ms over ${x.runs} runs (${x.refused} refused), indexer memory +${x.rssGrowthMiB.toFixed(0)} MiB at peak; plain queries meanwhile p99 ${x.plainP99.toFixed(0)} ms, max ${x.plainMax.toFixed(0)} ms (${x.plain} queries)`);
           const lat = await latency(t, run.indexer, SAMPLES);
           print(`latency ${database}, receipt → row in GraphQL (${SAMPLES} submissions): p50 ${lat.p50.toFixed(0)} ms, p99 ${lat.p99.toFixed(0)} ms, max ${lat.max.toFixed(0)} ms`);
         }

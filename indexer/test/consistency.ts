@@ -37,12 +37,16 @@ const tableNames = [
 ] as const satisfies (keyof Tables)[];
 export type TableName = (typeof tableNames)[number];
 
-export function sqlClient(indexer: Indexer) {
+/** What the checker reads: the chain's client and deployment, and the indexer's URL. */
+export type CheckedChain = Pick<TestChain, "client" | "deployment">;
+export type CheckedIndexer = Pick<Indexer, "url">;
+
+export function sqlClient(indexer: CheckedIndexer) {
   return createClient(`${indexer.url}/sql`, { schema });
 }
 
 /** Every row of every table, ordered by primary key: two runs that indexed the same chain dump equal. */
-export async function dumpTables(indexer: Indexer): Promise<Record<TableName, unknown[]>> {
+export async function dumpTables(indexer: CheckedIndexer): Promise<Record<TableName, unknown[]>> {
   const client = sqlClient(indexer);
   const out = {} as Record<TableName, unknown[]>;
   for (const name of tableNames) {
@@ -85,7 +89,7 @@ export interface CheckReport {
 }
 
 /** Compares the indexer's tables with the chain (at the chain's latest block). */
-export async function checkConsistency(t: TestChain, indexer: Indexer): Promise<CheckReport> {
+export async function checkConsistency(t: CheckedChain, indexer: CheckedIndexer): Promise<CheckReport> {
   const tables = await dumpTables(indexer);
   const c = t.client;
   const A = t.deployment.contracts;
@@ -376,7 +380,7 @@ export async function checkConsistency(t: TestChain, indexer: Indexer): Promise<
  * Polls the checker until the indexer has caught up with the chain (no mismatches) or the time is
  * up; returns the last report, so a test that fails shows what still differs.
  */
-export async function waitForConsistency(t: TestChain, indexer: Indexer, timeoutMs = 30_000): Promise<CheckReport> {
+export async function waitForConsistency(t: CheckedChain, indexer: CheckedIndexer, timeoutMs = 30_000): Promise<CheckReport> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     let report: CheckReport;
