@@ -1,18 +1,25 @@
 // IPFS through the Kubo RPC API (kubo-rpc-client), so that a real Kubo node, IPFS Cluster's proxy
-// or the embedded node are interchangeable by URL. Adds use the protocol's CID profile and are
+// or the embedded node are interchangeable by URL. Adds stream a `ByteSource` (memory stays at a
+// chunk or so per upload) and use the protocol's CID profile and are
 // checked against the CID computed locally (a node configured otherwise is caught, not trusted);
 // downloads are verified against the CID before they are returned.
 import { create, type KuboRPCClient } from "kubo-rpc-client";
+import { MAX_FILE_SIZE_CEILING } from "@openledger/protocol";
 import { CHUNK_SIZE, CID, computeCid } from "./cid.ts";
 import { ContentVerificationError, IpfsError } from "./errors.ts";
+import type { ByteSource } from "./source.ts";
 
 /** The protocol's cap on a file (10 MiB); downloads stop past it unless told otherwise. */
-export const DEFAULT_MAX_DOWNLOAD = 10 * 1024 * 1024;
+export const DEFAULT_MAX_DOWNLOAD = MAX_FILE_SIZE_CEILING;
 
 export interface IpfsClient {
   url: string;
-  /** Adds and pins `bytes`; returns their CID (equal to `computeCid(bytes)`, or an error). */
-  add(bytes: Uint8Array, options?: { signal?: AbortSignal }): Promise<CID>;
+  /**
+   * Adds and pins content (bytes in memory, or a `ByteSource` streamed chunk by chunk, never held
+   * whole); returns its CID, verified against the CID computed locally (`options.cid` when the caller
+   * computed it already, else computed here).
+   */
+  add(content: Uint8Array | ByteSource, options?: { signal?: AbortSignal; cid?: CID }): Promise<CID>;
   /** Fetches the bytes of a CID and verifies them against it. */
   get(cid: CID | string, options?: { maxBytes?: number; signal?: AbortSignal }): Promise<Uint8Array>;
   /** Whether the node holds the content (pinned). */
@@ -48,10 +55,11 @@ export function createIpfsClient(url: string, options: { timeoutMs?: number } = 
   };
   return {
     url,
-    add: (bytes, opts = {}) =>
+    add: (content, opts = {}) =>
       wrap("add", async () => {
-        const expected = await computeCid(bytes);
-        const added = await rpc.add(bytes, {
+        const inMemory = content instanceof Uint8Array;
+        const expected = opts.cid ?? (await computeCid(inMemory ? content : content.stream()));
+        const added = await rpc.add(inMemory ? content : content.stream(), {
           cidVersion: 1,
           rawLeaves: true,
           chunker: `size-${CHUNK_SIZE}`,
