@@ -37,8 +37,28 @@ import { contractsOf, type ReadClient, type WithContracts, type WriteClient } fr
 
 /** The most files one `submitBatch` takes (`MAX_BATCH` in Datanets.sol), and the highest size cap a file can have. */
 export { MAX_BATCH, MAX_FILE_SIZE_CEILING };
-/** Uploads in flight at once; memory holds at most about one file's chunks per upload. */
-const UPLOAD_CONCURRENCY = 8;
+/** Upload requests in flight at once; each streams its files one after the other, so memory holds about one file's chunks per request. */
+const UPLOAD_CONCURRENCY = 4;
+/** Files and bytes one upload request carries at most (many small files share a request). */
+const UPLOAD_BATCH = { files: 32, bytes: 16 * 1024 * 1024 };
+
+/** Splits files into upload requests: in order, each request at most `UPLOAD_BATCH` files and bytes (a larger file goes alone). */
+function uploadBatches(files: readonly CheckedFile[]): CheckedFile[][] {
+  const batches: CheckedFile[][] = [];
+  let current: CheckedFile[] = [];
+  let bytes = 0;
+  for (const f of files) {
+    if (current.length > 0 && (current.length >= UPLOAD_BATCH.files || bytes + f.size > UPLOAD_BATCH.bytes)) {
+      batches.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(f);
+    bytes += f.size;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
 
 /**
  * A file to contribute: its bytes as a `ByteSource` (`fileSource` on disk, `blobSource` for a
@@ -298,18 +318,23 @@ export async function contribute(
   }
 
   let done = 0;
+  const batches = uploadBatches(files);
   let next = 0;
   const uploader = async () => {
-    while (next < files.length) {
-      const f = files[next++]!;
-      args.onProgress?.({ stage: "uploading", file: f.name, done, total });
-      const cid = await args.ipfs.add(f.source, { cid: f.cid });
-      if (!cid.equals(f.cid)) throw new OpenLedgerError(`IPFS stored ${f.name} as ${cid}, expected ${f.cid}`);
-      done += 1;
-      args.onProgress?.({ stage: "uploaded", file: f.name, done, total });
+    while (next < batches.length) {
+      const batch = batches[next++]!;
+      args.onProgress?.({ stage: "uploading", file: batch[0]!.name, done, total });
+      await args.ipfs.addAll(
+        batch.map((f) => f.source),
+        batch.map((f) => f.cid),
+      );
+      for (const f of batch) {
+        done += 1;
+        args.onProgress?.({ stage: "uploaded", file: f.name, done, total });
+      }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(UPLOAD_CONCURRENCY, files.length) }, uploader));
+  await Promise.all(Array.from({ length: Math.min(UPLOAD_CONCURRENCY, batches.length) }, uploader));
 
   const transactions: Hex[] = [];
   done = 0;
