@@ -59,7 +59,7 @@ export function createIpfsClient(url: string, options: { timeoutMs?: number } = 
     }
   };
   const addOptions = (signal: AbortSignal | undefined) => ({
-    cidVersion: 1,
+    cidVersion: 1 as const,
     rawLeaves: true,
     chunker: `size-${CHUNK_SIZE}`,
     hashAlg: "sha2-256",
