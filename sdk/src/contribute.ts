@@ -39,8 +39,11 @@ import { contractsOf, type ReadClient, type WithContracts, type WriteClient } fr
 export { MAX_BATCH, MAX_FILE_SIZE_CEILING };
 /** Upload requests in flight at once; each streams its files one after the other, so memory holds about one file's chunks per request. */
 const UPLOAD_CONCURRENCY = 4;
-/** Files and bytes one upload request carries at most (many small files share a request). */
-const UPLOAD_BATCH = { files: 32, bytes: 16 * 1024 * 1024 };
+/**
+ * Files and bytes one upload request carries at most: many small files share a request, and no
+ * request body is larger than one file at the protocol's cap (what proxies in front of a node allow).
+ */
+const UPLOAD_BATCH = { files: 32, bytes: MAX_FILE_SIZE_CEILING };
 
 /** Splits files into upload requests: in order, each request at most `UPLOAD_BATCH` files and bytes (a larger file goes alone). */
 function uploadBatches(files: readonly CheckedFile[]): CheckedFile[][] {
