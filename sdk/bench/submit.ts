@@ -1,12 +1,14 @@
 // Benchmark: contributions per second the SDK pushes to a local Hardhat node, one file per
 // transaction and in batches, and gas per file from the receipts (development build profile;
-// `npm run bench:gas` measures the production profile); then the whole `contribute`
-// path (file checks, CID, upload to the embedded IPFS node, submission) for the same batch sizes.
-// Medians of several rounds, printed as a table; nothing is asserted.
+// `npm run bench:gas` measures the production profile); then the whole `contribute` path (file
+// checks, CID, upload to the embedded IPFS node, submission) as a share of bare batched
+// submissions of files already on IPFS, measured in the same run; then the peak memory of checking
+// a 10 MiB file of each format, each in a fresh process. Medians of several rounds, printed beside
+// the targets; nothing is asserted (the memory test asserts the memory bound).
 //
 //   npm run bench:sdk                  defaults: 3 rounds of 256 contributions per mode
 //   npm run bench:sdk -- --files 512 --rounds 5
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { toHex, type Hex } from "viem";
@@ -15,7 +17,8 @@ import { datanetsAbi } from "@openledger/protocol";
 import { startIpfsNode } from "@openledger/ipfs-node";
 import { DEV_PRIVATE_KEYS, deployProtocol, devWallet, publicClientFor } from "@openledger/protocol/deploy";
 import { startChain } from "@openledger/stack";
-import { CidCodec, contribute, createDatanet, createIpfsClient, Format, Modality, submitFiles, type FileRef } from "../src/index.ts";
+import { bytesSource, CidCodec, contribute, createDatanet, createIpfsClient, Format, FORMAT_NAMES, Modality, submitFiles, toOnchainCid, type FileRef } from "../src/index.ts";
+import { checkInChild, PEAK_RSS_TARGET_MB, writeLargeFile } from "../test/memory/large-files.ts";
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -23,6 +26,10 @@ function arg(name: string, fallback: number): number {
 }
 const FILES = arg("files", 256);
 const ROUNDS = arg("rounds", 3);
+/** Files per `contribute` call and per batch of the bare submissions it is compared with. */
+const CALL_BATCH = 50;
+/** The issue's target for the whole contribute path, as a share of bare batched submissions. */
+const CONTRIBUTE_TARGET = 0.7;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const chain = await startChain();
@@ -46,6 +53,12 @@ try {
 
   let counter = 0;
   const randomRef = (): FileRef => ({ digest: toHex(crypto.getRandomValues(new Uint8Array(32))) as Hex, codec: CidCodec.Raw, format: Format.Txt, size: 1_000 });
+  /** A distinct text file of about 2 KB (as a source; `bytes` too, for SDK versions that took bytes). */
+  const textFile = () => {
+    const n = ++counter;
+    const bytes = new TextEncoder().encode(`benchmark contribution ${n} ${Math.random()}\n${"lorem ipsum dolor sit amet ".repeat(75)}\n`);
+    return Object.assign(bytesSource(`f${n}.txt`, bytes), { bytes });
+  };
   const rows: string[][] = [];
 
   for (const batch of [1, 10, 50, 256]) {
@@ -66,25 +79,61 @@ try {
     rows.push([`submitFiles, ${batch === 1 ? "one per tx" : `batches of ${batch}`}`, median(rates).toFixed(1), median(gasPerFile).toFixed(0)]);
   }
 
-  for (const batch of [1, 50]) {
-    const rates: number[] = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      const n = batch === 1 ? Math.min(FILES, 32) : Math.min(FILES, 200);
-      const start = performance.now();
-      for (let i = 0; i < n; i += batch) {
-        const files = Array.from({ length: Math.min(batch, n - i) }, () => ({ name: `f${++counter}.txt`, bytes: new TextEncoder().encode(`benchmark contribution ${counter} ${Math.random()}\n`) }));
-        await contribute(wallet, { contracts, ipfs, datanetId, files });
-      }
-      rates.push(n / ((performance.now() - start) / 1000));
+  // The comparison: the same number of real files, submitted bare (already on IPFS) and through contribute.
+  const bare: number[] = [];
+  const whole: number[] = [];
+  const n = Math.min(FILES, 200);
+  for (let round = 0; round < ROUNDS; round++) {
+    const added: FileRef[] = [];
+    for (let i = 0; i < n; i++) {
+      const f = textFile();
+      added.push({ ...toOnchainCid(await ipfs.add(f.bytes)), format: Format.Txt, size: f.size });
     }
-    rows.push([`contribute (check + upload + submit), ${batch === 1 ? "one file per call" : `${batch} files per call`}`, median(rates).toFixed(1), "as above"]);
+    let start = performance.now();
+    for (let i = 0; i < n; i += CALL_BATCH) await submitFiles(wallet, { contracts, datanetId, files: added.slice(i, i + CALL_BATCH) });
+    bare.push(n / ((performance.now() - start) / 1000));
+    const calls = Array.from({ length: Math.ceil(n / CALL_BATCH) }, (_, i) => Array.from({ length: Math.min(CALL_BATCH, n - i * CALL_BATCH) }, textFile));
+    start = performance.now();
+    for (const files of calls) await contribute(wallet, { contracts, ipfs, datanetId, files });
+    whole.push(n / ((performance.now() - start) / 1000));
   }
+  rows.push([`submitFiles of files already on IPFS, batches of ${CALL_BATCH}`, median(bare).toFixed(1), "as above"]);
+  rows.push([`contribute (check + upload + submit), ${CALL_BATCH} files per call`, median(whole).toFixed(1), "as above"]);
+  const single: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const m = Math.min(FILES, 32);
+    const start = performance.now();
+    for (let i = 0; i < m; i++) await contribute(wallet, { contracts, ipfs, datanetId, files: [textFile()] });
+    single.push(m / ((performance.now() - start) / 1000));
+  }
+  rows.push(["contribute (check + upload + submit), one file per call", median(single).toFixed(1), "as above"]);
 
-  const widths = [62, 22, 14];
+  const widths = [66, 22, 14];
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("");
   console.log(`\nSDK → local Hardhat node, medians of ${ROUNDS} rounds (${FILES} contributions per batched round)\n`);
   console.log(line(["mode", "contributions / s", "gas per file"]));
   for (const r of rows) console.log(line(r));
+  const ratio = median(whole) / median(bare);
+  console.log(
+    `\ncontribute path vs bare batched submissions (${CALL_BATCH} files per call): ${(ratio * 100).toFixed(0)}% ` +
+      `(target ≥ ${CONTRIBUTE_TARGET * 100}%: ${ratio >= CONTRIBUTE_TARGET ? "met" : "not met"})`,
+  );
+
+  console.log(
+    `\nChecking a large file of each format in a fresh process, medians of ${ROUNDS}: peak RSS of the process, and the check's own ` +
+      `share (peak RSS above what the process held once the checks were loaded; target < ${PEAK_RSS_TARGET_MB} MB)\n`,
+  );
+  const memoryWidths = [8, 12, 10, 18, 18, 10];
+  const memoryLine = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(memoryWidths[i]!) : c.padStart(memoryWidths[i]!))).join("");
+  console.log(memoryLine(["format", "size (MiB)", "verdict", "process peak (MB)", "check's own (MB)", "target"]));
+  for (const format of FORMAT_NAMES) {
+    const file = writeLargeFile(dir, format);
+    const runs = Array.from({ length: ROUNDS }, () => checkInChild(file));
+    const own = median(runs.map((r) => r.checkRssMb));
+    const cells = [format, (statSync(file).size / 1024 / 1024).toFixed(2), runs[0]!.ok ? "ok" : runs[0]!.rule!, median(runs.map((r) => r.peakRssMb)).toFixed(1), own.toFixed(1)];
+    console.log(memoryLine([...cells, own < PEAK_RSS_TARGET_MB ? "met" : "not met"]));
+    rmSync(file);
+  }
 } finally {
   await ipfsNode.stop();
   await chain.stop();

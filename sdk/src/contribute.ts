@@ -4,11 +4,21 @@
 // after the upload is reported with the uploaded CIDs, and submitting again is safe.
 import type { Address, Hex } from "viem";
 import { getBlock, getContractEvents, simulateContract } from "viem/actions";
-import { datanetsAbi, MAX_BATCH } from "@openledger/protocol";
+import { datanetsAbi, MAX_BATCH, MAX_FILE_SIZE_CEILING } from "@openledger/protocol";
 import { cidFromOnchain, computeCid, toOnchainCid, type CID, type CidCodec } from "./cid.ts";
-import { FileRejectedError, FilesRejectedError, IpfsError, OpenLedgerError, ProtocolError, SubmissionFailedError, toOpenLedgerError } from "./errors.ts";
+import {
+  FileRejectedError,
+  FilesRejectedError,
+  IpfsError,
+  OpenLedgerError,
+  ProtocolError,
+  SubmissionFailedError,
+  toOpenLedgerError,
+  type FileRule,
+} from "./errors.ts";
 import { detectFormat, formatFromFileName, formatName, formatsOfMask, type Format } from "./formats.ts";
 import type { IpfsClient } from "./ipfs.ts";
+import { readAll, type ByteSource } from "./source.ts";
 import {
   ContributionStatus,
   contributionIdOf,
@@ -25,28 +35,60 @@ import {
 import { getOpenBalance } from "./actions/token.ts";
 import { contractsOf, type ReadClient, type WithContracts, type WriteClient } from "./actions/shared.ts";
 
-/** The most files one `submitBatch` takes (`MAX_BATCH` in Datanets.sol). */
-export { MAX_BATCH };
-/** Uploads in flight at once. */
+/** The most files one `submitBatch` takes (`MAX_BATCH` in Datanets.sol), and the highest size cap a file can have. */
+export { MAX_BATCH, MAX_FILE_SIZE_CEILING };
+/** Upload requests in flight at once; each streams its files one after the other, so memory holds about one file's chunks per request. */
 const UPLOAD_CONCURRENCY = 4;
+/**
+ * Files and bytes one upload request carries at most: many small files share a request, and no
+ * request body is larger than one file at the protocol's cap (what proxies in front of a node allow).
+ */
+const UPLOAD_BATCH = { files: 32, bytes: MAX_FILE_SIZE_CEILING };
 
-export interface FileInput {
-  /** Shown in messages; never used to decide the format. */
-  name: string;
-  bytes: Uint8Array;
-  /** The format the user says the file is (e.g. from `--format` or the extension); the bytes must agree. */
-  format?: Format;
+/** Splits files into upload requests: in order, each request at most `UPLOAD_BATCH` files and bytes (a larger file goes alone). */
+function uploadBatches(files: readonly CheckedFile[]): CheckedFile[][] {
+  const batches: CheckedFile[][] = [];
+  let current: CheckedFile[] = [];
+  let bytes = 0;
+  for (const f of files) {
+    if (current.length > 0 && (current.length >= UPLOAD_BATCH.files || bytes + f.size > UPLOAD_BATCH.bytes)) {
+      batches.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(f);
+    bytes += f.size;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
 }
+
+/**
+ * A file to contribute: its bytes as a `ByteSource` (`fileSource` on disk, `blobSource` for a
+ * dropped `File`, `bytesSource` in memory), with the format the user says it is (e.g. from
+ * `--format`), which the bytes must agree with.
+ */
+export type ContributionFile = ByteSource & { readonly format?: Format };
 
 export interface CheckedFile {
   name: string;
-  bytes: Uint8Array;
+  /** Where the bytes are read again for the upload. */
+  source: ByteSource;
   format: Format;
   size: number;
   cid: CID;
   digest: Hex;
   codec: CidCodec;
   contributionId: Hex;
+}
+
+/** One file's verdict, as `openledger check` prints it. */
+export interface FileVerdict {
+  file: string;
+  ok: boolean;
+  format: Format | null;
+  rule: FileRule | null;
+  message: string | null;
 }
 
 export interface FileCheckReport {
@@ -56,16 +98,68 @@ export interface FileCheckReport {
   maxFileSize: number;
   accepted: CheckedFile[];
   rejected: FileRejectedError[];
+  /** Every file's verdict, in the order the files were given. */
+  verdicts: FileVerdict[];
+}
+
+/** The rules of `checkSource`: the size cap, and optionally the formats allowed and the format claimed. */
+export interface SourceRules {
+  maxFileSize: number;
+  /** Who sets the cap, for messages ("Datanet 3", "the protocol"). */
+  capOwner?: string;
+  allowed?: readonly Format[];
+  /** The format the user says the file is; default: the one its name's extension suggests (text formats only). */
+  format?: Format;
+  /** Also compute the file's CID (while its bytes are read anyway). */
+  cid?: boolean;
+}
+
+export type SourceCheck =
+  | { ok: true; format: Format; size: number; cid?: CID }
+  | { ok: false; format: Format | null; size: number; rule: FileRule; message: string; numbers: Record<string, number | string> };
+
+/**
+ * The checks of one file that need no chain state. An empty file and a file over the cap are
+ * refused from the source's size alone, before a byte is read; otherwise the bytes (at most the cap)
+ * are read once, judged by format (detected from the bytes), against the allowed formats, and
+ * hashed into a CID when asked, then released: checking many files holds one file at a time.
+ */
+export async function checkSource(source: ByteSource, rules: SourceRules): Promise<SourceCheck> {
+  const size = source.size;
+  const refuse = (rule: FileRule, message: string, numbers: Record<string, number | string> = {}, format: Format | null = null): SourceCheck => ({
+    ok: false,
+    format,
+    size,
+    rule,
+    message,
+    numbers,
+  });
+  if (size === 0) return refuse("empty", "the file is empty (0 bytes); a contribution needs content");
+  if (size > rules.maxFileSize) {
+    const owner = rules.capOwner ?? "the protocol";
+    return refuse("too-large", `the file is ${size} bytes; ${owner} takes at most ${rules.maxFileSize} bytes per file`, { size, maxFileSize: rules.maxFileSize });
+  }
+  const bytes = await readAll(source);
+  const detection = detectFormat(bytes, rules.format ?? formatFromFileName(source.name));
+  if (!detection.ok) return refuse(detection.problem.rule, detection.problem.message);
+  const allowed = rules.allowed;
+  if (allowed && !allowed.includes(detection.format)) {
+    const names = allowed.map(formatName).join(", ");
+    const rule = rules.capOwner ? `${rules.capOwner} accepts ${names}` : `the allowed formats are ${names}`;
+    return refuse("format-not-allowed", `${rule}; this file is ${formatName(detection.format)}`, {}, detection.format);
+  }
+  return { ok: true, format: detection.format, size, ...(rules.cid ? { cid: await computeCid(bytes) } : {}) };
 }
 
 /**
  * Checks files for `account` against a Datanet, from the bytes and the chain's state: format
  * (detected from the bytes), allowed formats, empty, size cap, duplicates (in the batch and on
- * chain), and the day's file and byte quotas (protocol-wide and per Datanet). Nothing is sent.
+ * chain), and the day's file and byte quotas (protocol-wide and per Datanet). Files are read one at
+ * a time, each once (see `checkSource`); nothing is sent.
  */
 export async function checkFiles(
   client: ReadClient,
-  args: WithContracts & { datanetId: number; account: Address; files: readonly FileInput[] },
+  args: WithContracts & { datanetId: number; account: Address; files: readonly ContributionFile[] },
 ): Promise<FileCheckReport> {
   const contracts = contractsOf(client, args);
   const [datanet, limits, quota] = await Promise.all([
@@ -76,51 +170,30 @@ export async function checkFiles(
   if (limits.paused) throw new ProtocolError("ProtocolPaused", []);
   if (datanet.paused) throw new ProtocolError("DatanetPaused", [args.datanetId]);
   const maxFileSize = Math.min(datanet.limits.maxFileSize || limits.maxFileSize, limits.maxFileSize);
-  const allowed = formatsOfMask(datanet.formats);
+  const rules = { maxFileSize, capOwner: `Datanet ${args.datanetId}`, allowed: formatsOfMask(datanet.formats), cid: true };
+
+  // The checks that need no chain state, one file at a time, then every on-chain duplicate lookup at once.
+  const local: SourceCheck[] = [];
+  for (const file of args.files) local.push(await checkSource(file, { ...rules, ...(file.format === undefined ? {} : { format: file.format }) }));
+  const onchain = await Promise.all(
+    local.map((c) => (c.ok ? getContribution(client, { contracts, datanetId: args.datanetId, digest: toOnchainCid(c.cid!).digest }) : undefined)),
+  );
+
   const accepted: CheckedFile[] = [];
   const rejected: FileRejectedError[] = [];
+  const verdicts: FileVerdict[] = [];
   const seen = new Map<string, string>();
   let filesLeft = quota.filesLeft;
   let bytesLeft = quota.bytesLeft;
   const resets = quota.resetsAt.toISOString();
-
-  // The checks that need no chain state, then every on-chain duplicate lookup at once.
-  type Candidate = { file: FileInput; format?: Format; cid?: CID; digest?: Hex; codec?: CidCodec; problem?: [FileRejectedError["rule"], string, Record<string, number | string>] };
-  const candidates: Candidate[] = [];
-  for (const file of args.files) {
-    const size = file.bytes.length;
-    if (size === 0) {
-      candidates.push({ file, problem: ["empty", "the file is empty (0 bytes); a contribution needs content", {}] });
-      continue;
-    }
-    if (size > maxFileSize) {
-      candidates.push({ file, problem: ["too-large", `the file is ${size} bytes; Datanet ${args.datanetId} takes at most ${maxFileSize} bytes per file`, { size, maxFileSize }] });
-      continue;
-    }
-    const detection = detectFormat(file.bytes, file.format ?? formatFromFileName(file.name));
-    if (!detection.ok) {
-      candidates.push({ file, problem: [detection.problem.rule, detection.problem.message, {}] });
-      continue;
-    }
-    if (!allowed.includes(detection.format)) {
-      const reason = `Datanet ${args.datanetId} accepts ${allowed.map(formatName).join(", ")}; this file is ${formatName(detection.format)}`;
-      candidates.push({ file, problem: ["format-not-allowed", reason, {}] });
-      continue;
-    }
-    const cid = await computeCid(file.bytes);
-    candidates.push({ file, format: detection.format, cid, ...toOnchainCid(cid) });
-  }
-  const onchain = await Promise.all(
-    candidates.map((c) => (c.digest ? getContribution(client, { contracts, datanetId: args.datanetId, digest: c.digest }) : undefined)),
-  );
-
-  for (const [i, c] of candidates.entries()) {
-    const { file } = c;
-    const size = file.bytes.length;
-    const reject = (rule: FileRejectedError["rule"], reason: string, numbers: Record<string, number | string> = {}) =>
+  for (const [i, c] of local.entries()) {
+    const file = args.files[i]!;
+    const reject = (rule: FileRule, reason: string, numbers: Record<string, number | string> = {}) => {
       rejected.push(new FileRejectedError(file.name, rule, reason, numbers));
-    if (c.problem) {
-      reject(...c.problem);
+      verdicts.push({ file: file.name, ok: false, format: c.format, rule, message: reason });
+    };
+    if (!c.ok) {
+      reject(c.rule, c.message, c.numbers);
       continue;
     }
     const cid = c.cid!;
@@ -141,15 +214,17 @@ export async function checkFiles(
       });
       continue;
     }
-    if (size > bytesLeft) {
-      reject("quota-bytes", `the file is ${size} bytes but only ${bytesLeft} bytes of today's quota are left; it resets at ${resets}`, { size, bytesLeft });
+    if (c.size > bytesLeft) {
+      reject("quota-bytes", `the file is ${c.size} bytes but only ${bytesLeft} bytes of today's quota are left; it resets at ${resets}`, { size: c.size, bytesLeft });
       continue;
     }
     filesLeft -= 1;
-    bytesLeft -= size;
-    accepted.push({ name: file.name, bytes: file.bytes, format: c.format!, size, cid, digest: c.digest!, codec: c.codec!, contributionId: contributionIdOf(args.datanetId, c.digest!) });
+    bytesLeft -= c.size;
+    const { digest, codec } = toOnchainCid(cid);
+    accepted.push({ name: file.name, source: file, format: c.format, size: c.size, cid, digest, codec, contributionId: contributionIdOf(args.datanetId, digest) });
+    verdicts.push({ file: file.name, ok: true, format: c.format, rule: null, message: null });
   }
-  return { datanet, quota, maxFileSize, accepted, rejected };
+  return { datanet, quota, maxFileSize, accepted, rejected, verdicts };
 }
 
 export type ContributeStage = "checked" | "uploading" | "uploaded" | "submitting" | "submitted";
@@ -189,7 +264,7 @@ export async function contribute(
   args: WithContracts & {
     ipfs: IpfsClient;
     datanetId: number;
-    files: readonly FileInput[];
+    files: readonly ContributionFile[];
     skipRefused?: boolean;
     /**
      * The Datanet's terms version (deposit and rewards) shown to the contributor. The submission
@@ -209,7 +284,7 @@ export async function contribute(
     status: "refused",
     reason: r.reason,
     rule: r.rule,
-    size: args.files.find((f) => f.name === r.file)?.bytes.length ?? 0,
+    size: args.files.find((f) => f.name === r.file)?.size ?? 0,
   }));
   const termsVersion = args.termsVersion ?? report.datanet.termsVersion;
   if (termsVersion !== report.datanet.termsVersion) {
@@ -246,18 +321,23 @@ export async function contribute(
   }
 
   let done = 0;
+  const batches = uploadBatches(files);
   let next = 0;
   const uploader = async () => {
-    while (next < files.length) {
-      const f = files[next++]!;
-      args.onProgress?.({ stage: "uploading", file: f.name, done, total });
-      const cid = await args.ipfs.add(f.bytes);
-      if (!cid.equals(f.cid)) throw new OpenLedgerError(`IPFS stored ${f.name} as ${cid}, expected ${f.cid}`);
-      done += 1;
-      args.onProgress?.({ stage: "uploaded", file: f.name, done, total });
+    while (next < batches.length) {
+      const batch = batches[next++]!;
+      args.onProgress?.({ stage: "uploading", file: batch[0]!.name, done, total });
+      await args.ipfs.addAll(
+        batch.map((f) => f.source),
+        batch.map((f) => f.cid),
+      );
+      for (const f of batch) {
+        done += 1;
+        args.onProgress?.({ stage: "uploaded", file: f.name, done, total });
+      }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(UPLOAD_CONCURRENCY, files.length) }, uploader));
+  await Promise.all(Array.from({ length: Math.min(UPLOAD_CONCURRENCY, batches.length) }, uploader));
 
   const transactions: Hex[] = [];
   done = 0;

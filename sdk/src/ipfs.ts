@@ -1,18 +1,30 @@
 // IPFS through the Kubo RPC API (kubo-rpc-client), so that a real Kubo node, IPFS Cluster's proxy
-// or the embedded node are interchangeable by URL. Adds use the protocol's CID profile and are
+// or the embedded node are interchangeable by URL. Adds stream a `ByteSource` (memory stays at a
+// chunk or so per upload) and use the protocol's CID profile and are
 // checked against the CID computed locally (a node configured otherwise is caught, not trusted);
 // downloads are verified against the CID before they are returned.
 import { create, type KuboRPCClient } from "kubo-rpc-client";
+import { MAX_FILE_SIZE_CEILING } from "@openledger/protocol";
 import { CHUNK_SIZE, CID, computeCid } from "./cid.ts";
 import { ContentVerificationError, IpfsError } from "./errors.ts";
+import type { ByteSource } from "./source.ts";
 
 /** The protocol's cap on a file (10 MiB); downloads stop past it unless told otherwise. */
-export const DEFAULT_MAX_DOWNLOAD = 10 * 1024 * 1024;
+export const DEFAULT_MAX_DOWNLOAD = MAX_FILE_SIZE_CEILING;
 
 export interface IpfsClient {
   url: string;
-  /** Adds and pins `bytes`; returns their CID (equal to `computeCid(bytes)`, or an error). */
-  add(bytes: Uint8Array, options?: { signal?: AbortSignal }): Promise<CID>;
+  /**
+   * Adds and pins content (bytes in memory, or a `ByteSource` streamed chunk by chunk, never held
+   * whole); returns its CID, verified against the CID computed locally (`options.cid` when the caller
+   * computed it already, else computed here).
+   */
+  add(content: Uint8Array | ByteSource, options?: { signal?: AbortSignal; cid?: CID }): Promise<CID>;
+  /**
+   * Adds and pins several files in one request, each streamed in turn from its source; returns
+   * their CIDs in order, each verified against the one the caller computed (`cids`, same order).
+   */
+  addAll(sources: readonly ByteSource[], cids: readonly CID[], options?: { signal?: AbortSignal }): Promise<CID[]>;
   /** Fetches the bytes of a CID and verifies them against it. */
   get(cid: CID | string, options?: { maxBytes?: number; signal?: AbortSignal }): Promise<Uint8Array>;
   /** Whether the node holds the content (pinned). */
@@ -46,26 +58,45 @@ export function createIpfsClient(url: string, options: { timeoutMs?: number } = 
       });
     }
   };
+  const addOptions = (signal: AbortSignal | undefined) => ({
+    cidVersion: 1 as const,
+    rawLeaves: true,
+    chunker: `size-${CHUNK_SIZE}`,
+    hashAlg: "sha2-256",
+    pin: true,
+    ...(signal ? { signal } : {}),
+  });
+  const verify = (added: CID, expected: CID): CID => {
+    if (!added.equals(expected)) {
+      throw new IpfsError(`the IPFS node at ${url} returned ${added} for content whose CID is ${expected}`, {
+        details: "The node does not use the protocol's CID profile (CIDv1, raw leaves, sha2-256, 1 MiB chunks); nothing was submitted.",
+        docsPath: "sdk/README.md#content-addressing",
+      });
+    }
+    return expected;
+  };
   return {
     url,
-    add: (bytes, opts = {}) =>
+    add: (content, opts = {}) =>
       wrap("add", async () => {
-        const expected = await computeCid(bytes);
-        const added = await rpc.add(bytes, {
-          cidVersion: 1,
-          rawLeaves: true,
-          chunker: `size-${CHUNK_SIZE}`,
-          hashAlg: "sha2-256",
-          pin: true,
-          ...(opts.signal ? { signal: opts.signal } : {}),
-        });
-        if (!added.cid.equals(expected)) {
-          throw new IpfsError(`the IPFS node at ${url} returned ${added.cid} for content whose CID is ${expected}`, {
-            details: "The node does not use the protocol's CID profile (CIDv1, raw leaves, sha2-256, 1 MiB chunks); nothing was submitted.",
-            docsPath: "sdk/README.md#content-addressing",
-          });
+        const inMemory = content instanceof Uint8Array;
+        const expected = opts.cid ?? (await computeCid(inMemory ? content : content.stream()));
+        const added = await rpc.add(inMemory ? content : content.stream(), addOptions(opts.signal));
+        return verify(added.cid, expected);
+      }),
+    addAll: (sources, cids, opts = {}) =>
+      wrap("add", async () => {
+        if (sources.length !== cids.length) throw new IpfsError(`addAll got ${sources.length} sources but ${cids.length} CIDs`);
+        // Each file's stream starts only when the request body reaches it: one file in memory at a time.
+        const files = sources.map((s) => ({ content: { [Symbol.asyncIterator]: () => s.stream()[Symbol.asyncIterator]() } }));
+        const out: CID[] = [];
+        for await (const added of rpc.addAll(files, addOptions(opts.signal))) {
+          const expected = cids[out.length];
+          if (!expected) throw new IpfsError(`the IPFS node at ${url} answered more files than the ${sources.length} sent`);
+          out.push(verify(added.cid, expected));
         }
-        return expected;
+        if (out.length !== sources.length) throw new IpfsError(`the IPFS node at ${url} answered ${out.length} of the ${sources.length} files sent`);
+        return out;
       }),
     get: (cid, opts = {}) =>
       wrap("cat", async () => {

@@ -2,7 +2,7 @@
 // real Hardhat node and the embedded IPFS node: every role's commands, the full life of a
 // contribution for each modality, refusals with their exit codes, keystores.
 import { spawn } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseEther } from "viem";
@@ -284,6 +284,30 @@ describe("the openledger CLI", () => {
     }
   });
 
+  it("checks files against a Datanet's formats and size cap with `check --datanet`, with no key", async () => {
+    const folder = path.join(stack.dir, "check-datanet");
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(path.join(folder, "a.png"), png(91));
+    writeFileSync(path.join(folder, "b.txt"), "a line of text\n");
+    writeFileSync(path.join(folder, "c.png"), "");
+    truncateSync(path.join(folder, "c.png"), 3 * 1024 ** 3);
+    const started = performance.now();
+    const run = await cli(["check", "--datanet", String(datanets[Modality.Image]), folder, "--json"]);
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(run.code, run.stderr).toBe(3);
+    const rows = run.json<{ file: string; ok: boolean; format: string | null; rule: string | null; message: string | null }[]>();
+    expect(rows.map((r) => [path.basename(r.file), r.ok, r.format, r.rule])).toEqual([
+      ["a.png", true, "png", null],
+      ["b.txt", false, "txt", "format-not-allowed"],
+      ["c.png", false, null, "too-large"],
+    ]);
+    expect(rows[1]!.message).toBe(`Datanet ${datanets[Modality.Image]} accepts ${MODALITY_FORMATS[Modality.Image].map(formatName).join(", ")}; this file is txt`);
+    expect(rows[2]!.message).toBe(`the file is 3221225472 bytes; Datanet ${datanets[Modality.Image]} takes at most 10485760 bytes per file`);
+    expect((await cli(["check", "--datanet", String(datanets[Modality.Image]), path.join(folder, "a.png")])).code).toBe(0);
+    expect((await cli(["check", "--datanet", "1", "--formats", "txt", folder])).code).toBe(2);
+    rmSync(path.join(folder, "c.png"));
+  });
+
   it("with --skip-refused submits what passes, lists what was refused, and exits 0", async () => {
     const folder = path.join(stack.dir, "mixed");
     mkdirSync(folder, { recursive: true });
@@ -302,6 +326,17 @@ describe("the openledger CLI", () => {
     const folder = path.join(stack.dir, "quota");
     mkdirSync(folder, { recursive: true });
     for (let i = 0; i <= before.filesLeft; i++) writeFileSync(path.join(folder, `q${String(i).padStart(2, "0")}.txt`), `quota file ${i}\n`);
+    // A dry run, with an address and no key, finds the same refusal and sends nothing.
+    const dry = await cli(["contribute", "--dry-run", String(id), folder, "--address", account, "--json"]);
+    expect(dry.code, dry.stderr).toBe(3);
+    const rows = dry.json<{ file: string; ok: boolean; format: string | null; rule: string | null; message: string | null }[]>();
+    expect(rows).toHaveLength(before.filesLeft + 1);
+    expect(rows.slice(0, -1).every((r) => r.ok && r.format === "txt" && r.rule === null && r.message === null)).toBe(true);
+    expect(rows.at(-1)).toMatchObject({ ok: false, rule: "quota-files", message: expect.stringContaining(before.resetsAt.toISOString()) });
+    expect(await getQuota(stack.client, { contracts: stack.contracts, account, datanetId: id })).toEqual(before);
+    const human = await cli(["contribute", "--dry-run", String(id), path.join(folder, "q00.txt"), "--address", account]);
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toMatch(/q00\.txt\s+ok\s+txt/);
     const run = await cli(["contribute", String(id), folder], { as: CONTRIBUTOR });
     expect(run.code, run.stderr).toBe(3);
     expect(run.stderr).toMatch(new RegExp(`q${String(before.filesLeft).padStart(2, "0")}\\.txt: today's file quota is used up .* resets at ${before.resetsAt.toISOString().replace(/\./g, "\\.")} \\[quota-files\\]`));

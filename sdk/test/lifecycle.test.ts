@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseEther, type Hex } from "viem";
 import {
   buildManifest,
+  bytesSource,
   ContributionStatus,
   FORMAT_NAMES,
   MODALITY_FORMATS,
@@ -83,7 +84,7 @@ describe("a contribution's life for each modality, through the SDK", () => {
     for (const modality of [Modality.Text, Modality.Image, Modality.Audio]) {
       const files = MODALITY_FORMATS[modality].map((f) => ({ name: `sample.${formatName(f)}`, bytes: sampleFile(formatName(f), 10 + f) }));
       const stages: string[] = [];
-      const result = await contributor.contribute({ ipfs: stack.ipfs, datanetId: datanetIds[modality]!, files, onProgress: (p) => stages.push(p.stage) });
+      const result = await contributor.contribute({ ipfs: stack.ipfs, datanetId: datanetIds[modality]!, files: files.map((f) => bytesSource(f.name, f.bytes)), onProgress: (p) => stages.push(p.stage) });
       results[modality] = result;
       expect(result.outcomes.map((o) => o.status)).toEqual(files.map(() => "submitted"));
       expect(stages.indexOf("uploaded")).toBeLessThan(stages.indexOf("submitting"));

@@ -1,6 +1,9 @@
 // Every refusal before upload, with the chain and IPFS checked to be untouched; quotas across a
 // UTC day boundary; verification refusing tampered bytes; typed protocol errors with their numbers.
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseEther } from "viem";
 import {
@@ -22,8 +25,10 @@ import {
   submitFiles,
   toOnchainCid,
   ProtocolError,
-  type FileInput,
+  bytesSource,
+  type ByteSource,
 } from "../src/index.ts";
+import { fileSource } from "../src/node.ts";
 import { png, sampleFile, txt, wav } from "../src/samples.ts";
 import { startTestStack, type TestStack } from "@openledger/testkit";
 
@@ -44,8 +49,15 @@ afterAll(async () => {
   await stack?.stop();
 });
 
+type TestFile = ByteSource & { bytes: Uint8Array };
+
+/** A file in memory as the SDK takes it, its bytes kept for the assertions. */
+function file(name: string, bytes: Uint8Array): TestFile {
+  return Object.assign(bytesSource(name, bytes), { bytes });
+}
+
 /** What a refusal must leave untouched: submissions, today's quota use, and the IPFS node's content. */
-async function snapshot(datanetId: number, files: FileInput[]) {
+async function snapshot(datanetId: number, files: TestFile[]) {
   const contributor = stack.wallet(2).account.address;
   const d = await getDatanet(stack.client, { contracts: stack.contracts, datanetId });
   const q = await getQuota(stack.client, { contracts: stack.contracts, account: contributor, datanetId });
@@ -53,7 +65,7 @@ async function snapshot(datanetId: number, files: FileInput[]) {
   return { submissions: d.submissions, pool: d.pool, used: [q.protocolFilesUsed, q.protocolBytesUsed, q.datanetFilesUsed, q.datanetBytesUsed], held };
 }
 
-async function expectRefused(datanetId: number, file: FileInput, rule: string, message: RegExp) {
+async function expectRefused(datanetId: number, file: TestFile, rule: string, message: RegExp) {
   const before = await snapshot(datanetId, [file]);
   const error = await contribute(stack.wallet(2), { contracts: stack.contracts, ipfs: stack.ipfs, datanetId, files: [file] }).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(FilesRejectedError);
@@ -68,39 +80,56 @@ async function expectRefused(datanetId: number, file: FileInput, rule: string, m
 
 describe("file checks before anything is uploaded or sent", () => {
   it("refuses a PNG renamed .txt", async () => {
-    await expectRefused(textDatanet, { name: "photo.txt", bytes: png(7) }, "format-mismatch", /PNG file, not txt/);
+    await expectRefused(textDatanet, file("photo.txt", png(7)), "format-mismatch", /PNG file, not txt/);
   });
 
   it("refuses a PNG offered to a text Datanet even without a claimed format", async () => {
-    await expectRefused(textDatanet, { name: "photo", bytes: png(8) }, "format-not-allowed", /accepts txt, md, jsonl, csv; this file is png/);
+    await expectRefused(textDatanet, file("photo", png(8)), "format-not-allowed", /accepts txt, md, jsonl, csv; this file is png/);
   });
 
   it("refuses an empty file", async () => {
-    await expectRefused(textDatanet, { name: "empty.txt", bytes: new Uint8Array() }, "empty", /0 bytes/);
+    await expectRefused(textDatanet, file("empty.txt", new Uint8Array()), "empty", /0 bytes/);
   });
 
   it("refuses an 11 MB file with the cap in the message", async () => {
     const big = new Uint8Array(11 * 1024 * 1024).fill(0x61);
-    await expectRefused(textDatanet, { name: "big.txt", bytes: big }, "too-large", /11534336 bytes; Datanet \d+ takes at most 10485760 bytes/);
+    await expectRefused(textDatanet, file("big.txt", big), "too-large", /11534336 bytes; Datanet \d+ takes at most 10485760 bytes/);
+  });
+
+  it("refuses a 3 GiB file on disk from its size, without reading a byte", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "refusals-"));
+    const huge = path.join(dir, "huge.txt");
+    writeFileSync(huge, "");
+    truncateSync(huge, 3 * 1024 ** 3);
+    const source = fileSource(huge);
+    let reads = 0;
+    const counted = { ...source, read: (offset: number, length: number) => (reads++, source.read(offset, length)) };
+    const started = performance.now();
+    const report = await checkFiles(stack.client, { contracts: stack.contracts, datanetId: textDatanet, account: stack.wallet(2).account.address, files: [counted] });
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(reads).toBe(0);
+    expect(report.rejected.map((r) => [r.rule, r.numbers])).toEqual([["too-large", { size: 3 * 1024 ** 3, maxFileSize: 10485760 }]]);
+    expect(report.rejected[0]!.reason).toMatch(/3221225472 bytes; Datanet \d+ takes at most 10485760 bytes/);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it("refuses invalid UTF-8 offered as text", async () => {
-    await expectRefused(textDatanet, { name: "latin1.txt", bytes: new Uint8Array([0x63, 0x61, 0x66, 0xe9, 0x0a]) }, "invalid-utf8", /not valid UTF-8/);
+    await expectRefused(textDatanet, file("latin1.txt", new Uint8Array([0x63, 0x61, 0x66, 0xe9, 0x0a])), "invalid-utf8", /not valid UTF-8/);
   });
 
   it("refuses a truncated WAV", async () => {
     const w = wav(3);
-    await expectRefused(audioDatanet, { name: "cut.wav", bytes: w.subarray(0, w.length - 500) }, "truncated", /WAV header declares \d+ bytes but the file has \d+/);
+    await expectRefused(audioDatanet, file("cut.wav", w.subarray(0, w.length - 500)), "truncated", /WAV header declares \d+ bytes but the file has \d+/);
   });
 
   it("refuses jsonl with a line that is not a JSON object, and csv whose rows do not match the header", async () => {
-    await expectRefused(textDatanet, { name: "rows.jsonl", bytes: new TextEncoder().encode('{"a":1}\n[1,2]\n') }, "invalid-jsonl", /line 2 is JSON but not an object/);
-    await expectRefused(textDatanet, { name: "table.csv", bytes: new TextEncoder().encode("q,a\n1,2,3\n") }, "invalid-csv", /row 2 has 3 fields; the header has 2/);
+    await expectRefused(textDatanet, file("rows.jsonl", new TextEncoder().encode('{"a":1}\n[1,2]\n')), "invalid-jsonl", /line 2 is JSON but not an object/);
+    await expectRefused(textDatanet, file("table.csv", new TextEncoder().encode("q,a\n1,2,3\n")), "invalid-csv", /row 2 has 3 fields; the header has 2/);
   });
 
   it("refuses the whole batch when one file is bad, unless asked to skip it", async () => {
-    const good = { name: "good.txt", bytes: txt(501) };
-    const bad = { name: "bad.txt", bytes: new Uint8Array() };
+    const good = file("good.txt", txt(501));
+    const bad = file("bad.txt", new Uint8Array());
     const before = await snapshot(textDatanet, [good]);
     await expect(contribute(stack.wallet(2), { contracts: stack.contracts, ipfs: stack.ipfs, datanetId: textDatanet, files: [good, bad] })).rejects.toBeInstanceOf(
       FilesRejectedError,
@@ -119,7 +148,7 @@ describe("file checks before anything is uploaded or sent", () => {
       contracts: stack.contracts,
       datanetId: textDatanet,
       account: stack.wallet(2).account.address,
-      files: [{ name: "good-again.txt", bytes: txt(501) }, { name: "new.txt", bytes: txt(502) }, { name: "new-copy.txt", bytes: txt(502) }],
+      files: [file("good-again.txt", txt(501)), file("new.txt", txt(502)), file("new-copy.txt", txt(502))],
     });
     expect(again.rejected.map((r) => [r.file, r.rule])).toEqual([
       ["good-again.txt", "already-submitted"],
@@ -129,13 +158,13 @@ describe("file checks before anything is uploaded or sent", () => {
 
   it("refuses submissions to a paused Datanet with the rule named, leaving no trace", async () => {
     await setDatanetPaused(stack.wallet(1), { contracts: stack.contracts, datanetId: audioDatanet, paused: true });
-    const file = { name: "tone.wav", bytes: wav(9) };
-    const before = await snapshot(audioDatanet, [file]);
-    await expect(contribute(stack.wallet(2), { contracts: stack.contracts, ipfs: stack.ipfs, datanetId: audioDatanet, files: [file] })).rejects.toMatchObject({
+    const tone = file("tone.wav", wav(9));
+    const before = await snapshot(audioDatanet, [tone]);
+    await expect(contribute(stack.wallet(2), { contracts: stack.contracts, ipfs: stack.ipfs, datanetId: audioDatanet, files: [tone] })).rejects.toMatchObject({
       errorName: "DatanetPaused",
       shortMessage: expect.stringMatching(/paused by its owner/),
     });
-    expect(await snapshot(audioDatanet, [file])).toEqual(before);
+    expect(await snapshot(audioDatanet, [tone])).toEqual(before);
     await setDatanetPaused(stack.wallet(1), { contracts: stack.contracts, datanetId: audioDatanet, paused: false });
   });
 
@@ -146,7 +175,7 @@ describe("file checks before anything is uploaded or sent", () => {
       await createDatanet(owner, { contracts: stack.contracts, modality: Modality.Text, formats: [Format.Txt], metadata, limits: { reward: parseEther("5") } })
     ).result.datanetId;
     await fundDatanet(owner, { contracts: stack.contracts, datanetId: paid, amount: parseEther("7") });
-    const files = [{ name: "a.txt", bytes: txt(601) }, { name: "b.txt", bytes: txt(602) }];
+    const files = [file("a.txt", txt(601)), file("b.txt", txt(602))];
     const before = await snapshot(paid, files);
     await expect(contribute(stack.wallet(2), { contracts: stack.contracts, ipfs: stack.ipfs, datanetId: paid, files })).rejects.toMatchObject({
       errorName: "InsufficientPool",
@@ -163,13 +192,13 @@ describe("daily quotas across a UTC day boundary", () => {
     // Start just after a UTC midnight so the day does not end mid-test.
     const now = await stack.now();
     await stack.setTime(Math.floor(now / 86_400 + 1) * 86_400 + 60);
-    const files = Array.from({ length: 20 }, (_, i) => ({ name: `day1-${i}.txt`, bytes: txt(1_000 + i) }));
+    const files = Array.from({ length: 20 }, (_, i) => file(`day1-${i}.txt`, txt(1_000 + i)));
     await contribute(contributor, { contracts: stack.contracts, ipfs: stack.ipfs, datanetId: textDatanet, files });
     const quota = await getQuota(stack.client, { contracts: stack.contracts, account, datanetId: textDatanet });
     expect(quota.filesLeft).toBe(0);
 
     // The SDK's check names the quota and when it resets; nothing is uploaded.
-    const extra = { name: "day1-20.txt", bytes: txt(1_020) };
+    const extra = file("day1-20.txt", txt(1_020));
     const report = await checkFiles(stack.client, { contracts: stack.contracts, datanetId: textDatanet, account, files: [extra] });
     expect(report.rejected[0]?.rule).toBe("quota-files");
     expect(report.rejected[0]?.reason).toContain(quota.resetsAt.toISOString());

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseEther, type Hex } from "viem";
 import { startTestStack, type TestStack } from "@openledger/testkit";
 import {
+  bytesSource,
   commitBallot,
   createMemoryVoteStore,
   creditValidatorRewards,
@@ -44,7 +45,7 @@ beforeAll(async () => {
   await stack.advance(3_601);
   const contributor = stack.wallet(2).extend(openLedgerActions(stack.contracts));
   const files = ["one", "two", "three"].map((w) => ({ name: `${w}.txt`, bytes: new TextEncoder().encode(`review workflow file ${w}\n`) }));
-  const result = await contributor.contribute({ ipfs: stack.ipfs, datanetId, files });
+  const result = await contributor.contribute({ ipfs: stack.ipfs, datanetId, files: files.map((f) => bytesSource(f.name, f.bytes)) });
   digests = result.outcomes.map((o) => toOnchainCid(o.cid!).digest);
 }, 240_000);
 

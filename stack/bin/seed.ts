@@ -11,6 +11,7 @@ import { createWalletClient, formatEther, http, parseEther, publicActions, type 
 import { privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
 import {
+  bytesSource,
   createIpfsClient,
   formatName,
   MODALITY_FORMATS,
@@ -125,7 +126,7 @@ async function main(): Promise<void> {
     for (const modality of [Modality.Text, Modality.Image, Modality.Audio]) {
       const files = perModality[modality]!;
       if (files.length === 0) continue;
-      const result = await contributor.contribute({ ipfs, datanetId: datanets[modality]!, files });
+      const result = await contributor.contribute({ ipfs, datanetId: datanets[modality]!, files: files.map((f) => bytesSource(f.name, f.bytes)) });
       submitted[modality]!.push(...result.outcomes);
       console.log(`  #${c} → Datanet ${datanets[modality]}: ${result.outcomes.map((o) => o.name).join(", ")}`);
     }

@@ -40,6 +40,7 @@ function lazyIpfsClient(url: string): IpfsClient {
   return {
     url,
     add: async (bytes, options) => (await load()).add(bytes, options),
+    addAll: async (sources, cids, options) => (await load()).addAll(sources, cids, options),
     get: async (cid, options) => (await load()).get(cid, options),
     has: async (cid) => (await load()).has(cid),
     pin: async (cid) => (await load()).pin(cid),

@@ -1,6 +1,5 @@
-// Files a person dropped or picked, folders included (walked recursively), read into memory for the
-// SDK's checks. A file larger than the page will read is listed with its size and never read.
-export const PAGE_READ_LIMIT = 256 * 1024 * 1024;
+// Files a person dropped or picked, folders included (walked recursively), as `File`s: the SDK's
+// checks read them through `blobSource`, by slices, and never read one over the size cap.
 
 export interface PickedFile {
   /** The path inside a dropped folder, or the file's name. */

@@ -1,8 +1,9 @@
 // Text formats (txt, md, jsonl, csv): valid UTF-8 without NUL bytes and with something besides
 // whitespace; jsonl is one JSON object per non-blank line, csv a real header and rows of its width.
-// UTF-8 and jsonl are checked in chunks, so only csv needs the whole text as one string.
+// Every check decodes the bytes in chunks and keeps no more than a chunk of text (csv: a piece cut at
+// a record boundary, its records counted and dropped), so memory does not grow with the file.
 import { Format } from "@openledger/protocol";
-import { parseCsv } from "../csv.ts";
+import { scanCsv } from "../csv.ts";
 import { problem, type CheckResult } from "./bytes.ts";
 
 const CHUNK = 1 << 20;
@@ -96,18 +97,8 @@ export function checkJsonl(b: Uint8Array): CheckResult {
   return objects === 0 ? problem("invalid-jsonl", "the file holds no JSON object lines") : undefined;
 }
 
-export function checkCsv(b: Uint8Array): CheckResult {
-  const textBad = checkText(b);
-  if (textBad) return textBad;
-  return checkCsvText(new TextDecoder().decode(b));
-}
-
-function checkCsvText(text: string): CheckResult {
-  const parsed = parseCsv(text);
-  if (parsed.error) return problem("invalid-csv", `the CSV cannot be parsed: line ${parsed.error.line}: ${parsed.error.message}`);
-  const rows = parsed.rows.filter((r) => !(r.length === 1 && r[0] === ""));
-  const header = rows[0];
-  if (!header) return problem("invalid-csv", "the CSV is empty: it needs a header row");
+/** A header's problem: an empty or repeated column name. */
+function headerProblem(header: string[]): CheckResult {
   const names = header.map((h) => h.trim());
   if (names.some((n) => n === "")) return problem("invalid-csv", "the CSV header has an empty column name");
   const seen = new Set<string>();
@@ -115,20 +106,43 @@ function checkCsvText(text: string): CheckResult {
     if (seen.has(n)) return problem("invalid-csv", `the CSV header names the column "${n}" twice`);
     seen.add(n);
   }
-  if (rows.length < 2) return problem("invalid-csv", "the CSV has a header but no data rows");
-  for (const [i, r] of rows.entries()) {
-    if (r.length !== header.length) return problem("invalid-csv", `CSV row ${i + 1} has ${r.length} fields; the header has ${header.length}`);
-  }
   return undefined;
 }
 
-/** Unclaimed text is taken for CSV only when its first line reads like a header of column names. */
+/**
+ * Checks a CSV as its records stream by, keeping the header and counts only: a real header, at
+ * least one data row, every row as wide as the header. A syntax error anywhere outranks a row of the
+ * wrong width (the width may be the error's effect), as when the whole file was parsed first.
+ */
+export function checkCsv(b: Uint8Array): CheckResult {
+  return checkText(b) ?? csvProblem(b);
+}
+
+/** The CSV rules of `checkCsv`, for bytes already known to be text. */
+function csvProblem(b: Uint8Array): CheckResult {
+  let header: string[] | undefined;
+  let rows = 0;
+  let rowProblem: CheckResult;
+  const syntax = scanCsv(b, (record) => {
+    if (record.length === 1 && record[0] === "") return;
+    rows++;
+    if (!header) header = record;
+    else if (!rowProblem && record.length !== header.length) {
+      rowProblem = problem("invalid-csv", `CSV row ${rows} has ${record.length} fields; the header has ${header.length}`);
+    }
+  });
+  if (syntax) return problem("invalid-csv", `the CSV cannot be parsed: line ${syntax.line}: ${syntax.message}`);
+  if (!header) return problem("invalid-csv", "the CSV is empty: it needs a header row");
+  return headerProblem(header) ?? (rows < 2 ? problem("invalid-csv", "the CSV has a header but no data rows") : rowProblem);
+}
+
+/** Unclaimed text (already checked as text) is taken for CSV only when its first line reads like a header of column names. */
 function looksLikeCsv(b: Uint8Array): boolean {
   const head = new TextDecoder().decode(b.subarray(0, 4096));
   const first = head.replace(/^\uFEFF/, "").split(/\r?\n/, 1)[0] ?? "";
   const names = first.split(",").map((n) => n.trim().replace(/^"(.*)"$/, "$1"));
   const columnName = /^[A-Za-z_][A-Za-z0-9_.\- ]{0,39}$/;
-  return names.length >= 2 && names.every((n) => columnName.test(n) && n.split(" ").length <= 3) && checkCsv(b) === undefined;
+  return names.length >= 2 && names.every((n) => columnName.test(n) && n.split(" ").length <= 3) && csvProblem(b) === undefined;
 }
 
 /**
@@ -139,7 +153,7 @@ export function judgeText(b: Uint8Array, claimed?: Format): { format: Format; pr
   const textBad = checkText(b);
   if (textBad) return { problem: textBad };
   if (claimed === Format.Jsonl || claimed === Format.Csv) {
-    const bad = claimed === Format.Jsonl ? checkJsonl(b) : checkCsv(b);
+    const bad = claimed === Format.Jsonl ? checkJsonl(b) : csvProblem(b);
     return bad ? { problem: bad } : { format: claimed };
   }
   if (claimed !== undefined) return { format: claimed };

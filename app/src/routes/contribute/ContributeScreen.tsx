@@ -1,8 +1,9 @@
 // Screen 2: contribute files. Every dropped file is checked in the page with the SDK's checks (from
 // its bytes and the chain's state) before anything is uploaded; a refused file shows its rule and
-// numbers and is never sent to IPFS. Then the deposit and rewards are shown, and on "Submit" the SDK
+// numbers and is never sent to IPFS. Files are read through `blobSource`: one at a time, an empty or
+// over-cap file never, and the upload streams them again, so a large drop is never held in memory. Then the deposit and rewards are shown, and on "Submit" the SDK
 // uploads the accepted files (progress per file) and submits them in one transaction.
-import { checkFiles, contribute, type ContributeResult, type FileInput } from "@openledger/sdk";
+import { blobSource, checkFiles, contribute, type ByteSource, type ContributeResult } from "@openledger/sdk";
 import { useQuery } from "@tanstack/react-query";
 import { useId, useRef, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
@@ -16,7 +17,7 @@ import { useDatanets } from "../../hooks/indexer.ts";
 import { useProtocol, useReadClient } from "../../hooks/protocol.tsx";
 import { useProtocolWrite } from "../../hooks/useWrite.ts";
 import { useWallet } from "../../hooks/wallet.ts";
-import { filesOfDrop, filesOfInput, PAGE_READ_LIMIT, type PickedFile } from "../../lib/dropped-files.ts";
+import { filesOfDrop, filesOfInput, type PickedFile } from "../../lib/dropped-files.ts";
 import { formatBytes, formatCount } from "../../lib/format.ts";
 import { ServiceDownError } from "../../lib/services.ts";
 import { formatName, modalityName } from "../datanets/metadata.ts";
@@ -55,12 +56,7 @@ function useFileCheck(datanetId: number | undefined, picked: PickedFile[], versi
   const wallet = useWallet();
   return useQuery({
     queryKey: ["chain", "check", datanetId, wallet.address, version],
-    queryFn: async () => {
-      const unread = picked.filter((p) => p.size > PAGE_READ_LIMIT);
-      const files: FileInput[] = await Promise.all(picked.filter((p) => p.size <= PAGE_READ_LIMIT).map(async (p) => ({ name: p.name, bytes: new Uint8Array(await p.file.arrayBuffer()) })));
-      const report = await checkFiles(client, { contracts, datanetId: datanetId!, account: wallet.address!, files });
-      return { report, unread };
-    },
+    queryFn: () => checkFiles(client, { contracts, datanetId: datanetId!, account: wallet.address!, files: picked.map((p) => blobSource(p.file, p.name)) }),
     enabled: datanetId !== undefined && picked.length > 0 && !!wallet.address,
     staleTime: Infinity,
     gcTime: 0,
@@ -85,7 +81,7 @@ export default function ContributeScreen() {
   const fileInput = useRef<HTMLInputElement>(null);
   const folderInput = useRef<HTMLInputElement>(null);
   const check = useFileCheck(valid ? datanetId : undefined, picked, version);
-  const submit = useProtocolWrite(async (files: FileInput[], { protocol, wallet: client, step }) =>
+  const submit = useProtocolWrite(async (files: ByteSource[], { protocol, wallet: client, step }) =>
     contribute(client, {
       contracts: protocol.contracts,
       ipfs: protocol.ipfs,
@@ -118,12 +114,12 @@ export default function ContributeScreen() {
     setVersion((v) => v + 1);
   };
 
-  const report = check.data?.report;
+  const report = check.data;
   const accepted = report?.accepted ?? [];
   const deposit = datanet.data ? datanet.data.limits.deposit * BigInt(accepted.length) : 0n;
   const send = () => {
     if (!report) return;
-    const files = accepted.map((f) => ({ name: f.name, bytes: f.bytes }));
+    const files = accepted.map((f) => f.source);
     setStates(Object.fromEntries(files.map((f) => [f.name, "ready" as FileState])));
     submit.mutate(files, {
       onSuccess: (r) => {
@@ -226,18 +222,6 @@ export default function ContributeScreen() {
                         </td>
                       </tr>
                     ))}
-                    {check.data!.unread.map((p) => (
-                      <tr key={p.name} data-testid="file-refused" className="refused">
-                        <td data-label="File">{p.name}</td>
-                        <td data-label="Size" className="num">
-                          {formatBytes(p.size)}
-                        </td>
-                        <td data-label="Format">—</td>
-                        <td data-label="Check">
-                          <span className="badge status-rejected">refused: too-large</span> the file is {formatBytes(p.size)}; Datanet {datanetId} takes at most {formatBytes(report.maxFileSize)} per file. It will not be read or uploaded.
-                        </td>
-                      </tr>
-                    ))}
                   </tbody>
                 </table>
               ) : null}
@@ -245,7 +229,7 @@ export default function ContributeScreen() {
                 <div className="card">
                   <p>
                     {formatCount(accepted.length)} file(s) ready. Deposit to pay now: <Amount wei={deposit} />. If accepted, each earns <Amount wei={datanet.data.limits.reward} />.
-                    {report.rejected.length + check.data!.unread.length > 0 ? ` ${report.rejected.length + check.data!.unread.length} refused file(s) stay here.` : ""}
+                    {report.rejected.length > 0 ? ` ${report.rejected.length} refused file(s) stay here.` : ""}
                   </p>
                   <button type="button" onClick={send} disabled={submit.isPending || !wallet.ready}>
                     Upload and submit {formatCount(accepted.length)} file(s)

@@ -1,17 +1,48 @@
-import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { detectFormat, formatFromFileName, formatName, parseFormat, type Format } from "@openledger/sdk";
-import { collectFiles, UsageError } from "../args.ts";
+import {
+  checkSource,
+  formatName,
+  formatsOfMask,
+  getDatanet,
+  getProtocolLimits,
+  MAX_FILE_SIZE_CEILING,
+  parseFormat,
+  type FileVerdict,
+  type Format,
+  type SourceRules,
+} from "@openledger/sdk";
+import { fileSource } from "@openledger/sdk/node";
+import { collectFiles, datanetArg, UsageError } from "../args.ts";
 import { EXIT } from "../exit.ts";
 import { printJson, printTable } from "../output.ts";
 import type { Cli } from "../cli.ts";
 
-interface CheckRow {
+/** One file's verdict as `check` and `contribute --dry-run` print it. */
+export interface CheckRow {
   file: string;
   ok: boolean;
   format: string | null;
   rule: string | null;
   message: string | null;
+}
+
+export function checkRow(v: FileVerdict): CheckRow {
+  return { file: v.file, ok: v.ok, format: v.format === null ? null : formatName(v.format), rule: v.rule, message: v.message };
+}
+
+/** Prints the verdicts (a table, or JSON) and sets exit code 3 when any file is refused. */
+export function printVerdicts(rows: CheckRow[], json: boolean): void {
+  if (json) printJson(rows);
+  else printTable(rows.map((r) => [r.file, r.ok ? "ok" : "refused", r.format ?? "", r.rule ?? "", r.message ?? ""]), ["file", "verdict", "format", "rule", "message"]);
+  if (rows.some((r) => !r.ok)) process.exitCode = EXIT.refused;
+}
+
+/** The `--format` option: the format every file claims to be. */
+export function claimedFormat(text: string | undefined): Format | undefined {
+  if (text === undefined) return undefined;
+  const format = parseFormat(text);
+  if (format === undefined) throw new UsageError(`unknown format "${text}"`);
+  return format;
 }
 
 function parseFormatList(list: string): Format[] {
@@ -22,32 +53,36 @@ function parseFormatList(list: string): Format[] {
   });
 }
 
-/** Runs the byte checks on one file, and the allowed-formats check when a list is given. */
-function checkFile(file: string, claimed: Format | undefined, allowed: Format[] | undefined): CheckRow {
-  const detection = detectFormat(new Uint8Array(readFileSync(file)), claimed ?? formatFromFileName(file));
-  if (!detection.ok) return { file, ok: false, format: null, rule: detection.problem.rule, message: detection.problem.message };
-  const format = formatName(detection.format);
-  if (allowed && !allowed.includes(detection.format)) {
-    return { file, ok: false, format, rule: "format-not-allowed", message: `the allowed formats are ${allowed.map(formatName).join(", ")}; this file is ${format}` };
-  }
-  return { file, ok: true, format, rule: null, message: null };
-}
-
-export function registerCheck(program: Command, { json }: Cli): void {
+export function registerCheck(program: Command, { ctxOf, json }: Cli): void {
   program
     .command("check <paths...>")
-    .description("a dry run of the file checks on files (or every file of a folder): no key, no chain")
-    .option("--formats <list>", "the formats to allow, comma-separated (as a Datanet would)")
+    .description("a dry run of the file checks on files (or every file of a folder): no key; no chain unless --datanet")
+    .option("--datanet <id>", "check against this Datanet's allowed formats and size cap (read from the chain)")
+    .option("--formats <list>", "the formats to allow, comma-separated (as a Datanet would); no chain needed")
     .option("--format <format>", "the format of every file (default: detected from the bytes; the extension only picks among text formats)")
-    .action((paths: string[], o: { formats?: string; format?: string }, cmd: Command) => {
-      const claimed = o.format === undefined ? undefined : parseFormat(o.format);
-      if (o.format !== undefined && claimed === undefined) throw new UsageError(`unknown format "${o.format}"`);
-      const allowed = o.formats === undefined ? undefined : parseFormatList(o.formats);
+    .action(async (paths: string[], o: { datanet?: string; formats?: string; format?: string }, cmd: Command) => {
+      const format = claimedFormat(o.format);
+      if (o.datanet !== undefined && o.formats !== undefined) throw new UsageError("give --datanet or --formats, not both");
       const files = collectFiles(paths);
       if (files.length === 0) throw new UsageError("no files to check");
-      const rows = files.map((file) => checkFile(file, claimed, allowed));
-      if (json(cmd)) printJson(rows);
-      else printTable(rows.map((r) => [r.file, r.ok ? "ok" : "refused", r.format ?? "", r.rule ?? "", r.message ?? ""]), ["file", "verdict", "format", "rule", "message"]);
-      if (rows.some((r) => !r.ok)) process.exitCode = EXIT.refused;
+      const rules: SourceRules = { maxFileSize: MAX_FILE_SIZE_CEILING, ...(format === undefined ? {} : { format }) };
+      if (o.formats !== undefined) rules.allowed = parseFormatList(o.formats);
+      if (o.datanet !== undefined) {
+        const datanetId = datanetArg(o.datanet);
+        const ctx = await ctxOf(cmd);
+        const [datanet, limits] = await Promise.all([getDatanet(ctx.client, { contracts: ctx.contracts, datanetId }), getProtocolLimits(ctx.client, { contracts: ctx.contracts })]);
+        Object.assign(rules, {
+          maxFileSize: Math.min(datanet.limits.maxFileSize || limits.maxFileSize, limits.maxFileSize),
+          capOwner: `Datanet ${datanetId}`,
+          allowed: formatsOfMask(datanet.formats),
+        });
+      }
+      // One file at a time: each is refused from its size when it is empty or over the cap, else read once.
+      const rows: CheckRow[] = [];
+      for (const file of files) {
+        const c = await checkSource(fileSource(file), rules);
+        rows.push(checkRow(c.ok ? { file, ok: true, format: c.format, rule: null, message: null } : { file, ok: false, format: c.format, rule: c.rule, message: c.message }));
+      }
+      printVerdicts(rows, json(cmd));
     });
 }

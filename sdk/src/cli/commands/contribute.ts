@@ -1,16 +1,12 @@
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
-import {
-  contribute,
-  getQuota,
-  parseFormat,
-  type FileInput,
-} from "@openledger/sdk";
+import { checkFiles, contribute, getQuota, type ContributionFile } from "@openledger/sdk";
+import { fileSource } from "@openledger/sdk/node";
 import { datanetArg, when, collectFiles, UsageError } from "../args.ts";
 import { EXIT } from "../exit.ts";
 import { bytes, printFields, printJson, printTable, progressBar } from "../output.ts";
 import type { Cli } from "../cli.ts";
+import { checkRow, claimedFormat, printVerdicts } from "./check.ts";
 
 export function registerContribute(program: Command, { ctxOf, json }: Cli): void {
   program
@@ -18,13 +14,18 @@ export function registerContribute(program: Command, { ctxOf, json }: Cli): void
     .description("check, upload and submit files (or every file of a folder) to a Datanet")
     .option("--format <format>", "the format of every file (default: detected from the bytes; the extension only picks among text formats)")
     .option("--skip-refused", "submit the files that pass the checks even if others are refused")
-    .action(async (id: string, paths: string[], o: { format?: string; skipRefused?: boolean }, cmd: Command) => {
+    .option("--dry-run", "run every check against the Datanet, today's quotas included, and print a verdict per file; upload and send nothing (--address instead of a key)")
+    .action(async (id: string, paths: string[], o: { format?: string; skipRefused?: boolean; dryRun?: boolean }, cmd: Command) => {
       const datanetId = datanetArg(id);
-      const format = o.format === undefined ? undefined : parseFormat(o.format);
-      if (o.format !== undefined && format === undefined) throw new UsageError(`unknown format "${o.format}"`);
-      const files: FileInput[] = collectFiles(paths).map((p) => ({ name: p, bytes: new Uint8Array(readFileSync(p)), ...(format === undefined ? {} : { format }) }));
+      const format = claimedFormat(o.format);
+      // Files are opened by size only (stat); each one's bytes are read when it is checked, and again, streamed, when it is uploaded.
+      const files: ContributionFile[] = collectFiles(paths).map((p) => (format === undefined ? fileSource(p) : { ...fileSource(p), format }));
       if (files.length === 0) throw new UsageError("no files to contribute");
       const ctx = await ctxOf(cmd);
+      if (o.dryRun) {
+        const report = await checkFiles(ctx.client, { contracts: ctx.contracts, datanetId, account: await ctx.address(), files });
+        return printVerdicts(report.verdicts.map(checkRow), json(cmd));
+      }
       const bar = progressBar("uploading");
       const result = await contribute(await ctx.wallet(), {
         contracts: ctx.contracts,
