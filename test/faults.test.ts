@@ -14,7 +14,7 @@ import { createWalletClient, http, parseEther, publicActions, type Hex } from "v
 import { privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
 import { DEV_PRIVATE_KEYS, publicClientFor, type Deployment } from "@openledger/protocol/deploy";
-import { createIpfsClient, Modality, MODALITY_FORMATS, openLedgerActions, toOnchainCid } from "@openledger/sdk";
+import { bytesSource, createIpfsClient, Modality, type ByteSource, MODALITY_FORMATS, openLedgerActions, toOnchainCid } from "@openledger/sdk";
 import { waitForConsistency } from "@openledger/indexer/consistency";
 import { readOperatorToken } from "@openledger/trainer/operator-token";
 import { freePort, projectRoot } from "@openledger/stack";
@@ -50,7 +50,7 @@ async function until<T>(what: string, timeoutMs: number, check: () => Promise<T 
 }
 
 /** Instruction data in the words the shipped toy base model knows: one jsonl file per call. */
-function factsFile(contributor: number, round: number): { name: string; bytes: Uint8Array } {
+function factsFile(contributor: number, round: number): ByteSource {
   const names = ["Ann", "Ben", "Cara", "Dan", "Eva", "Finn", "Gail", "Hugo", "Ivy"];
   const pets = ["fox", "frog", "duck", "cat", "dog", "fish"];
   const lines = [0, 1, 2].map((k) => {
@@ -58,7 +58,7 @@ function factsFile(contributor: number, round: number): { name: string; bytes: U
     const pet = pets[(contributor * 7 + round * 5 + k) % pets.length]!;
     return JSON.stringify({ instruction: `What pet does ${name} have?`, input: "", output: `${name} has a ${round % 2 ? "red" : "green"} ${pet}.` });
   });
-  return { name: `facts-${contributor}-${round}.jsonl`, bytes: new TextEncoder().encode(lines.join("\n") + "\n") };
+  return bytesSource(`facts-${contributor}-${round}.jsonl`, new TextEncoder().encode(lines.join("\n") + "\n"));
 }
 
 function startStack(env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string } {
