@@ -3,7 +3,7 @@
 import { IpfsNode } from "./node.ts";
 import { startIpfsServer } from "./server.ts";
 
-export { IpfsNode, parseCidArg, MAX_DAG_BLOCKS } from "./node.ts";
+export { IpfsNode, linksOf, parseCidArg, MAX_DAG_BLOCKS } from "./node.ts";
 export type { AddOptions, AddResult, IpfsNodeOptions, PinEntry, PinType, VerifiedBlock } from "./node.ts";
 export { startIpfsServer, LOOPBACK } from "./server.ts";
 export type { IpfsServer, IpfsServerOptions } from "./server.ts";

@@ -35,3 +35,11 @@ it("answers a malformed percent-escape in a gateway path with 400 naming the pat
   }
   expect((await ask("POST", "/api/v0/version")).status).toBe(200);
 });
+
+it("names no server path in its status answers (/, version, a missing block)", async () => {
+  const answers = [await ask("GET", "/"), await ask("POST", "/api/v0/version"), await ask("POST", "/api/v0/block/get?arg=bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e")];
+  for (const answer of answers) {
+    expect(answer.text).not.toContain(node.dataDir);
+    expect(answer.text).not.toMatch(/\/(tmp|home|root|work|var)\//);
+  }
+});
