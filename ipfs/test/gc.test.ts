@@ -109,7 +109,7 @@ describe("a refused or failed add leaves nothing behind", () => {
     upload.req.end();
     expect((await upload.answer.catch(() => ({ status: 413, text: "" }))).status).toBe(413);
     await until(async () => (await blockFiles(dataDir)).size === 0, "the request's blocks to go");
-    await expect(client.pin.ls({ paths: [expected] }).next()).rejects.toThrow(/not pinned/);
+    await expect(all(client.pin.ls({ paths: [expected] }))).rejects.toThrow(/not pinned/);
   });
 
   it("a client that disconnects midway leaves nothing", async () => {

@@ -22,7 +22,7 @@ it("answers RPC command names inherited from Object (__proto__, constructor, toS
   for (const command of ["__proto__", "constructor", "toString", "hasOwnProperty", "files/__proto__"]) {
     const r = await ask("POST", `/api/v0/${command}`);
     expect(r.status, command).toBe(404);
-    expect(JSON.parse(r.text).Message).toBe(`command /api/v0/${command} is not served by this node; it serves add, cat, block/get, block/stat, pin/add, pin/rm, pin/ls, version`);
+    expect(JSON.parse(r.text).Message).toBe(`command /api/v0/${command} is not served by this node; it serves add, cat, block/get, block/stat, pin/add, pin/rm, pin/ls, repo/gc, version`);
   }
 });
 
