@@ -334,6 +334,11 @@ export class IpfsNode {
     this.gcTimer.unref();
   }
 
+  /** True when a pin holds the block: its own pin, or a recursive pin whose DAG holds it. */
+  async isPinned(cid: CID): Promise<boolean> {
+    return this.serialisePins(() => this.isPinnedBlock(cid, new Map()));
+  }
+
   /** True when a pin whose record still exists holds the block; `live` caches record lookups. */
   private async isPinnedBlock(cid: CID, live: Map<string, boolean>): Promise<boolean> {
     for (const root of await this.pinIndex.pinnersOf(cid)) {
