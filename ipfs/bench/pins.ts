@@ -23,7 +23,7 @@ const partCount = Number(values.parts);
 const rssMiB = (): number => process.memoryUsage().rss / 1048576;
 
 /** A multipart body of `count` files of a few bytes each, as kubo-rpc-client would send it. */
-function tinyParts(count: number): { body: Buffer; type: string } {
+function tinyParts(count: number): { body: Uint8Array<ArrayBuffer>; type: string } {
   const boundary = "----bench-boundary";
   const pieces: Buffer[] = [];
   for (let i = 0; i < count; i++) {
@@ -31,10 +31,10 @@ function tinyParts(count: number): { body: Buffer; type: string } {
     pieces.push(randomBytes(16), Buffer.from("\r\n"));
   }
   pieces.push(Buffer.from(`--${boundary}--\r\n`));
-  return { body: Buffer.concat(pieces), type: `multipart/form-data; boundary=${boundary}` };
+  return { body: new Uint8Array(Buffer.concat(pieces)), type: `multipart/form-data; boundary=${boundary}` };
 }
 
-async function post(url: string, body?: { body: Buffer; type: string }): Promise<string> {
+async function post(url: string, body?: { body: Uint8Array<ArrayBuffer>; type: string }): Promise<string> {
   const res = await fetch(url, { method: "POST", body: body?.body, headers: body === undefined ? {} : { "Content-Type": body.type } });
   const text = await res.text();
   if (res.status !== 200) throw new Error(`${url}: ${res.status} ${text.slice(0, 200)}`);
