@@ -4,7 +4,9 @@
 // Three ways of adding each payload, each timed end to end and reported as the median of the runs:
 // - sha256: node:crypto over the bytes (the floor: every add hashes every byte at least once);
 // - helia: `IpfsNode.add` straight into Helia on the filesystem blockstore, pinned;
-// - http: kubo-rpc-client `add` through the node's Kubo RPC (multipart upload, import, pin).
+// - http: kubo-rpc-client `add` through the node's Kubo RPC (multipart upload, import, pin);
+// - post: the same request as one plain `fetch` of a ready multipart body, which leaves out
+//   kubo-rpc-client's own cost (it builds and streams the body through web streams).
 // Each run adds fresh random bytes, so no run finds its blocks already stored.
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -52,6 +54,26 @@ interface Row {
   httpMBps: number;
   heliaRatio: number;
   httpRatio: number;
+  postMBps: number;
+  postRatio: number;
+}
+
+const BOUNDARY = "----bench-boundary";
+
+/** One file as a multipart/form-data body, the way kubo-rpc-client frames it. */
+function multipartBody(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  const head = Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="file"\r\nContent-Type: application/octet-stream\r\n\r\n`);
+  return new Uint8Array(Buffer.concat([head, bytes, Buffer.from(`\r\n--${BOUNDARY}--\r\n`)]));
+}
+
+async function plainPost(url: string, body: Uint8Array<ArrayBuffer>): Promise<void> {
+  const res = await fetch(`${url}/api/v0/add?${new URLSearchParams(KUBO_ADD_PARAMS)}`, {
+    method: "POST",
+    body,
+    headers: { "Content-Type": `multipart/form-data; boundary=${BOUNDARY}` },
+  });
+  if (res.status !== 200) throw new Error(`add: ${res.status} ${await res.text()}`);
+  await res.text();
 }
 
 const rows: Row[] = [];
@@ -70,6 +92,7 @@ for (const sizeMiB of sizesMiB) {
   const sha: number[] = [];
   const helia: number[] = [];
   const http: number[] = [];
+  const post: number[] = [];
   // Run -1 warms up each path and is not counted.
   for (let run = -1; run < runs; run++) {
     const bytes = randomBytes(size);
@@ -77,7 +100,10 @@ for (const sizeMiB of sizesMiB) {
     const heliaSeconds = await timed(() => node.add(bytes));
     const other = randomBytes(size);
     const httpSeconds = await timed(() => client.add(other, profile));
+    const framed = multipartBody(randomBytes(size));
+    const postSeconds = await timed(() => plainPost(running.url, framed));
     if (run >= 0) {
+      post.push(postSeconds);
       sha.push(shaSeconds);
       helia.push(heliaSeconds);
       http.push(httpSeconds);
@@ -90,14 +116,15 @@ for (const sizeMiB of sizesMiB) {
   const shaMBps = megabytes / median(sha);
   const heliaMBps = megabytes / median(helia);
   const httpMBps = megabytes / median(http);
-  rows.push({ sizeMiB, sha256MBps: shaMBps, heliaMBps, httpMBps, heliaRatio: heliaMBps / shaMBps, httpRatio: httpMBps / shaMBps });
+  const postMBps = megabytes / median(post);
+  rows.push({ sizeMiB, sha256MBps: shaMBps, heliaMBps, httpMBps, heliaRatio: heliaMBps / shaMBps, httpRatio: httpMBps / shaMBps, postMBps, postRatio: postMBps / shaMBps });
 }
 
 const fmt = (n: number, digits = 0): string => n.toFixed(digits).padStart(9);
 console.log(`IPFS add throughput (MB/s, median of ${runs} runs; ratio = add MB/s ÷ sha256 MB/s)`);
-console.log("  size MiB   sha256    helia    ratio     http    ratio");
+console.log("  size MiB   sha256    helia    ratio     http    ratio     post    ratio");
 for (const r of rows) {
-  console.log(`${fmt(r.sizeMiB)}${fmt(r.sha256MBps)}${fmt(r.heliaMBps)}${fmt(r.heliaRatio, 3)}${fmt(r.httpMBps)}${fmt(r.httpRatio, 3)}`);
+  console.log(`${fmt(r.sizeMiB)}${fmt(r.sha256MBps)}${fmt(r.heliaMBps)}${fmt(r.heliaRatio, 3)}${fmt(r.httpMBps)}${fmt(r.httpRatio, 3)}${fmt(r.postMBps)}${fmt(r.postRatio, 3)}`);
 }
 if (values.json !== undefined) {
   await writeFile(values.json, `${JSON.stringify({ runs, node: process.version, rows }, null, 2)}\n`);

@@ -1,11 +1,22 @@
 // Runs the embedded IPFS node: `node ipfs/src/cli.ts --data .stack/ipfs --port 5001`.
 import { parseArgs } from "node:util";
-import { DEFAULT_MAX_BODY_BYTES, NODE_AGENT, startIpfsNode } from "./index.ts";
+import { DEFAULT_GC_INTERVAL_MS, DEFAULT_MAX_BODY_BYTES, NODE_AGENT, startIpfsNode } from "./index.ts";
 
 const USAGE = `usage: node ipfs/src/cli.ts [--data DIR] [--port N] [--max-body-mib N]
   --data DIR        data folder for blocks and pins (default .stack/ipfs)
   --port N          port on 127.0.0.1 (default 5001; 0 picks a free one)
-  --max-body-mib N  largest request body in MiB (default ${DEFAULT_MAX_BODY_BYTES / 1048576})`;
+  --max-body-mib N  largest request body in MiB (default ${DEFAULT_MAX_BODY_BYTES / 1048576})
+environment:
+  IPFS_GC_INTERVAL_S  seconds between garbage collections of unpinned blocks (default ${DEFAULT_GC_INTERVAL_MS / 1000}; 0 disables)`;
+
+/** The garbage-collection interval from IPFS_GC_INTERVAL_S, in milliseconds. */
+function gcIntervalMs(): number {
+  const text = process.env.IPFS_GC_INTERVAL_S;
+  if (text === undefined || text === "") return DEFAULT_GC_INTERVAL_MS;
+  const seconds = Number(text);
+  if (!Number.isFinite(seconds) || seconds < 0) throw new Error(`IPFS_GC_INTERVAL_S=${JSON.stringify(text)} must be a number of seconds (0 disables collection)\n${USAGE}`);
+  return Math.round(seconds * 1000);
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -25,15 +36,18 @@ async function main(): Promise<void> {
   const maxBodyMib = values["max-body-mib"] === undefined ? undefined : Number(values["max-body-mib"]);
   if (maxBodyMib !== undefined && !(maxBodyMib > 0)) throw new Error(`--max-body-mib ${values["max-body-mib"]} must be a positive number`);
 
+  const gcInterval = gcIntervalMs();
   const running = await startIpfsNode({
     dataDir: values.data,
     port,
     maxBodyBytes: maxBodyMib === undefined ? undefined : Math.floor(maxBodyMib * 1048576),
+    gcIntervalMs: gcInterval,
   });
   console.log(NODE_AGENT);
   console.log(`data     ${values.data}`);
   console.log(`rpc      ${running.apiUrl}   (kubo-rpc-client: create({ url: "${running.url}" }))`);
   console.log(`gateway  ${running.gatewayUrl}<cid>`);
+  console.log(`gc       ${gcInterval > 0 ? `unpinned blocks removed every ${gcInterval / 1000} s (IPFS_GC_INTERVAL_S)` : "scheduled collection off (IPFS_GC_INTERVAL_S=0); POST /api/v0/repo/gc runs one"}`);
 
   let stopping = false;
   const stop = (signal: string): void => {

@@ -3,8 +3,8 @@
 import { IpfsNode } from "./node.ts";
 import { startIpfsServer } from "./server.ts";
 
-export { IpfsNode, parseCidArg, MAX_DAG_BLOCKS } from "./node.ts";
-export type { AddOptions, AddResult, IpfsNodeOptions, PinEntry, PinType, VerifiedBlock } from "./node.ts";
+export { DEFAULT_GC_INTERVAL_MS, IpfsNode, linksOf, parseCidArg, MAX_DAG_BLOCKS } from "./node.ts";
+export type { AddOptions, AddResult, AddSession, IpfsNodeOptions, PinEntry, PinType, VerifiedBlock } from "./node.ts";
 export { startIpfsServer, LOOPBACK } from "./server.ts";
 export type { IpfsServer, IpfsServerOptions } from "./server.ts";
 export { parseAddOptions } from "./add-options.ts";
@@ -21,6 +21,8 @@ export interface StartIpfsNodeOptions {
   port?: number;
   /** Largest request body accepted (default 64 MiB). */
   maxBodyBytes?: number;
+  /** Milliseconds between garbage collections of unpinned blocks (default one hour); 0 disables. */
+  gcIntervalMs?: number;
 }
 
 export interface RunningIpfsNode {
@@ -37,7 +39,7 @@ export interface RunningIpfsNode {
 
 /** Opens the node on `dataDir` and serves it on 127.0.0.1. */
 export async function startIpfsNode(options: StartIpfsNodeOptions): Promise<RunningIpfsNode> {
-  const node = await IpfsNode.open({ dataDir: options.dataDir });
+  const node = await IpfsNode.open({ dataDir: options.dataDir, gcIntervalMs: options.gcIntervalMs });
   let server;
   try {
     server = await startIpfsServer(node, { port: options.port ?? 0, maxBodyBytes: options.maxBodyBytes });

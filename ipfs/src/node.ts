@@ -5,22 +5,32 @@
 // protocol's CID profile (`unixfsProfile()` from the SDK, the single source of truth), so the CIDs
 // are the ones the contracts record and the ones Kubo gives with the same profile. Every block read
 // back is hashed again before it is used, so the node never serves bytes that do not match their CID.
+//
+// What stays on disk: the blocks of pinned content (see pin-index.ts) and the blocks of adds still
+// in progress. An add that fails or is refused removes the blocks it wrote that no pin holds, and
+// garbage collection (on demand and on a schedule) removes every other unpinned block.
 import { join } from "node:path";
 import * as dagPb from "@ipld/dag-pb";
 import { unixfs, type UnixFS } from "@helia/unixfs";
 import { FsBlockstore } from "blockstore-fs";
 import { FsDatastore } from "datastore-fs";
-import { createHeliaLight, type GraphNode, type GraphWalkerFactory, type Helia } from "helia";
+import { createHeliaLight, type GraphWalkerFactory, type Helia } from "helia";
 import { CID } from "multiformats/cid";
 import { sha256 } from "multiformats/hashes/sha2";
 import { DAG_PB_CODE, RAW_CODE, SHA2_256_CODE } from "@openledger/protocol";
 import { unixfsProfile } from "@openledger/sdk";
 import { BadRequestError, BlockNotFoundError, CorruptBlockError, NotPinnedError } from "./errors.ts";
+import { BlockClaims, blockKey, HELIA_PINNED_BLOCK_PREFIX, INDEX_VERSION_KEY, PinIndex } from "./pin-index.ts";
 
 export interface IpfsNodeOptions {
   /** Folder holding `blocks/` and `datastore/` (created when missing). */
   dataDir: string;
+  /** Milliseconds between garbage collections of unpinned blocks (default one hour); 0 disables them. */
+  gcIntervalMs?: number;
 }
+
+/** Default time between scheduled garbage collections: one hour. */
+export const DEFAULT_GC_INTERVAL_MS = 60 * 60 * 1000;
 
 export interface AddOptions {
   /** Pin the root recursively (default true). */
@@ -30,6 +40,18 @@ export interface AddOptions {
   /** Compute the CID without storing any block. */
   onlyHash?: boolean;
   signal?: AbortSignal;
+}
+
+/**
+ * Files imported for one request: pinned together by `commit`, or removed by `abort` (every block
+ * the session wrote that no pin holds). Until then garbage collection leaves their blocks alone.
+ */
+export interface AddSession {
+  add(content: Uint8Array | AsyncIterable<Uint8Array>, options?: { signal?: AbortSignal }): Promise<AddResult>;
+  /** Pins what was added (unless the session was opened with `pin: false` or `onlyHash`). */
+  commit(): Promise<void>;
+  /** Removes the blocks the session wrote that no pin holds; safe to call after a failed commit. */
+  abort(): Promise<void>;
 }
 
 export interface AddResult {
@@ -101,6 +123,16 @@ export function linksOf(block: VerifiedBlock): CID[] {
   return dagPb.decode(block.bytes).Links.map((link) => link.Hash);
 }
 
+/** A walker for Helia's pin records that visits no block: this node keeps its own block index. */
+const RECORD_ONLY: GraphWalkerFactory = () => ({
+  // eslint-disable-next-line require-yield
+  walk: async function* () {
+    return;
+  },
+});
+
+type PinRecord = { depth: number; metadata: Record<string, string | number | boolean> };
+
 export class IpfsNode {
   readonly helia: Helia;
   readonly dataDir: string;
@@ -108,15 +140,20 @@ export class IpfsNode {
   readonly fs: UnixFS;
   private readonly blockstore: FsBlockstore;
   private readonly datastore: FsDatastore;
+  private readonly pinIndex: PinIndex;
+  private readonly claims = new BlockClaims();
   private stopped = false;
-  /** Pin changes run one at a time: Helia keeps a read-modify-write count per pinned block. */
+  /** Pin changes and collections run one at a time, so each sees a settled set of pins. */
   private pinChanges: Promise<unknown> = Promise.resolve();
+  private gcTimer: NodeJS.Timeout | undefined;
+  private scheduledGc: Promise<unknown> | undefined;
 
   private constructor(dataDir: string, helia: Helia, blockstore: FsBlockstore, datastore: FsDatastore) {
     this.dataDir = dataDir;
     this.helia = helia;
     this.blockstore = blockstore;
     this.datastore = datastore;
+    this.pinIndex = new PinIndex(datastore);
     const verifying = {
       get: (cid: CID, options?: { signal?: AbortSignal }) => this.blockChunks(cid, options),
       put: (cid: CID, bytes: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>, options?: { signal?: AbortSignal }) =>
@@ -134,12 +171,17 @@ export class IpfsNode {
     await datastore.open();
     const helia = createHeliaLight({ blockstore, datastore });
     await helia.start();
-    return new IpfsNode(options.dataDir, helia, blockstore, datastore);
+    const node = new IpfsNode(options.dataDir, helia, blockstore, datastore);
+    await node.indexExistingPins();
+    node.scheduleGc(options.gcIntervalMs ?? DEFAULT_GC_INTERVAL_MS);
+    return node;
   }
 
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    clearInterval(this.gcTimer);
+    await this.scheduledGc;
     await this.helia.stop();
     await this.blockstore.close();
     await this.datastore.close();
@@ -147,23 +189,82 @@ export class IpfsNode {
 
   /**
    * Adds one file under the protocol's CID profile and (unless `pin: false` or `onlyHash`) pins it
-   * recursively. The importer hashes every block it writes, so what is stored is what was hashed.
+   * recursively. When the add fails, the blocks it wrote that no pin holds are removed.
    */
   async add(content: Uint8Array | AsyncIterable<Uint8Array>, options: AddOptions = {}): Promise<AddResult> {
-    // The links of the dag-pb nodes just written, so pinning need not read the DAG back.
+    const session = this.openAdd(options);
+    try {
+      const result = await session.add(content, { signal: options.signal });
+      await session.commit();
+      return result;
+    } catch (err) {
+      await session.abort();
+      throw err;
+    }
+  }
+
+  /** Starts a set of adds that are pinned together or removed together (see `AddSession`). */
+  openAdd(options: Omit<AddOptions, "signal"> = {}): AddSession {
+    const written = new Map<string, CID>();
     const freshLinks = new Map<string, CID[]>();
+    const roots: CID[] = [];
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      for (const key of written.keys()) this.claims.release(key);
+    };
+    return {
+      add: async (content, addOptions = {}) => {
+        if (released) throw new Error("this add session is already closed");
+        const result = await this.importFile(content, { onlyHash: options.onlyHash === true, signal: addOptions.signal }, written, freshLinks);
+        roots.push(result.cid);
+        return result;
+      },
+      commit: async () => {
+        if (options.onlyHash !== true && options.pin !== false && roots.length > 0) {
+          await this.serialisePins(async () => {
+            for (const root of roots) await this.pinNow(root, { recursive: true, name: options.pinName, freshLinks });
+          });
+        }
+        release();
+      },
+      abort: async () => {
+        const ownClaims = !released;
+        release();
+        if (ownClaims) await this.discardUnpinned(written);
+      },
+    };
+  }
+
+  /**
+   * Runs the importer over one file. Every block it writes is claimed (so garbage collection
+   * leaves it alone) and recorded in `written`; the links of dag-pb nodes go to `freshLinks`, so
+   * pinning need not read the DAG back. The importer hashes every block it writes.
+   */
+  private async importFile(
+    content: Uint8Array | AsyncIterable<Uint8Array>,
+    options: { onlyHash: boolean; signal?: AbortSignal },
+    written: Map<string, CID>,
+    freshLinks: Map<string, CID[]>,
+  ): Promise<AddResult> {
     let dagSize = 0;
     const sink = {
       put: async (cid: CID, bytes: Uint8Array, putOptions?: { signal?: AbortSignal }): Promise<CID> => {
         dagSize += bytes.byteLength;
-        if (options.onlyHash === true) return cid;
+        if (options.onlyHash) return cid;
         if (cid.code === DAG_PB_CODE) freshLinks.set(cid.toString(), dagPb.decode(bytes).Links.map((link) => link.Hash));
-        return this.helia.blockstore.put(cid, bytes, putOptions);
+        const key = blockKey(cid);
+        if (!written.has(key)) {
+          written.set(key, cid);
+          await this.claims.claim(key);
+        }
+        return this.blockstore.put(cid, bytes, putOptions);
       },
       get: () => {
         throw new Error("the importer does not read blocks");
       },
-      has: async (cid: CID) => (options.onlyHash === true ? false : this.helia.blockstore.has(cid)),
+      has: async () => false,
     };
     const importer = unixfs({ blockstore: sink as never });
     let fileSize = 0;
@@ -186,12 +287,83 @@ export class IpfsNode {
       result = entry;
     }
     if (result === undefined) throw new Error("importer produced no entry");
-    if (options.onlyHash !== true && options.pin !== false) {
-      await this.pin(result.cid, { recursive: true, name: options.pinName, freshLinks });
-    }
     return { cid: result.cid, fileSize, dagSize };
   }
 
+  /** Removes the blocks of a failed add that no pin holds and no other add claims. */
+  private async discardUnpinned(written: Map<string, CID>): Promise<void> {
+    if (written.size === 0) return;
+    await this.serialisePins(async () => {
+      const live = new Map<string, boolean>();
+      for (const [key, cid] of written) {
+        if (await this.isPinnedBlock(cid, live)) continue;
+        await this.claims.deleteUnlessClaimed(key, () => this.blockstore.delete(cid));
+      }
+    });
+  }
+
+  /**
+   * Removes every block that no pin holds and no add in progress claims, and returns their CIDs
+   * (CIDv1, raw codec: the store keeps blocks by multihash, as Kubo's `repo gc` reports them).
+   * Runs between pin changes, never during one.
+   */
+  async collectGarbage(options: { signal?: AbortSignal } = {}): Promise<CID[]> {
+    return this.serialisePins(async () => {
+      const removed: CID[] = [];
+      const live = new Map<string, boolean>();
+      for await (const { cid } of this.blockstore.getAll(options)) {
+        if (await this.isPinnedBlock(cid, live)) continue;
+        if (await this.claims.deleteUnlessClaimed(blockKey(cid), () => this.blockstore.delete(cid))) {
+          removed.push(CID.createV1(RAW_CODE, cid.multihash));
+        }
+      }
+      return removed;
+    });
+  }
+
+  private scheduleGc(intervalMs: number): void {
+    if (!(intervalMs > 0)) return;
+    this.gcTimer = setInterval(() => {
+      if (this.scheduledGc !== undefined || this.stopped) return;
+      this.scheduledGc = this.collectGarbage()
+        .catch((err: unknown) => console.error(`ipfs node: scheduled garbage collection failed: ${(err as Error).message}`))
+        .finally(() => {
+          this.scheduledGc = undefined;
+        });
+    }, intervalMs);
+    this.gcTimer.unref();
+  }
+
+  /** True when a pin holds the block: its own pin, or a recursive pin whose DAG holds it. */
+  async isPinned(cid: CID): Promise<boolean> {
+    return this.serialisePins(() => this.isPinnedBlock(cid, new Map()));
+  }
+
+  /** True when a pin whose record still exists holds the block; `live` caches record lookups. */
+  private async isPinnedBlock(cid: CID, live: Map<string, boolean>): Promise<boolean> {
+    for (const root of await this.pinIndex.pinnersOf(cid)) {
+      let held = live.get(root);
+      if (held === undefined) {
+        held = (await this.pinOf(CID.parse(root))) !== undefined;
+        live.set(root, held);
+      }
+      if (held) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Builds the block index for pins made before this node kept one (Helia's own per-block records
+   * are then removed). Runs once per data folder; a block that cannot be read is skipped.
+   */
+  private async indexExistingPins(): Promise<void> {
+    if (await this.datastore.has(INDEX_VERSION_KEY)) return;
+    for await (const pin of this.helia.pins.ls()) {
+      await this.pinIndex.addPinner(await this.dagBlocks(pin.cid, pin.depth, { tolerant: true }), pin.cid);
+    }
+    for await (const key of this.datastore.queryKeys({ prefix: HELIA_PINNED_BLOCK_PREFIX })) await this.datastore.delete(key);
+    await this.datastore.put(INDEX_VERSION_KEY, new TextEncoder().encode("1"));
+  }
   /** The bytes of a held block, hashed again; throws BlockNotFoundError / CorruptBlockError. */
   async getBlock(cid: CID, options: { signal?: AbortSignal; root?: CID } = {}): Promise<Uint8Array> {
     if (cid.multihash.code !== SHA2_256_CODE) {
@@ -257,34 +429,45 @@ export class IpfsNode {
   }
 
   /** Pins `cid` (recursively by default) after checking that every block it needs is held. */
-  async pin(cid: CID, options: { recursive?: boolean; name?: string; signal?: AbortSignal; freshLinks?: Map<string, CID[]> } = {}): Promise<void> {
+  async pin(cid: CID, options: { recursive?: boolean; name?: string; signal?: AbortSignal } = {}): Promise<void> {
     return this.serialisePins(() => this.pinNow(cid, options));
   }
 
-  /** Runs `change` after every earlier pin change has settled. */
+  /** Runs `change` after every earlier pin change (or collection) has settled. */
   private serialisePins<T>(change: () => Promise<T>): Promise<T> {
     const next = this.pinChanges.then(change, change);
     this.pinChanges = next.catch(() => undefined);
     return next;
   }
 
+  /**
+   * Records the pin: first every block it holds in the index, then Helia's pin record, so an
+   * interrupted pin leaves index entries that count for nothing. `freshLinks` says the DAG was
+   * imported by this node's current add session (its blocks were hashed as they were written).
+   */
   private async pinNow(cid: CID, options: { recursive?: boolean; name?: string; signal?: AbortSignal; freshLinks?: Map<string, CID[]> }): Promise<void> {
-    const recursive = options.recursive !== false;
-    const depth = recursive ? Infinity : 0;
+    const depth = options.recursive !== false ? Infinity : 0;
     // Fail before touching the pin records when a block is missing or damaged.
-    await this.getBlock(cid, options);
+    if (options.freshLinks === undefined) await this.getBlock(cid, options);
     const existing = await this.pinOf(cid);
-    if (existing !== undefined) {
-      if (existing.depth === depth && (options.name === undefined || existing.metadata.name === options.name)) return;
-      for await (const _cid of this.helia.pins.rm(cid, { signal: options.signal })) {
-        // consumed
-      }
-    }
+    if (existing !== undefined && existing.depth === depth && (options.name === undefined || existing.metadata.name === options.name)) return;
+    const blocks = await this.dagBlocks(cid, depth, { freshLinks: options.freshLinks, verify: options.freshLinks === undefined, signal: options.signal });
+    await this.pinIndex.addPinner(blocks, cid);
+    if (existing !== undefined) await this.dropPinRecord(cid);
     const metadata: Record<string, string> = options.name === undefined ? {} : { name: options.name };
-    const walker = options.freshLinks === undefined ? this.pinWalker() : this.freshWalker(options.freshLinks);
-    const addOptions = { depth, metadata, signal: options.signal, walker };
-    for await (const _cid of this.helia.pins.add(cid, addOptions)) {
-      // consumed
+    for await (const _cid of this.helia.pins.add(cid, { depth, metadata, signal: options.signal, walker: RECORD_ONLY })) {
+      // record only
+    }
+    if (existing !== undefined && existing.depth > depth) {
+      // A recursive pin became direct: the blocks below the root are no longer held through it.
+      const below = await this.dagBlocks(cid, existing.depth, { tolerant: true });
+      await this.pinIndex.removePinner(below.filter((block) => blockKey(block) !== blockKey(cid)), cid);
+    }
+  }
+
+  private async dropPinRecord(cid: CID): Promise<void> {
+    for await (const _cid of this.helia.pins.rm(cid, { walker: RECORD_ONLY })) {
+      // record only
     }
   }
 
@@ -294,60 +477,52 @@ export class IpfsNode {
   }
 
   private async unpinNow(cid: CID, options: { signal?: AbortSignal }): Promise<void> {
-    if ((await this.pinOf(cid)) === undefined) {
+    const existing = await this.pinOf(cid);
+    if (existing === undefined) {
       throw new NotPinnedError(`${cid} is not pinned (or is pinned only indirectly, through another pin)`);
     }
-    const rmOptions = { signal: options.signal, walker: this.pinWalker() };
-    for await (const _cid of this.helia.pins.rm(cid, rmOptions)) {
-      // consumed
-    }
+    await this.dropPinRecord(cid);
+    await this.pinIndex.removePinner(await this.dagBlocks(cid, existing.depth, { tolerant: true, signal: options.signal }), cid);
   }
 
   /**
-   * The walker Helia's pins use: this node's own verified, offline walk, so that a missing block
-   * fails at once (never a network wait) and every pinned block is hashed again on the way.
+   * The CIDs of the DAG under `root` down to `depth`, each once. Links come from `freshLinks` when
+   * recorded there, else from the block read back (and hashed). `verify` reads every block, leaves
+   * included (pinning content this session did not import); `tolerant` skips a block that cannot be
+   * read instead of failing (unpinning, indexing old pins).
    */
-  private pinWalker(): GraphWalkerFactory {
-    return () => ({
-      walk: (root: CID, options?: { depth?: number; signal?: AbortSignal }) => this.pinWalk(root, options),
-    });
-  }
-
-  private async *pinWalk(root: CID, options?: { depth?: number; signal?: AbortSignal }): AsyncGenerator<GraphNode<never>> {
-    for await (const block of this.walk(root, { depth: options?.depth, signal: options?.signal })) {
-      // Pinning reads only the CID of each node; the rest of a BlockView is not needed.
-      yield { block: { cid: block.cid, bytes: block.bytes } as unknown as GraphNode<never>["block"], depth: block.depth, path: [] };
-    }
-  }
-
-  /**
-   * A walker over a DAG this node has just imported: the importer hashed every block as it wrote
-   * it, so its structure comes from the links recorded then; a node not recorded is read (and
-   * verified) from the store.
-   */
-  private freshWalker(links: Map<string, CID[]>): GraphWalkerFactory {
-    const node = this;
-    return () => ({
-      walk: async function* (root: CID, options?: { depth?: number; signal?: AbortSignal }): AsyncGenerator<GraphNode<never>> {
-        const maxDepth = options?.depth ?? Infinity;
-        const stack: Array<{ cid: CID; depth: number }> = [{ cid: root, depth: 0 }];
-        const seen = new Set<string>();
-        while (stack.length > 0) {
-          const { cid, depth } = stack.pop() as { cid: CID; depth: number };
-          const key = cid.toString();
-          if (seen.has(key)) continue;
-          seen.add(key);
-          if (seen.size > MAX_DAG_BLOCKS) throw new BadRequestError(`DAG under ${root} has more than ${MAX_DAG_BLOCKS} blocks`);
-          yield { block: { cid } as unknown as GraphNode<never>["block"], depth, path: [] };
-          if (depth >= maxDepth || cid.code === RAW_CODE) continue;
-          const children = links.get(key) ?? linksOf({ cid, bytes: await node.getBlock(cid, { signal: options?.signal, root }) });
-          for (let i = children.length - 1; i >= 0; i--) stack.push({ cid: children[i] as CID, depth: depth + 1 });
+  private async dagBlocks(
+    root: CID,
+    depth: number,
+    options: { freshLinks?: Map<string, CID[]>; verify?: boolean; tolerant?: boolean; signal?: AbortSignal },
+  ): Promise<CID[]> {
+    const blocks: CID[] = [];
+    const stack: Array<{ cid: CID; depth: number }> = [{ cid: root, depth: 0 }];
+    const seen = new Set<string>();
+    while (stack.length > 0) {
+      const { cid, depth: at } = stack.pop() as { cid: CID; depth: number };
+      const key = cid.toString();
+      if (seen.has(key)) continue;
+      seen.add(key);
+      if (seen.size > MAX_DAG_BLOCKS) throw new BadRequestError(`DAG under ${root} has more than ${MAX_DAG_BLOCKS} blocks`);
+      blocks.push(cid);
+      const needsLinks = at < depth && cid.code !== RAW_CODE;
+      let children = needsLinks ? options.freshLinks?.get(key) : [];
+      if (children === undefined || (options.verify === true && !options.freshLinks?.has(key))) {
+        try {
+          const bytes = await this.getBlock(cid, { signal: options.signal, root });
+          children = needsLinks ? linksOf({ cid, bytes }) : [];
+        } catch (err) {
+          if (options.tolerant !== true) throw err;
+          children = [];
         }
-      },
-    });
+      }
+      for (let i = children.length - 1; i >= 0; i--) stack.push({ cid: children[i] as CID, depth: at + 1 });
+    }
+    return blocks;
   }
 
-  private async pinOf(cid: CID): Promise<{ depth: number; metadata: Record<string, string | number | boolean> } | undefined> {
+  private async pinOf(cid: CID): Promise<PinRecord | undefined> {
     try {
       return await this.helia.pins.get(cid);
     } catch (err) {
@@ -357,42 +532,57 @@ export class IpfsNode {
   }
 
   /**
+   * How one CID is pinned, looked up directly: its own pin record, else the index of the pins
+   * whose DAG holds it (indirect). Never walks other pins.
+   */
+  private async pinEntryOf(cid: CID, type: PinType | "all"): Promise<PinEntry> {
+    const own = await this.pinOf(cid);
+    if (own !== undefined) {
+      const ownType: PinType = own.depth === 0 ? "direct" : "recursive";
+      const name = own.metadata.name;
+      if (type === "all" || type === ownType) return { cid, type: ownType, name: typeof name === "string" ? name : undefined };
+    }
+    if (type === "all" || type === "indirect") {
+      for (const root of await this.pinIndex.pinnersOf(cid)) {
+        const via = CID.parse(root);
+        if (via.equals(cid)) continue;
+        const pin = await this.pinOf(via);
+        if (pin !== undefined && pin.depth > 0) return { cid, type: "indirect", via };
+      }
+    }
+    throw new NotPinnedError(`path '${cid}' is not pinned${type === "all" ? "" : ` with type ${type}`}`);
+  }
+
+  /**
    * Pins, as Kubo's `pin ls` lists them: `type` "all" (default) includes the blocks held
-   * indirectly by recursive pins; `cids` restricts the answer and fails on one that is not pinned.
+   * indirectly by recursive pins; `cids` restricts the answer (each looked up directly) and fails
+   * on one that is not pinned.
    */
   async listPins(options: { type?: PinType | "all"; cids?: CID[]; signal?: AbortSignal } = {}): Promise<PinEntry[]> {
     const type = options.type ?? "all";
+    if (options.cids !== undefined) {
+      const entries: PinEntry[] = [];
+      for (const cid of options.cids) entries.push(await this.pinEntryOf(cid, type));
+      return entries;
+    }
     const direct: PinEntry[] = [];
     for await (const pin of this.helia.pins.ls({ signal: options.signal })) {
       const name = pin.metadata.name;
       direct.push({ cid: pin.cid, type: pin.depth === 0 ? "direct" : "recursive", name: typeof name === "string" ? name : undefined });
     }
-    const wantIndirect = type === "all" || type === "indirect" || options.cids !== undefined;
+    const listed = direct.filter((p) => type === "all" || p.type === type);
+    if (type !== "all" && type !== "indirect") return listed;
+    const roots = new Set(direct.map((p) => p.cid.toString()));
     const indirect = new Map<string, PinEntry>();
-    if (wantIndirect) {
-      const roots = new Set(direct.map((p) => p.cid.toString()));
-      for (const pin of direct) {
-        if (pin.type !== "recursive") continue;
-        for await (const block of this.walk(pin.cid, options)) {
-          const key = block.cid.toString();
-          if (roots.has(key) || indirect.has(key)) continue;
-          indirect.set(key, { cid: block.cid, type: "indirect", via: pin.cid });
-        }
+    for (const pin of direct) {
+      if (pin.type !== "recursive") continue;
+      for await (const block of this.walk(pin.cid, options)) {
+        const key = block.cid.toString();
+        if (roots.has(key) || indirect.has(key)) continue;
+        indirect.set(key, { cid: block.cid, type: "indirect", via: pin.cid });
       }
     }
-    if (options.cids !== undefined) {
-      return options.cids.map((cid) => {
-        const key = cid.toString();
-        const own = direct.find((p) => p.cid.toString() === key);
-        const found = own ?? indirect.get(key);
-        if (found === undefined || (type !== "all" && found.type !== type)) {
-          throw new NotPinnedError(`path '${key}' is not pinned${type === "all" ? "" : ` with type ${type}`}`);
-        }
-        return found;
-      });
-    }
-    const listed = direct.filter((p) => type === "all" || p.type === type);
-    if (type === "all" || type === "indirect") listed.push(...indirect.values());
+    listed.push(...indirect.values());
     return listed;
   }
 }

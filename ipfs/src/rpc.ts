@@ -11,7 +11,7 @@ import { CHUNK_SIZE } from "@openledger/protocol";
 import { parseAddOptions } from "./add-options.ts";
 import { BadRequestError, IpfsNodeError } from "./errors.ts";
 import { drain, limitedBody, sendKuboError, writeChunks, writeJsonLine } from "./http.ts";
-import { boundaryOf, MultipartError, readMultipart } from "./multipart.ts";
+import { boundaryOf, MultipartError, readMultipart, type MultipartPart } from "./multipart.ts";
 import { parseCidArg, type IpfsNode, type PinEntry, type PinType } from "./node.ts";
 import { NODE_VERSION, NODE_AGENT } from "./version.ts";
 
@@ -80,28 +80,43 @@ export async function* coalesce(source: AsyncIterable<Uint8Array>, size: number)
   if (pendingBytes > 0) yield pending.length === 1 ? (pending[0] as Uint8Array) : Buffer.concat(pending, pendingBytes);
 }
 
-/** `POST /api/v0/add`: one or more files in a multipart body, each imported under the profile. */
+function checkAddPart(part: MultipartPart): void {
+  const label = part.filename === "" ? part.fieldName : part.filename;
+  if (part.contentType === "application/x-directory" || part.fieldName.startsWith("dir")) {
+    throw new BadRequestError(`add refused: ${JSON.stringify(label)} is a directory; this node adds single files only (the protocol records one CID per file)`);
+  }
+  if (part.fieldName.includes("?")) {
+    throw new BadRequestError(`add refused: ${JSON.stringify(label)} carries mode/mtime metadata, which changes the CID and is outside the protocol's profile`);
+  }
+  if (part.filename.includes("/")) {
+    throw new BadRequestError(`add refused: ${JSON.stringify(part.filename)} is a path inside a directory; this node adds single files only`);
+  }
+}
+
+/**
+ * `POST /api/v0/add`: one or more files in a multipart body, each imported under the profile.
+ * The files of one request are pinned together once the whole body has been read; when the request
+ * fails (refused, malformed, the client gone), every block it wrote that no pin holds is removed.
+ */
 const add: Handler = async (ctx, req, res, query) => {
   const options = parseAddOptions(query);
   const boundary = boundaryOf(req.headers["content-type"]);
   const lines: object[] = [];
-  for await (const part of readMultipart(limitedBody(req, ctx.maxBodyBytes), boundary)) {
-    const label = part.filename === "" ? part.fieldName : part.filename;
-    if (part.contentType === "application/x-directory" || part.fieldName.startsWith("dir")) {
-      throw new BadRequestError(`add refused: ${JSON.stringify(label)} is a directory; this node adds single files only (the protocol records one CID per file)`);
+  const session = ctx.node.openAdd({ pin: options.pin, pinName: options.pinName, onlyHash: options.onlyHash });
+  try {
+    for await (const part of readMultipart(limitedBody(req, ctx.maxBodyBytes), boundary)) {
+      checkAddPart(part);
+      const result = await session.add(coalesce(part.body, CHUNK_SIZE));
+      const hash = result.cid.toString();
+      if (options.progress) lines.push({ Name: part.filename, Bytes: result.fileSize });
+      lines.push({ Name: part.filename === "" ? hash : part.filename, Hash: hash, Size: String(result.dagSize) });
     }
-    if (part.fieldName.includes("?")) {
-      throw new BadRequestError(`add refused: ${JSON.stringify(label)} carries mode/mtime metadata, which changes the CID and is outside the protocol's profile`);
-    }
-    if (part.filename.includes("/")) {
-      throw new BadRequestError(`add refused: ${JSON.stringify(part.filename)} is a path inside a directory; this node adds single files only`);
-    }
-    const result = await ctx.node.add(coalesce(part.body, CHUNK_SIZE), { pin: options.pin, pinName: options.pinName, onlyHash: options.onlyHash });
-    const hash = result.cid.toString();
-    if (options.progress) lines.push({ Name: part.filename, Bytes: result.fileSize });
-    lines.push({ Name: part.filename === "" ? hash : part.filename, Hash: hash, Size: String(result.dagSize) });
+    if (lines.length === 0) throw new BadRequestError("add: the multipart body holds no file");
+    await session.commit();
+  } catch (err) {
+    await session.abort();
+    throw err;
   }
-  if (lines.length === 0) throw new BadRequestError("add: the multipart body holds no file");
   res.writeHead(200, {
     "Content-Type": "application/x-ndjson",
     "X-Chunked-Output": "1",
@@ -202,6 +217,18 @@ const pinLs: Handler = async (ctx, _req, res, query) => {
   sendJson(res, { Keys: keys });
 };
 
+/**
+ * `POST /api/v0/repo/gc[?quiet=true]`: removes every block that no pin holds and no add in
+ * progress claims; answers one `{"Key":{"/":"<cid>"}}` line per removed block, as Kubo does.
+ */
+const repoGc: Handler = async (ctx, _req, res, query) => {
+  const quiet = boolParam(query, "quiet", false);
+  const removed = await ctx.node.collectGarbage();
+  res.writeHead(200, { "Content-Type": "application/x-ndjson", "X-Chunked-Output": "1", "X-Content-Type-Options": "nosniff" });
+  if (!quiet) for (const cid of removed) await writeJsonLine(res, { Key: { "/": cid.toString() } });
+  res.end();
+};
+
 /** `POST /api/v0/version`: says what this node is (not Kubo). */
 const version: Handler = async (_ctx, _req, res) => {
   sendJson(res, {
@@ -222,6 +249,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   "pin/add": pinAdd,
   "pin/rm": pinRm,
   "pin/ls": pinLs,
+  "repo/gc": repoGc,
   version,
 };
 

@@ -22,7 +22,7 @@ it("answers RPC command names inherited from Object (__proto__, constructor, toS
   for (const command of ["__proto__", "constructor", "toString", "hasOwnProperty", "files/__proto__"]) {
     const r = await ask("POST", `/api/v0/${command}`);
     expect(r.status, command).toBe(404);
-    expect(JSON.parse(r.text).Message).toBe(`command /api/v0/${command} is not served by this node; it serves add, cat, block/get, block/stat, pin/add, pin/rm, pin/ls, version`);
+    expect(JSON.parse(r.text).Message).toBe(`command /api/v0/${command} is not served by this node; it serves add, cat, block/get, block/stat, pin/add, pin/rm, pin/ls, repo/gc, version`);
   }
 });
 
@@ -34,4 +34,12 @@ it("answers a malformed percent-escape in a gateway path with 400 naming the pat
     expect((await ask("HEAD", `/ipfs/${path}`)).status).toBe(400);
   }
   expect((await ask("POST", "/api/v0/version")).status).toBe(200);
+});
+
+it("names no server path in its status answers (/, version, a missing block)", async () => {
+  const answers = [await ask("GET", "/"), await ask("POST", "/api/v0/version"), await ask("POST", "/api/v0/block/get?arg=bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e")];
+  for (const answer of answers) {
+    expect(answer.text).not.toContain(node.dataDir);
+    expect(answer.text).not.toMatch(/\/(tmp|home|root|work|var)\//);
+  }
 });

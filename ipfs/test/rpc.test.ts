@@ -110,7 +110,7 @@ describe("pins", () => {
     const leaves = [...pins.entries()].filter(([, type]) => type === "indirect").map(([cid]) => cid);
     expect(leaves.length).toBeGreaterThanOrEqual(3);
     // Helia's own pin records cover every block of the DAG (what a garbage collection would keep).
-    for (const leaf of leaves) expect(await node.node.helia.pins.isPinned(CID.parse(leaf))).toBe(true);
+    for (const leaf of leaves) expect(await node.node.isPinned(CID.parse(leaf))).toBe(true);
 
     const [only] = await all(client.pin.ls({ paths: added.cid }));
     expect(only?.type).toBe("recursive");
@@ -230,9 +230,9 @@ describe("concurrency", () => {
     await Promise.all([...roots, ...roots].map((cid) => client.pin.add(cid)));
     const leaf = await computeCid(shared);
     for (const [i, root] of roots.entries()) {
-      expect(await node.node.helia.pins.isPinned(leaf), `before unpinning root ${i}`).toBe(true);
+      expect(await node.node.isPinned(leaf), `before unpinning root ${i}`).toBe(true);
       await client.pin.rm(root);
     }
-    expect(await node.node.helia.pins.isPinned(leaf)).toBe(false);
+    expect(await node.node.isPinned(leaf)).toBe(false);
   });
 });
