@@ -177,13 +177,22 @@ describe.each(DATABASES)("indexer on %s", (database) => {
     expect(record.lastError).toMatch(/could not fetch manifest/);
     expect((await fetch(`${indexer.url}/models/999/manifest`)).status).toBe(404);
     expect((await fetch(`${indexer.url}/models/x1/manifest`)).status).toBe(400);
-    // The scenario claims attribution for the valid model's first leaf, maybe before the worker copied
-    // the leaves: the copy counts the claims already indexed.
-    const data = await query<{ manifestLeafs: { items: { contributionId: string; check: string; claimed: string }[] }; claims: { items: { amount: string }[] } }>(
-      indexer,
-      `query($id: BigInt!) { manifestLeafs(where: { modelId: $id }) { items { contributionId check claimed } } claims(where: { kind: "attribution", modelId: $id }) { items { amount } } }`,
-      { id: result.validModelId.toString() },
-    );
+    // The scenario claims attribution for the valid model's first leaf, maybe while the worker copies
+    // the leaves: the copy counts the claims already indexed, and each worker pass (every 250 ms)
+    // repairs a claim that raced the copy. Asked again for up to 10 s.
+    type Leaves = { manifestLeafs: { items: { contributionId: string; check: string; claimed: string }[] }; claims: { items: { amount: string }[] } };
+    const ask = () =>
+      query<Leaves>(
+        indexer,
+        `query($id: BigInt!) { manifestLeafs(where: { modelId: $id }) { items { contributionId check claimed } } claims(where: { kind: "attribution", modelId: $id }) { items { amount } } }`,
+        { id: result.validModelId.toString() },
+      );
+    const first = result.accepted[0]!.toLowerCase();
+    let data = await ask();
+    for (let i = 0; i < 40 && data.manifestLeafs.items.find((l) => l.contributionId === first)?.claimed !== data.claims.items[0]?.amount; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      data = await ask();
+    }
     expect(data.manifestLeafs.items.map((l) => l.check)).toEqual(["ok", "ok", "ok"]);
     expect(data.claims.items).toHaveLength(1);
     expect(data.manifestLeafs.items.find((l) => l.contributionId === result.accepted[0]!.toLowerCase())?.claimed).toBe(data.claims.items[0]!.amount);

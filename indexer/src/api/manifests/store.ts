@@ -119,12 +119,17 @@ export function sqlManifestStore(db: SqlClient, schema: string): ManifestStore {
         JOIN ${t("model")} m ON m.id = c.model_id AND m.transaction_hash = c.registration_tx
         WHERE m.manifest_checked_at IS DISTINCT FROM c.checked_at OR m.manifest_status::text <> c.status`;
       const { rows } = await db.query(`SELECT count(*)::integer AS n FROM (${unpublished}) u`);
-      if (Number(rows[0]?.n ?? 0) === 0) return false;
+      const copy = Number(rows[0]?.n ?? 0) > 0;
       // Ponder's live-query triggers on its tables record each changed table in a temporary table that
       // Ponder creates in its own transactions; this one provides it for the statements that follow.
+      // A claim indexed while its leaf was being copied is seen by neither side (the handler found no
+      // leaf, the copy no claim yet): every pass sets a leaf's \`claimed\` to its claims' sum where the
+      // two differ, so such a claim shows by the next pass.
       await db.exec(`
         CREATE TEMP TABLE IF NOT EXISTS live_query_tables (table_name TEXT PRIMARY KEY) ON COMMIT DROP;
-        INSERT INTO ${t("manifest_leaf")} (model_id, contribution_id, contributor, weight, "check", claimed)
+        ${
+          copy
+            ? `INSERT INTO ${t("manifest_leaf")} (model_id, contribution_id, contributor, weight, "check", claimed)
         SELECT l.model_id, l.contribution_id, l.contributor, l.weight, l."check",
                COALESCE((SELECT sum(cl.amount) FROM ${t("claim")} cl
                           WHERE cl.kind = 'attribution' AND cl.model_id = l.model_id AND cl.contribution_id = l.contribution_id), 0)
@@ -136,8 +141,14 @@ export function sqlManifestStore(db: SqlClient, schema: string): ManifestStore {
           manifest_leaf_count = c.leaf_count,
           manifest_checked_at = c.checked_at
         FROM (${unpublished}) c
-        WHERE m.id = c.model_id;`);
-      return true;
+        WHERE m.id = c.model_id;`
+            : ""
+        }
+        UPDATE ${t("manifest_leaf")} l SET claimed = s.total
+          FROM (SELECT model_id, contribution_id, sum(amount) AS total FROM ${t("claim")}
+                 WHERE kind = 'attribution' GROUP BY model_id, contribution_id) s
+         WHERE l.model_id = s.model_id AND l.contribution_id = s.contribution_id AND l.claimed <> s.total;`);
+      return copy;
     },
   };
 }
