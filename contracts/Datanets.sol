@@ -464,6 +464,15 @@ contract Datanets is DatanetsStorage, ReentrancyGuardTransient {
         );
     }
 
+    /// @notice The status of each contribution id, in order (None where it does not exist): one call
+    /// instead of one per file, for checking a batch against what is already submitted.
+    function statusesOf(bytes32[] calldata contributionIds) external view returns (Status[] memory statuses) {
+        statuses = new Status[](contributionIds.length);
+        for (uint256 i = 0; i < contributionIds.length; ++i) {
+            statuses[i] = _contributions[contributionIds[i]].status;
+        }
+    }
+
     /// @notice The status and contributor of a contribution (what attribution needs).
     function statusOf(bytes32 contributionId) external view returns (Status status, address contributor) {
         Contribution memory m = _contributions[contributionId];

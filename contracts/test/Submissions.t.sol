@@ -281,6 +281,24 @@ contract SubmissionsTest is Base, IDatanetsEvents {
         assertEq(uint8(statusOfId(id2)), uint8(Status.Pending));
     }
 
+    function test_statusesOf_readsEachIdInOrder() public {
+        bytes32 pending = submitAs(alice, textNet, digestOf(1), 10);
+        bytes32 expired = submitAs(alice, textNet, digestOf(2), 10);
+        expire(textNet, one(digestOf(2)));
+        bytes32[] memory ids = new bytes32[](4);
+        ids[0] = expired;
+        ids[1] = keccak256(abi.encode(textNet, digestOf(3))); // never submitted
+        ids[2] = pending;
+        ids[3] = pending;
+        Status[] memory statuses = datanets.statusesOf(ids);
+        assertEq(statuses.length, 4);
+        assertEq(uint8(statuses[0]), uint8(Status.Expired));
+        assertEq(uint8(statuses[1]), uint8(Status.None));
+        assertEq(uint8(statuses[2]), uint8(Status.Pending));
+        assertEq(uint8(statuses[3]), uint8(Status.Pending));
+        assertEq(datanets.statusesOf(new bytes32[](0)).length, 0);
+    }
+
     function test_duplicate_allowedAgainAfterExpiry() public {
         bytes32 d = digestOf(1);
         bytes32 id = submitAs(alice, textNet, d, 10);

@@ -23,6 +23,7 @@ import {
   ContributionStatus,
   contributionIdOf,
   getContribution,
+  getContributionStatuses,
   getDatanet,
   getProtocolLimits,
   getQuota,
@@ -175,9 +176,9 @@ export async function checkFiles(
   // The checks that need no chain state, one file at a time, then every on-chain duplicate lookup at once.
   const local: SourceCheck[] = [];
   for (const file of args.files) local.push(await checkSource(file, { ...rules, ...(file.format === undefined ? {} : { format: file.format }) }));
-  const onchain = await Promise.all(
-    local.map((c) => (c.ok ? getContribution(client, { contracts, datanetId: args.datanetId, digest: toOnchainCid(c.cid!).digest }) : undefined)),
-  );
+  const ids = local.flatMap((c) => (c.ok ? [contributionIdOf(args.datanetId, toOnchainCid(c.cid!).digest)] : []));
+  const statuses = await getContributionStatuses(client, { contracts, contributionIds: ids });
+  const onchain = new Map(ids.map((id, i) => [id, statuses[i]!]));
 
   const accepted: CheckedFile[] = [];
   const rejected: FileRejectedError[] = [];
@@ -203,9 +204,11 @@ export async function checkFiles(
       continue;
     }
     seen.set(cid.toString(), file.name);
-    const existing = onchain[i]!;
-    if (existing.status !== ContributionStatus.None && existing.status !== ContributionStatus.Expired) {
-      reject("already-submitted", `the same content is already in Datanet ${args.datanetId} (${STATUS_NAMES[existing.status]}, ${cid})`);
+    const { digest, codec } = toOnchainCid(cid);
+    const contributionId = contributionIdOf(args.datanetId, digest);
+    const existing = onchain.get(contributionId) ?? ContributionStatus.None;
+    if (existing !== ContributionStatus.None && existing !== ContributionStatus.Expired) {
+      reject("already-submitted", `the same content is already in Datanet ${args.datanetId} (${STATUS_NAMES[existing]}, ${cid})`);
       continue;
     }
     if (filesLeft < 1) {
@@ -220,8 +223,7 @@ export async function checkFiles(
     }
     filesLeft -= 1;
     bytesLeft -= c.size;
-    const { digest, codec } = toOnchainCid(cid);
-    accepted.push({ name: file.name, source: file, format: c.format, size: c.size, cid, digest, codec, contributionId: contributionIdOf(args.datanetId, digest) });
+    accepted.push({ name: file.name, source: file, format: c.format, size: c.size, cid, digest, codec, contributionId });
     verdicts.push({ file: file.name, ok: true, format: c.format, rule: null, message: null });
   }
   return { datanet, quota, maxFileSize, accepted, rejected, verdicts };
@@ -345,7 +347,7 @@ export async function contribute(
     for (let i = 0; i < refs.length; i += MAX_BATCH) {
       const chunk = refs.slice(i, i + MAX_BATCH);
       args.onProgress?.({ stage: "submitting", done, total });
-      const sent = await submitFiles(client, { contracts, datanetId: args.datanetId, files: chunk, termsVersion });
+      const sent = await submitFiles(client, { contracts, datanetId: args.datanetId, files: chunk, termsVersion, depositPerFile: deposit });
       transactions.push(sent.hash);
       done += chunk.length;
       args.onProgress?.({ stage: "submitted", done, total });

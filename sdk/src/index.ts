@@ -53,6 +53,7 @@ const readActions = {
   getProtocolLimits: datanets.getProtocolLimits,
   getQuota: datanets.getQuota,
   getContribution: datanets.getContribution,
+  getContributionStatuses: datanets.getContributionStatuses,
   getAccount: datanets.getAccount,
   getTerms: datanets.getTerms,
   getCommitment: review.getCommitment,

@@ -3764,6 +3764,25 @@ export const datanetsAbi = [
   {
     "inputs": [
       {
+        "internalType": "bytes32[]",
+        "name": "contributionIds",
+        "type": "bytes32[]"
+      }
+    ],
+    "name": "statusesOf",
+    "outputs": [
+      {
+        "internalType": "enum Status[]",
+        "name": "statuses",
+        "type": "uint8[]"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint32",
         "name": "datanetId",
         "type": "uint32"

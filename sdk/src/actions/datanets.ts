@@ -170,12 +170,23 @@ export async function withdrawPool(client: WriteClient, args: WithContracts & { 
  */
 export async function submitFiles(
   client: WriteClient,
-  args: WithContracts & { datanetId: number; files: readonly FileRef[]; termsVersion?: number },
+  args: WithContracts & {
+    datanetId: number;
+    files: readonly FileRef[];
+    /** The terms the contributor accepted (default: the current ones). */
+    termsVersion?: number;
+    /**
+     * The per-file deposit of those terms, when the caller already read them; with `termsVersion`
+     * it saves a read. The chain checks both against the Datanet's current terms.
+     */
+    depositPerFile?: bigint;
+  },
 ): Promise<Sent<{ contributionIds: Hex[] }>> {
   const contracts = contractsOf(client, args);
-  const datanet = await getDatanet(client, { contracts, datanetId: args.datanetId });
-  const terms = args.termsVersion ?? datanet.termsVersion;
-  const deposit = datanet.limits.deposit * BigInt(args.files.length);
+  const known = args.termsVersion !== undefined && args.depositPerFile !== undefined;
+  const datanet = known ? undefined : await getDatanet(client, { contracts, datanetId: args.datanetId });
+  const terms = args.termsVersion ?? datanet!.termsVersion;
+  const deposit = (args.depositPerFile ?? datanet!.limits.deposit) * BigInt(args.files.length);
   if (deposit > 0n) await ensureAllowance(client, { contracts, spender: contracts.Datanets, amount: deposit });
   const [first] = args.files;
   if (!first) throw new OpenLedgerError("submitFiles needs at least one file");
@@ -303,6 +314,17 @@ export async function getContribution(
     rejectStake,
     termsVersion,
   };
+}
+
+/**
+ * The status of each contribution id, in order (`None` where none exists), in one call: what
+ * checking a batch against the chain needs, without one read per file.
+ */
+export async function getContributionStatuses(client: ReadClient, args: WithContracts & { contributionIds: readonly Hex[] }): Promise<ContributionStatus[]> {
+  if (args.contributionIds.length === 0) return [];
+  const { Datanets } = contractsOf(client, args);
+  const statuses = await read(client, { address: Datanets, abi: datanetsAbi, functionName: "statusesOf", args: [args.contributionIds] });
+  return statuses.map((s) => s as ContributionStatus);
 }
 
 /** Claimable OPEN and accepted work (what ranks a contributor). */
