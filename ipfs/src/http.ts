@@ -5,10 +5,19 @@ import { IpfsNodeError, PayloadTooLargeError } from "./errors.ts";
 /** Default cap on a request body: 64 MiB, far above the protocol's 10 MB file cap. */
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
 
+/**
+ * True for the error a request body gives when the client goes away before sending all of it
+ * (Node's `aborted`, code ECONNRESET). That is the client's choice, not a failure of the node.
+ */
+export function isClientDisconnect(err: unknown): boolean {
+  return err instanceof Error && (err as NodeJS.ErrnoException).code === "ECONNRESET";
+}
+
 /** Status and message of any thrown value, as the HTTP layer reports it. */
 export function describeError(err: unknown): { status: number; message: string } {
   if (err instanceof IpfsNodeError) return { status: err.status, message: err.message };
   if (err instanceof Error && err.name === "AbortError") return { status: 500, message: "request aborted" };
+  if (isClientDisconnect(err)) return { status: 400, message: "the client closed the connection" };
   // An unexpected failure: the details (which may name files of the node) go to the node's log only.
   console.error(`ipfs node: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   return { status: 500, message: "internal error: the node could not answer this request (the details are in its log)" };
@@ -16,6 +25,11 @@ export function describeError(err: unknown): { status: number; message: string }
 
 /** Writes an error as Kubo does (`{"Message","Code":0,"Type":"error"}`), or ends a started stream. */
 export function sendKuboError(res: ServerResponse, err: unknown): void {
+  if (isClientDisconnect(err)) {
+    // Nobody is left to read an answer.
+    res.destroy();
+    return;
+  }
   const { status, message } = describeError(err);
   if (res.headersSent) {
     // Kubo reports a failure after streaming began in a trailer; a client sees a broken stream.
@@ -77,7 +91,12 @@ export async function drain(req: IncomingMessage, limit: number): Promise<void> 
 
 /** Writes one line of newline-delimited JSON, waiting when the socket is full. */
 export async function writeJsonLine(res: ServerResponse, value: unknown): Promise<void> {
-  if (!res.write(`${JSON.stringify(value)}\n`)) {
+  await writeLine(res, JSON.stringify(value));
+}
+
+/** Writes one line of text (already serialised JSON), waiting when the socket is full. */
+export async function writeLine(res: ServerResponse, line: string): Promise<void> {
+  if (!res.write(`${line}\n`)) {
     await new Promise<void>((resolve, reject) => {
       const onDrain = (): void => {
         res.off("close", onClose);

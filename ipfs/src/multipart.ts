@@ -71,6 +71,33 @@ class ChunkReader {
     return true;
   }
 
+  /**
+   * Reads one more chunk while a part's body is being read. Joining the buffered tail and the new
+   * chunk would copy every byte of the body once more; instead, when the tail cannot be the start of
+   * `delimiter` (checked on the tail plus the chunk's first bytes), the tail is handed back as
+   * content and the chunk is buffered on its own. `more` is false once the source has ended.
+   */
+  async fillAfterContent(delimiter: Buffer): Promise<{ more: boolean; released?: Buffer }> {
+    if (this.ended) return { more: false };
+    const next = await this.source.next();
+    if (next.done === true) {
+      this.ended = true;
+      return { more: false };
+    }
+    const chunk = Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength);
+    const tail = this.buffer;
+    // The check needs the chunk to hold the rest of any delimiter that starts in the tail.
+    if (tail.length > 0 && tail.length < delimiter.length && chunk.length >= delimiter.length - 1) {
+      const junction = Buffer.concat([tail, chunk.subarray(0, delimiter.length - 1)]);
+      if (junction.indexOf(delimiter) < 0) {
+        this.buffer = chunk;
+        return { more: true, released: tail };
+      }
+    }
+    this.buffer = tail.length === 0 ? chunk : Buffer.concat([tail, chunk]);
+    return { more: true };
+  }
+
   /** Drops the first `count` bytes of the buffer. */
   consume(count: number): void {
     this.buffer = this.buffer.subarray(count);
@@ -176,7 +203,9 @@ export async function* readMultipart(source: AsyncIterable<Uint8Array>, boundary
           reader.consume(safe);
           yield out;
         }
-        if (!(await reader.fill())) throw new MultipartError("multipart body ended inside a part (no closing boundary)");
+        const { more, released } = await reader.fillAfterContent(delimiter);
+        if (released !== undefined) yield released;
+        if (!more) throw new MultipartError("multipart body ended inside a part (no closing boundary)");
       }
     }
     const part: MultipartPart = {

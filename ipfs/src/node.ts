@@ -20,7 +20,7 @@ import { sha256 } from "multiformats/hashes/sha2";
 import { DAG_PB_CODE, RAW_CODE, SHA2_256_CODE } from "@openledger/protocol";
 import { unixfsProfile } from "@openledger/sdk";
 import { BadRequestError, BlockNotFoundError, CorruptBlockError, NotPinnedError } from "./errors.ts";
-import { BlockClaims, blockKey, HELIA_PINNED_BLOCK_PREFIX, INDEX_VERSION_KEY, PinIndex } from "./pin-index.ts";
+import { BlockClaims, blockCid, blockKey, flatString, HELIA_PINNED_BLOCK_PREFIX, INDEX_VERSION_KEY, PinIndex } from "./pin-index.ts";
 
 export interface IpfsNodeOptions {
   /** Folder holding `blocks/` and `datastore/` (created when missing). */
@@ -205,26 +205,28 @@ export class IpfsNode {
 
   /** Starts a set of adds that are pinned together or removed together (see `AddSession`). */
   openAdd(options: Omit<AddOptions, "signal"> = {}): AddSession {
-    const written = new Map<string, CID>();
+    // What a session keeps per file is small and flat (block keys and root CIDs as flat strings, no
+    // CID objects with their cached text), so a request of many tiny files grows by ~100 bytes each.
+    const written = new Set<string>();
     const freshLinks = new Map<string, CID[]>();
-    const roots: CID[] = [];
+    const roots = new Set<string>();
     let released = false;
     const release = (): void => {
       if (released) return;
       released = true;
-      for (const key of written.keys()) this.claims.release(key);
+      for (const key of written) this.claims.release(key);
     };
     return {
       add: async (content, addOptions = {}) => {
         if (released) throw new Error("this add session is already closed");
         const result = await this.importFile(content, { onlyHash: options.onlyHash === true, signal: addOptions.signal }, written, freshLinks);
-        roots.push(result.cid);
+        roots.add(flatString(result.cid.toString()));
         return result;
       },
       commit: async () => {
-        if (options.onlyHash !== true && options.pin !== false && roots.length > 0) {
+        if (options.onlyHash !== true && options.pin !== false && roots.size > 0) {
           await this.serialisePins(async () => {
-            for (const root of roots) await this.pinNow(root, { recursive: true, name: options.pinName, freshLinks });
+            for (const root of roots) await this.pinNow(CID.parse(root), { recursive: true, name: options.pinName, freshLinks });
           });
         }
         release();
@@ -245,7 +247,7 @@ export class IpfsNode {
   private async importFile(
     content: Uint8Array | AsyncIterable<Uint8Array>,
     options: { onlyHash: boolean; signal?: AbortSignal },
-    written: Map<string, CID>,
+    written: Set<string>,
     freshLinks: Map<string, CID[]>,
   ): Promise<AddResult> {
     let dagSize = 0;
@@ -256,7 +258,7 @@ export class IpfsNode {
         if (cid.code === DAG_PB_CODE) freshLinks.set(cid.toString(), dagPb.decode(bytes).Links.map((link) => link.Hash));
         const key = blockKey(cid);
         if (!written.has(key)) {
-          written.set(key, cid);
+          written.add(key);
           await this.claims.claim(key);
         }
         return this.blockstore.put(cid, bytes, putOptions);
@@ -291,11 +293,12 @@ export class IpfsNode {
   }
 
   /** Removes the blocks of a failed add that no pin holds and no other add claims. */
-  private async discardUnpinned(written: Map<string, CID>): Promise<void> {
+  private async discardUnpinned(written: Set<string>): Promise<void> {
     if (written.size === 0) return;
     await this.serialisePins(async () => {
       const live = new Map<string, boolean>();
-      for (const [key, cid] of written) {
+      for (const key of written) {
+        const cid = blockCid(key);
         if (await this.isPinnedBlock(cid, live)) continue;
         await this.claims.deleteUnlessClaimed(key, () => this.blockstore.delete(cid));
       }

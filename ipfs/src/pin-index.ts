@@ -9,7 +9,9 @@
 // while its pin record exists, so an index entry left by an interrupted unpin keeps nothing alive.
 import { Key, type Datastore } from "interface-datastore";
 import { base32 } from "multiformats/bases/base32";
-import type { CID } from "multiformats/cid";
+import { CID } from "multiformats/cid";
+import * as Digest from "multiformats/hashes/digest";
+import { RAW_CODE } from "@openledger/protocol";
 
 const INDEX_PREFIX = "/openledger/pinned-by/";
 /** Present once the index covers every pin of the data folder. */
@@ -20,9 +22,23 @@ export const HELIA_PINNED_BLOCK_PREFIX = "/pinned-block/";
 /** Index entries written at once while pinning a large DAG. */
 const WRITE_BATCH = 32;
 
+/**
+ * A copy of an ASCII string as one flat string. Text built a character at a time (multiformats'
+ * base32 and CID encoders do that) is held by V8 as a rope of ~90 pieces, about 3 KB for one CID;
+ * strings kept for the length of a request are copied flat (~80 bytes) first.
+ */
+export function flatString(text: string): string {
+  return Buffer.from(text, "latin1").toString("latin1");
+}
+
 /** The key of a block in the blockstore and in the index: its multihash, base32. */
 export function blockKey(cid: CID): string {
-  return base32.encode(cid.multihash.bytes);
+  return flatString(base32.encode(cid.multihash.bytes));
+}
+
+/** A CID for the block stored under `key` (CIDv1, raw codec: blocks are kept by multihash). */
+export function blockCid(key: string): CID {
+  return CID.createV1(RAW_CODE, Digest.decode(base32.decode(key)));
 }
 
 export class PinIndex {

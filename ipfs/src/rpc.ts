@@ -7,10 +7,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { arch, platform } from "node:os";
 import type { CID } from "multiformats/cid";
-import { CHUNK_SIZE } from "@openledger/protocol";
 import { parseAddOptions } from "./add-options.ts";
 import { BadRequestError, IpfsNodeError } from "./errors.ts";
-import { drain, limitedBody, sendKuboError, writeChunks, writeJsonLine } from "./http.ts";
+import { drain, limitedBody, sendKuboError, writeChunks, writeJsonLine, writeLine } from "./http.ts";
 import { boundaryOf, MultipartError, readMultipart, type MultipartPart } from "./multipart.ts";
 import { parseCidArg, type IpfsNode, type PinEntry, type PinType } from "./node.ts";
 import { NODE_VERSION, NODE_AGENT } from "./version.ts";
@@ -61,25 +60,6 @@ function oneCidArg(query: URLSearchParams): CID {
   return args[0] as CID;
 }
 
-/**
- * Gathers socket-sized chunks (~64 KiB) into pieces of at least `size` bytes: the importer's
- * per-chunk overhead then falls on a few large pieces instead of many small ones.
- */
-export async function* coalesce(source: AsyncIterable<Uint8Array>, size: number): AsyncGenerator<Uint8Array> {
-  let pending: Uint8Array[] = [];
-  let pendingBytes = 0;
-  for await (const chunk of source) {
-    pending.push(chunk);
-    pendingBytes += chunk.byteLength;
-    if (pendingBytes >= size) {
-      yield pending.length === 1 ? (pending[0] as Uint8Array) : Buffer.concat(pending, pendingBytes);
-      pending = [];
-      pendingBytes = 0;
-    }
-  }
-  if (pendingBytes > 0) yield pending.length === 1 ? (pending[0] as Uint8Array) : Buffer.concat(pending, pendingBytes);
-}
-
 function checkAddPart(part: MultipartPart): void {
   const label = part.filename === "" ? part.fieldName : part.filename;
   if (part.contentType === "application/x-directory" || part.fieldName.startsWith("dir")) {
@@ -101,15 +81,17 @@ function checkAddPart(part: MultipartPart): void {
 const add: Handler = async (ctx, req, res, query) => {
   const options = parseAddOptions(query);
   const boundary = boundaryOf(req.headers["content-type"]);
-  const lines: object[] = [];
+  // The answer is sent once the files are pinned (a later failure must still be Kubo's error
+  // answer); each line is kept as its flat JSON text, ~100 bytes per file.
+  const lines: string[] = [];
   const session = ctx.node.openAdd({ pin: options.pin, pinName: options.pinName, onlyHash: options.onlyHash });
   try {
     for await (const part of readMultipart(limitedBody(req, ctx.maxBodyBytes), boundary)) {
       checkAddPart(part);
-      const result = await session.add(coalesce(part.body, CHUNK_SIZE));
+      const result = await session.add(part.body);
       const hash = result.cid.toString();
-      if (options.progress) lines.push({ Name: part.filename, Bytes: result.fileSize });
-      lines.push({ Name: part.filename === "" ? hash : part.filename, Hash: hash, Size: String(result.dagSize) });
+      if (options.progress) lines.push(JSON.stringify({ Name: part.filename, Bytes: result.fileSize }));
+      lines.push(JSON.stringify({ Name: part.filename === "" ? hash : part.filename, Hash: hash, Size: String(result.dagSize) }));
     }
     if (lines.length === 0) throw new BadRequestError("add: the multipart body holds no file");
     await session.commit();
@@ -122,7 +104,7 @@ const add: Handler = async (ctx, req, res, query) => {
     "X-Chunked-Output": "1",
     "X-Content-Type-Options": "nosniff",
   });
-  for (const line of lines) await writeJsonLine(res, line);
+  for (const line of lines) await writeLine(res, line);
   res.end();
 };
 
