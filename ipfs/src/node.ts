@@ -116,6 +116,27 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
+/** Pins of one add request written at once. */
+const PIN_CONCURRENCY = 16;
+
+/** Runs `work` over `items`, at most `limit` at a time; the first failure is thrown once all started work settles. */
+async function eachConcurrently<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async (): Promise<void> => {
+    while (failure === undefined && next < items.length) {
+      const item = items[next++]!;
+      try {
+        await work(item);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure !== undefined) throw failure.error;
+}
+
 /** The links of a block: a dag-pb node's children, none for a raw leaf. */
 export function linksOf(block: VerifiedBlock): CID[] {
   if (block.cid.code === RAW_CODE) return [];
@@ -225,9 +246,12 @@ export class IpfsNode {
       },
       commit: async () => {
         if (options.onlyHash !== true && options.pin !== false && roots.size > 0) {
-          await this.serialisePins(async () => {
-            for (const root of roots) await this.pinNow(CID.parse(root), { recursive: true, name: options.pinName, freshLinks });
-          });
+          // The roots of one request are distinct, so their pins run side by side (each pin's
+          // file writes wait on the disk, not the CPU); entries of blocks they share are updated
+          // one at a time by the pin index.
+          await this.serialisePins(() =>
+            eachConcurrently([...roots], PIN_CONCURRENCY, (root) => this.pinNow(CID.parse(root), { recursive: true, name: options.pinName, freshLinks })),
+          );
         }
         release();
       },

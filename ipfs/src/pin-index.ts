@@ -43,9 +43,24 @@ export function blockCid(key: string): CID {
 
 export class PinIndex {
   private readonly datastore: Datastore;
+  /** The update of each block's entry under way: pins of roots that share a block wait on each other. */
+  private readonly updating = new Map<string, Promise<void>>();
 
   constructor(datastore: Datastore) {
     this.datastore = datastore;
+  }
+
+  /** Runs `update` on `cid`'s entry once no other update of that entry is under way. */
+  private async exclusive(cid: CID, update: () => Promise<void>): Promise<void> {
+    const key = blockKey(cid);
+    for (let busy = this.updating.get(key); busy !== undefined; busy = this.updating.get(key)) await busy.catch(() => {});
+    const run = update();
+    this.updating.set(key, run);
+    try {
+      await run;
+    } finally {
+      this.updating.delete(key);
+    }
   }
 
   private key(cid: CID): Key {
@@ -65,28 +80,32 @@ export class PinIndex {
   /** Records `root` as a pinner of every block in `blocks`. */
   async addPinner(blocks: readonly CID[], root: CID): Promise<void> {
     const rootText = root.toString();
-    await this.eachInBatches(blocks, async (cid) => {
-      const pinners = await this.pinnersOf(cid);
-      if (pinners.includes(rootText)) return;
-      pinners.push(rootText);
-      await this.datastore.put(this.key(cid), new TextEncoder().encode(JSON.stringify(pinners)));
-    });
+    await this.eachInBatches(blocks, (cid) =>
+      this.exclusive(cid, async () => {
+        const pinners = await this.pinnersOf(cid);
+        if (pinners.includes(rootText)) return;
+        pinners.push(rootText);
+        await this.datastore.put(this.key(cid), new TextEncoder().encode(JSON.stringify(pinners)));
+      }),
+    );
   }
 
   /** Drops `root` from the pinners of every block in `blocks`. */
   async removePinner(blocks: readonly CID[], root: CID): Promise<void> {
     const rootText = root.toString();
-    await this.eachInBatches(blocks, async (cid) => {
-      const pinners = await this.pinnersOf(cid);
-      if (!pinners.includes(rootText)) return;
-      const left = pinners.filter((p) => p !== rootText);
-      if (left.length === 0) await this.datastore.delete(this.key(cid));
-      else await this.datastore.put(this.key(cid), new TextEncoder().encode(JSON.stringify(left)));
-    });
+    await this.eachInBatches(blocks, (cid) =>
+      this.exclusive(cid, async () => {
+        const pinners = await this.pinnersOf(cid);
+        if (!pinners.includes(rootText)) return;
+        const left = pinners.filter((p) => p !== rootText);
+        if (left.length === 0) await this.datastore.delete(this.key(cid));
+        else await this.datastore.put(this.key(cid), new TextEncoder().encode(JSON.stringify(left)));
+      }),
+    );
   }
 
   private async eachInBatches(blocks: readonly CID[], update: (cid: CID) => Promise<void>): Promise<void> {
-    // One block's entry is read and written by one update at a time: a DAG lists a block once.
+    // A DAG lists a block once; pins of other roots running beside this one wait per entry (`exclusive`).
     const unique = [...new Map(blocks.map((cid) => [blockKey(cid), cid])).values()];
     for (let at = 0; at < unique.length; at += WRITE_BATCH) await Promise.all(unique.slice(at, at + WRITE_BATCH).map(update));
   }

@@ -204,6 +204,26 @@ describe("repo/gc", () => {
     await expect(collect(client.cat(cidB))).rejects.toThrow(/not found/);
   });
 
+  it("keeps blocks shared by files of one request, whose pins are written side by side", async () => {
+    // One request of many files that share their first MiB: the pins of their roots run
+    // concurrently, and every one must be recorded on the shared block, whichever is unpinned.
+    const shared = await deterministicBuffer(MiB, "shared-in-one-request");
+    const files = Array.from({ length: 12 }, (_, i) => Buffer.concat([shared, Buffer.from(`tail ${i}`)]));
+    for (const keep of [0, 5, files.length - 1]) {
+      const dataDir = await dataFolder();
+      const running = await start(dataDir);
+      const client = create({ url: running.url });
+      const added = await all(client.addAll(files.map((content) => ({ content })), PROFILE_CLIENT_OPTIONS));
+      expect(added).toHaveLength(files.length);
+      for (const [i, entry] of added.entries()) if (i !== keep) await client.pin.rm(entry.cid);
+      await all(client.repo.gc());
+      expect(Buffer.from(await collect(client.cat(added[keep]!.cid))).equals(files[keep]!), `file ${keep} after unpinning the others`).toBe(true);
+      await client.pin.rm(added[keep]!.cid);
+      await all(client.repo.gc());
+      expect(await blockFiles(dataDir)).toEqual(new Set());
+    }
+  });
+
   it("never removes the blocks of an add in flight", async () => {
     const dataDir = await dataFolder();
     const running = await start(dataDir);

@@ -46,13 +46,18 @@ const UPLOAD_CONCURRENCY = 4;
  */
 const UPLOAD_BATCH = { files: 32, bytes: MAX_FILE_SIZE_CEILING };
 
-/** Splits files into upload requests: in order, each request at most `UPLOAD_BATCH` files and bytes (a larger file goes alone). */
+/**
+ * Splits files into upload requests: in order, each request at most `UPLOAD_BATCH` files and bytes
+ * (a larger file goes alone), and the files spread over `UPLOAD_CONCURRENCY` requests where there
+ * are fewer than that many full ones, so that the requests run side by side.
+ */
 function uploadBatches(files: readonly CheckedFile[]): CheckedFile[][] {
+  const perRequest = Math.min(UPLOAD_BATCH.files, Math.max(1, Math.ceil(files.length / UPLOAD_CONCURRENCY)));
   const batches: CheckedFile[][] = [];
   let current: CheckedFile[] = [];
   let bytes = 0;
   for (const f of files) {
-    if (current.length > 0 && (current.length >= UPLOAD_BATCH.files || bytes + f.size > UPLOAD_BATCH.bytes)) {
+    if (current.length > 0 && (current.length >= perRequest || bytes + f.size > UPLOAD_BATCH.bytes)) {
       batches.push(current);
       current = [];
       bytes = 0;
