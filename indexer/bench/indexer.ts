@@ -105,7 +105,7 @@ async function load(indexer: Indexer, name: string, graphqlQuery: string) {
 const EXPENSIVE = [
   `{ ${Array.from({ length: 8 }, (_, i) => `a${i}: contributions(limit: 100) { items { datanet { id pool contributions(limit: 4) { items { id cid } } } } }`).join(" ")} }`,
   `{ contributions(orderBy: "size", limit: 1000, offset: 3999) { items { id cid size } } }`,
-  `{ ${Array.from({ length: 5 }, (_, i) => `a${i}: contributions(limit: 1000) { items { id cid size } } }`).join(" ")} }`,
+  `{ ${Array.from({ length: 5 }, (_, i) => `a${i}: contributions(limit: 1000) { items { id cid size } }`).join(" ")} }`,
 ];
 
 /** Resident memory (bytes) of a process and everything it started (Linux /proc; 0 elsewhere). */
