@@ -111,12 +111,17 @@ class CostWalker {
   largest: CostPart | undefined;
   private visited = 0;
 
-  constructor(
-    private readonly fragments: Map<string, FragmentDefinitionNode>,
-    private readonly variables: Record<string, unknown>,
-    private readonly limits: CostLimits,
-    private readonly schema: SchemaShape | undefined,
-  ) {}
+  private readonly fragments: Map<string, FragmentDefinitionNode>;
+  private readonly variables: Record<string, unknown>;
+  private readonly limits: CostLimits;
+  private readonly schema: SchemaShape | undefined;
+
+  constructor(fragments: Map<string, FragmentDefinitionNode>, variables: Record<string, unknown>, limits: CostLimits, schema: SchemaShape | undefined) {
+    this.fragments = fragments;
+    this.variables = variables;
+    this.limits = limits;
+    this.schema = schema;
+  }
 
   /**
    * The cost of a selection set evaluated for `at.rows` rows. It stops counting as soon as the sum
