@@ -98,14 +98,15 @@ async function load(indexer: Indexer, name: string, graphqlQuery: string) {
 }
 
 /**
- * Operations at the default cost limit (5,000 rows), one per shape: nested lists (8 × (100 + 100 +
- * 400), one query per parent row), a sort on an unindexed column past an offset (3,999 + 1,000), and
- * wide pages (5 × 1,000).
+ * Operations just under the default cost limit (5,000; src/api/graphql-cost.ts, 100 per query, 2,000
+ * per scan), one per shape: nested lists (45 + 100, 45 + 100, 45 × (4 + 100): one query per parent
+ * row), a sort on an unindexed column past an offset (1,900 + 1,000 + 100 + 2,000), and wide pages
+ * (5 × (900 + 100)).
  */
 const EXPENSIVE = [
-  `{ ${Array.from({ length: 8 }, (_, i) => `a${i}: contributions(limit: 100) { items { datanet { id pool contributions(limit: 4) { items { id cid } } } } }`).join(" ")} }`,
-  `{ contributions(orderBy: "size", limit: 1000, offset: 3999) { items { id cid size } } }`,
-  `{ ${Array.from({ length: 5 }, (_, i) => `a${i}: contributions(limit: 1000) { items { id cid size } } }`).join(" ")} }`,
+  `{ contributions(limit: 45) { items { datanet { id pool contributions(limit: 4) { items { id cid } } } } } }`,
+  `{ contributions(orderBy: "size", limit: 1000, offset: 1900) { items { id cid size } } }`,
+  `{ ${Array.from({ length: 5 }, (_, i) => `a${i}: contributions(limit: 900) { items { id cid size } }`).join(" ")} }`,
 ];
 
 /** Resident memory (bytes) of a process and everything it started (Linux /proc; 0 elsewhere). */

@@ -35,8 +35,12 @@ export interface ApiLimits {
   timeoutMs: number;
   /** Each database statement of /graphql and /sql is cancelled after this (PostgreSQL; see the README for PGlite). */
   statementTimeoutMs: number;
-  /** Rows a GraphQL operation may read, computed before it runs (src/api/graphql-cost.ts). */
+  /** The cost a GraphQL operation may reach, computed before it runs (src/api/graphql-cost.ts). */
   graphqlMaxCost: number;
+  /** GraphQL cost of each database query an operation causes (a nested list runs one per parent row). */
+  graphqlQueryCost: number;
+  /** GraphQL cost of a query that reads every row its filter matches (a sort without an index, `totalCount`). */
+  graphqlScanCost: number;
   /** PostgreSQL's planner estimate (EXPLAIN's total cost) a /sql statement may reach. */
   sqlMaxCost: number;
 }
@@ -103,6 +107,10 @@ export function loadSettings(env: NodeJS.ProcessEnv): IndexerSettings {
   };
 }
 
+/** Default GraphQL cost weights (see the README's Limits for how they were chosen). */
+export const GRAPHQL_QUERY_COST = 100;
+export const GRAPHQL_SCAN_COST = 2_000;
+
 export function apiLimits(env: NodeJS.ProcessEnv): ApiLimits {
   const timeoutMs = positiveInt(env, "API_TIMEOUT_MS", 10_000);
   return {
@@ -110,6 +118,8 @@ export function apiLimits(env: NodeJS.ProcessEnv): ApiLimits {
     // Below the HTTP timeout, so that a cancelled statement is answered with its own reason.
     statementTimeoutMs: positiveInt(env, "API_STATEMENT_TIMEOUT_MS", Math.max(1, timeoutMs - 1_000)),
     graphqlMaxCost: positiveInt(env, "API_GRAPHQL_MAX_COST", 5_000),
+    graphqlQueryCost: positiveInt(env, "API_GRAPHQL_QUERY_COST", GRAPHQL_QUERY_COST),
+    graphqlScanCost: positiveInt(env, "API_GRAPHQL_SCAN_COST", GRAPHQL_SCAN_COST),
     sqlMaxCost: positiveInt(env, "API_SQL_MAX_COST", 200_000),
   };
 }

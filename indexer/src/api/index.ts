@@ -6,7 +6,7 @@
 // Limits (settings.ts `apiLimits`, from the environment): request bodies over 64 KiB are refused
 // (413), a request running longer than API_TIMEOUT_MS is answered 504, each database statement of
 // GraphQL and SQL is cancelled after API_STATEMENT_TIMEOUT_MS (PostgreSQL), a GraphQL operation whose
-// cost (./graphql-cost.ts) is over API_GRAPHQL_MAX_COST rows is refused before it runs, as is a SQL
+// cost (./graphql-cost.ts: rows, database queries and scans) is over API_GRAPHQL_MAX_COST is refused before it runs, as is a SQL
 // statement whose planner cost is over API_SQL_MAX_COST; GraphQL operations are also capped in depth,
 // aliases and tokens, and a page at 1000 rows. A refused query gets a 4xx with the reason.
 import { db, publicClients } from "ponder:api";
@@ -19,7 +19,8 @@ import { and, asc, count, desc, eq, gt, graphql, sql } from "ponder";
 import { getAddress, isAddress, type Hex } from "viem";
 import { DAY } from "../names.ts";
 import { loadSettings } from "../settings.ts";
-import { operationCost, QueryRefused } from "./graphql-cost.ts";
+import { operationCost, overLimitMessage, QueryRefused, type CostLimits, type OperationCost } from "./graphql-cost.ts";
+import { describeSchema } from "./schema-shape.ts";
 import { limitReadonlyStatements, ponderDatabase } from "./manifests/ponder.ts";
 import { sqlManifestStore } from "./manifests/store.ts";
 import { startManifestWorker } from "./manifests/worker.ts";
@@ -36,6 +37,14 @@ export const LIMITS = {
   maxPage: 1_000,
   maxSqlLength: 5_000,
 };
+
+const COST_LIMITS: CostLimits = {
+  maxCost: LIMITS.graphqlMaxCost,
+  maxPage: LIMITS.maxPage,
+  queryCost: LIMITS.graphqlQueryCost,
+  scanCost: LIMITS.graphqlScanCost,
+};
+const SCHEMA_SHAPE = describeSchema(schema as Record<string, unknown>);
 
 const app = new Hono();
 
@@ -68,7 +77,7 @@ const graphqlHandler = graphql(
 );
 
 /** The cost of a GraphQL request's operation (./graphql-cost.ts); throws QueryRefused. */
-async function graphqlCost(request: Request): Promise<number> {
+async function graphqlCost(request: Request): Promise<OperationCost> {
   let body: { query?: unknown; variables?: unknown; operationName?: unknown };
   try {
     body = (await request.clone().json()) as typeof body;
@@ -80,24 +89,21 @@ async function graphqlCost(request: Request): Promise<number> {
   }
   const variables = typeof body.variables === "object" && body.variables !== null ? (body.variables as Record<string, unknown>) : {};
   const operationName = typeof body.operationName === "string" ? body.operationName : undefined;
-  return operationCost(body.query, variables, operationName, { maxCost: LIMITS.graphqlMaxCost, maxPage: LIMITS.maxPage });
+  return operationCost(body.query, variables, operationName, COST_LIMITS, SCHEMA_SHAPE);
 }
 
 // The operation's cost is checked before it runs. Ponder answers every GraphQL error with 200; a
 // query that was refused or failed without data is a client error, so it is answered 400 with
 // GraphQL's own error messages (504 when the database cancelled it at the statement timeout).
 app.post("/graphql", async (c, next) => {
-  let cost: number;
+  let cost: OperationCost;
   try {
     cost = await graphqlCost(c.req.raw);
   } catch (error) {
     if (error instanceof QueryRefused) return c.json({ errors: [{ message: error.message }] }, 400);
     throw error;
   }
-  if (cost > LIMITS.graphqlMaxCost) {
-    const message = `query cost of at least ${cost} is over the limit of ${LIMITS.graphqlMaxCost} (rows it may read: each list's limit, 50 when not given, times the lists it is nested in, summed over the query): ask for smaller pages or fewer nested lists`;
-    return c.json({ errors: [{ message }] }, 400);
-  }
+  if (cost.cost > COST_LIMITS.maxCost) return c.json({ errors: [{ message: overLimitMessage(cost, COST_LIMITS) }] }, 400);
   const response = (await graphqlHandler(c, next)) as Response | undefined;
   const res = response ?? c.res;
   const text = await res.text();

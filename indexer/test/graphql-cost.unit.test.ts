@@ -1,0 +1,128 @@
+// The GraphQL cost model (src/api/graphql-cost.ts) on Ponder's schema, without a running indexer:
+// the queries the app and the CLI send are accepted at the default limits, and operations that read
+// little but make the database work a lot (nested lists, unindexed sorts, counts) are refused with
+// the rule, the numbers and the part that cost most.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, test } from "vitest";
+import * as ponderSchema from "../ponder.schema.ts";
+import { operationCost, overLimitMessage, type CostLimits } from "../src/api/graphql-cost.ts";
+import { describeSchema } from "../src/api/schema-shape.ts";
+import { apiLimits } from "../src/settings.ts";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+const defaults = apiLimits({});
+const LIMITS: CostLimits = { maxCost: defaults.graphqlMaxCost, maxPage: 1_000, queryCost: defaults.graphqlQueryCost, scanCost: defaults.graphqlScanCost };
+const SHAPE = describeSchema(ponderSchema);
+const cost = (query: string, variables: Record<string, unknown> = {}) => operationCost(query, variables, undefined, LIMITS, SHAPE);
+const Q = LIMITS.queryCost;
+const S = LIMITS.scanCost;
+
+/**
+ * The GraphQL operations of app/src/hooks/indexer.ts and sdk/src/cli/indexer.ts, with the variables
+ * they send. `source` is the text of the list field as written there (checked below, so that a
+ * changed query in the app or the CLI is noticed here); scalar field lists are shortened.
+ */
+const CLIENT_QUERIES: { source: string; file: string; query: string; variables?: Record<string, unknown> }[] = [
+  { file: "app/src/hooks/indexer.ts", source: `datanets(orderBy: "id", orderDirection: "asc", limit: 1000)`, query: `{ datanets(orderBy: "id", orderDirection: "asc", limit: 1000) { items { id owner } } }` },
+  { file: "app/src/hooks/indexer.ts", source: `datanet(id: $id)`, query: `query($id: Int!) { datanet(id: $id) { id owner } }`, variables: { id: 1 } },
+  ...["sequence", "submittedAt"].map((orderBy) => ({
+    file: "app/src/hooks/indexer.ts",
+    source: `contributions(where: $where, orderBy: "\${filter.datanetId !== undefined ? "sequence" : "submittedAt"}", orderDirection: "desc", limit: $limit, after: $after)`,
+    query: `query($where: contributionFilter, $after: String, $limit: Int) { contributions(where: $where, orderBy: "${orderBy}", orderDirection: "desc", limit: $limit, after: $after) { items { id cid } pageInfo { hasNextPage endCursor } totalCount } }`,
+    variables: { where: orderBy === "sequence" ? { datanetId: 1, status: "Pending" } : { contributor: "0xabc", status: "Accepted" }, after: null, limit: 100 },
+  })),
+  { file: "app/src/hooks/indexer.ts", source: `contributors(where: { accepted_gt: 0 }, orderBy: "acceptedBytes", orderDirection: "desc", limit: $limit)`, query: `query($limit: Int) { contributors(where: { accepted_gt: 0 }, orderBy: "acceptedBytes", orderDirection: "desc", limit: $limit) { items { address } } }`, variables: { limit: 100 } },
+  { file: "app/src/hooks/indexer.ts", source: `datanetContributors(where: { datanetId: $id, accepted_gt: 0 }, orderBy: "acceptedBytes", orderDirection: "desc", limit: $limit)`, query: `query($id: Int!, $limit: Int) { datanetContributors(where: { datanetId: $id, accepted_gt: 0 }, orderBy: "acceptedBytes", orderDirection: "desc", limit: $limit) { items { address } } }`, variables: { id: 1, limit: 100 } },
+  { file: "app/src/hooks/indexer.ts", source: `models(orderBy: "id", orderDirection: "asc", limit: 1000)`, query: `{ models(orderBy: "id", orderDirection: "asc", limit: 1000) { items { id } } }` },
+  { file: "app/src/hooks/indexer.ts", source: `modelDatanets(where: { datanetId: $id }, limit: 1000) { items { model {`, query: `query($id: Int!) { modelDatanets(where: { datanetId: $id }, limit: 1000) { items { model { id trainer } } } }`, variables: { id: 1 } },
+  { file: "app/src/hooks/indexer.ts", source: `manifestLeafs(where: { modelId: $id }, orderBy: "weight", orderDirection: "desc", limit: 1000)`, query: `query($id: BigInt!) { manifestLeafs(where: { modelId: $id }, orderBy: "weight", orderDirection: "desc", limit: 1000) { items { modelId weight } } }`, variables: { id: "1" } },
+  { file: "app/src/hooks/indexer.ts", source: `manifestLeafs(where: { contributor: $who }, limit: 1000) { items { \${LEAF_FIELDS} model {`, query: `query($who: String!) { manifestLeafs(where: { contributor: $who }, limit: 1000) { items { modelId weight model { id trainer } } } }`, variables: { who: "0xabc" } },
+  { file: "app/src/hooks/indexer.ts", source: `contributions(where: { status: Pending, revealEndsAt_lte: $now }, orderBy: "sequence", orderDirection: "asc", limit: 256)`, query: `query($now: BigInt!) { contributions(where: { status: Pending, revealEndsAt_lte: $now }, orderBy: "sequence", orderDirection: "asc", limit: 256) { items { id } } }`, variables: { now: "1" } },
+  { file: "app/src/hooks/indexer.ts", source: `commitments(where: { validator: $who }, orderBy: "committedAt", orderDirection: "desc", limit: 200)`, query: `query($who: String!) { commitments(where: { validator: $who }, orderBy: "committedAt", orderDirection: "desc", limit: 200) { items { id state } } }`, variables: { who: "0xabc" } },
+  ...["datanets", "models"].map((table) => ({
+    file: "sdk/src/cli/indexer.ts",
+    source: "`{ ${table}(orderBy: \"id\", orderDirection: \"asc\", limit: ${PAGE}${cursor}) { items { ${fields} } pageInfo { hasNextPage endCursor } } }`",
+    query: `{ ${table}(orderBy: "id", orderDirection: "asc", limit: 1000, after: "abc") { items { id } pageInfo { hasNextPage endCursor } } }`,
+  })),
+];
+
+describe("the queries of the app and the CLI", () => {
+  test.each(CLIENT_QUERIES.map((q) => [q.query.slice(0, 70), q] as const))("accepted: %s", (_name, q) => {
+    expect(readFileSync(path.join(root, q.file), "utf8"), `${q.file} no longer sends ${q.source}`).toContain(q.source);
+    const result = cost(q.query, q.variables);
+    expect(result.cost, JSON.stringify(result.largest)).toBeLessThanOrEqual(LIMITS.maxCost);
+  });
+
+  test("the CLI's page size is the one checked here", () => {
+    expect(readFileSync(path.join(root, "sdk/src/cli/indexer.ts"), "utf8")).toMatch(/const PAGE = 1000;/);
+  });
+});
+
+describe("the cost model", () => {
+  test("a list costs its rows and one query; a sort on an index or the primary key adds nothing", () => {
+    expect(cost(`{ contributions(limit: 10) { items { id } } }`).cost).toBe(10 + Q);
+    expect(cost(`{ contributors(orderBy: "score", orderDirection: "desc", limit: 50) { items { address } } }`).cost).toBe(50 + Q);
+    expect(cost(`{ contributions(where: { datanetId: 1 }, orderBy: "sequence", limit: 50) { items { id } } }`).cost).toBe(50 + Q);
+    // Inside a Datanet the relation fixes datanetId, so (datanetId, sequence) serves the sort.
+    expect(cost(`{ datanet(id: 1) { contributions(orderBy: "sequence", limit: 10) { items { id } } } }`).cost).toBe(1 + Q + 10 + Q);
+  });
+
+  test("a sort on a column without an index, and totalCount, cost a scan each", () => {
+    expect(cost(`{ contributions(orderBy: "size", limit: 10) { items { id } } }`).cost).toBe(10 + Q + S);
+    // sequence follows datanetId in its index: without datanetId fixed it is a scan.
+    expect(cost(`{ contributions(orderBy: "sequence", limit: 10) { items { id } } }`).cost).toBe(10 + Q + S);
+    expect(cost(`{ contributions(limit: 10) { totalCount } }`).cost).toBe(10 + 2 * Q + S);
+  });
+
+  test("a singular relation costs a row per parent and one batched query per list around it", () => {
+    expect(cost(`{ contributions(limit: 10) { items { datanet { id } } } }`).cost).toBe(10 + Q + 10 + Q);
+  });
+
+  test("an operation at exactly the limit is accepted; one over it is refused", () => {
+    const page = LIMITS.maxCost / 5 - Q; // 5 × (page + one query) = the limit
+    const at = cost(`{ ${Array.from({ length: 5 }, (_, i) => `a${i}: contributions(limit: ${page}) { items { id } }`).join(" ")} }`);
+    expect(at.cost).toBe(LIMITS.maxCost);
+    const over = cost(`{ ${Array.from({ length: 5 }, (_, i) => `a${i}: contributions(limit: ${page + (i === 0 ? 1 : 0)}) { items { id } }`).join(" ")} }`);
+    expect(over.cost).toBe(LIMITS.maxCost + 1);
+  });
+});
+
+describe("attacks the row count alone let through", () => {
+  test("a nested list with many parents: one query per parent row is charged and named", () => {
+    // Rows alone: 1,000 Datanets + 1,000 × 1 contribution = 2,000, under 5,000; but 1,001 queries.
+    const result = cost(`{ datanets(limit: 1000) { items { contributions(limit: 1) { items { id } } } } }`);
+    expect(result.cost).toBeGreaterThan(LIMITS.maxCost);
+    expect(result.largest).toMatchObject({ path: "datanets.contributions", rows: 1000, queries: 1000 });
+    const message = overLimitMessage(result, LIMITS);
+    expect(message).toMatch(new RegExp(`^query cost of at least ${result.cost} is over the limit of 5000 \\(cost = rows read`));
+    expect(message).toContain(`+ ${Q} per database query (a nested list runs one per parent row)`);
+    expect(message).toContain(`most from datanets.contributions: 1000 rows + 1000 queries × ${Q} = ${1000 + 1000 * Q}`);
+  });
+
+  test("the benchmark's former worst query (8 × (100 + 100 + 400) rows, 800 nested queries) is refused", () => {
+    const query = `{ ${Array.from({ length: 8 }, (_, i) => `a${i}: contributions(limit: 100) { items { datanet { id pool contributions(limit: 4) { items { id cid } } } } }`).join(" ")} }`;
+    const result = cost(query);
+    expect(result.cost).toBeGreaterThan(LIMITS.maxCost);
+    expect(result.largest?.path).toBe("a0.datanet.contributions");
+    expect(overLimitMessage(result, LIMITS)).toContain(`most from a0.datanet.contributions: 400 rows + 100 queries × ${Q} = ${400 + 100 * Q}`);
+  });
+
+  test("a count per parent row", () => {
+    const result = cost(`{ datanets(limit: 200) { items { contributions(limit: 0) { totalCount } } } }`);
+    expect(result.cost).toBeGreaterThan(LIMITS.maxCost);
+    expect(overLimitMessage(result, LIMITS)).toContain(`(totalCount)`);
+  });
+
+  test("a page read only for pageInfo or totalCount still reads its rows", () => {
+    const result = cost(`{ a: contributions(limit: 1000, offset: 100000) { pageInfo { hasNextPage } } }`);
+    expect(result.cost).toBe(101_000 + Q);
+  });
+
+  test("a sort on an unindexed column past a deep offset", () => {
+    const result = cost(`{ contributions(orderBy: "size", limit: 1000, offset: 3999) { items { id } } }`);
+    expect(result.cost).toBe(4999 + Q + S);
+    expect(overLimitMessage(result, LIMITS)).toContain(`+ 1 × ${S} (unindexed sort on "size")`);
+  });
+});
