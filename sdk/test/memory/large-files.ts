@@ -75,6 +75,35 @@ function largeFlac(size: number): Uint8Array {
   return concat([base.subarray(0, 4), streamInfo, header, new Uint8Array(length), rest]);
 }
 
+/** The sample MP3 (frames only, no tags) repeated: its frames chain across the copies. */
+function largeMp3(size: number): Uint8Array {
+  const base = shipped("mp3", 1);
+  return concat(Array.from({ length: Math.floor(size / base.length) }, () => base));
+}
+
+/** The sample WebP (a simple VP8 image) as an extended WebP: VP8X, the VP8 chunk, then an XMP chunk of `size` bytes in all. */
+function largeWebp(size: number): Uint8Array {
+  const base = shipped("webp", 1);
+  const vp8 = base.subarray(12); // the "VP8 " chunk, header included
+  const width = (vp8[14]! | (vp8[15]! << 8)) & 0x3fff;
+  const height = (vp8[16]! | (vp8[17]! << 8)) & 0x3fff;
+  const vp8x = new Uint8Array(18);
+  vp8x.set(encoder.encode("VP8X"));
+  new DataView(vp8x.buffer).setUint32(4, 10, true);
+  vp8x[8] = 0x04; // the XMP flag
+  for (const [at, value] of [[12, width - 1], [15, height - 1]] as const) vp8x.set([value & 0xff, (value >> 8) & 0xff, (value >> 16) & 0xff], at);
+  const xmpSize = (size - 12 - vp8x.length - vp8.length - 8) & ~1;
+  const xmp = new Uint8Array(8 + xmpSize);
+  xmp.set(encoder.encode("XMP "));
+  new DataView(xmp.buffer).setUint32(4, xmpSize, true);
+  xmp.fill(0x20, 8);
+  const header = new Uint8Array(12);
+  header.set(encoder.encode("RIFF"));
+  new DataView(header.buffer).setUint32(4, 4 + vp8x.length + vp8.length + xmp.length, true);
+  header.set(encoder.encode("WEBP"), 8);
+  return concat([header, vp8x, vp8, xmp]);
+}
+
 /** The sample DOCX with a main part of many paragraphs, repacked uncompressed. */
 function largeDocx(size: number): Uint8Array {
   const parts = unzipSync(docx("x"));
@@ -111,13 +140,14 @@ export function largeFile(format: FormatName, size = LARGE_FILE_SIZE): Uint8Arra
     case "flac":
       return largeFlac(size);
     case "webp":
+      return largeWebp(size);
     case "mp3":
-      return shipped(format, 1);
+      return largeMp3(size);
   }
 }
 
-/** Formats for which `largeFile` reaches the full size (the shipped WebP and MP3 stay small). */
-export const LARGE_FORMATS: FormatName[] = FORMAT_NAMES.filter((f) => f !== "webp" && f !== "mp3");
+/** Formats for which `largeFile` reaches the full size: every one. */
+export const LARGE_FORMATS: FormatName[] = [...FORMAT_NAMES];
 
 const CHILD = path.join(import.meta.dirname, "check-file.ts");
 
