@@ -3,8 +3,10 @@
 // (bigint); times are unix seconds of the block; stake tallies are in wei (the contracts count them
 // in units of 10^13 wei and the events carry wei).
 import { index, onchainEnum, onchainTable, primaryKey, relations } from "ponder";
+import { STATUSES, type ContributionStatus } from "./src/names.ts";
 
-export const contributionStatus = onchainEnum("contribution_status", ["Pending", "Accepted", "Rejected", "Expired"]);
+/** The protocol's `Status` members a contribution can be in (None never is). */
+export const contributionStatus = onchainEnum("contribution_status", STATUSES.slice(1) as [ContributionStatus, ...ContributionStatus[]]);
 export const commitmentState = onchainEnum("commitment_state", ["Committed", "Revealed", "Slashed"]);
 export const manifestStatus = onchainEnum("manifest_status", ["Unchecked", "Unavailable", "Valid", "Flagged"]);
 

@@ -1,15 +1,20 @@
 // The demo a newcomer runs: `npm start`, then `npm run seed`, on free loopback ports. The seed goes
 // through every service of the stack (chain, IPFS, indexer, trainer), so this checks that they
-// work together as the README says.
+// work together as the README says. The stack runs in its own folder (STACK_DIR), so the seed must
+// find that stack's deployment and trainer token there, not the repository's.
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { describe, it } from "vitest";
 import { freePort, projectRoot } from "@openledger/stack";
 
 describe("the demo (npm start, then npm run seed)", () => {
   it("seeds Datanets of every modality, reviews, claims, and a training run that registers a model and answers", async () => {
     const ports = { CHAIN_PORT: await freePort(), IPFS_PORT: await freePort(), INDEXER_PORT: await freePort(), TRAINER_PORT: await freePort() };
-    const env = { ...process.env, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) };
+    const stackDir = mkdtempSync(path.join(os.tmpdir(), "seed-stack-"));
+    const env = { ...process.env, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])), STACK_DIR: stackDir };
     const stack = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", "stack/bin/start.ts", "--no-app"], { cwd: projectRoot, env, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     stack.stdout.on("data", (c: Buffer) => (out += c.toString()));
@@ -61,6 +66,7 @@ describe("the demo (npm start, then npm run seed)", () => {
       const stopped = new Promise((resolve) => stack.once("exit", resolve));
       stack.kill("SIGINT");
       await stopped;
+      rmSync(stackDir, { recursive: true, force: true });
     }
     assert.match(out, /Stopping the local stack/);
   });

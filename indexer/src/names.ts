@@ -1,10 +1,22 @@
-// Names of the contracts' enums (contracts/libraries/Formats.sol, interfaces/*.sol), in enum order.
-export const MODALITIES = ["text", "image", "audio"] as const;
-export const FORMATS = ["txt", "md", "pdf", "docx", "jsonl", "csv", "png", "jpeg", "webp", "tiff", "bmp", "wav", "mp3", "flac"] as const;
-export const TRAINING_METHODS = ["LoRA", "QLoRA", "Full"] as const;
+// Names of the contracts' enums, in enum order, from the protocol package (generated from the
+// Solidity sources). Modalities and formats are the protocol's lower-case names; statuses and
+// training methods keep the enum members' spelling ("Pending", "LoRA"), which the GraphQL schema
+// and the SQL rows have always used.
+import { FORMAT_NAMES, MODALITY_NAMES, Status, TrainingMethod } from "@openledger/protocol";
+
+/** The member names of a generated enum object, indexed by value. */
+function memberNames<const E extends Record<string, number>>(members: E): (keyof E & string)[] {
+  const names: (keyof E & string)[] = [];
+  for (const [name, value] of Object.entries(members)) names[value] = name as keyof E & string;
+  return names;
+}
+
+export const MODALITIES = MODALITY_NAMES;
+export const FORMATS = FORMAT_NAMES;
+export const TRAINING_METHODS = memberNames(TrainingMethod);
 /** `Status` of IDatanets.sol; 0 (None) never appears in an event. */
-export const STATUSES = ["None", "Pending", "Accepted", "Rejected", "Expired"] as const;
-export type ContributionStatus = "Pending" | "Accepted" | "Rejected" | "Expired";
+export const STATUSES = memberNames(Status);
+export type ContributionStatus = Exclude<keyof typeof Status, "None">;
 
 export function formatNames(mask: number): string[] {
   return FORMATS.filter((_, bit) => (mask >> bit) & 1);

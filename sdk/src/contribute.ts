@@ -2,7 +2,7 @@
 // (read from the chain) before anything leaves the machine, simulate the submission, upload to
 // IPFS, then submit. A refused file leaves no trace on IPFS or on chain; a submission that fails
 // after the upload is reported with the uploaded CIDs, and submitting again is safe.
-import type { Address, Hex } from "viem";
+import type { Account, Address, Hex } from "viem";
 import { getBlock, getContractEvents, simulateContract } from "viem/actions";
 import { datanetsAbi, MAX_BATCH, MAX_FILE_SIZE_CEILING } from "@openledger/protocol";
 import { cidFromOnchain, computeCid, toOnchainCid, type CID, type CidCodec } from "./cid.ts";
@@ -14,6 +14,7 @@ import {
   ProtocolError,
   SubmissionFailedError,
   toOpenLedgerError,
+  type BatchRule,
   type FileRule,
 } from "./errors.ts";
 import { detectFormat, formatFromFileName, formatName, formatsOfMask, type Format } from "./formats.ts";
@@ -234,6 +235,63 @@ export async function checkFiles(
   return { datanet, quota, maxFileSize, accepted, rejected, verdicts };
 }
 
+/** What stops a checked batch as a whole: the rule, the message, and the error `contribute` throws for it. */
+export interface SubmissionProblem {
+  rule: BatchRule;
+  message: string;
+  error: OpenLedgerError;
+}
+
+function fileRefsOf(files: readonly CheckedFile[]): FileRef[] {
+  return files.map((f) => ({ digest: f.digest, codec: f.codec, format: f.format, size: f.size }));
+}
+
+/**
+ * The checks of a batch as a whole, after the per-file checks and before a byte is uploaded: the
+ * Datanet's pool covers the rewards the batch reserves, the account holds the deposits, and, on a
+ * deposit-free Datanet, the chain's own simulation of the submission passes (a deposit needs an
+ * approval first, so there the balance is what is checked). Reads only: `account` may be an
+ * address without a key (a dry run). Null when the batch would go through.
+ */
+export async function checkSubmission(
+  client: ReadClient,
+  args: WithContracts & { account: Address | Account; report: FileCheckReport; termsVersion?: number },
+): Promise<SubmissionProblem | null> {
+  const contracts = contractsOf(client, args);
+  const { report } = args;
+  const datanetId = report.datanet.id;
+  const total = report.accepted.length;
+  if (total === 0) return null;
+  const termsVersion = args.termsVersion ?? report.datanet.termsVersion;
+  const address = typeof args.account === "string" ? args.account : args.account.address;
+  const problem = (rule: BatchRule, error: OpenLedgerError): SubmissionProblem => ({ rule, message: error.shortMessage, error });
+  const { reward, validatorReward, deposit } = report.datanet.limits;
+  const reserve = (reward + validatorReward) * BigInt(total);
+  if (reserve > report.datanet.pool) return problem("insufficient-pool", new ProtocolError("InsufficientPool", [datanetId, report.datanet.pool, reserve]));
+  const depositTotal = deposit * BigInt(total);
+  if (depositTotal > 0n) {
+    const balance = await getOpenBalance(client, { contracts, account: address });
+    if (balance < depositTotal) return problem("insufficient-balance", new ProtocolError("ERC20InsufficientBalance", [address, balance, depositTotal]));
+    return null;
+  }
+  const refs = fileRefsOf(report.accepted);
+  for (let i = 0; i < refs.length; i += MAX_BATCH) {
+    const chunk = refs.slice(i, i + MAX_BATCH);
+    try {
+      const contract = { address: contracts.Datanets, abi: datanetsAbi, account: args.account, chain: client.chain } as const;
+      const [only] = chunk;
+      if (chunk.length === 1 && only) await simulateContract(client, { ...contract, functionName: "submit", args: [datanetId, only, termsVersion] });
+      else await simulateContract(client, { ...contract, functionName: "submitBatch", args: [datanetId, chunk, termsVersion] });
+    } catch (error) {
+      // A revert is the batch's problem; anything else (the node unreachable) is thrown.
+      const known = toOpenLedgerError(error);
+      if (known instanceof ProtocolError) return problem("chain-refused", known);
+      throw known;
+    }
+  }
+  return null;
+}
+
 export type ContributeStage = "checked" | "uploading" | "uploaded" | "submitting" | "submitted";
 
 export interface ContributeProgress {
@@ -304,28 +362,10 @@ export async function contribute(
     return { datanetId: args.datanetId, outcomes: refused, transactions: [], quota: report.quota };
   }
 
-  const refs: FileRef[] = files.map((f) => ({ digest: f.digest, codec: f.codec, format: f.format, size: f.size }));
-  const { reward, validatorReward, deposit } = report.datanet.limits;
-  const reserve = (reward + validatorReward) * BigInt(total);
-  if (reserve > report.datanet.pool) throw new ProtocolError("InsufficientPool", [args.datanetId, report.datanet.pool, reserve]);
-  const depositTotal = deposit * BigInt(total);
-  if (depositTotal > 0n) {
-    const balance = await getOpenBalance(client, { contracts, account });
-    if (balance < depositTotal) throw new ProtocolError("ERC20InsufficientBalance", [account, balance, depositTotal]);
-  } else {
-    // Everything the chain would refuse is found here, before a byte is uploaded.
-    for (let i = 0; i < refs.length; i += MAX_BATCH) {
-      const chunk = refs.slice(i, i + MAX_BATCH);
-      try {
-        const contract = { address: contracts.Datanets, abi: datanetsAbi, account: client.account, chain: client.chain } as const;
-        const [only] = chunk;
-        if (chunk.length === 1 && only) await simulateContract(client, { ...contract, functionName: "submit", args: [args.datanetId, only, termsVersion] });
-        else await simulateContract(client, { ...contract, functionName: "submitBatch", args: [args.datanetId, chunk, termsVersion] });
-      } catch (error) {
-        throw toOpenLedgerError(error);
-      }
-    }
-  }
+  const problem = await checkSubmission(client, { contracts, account: client.account, report, termsVersion });
+  if (problem) throw problem.error;
+  const refs = fileRefsOf(files);
+  const { deposit } = report.datanet.limits;
 
   let done = 0;
   const batches = uploadBatches(files);

@@ -39,7 +39,14 @@ export type FileRule =
   | "duplicate-in-batch"
   | "already-submitted"
   | "quota-files"
-  | "quota-bytes";
+  | "quota-bytes"
+  | BatchRule;
+
+/**
+ * Rules of a batch as a whole (`checkSubmission`): the pool does not cover the rewards it reserves,
+ * the account does not hold its deposits, or the chain's simulation of the submission refuses it.
+ */
+export type BatchRule = "insufficient-pool" | "insufficient-balance" | "chain-refused";
 
 /** A file refused by the checks that run before upload: names the file, the rule and the numbers. */
 export class FileRejectedError extends OpenLedgerError {

@@ -346,6 +346,24 @@ describe("the openledger CLI", () => {
     expect(next.json<{ outcomes: { status: string }[] }>().outcomes.every((o) => o.status === "submitted")).toBe(true);
   });
 
+  it("a dry run also checks the batch as a whole: an unfunded pool refuses every file that passed alone", async () => {
+    const created = (await ok(["datanets", "create", "--name", "unfunded", "--modality", "text", "--reward", "10", "--validator-reward", "3", "--json"], OWNER)).json<{ datanetId: number }>();
+    const file = path.join(stack.dir, "unfunded.txt");
+    writeFileSync(file, "a line for a Datanet whose pool is empty\n");
+    const account = stack.wallet(CONTRIBUTOR).account.address;
+    const dry = await cli(["contribute", "--dry-run", String(created.datanetId), file, "--address", account, "--json"]);
+    expect(dry.code, dry.stderr).toBe(3);
+    expect(dry.json<{ file: string; ok: boolean; rule: string | null; message: string | null }[]>()).toEqual([
+      { file, ok: false, format: "txt", rule: "insufficient-pool", message: `Datanet ${created.datanetId}'s reward pool has 0 OPEN but this submission reserves 13 OPEN` },
+    ]);
+    // Funded, the same dry run passes (the chain's simulation included), and nothing was sent.
+    await ok(["datanets", "fund", String(created.datanetId), "13"], OWNER);
+    const again = await cli(["contribute", "--dry-run", String(created.datanetId), file, "--address", account, "--json"]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.json<{ ok: boolean }[]>()).toEqual([{ file, ok: true, format: "txt", rule: null, message: null }]);
+    expect((await getDatanet(stack.client, { contracts: stack.contracts, datanetId: created.datanetId })).submissions).toBe(0n);
+  });
+
   it("refuses a commit on a finalised contribution with exit code 3 and keeps no secret for it", async () => {
     const home = path.join(stack.dir, `home-${V1}`, "votes", "31337");
     const before = readdirSync(home).sort();

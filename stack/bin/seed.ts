@@ -6,7 +6,9 @@
 //   npm run seed                   everything
 //   npm run seed -- --no-train     skip the training run
 //   CHAIN_PORT / IPFS_PORT / TRAINER_PORT / STACK_DIR as for npm start; the trainer's operator token
-//   is read from <STACK_DIR>/trainer/operator-token (or TRAINER_TOKEN)
+//   is read from <STACK_DIR>/trainer/operator-token (or TRAINER_TOKEN), and the deployment from
+//   where that stack wrote it (<STACK_DIR>/deployments/31337.json for a stack outside .stack), or
+//   from OPENLEDGER_DEPLOYMENT
 import { createWalletClient, formatEther, http, parseEther, publicActions, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
@@ -27,12 +29,14 @@ import { DEV_PRIVATE_KEYS } from "@openledger/protocol/deploy";
 import { readOperatorToken } from "@openledger/trainer/operator-token";
 import path from "node:path";
 import { projectRoot } from "../src/chain.ts";
+import { stackFolders } from "../src/state.ts";
 
 const rpcUrl = `http://127.0.0.1:${process.env.CHAIN_PORT ?? 8545}`;
 const ipfsUrl = `http://127.0.0.1:${process.env.IPFS_PORT ?? 5001}`;
 const trainerUrl = `http://127.0.0.1:${process.env.TRAINER_PORT ?? 8790}`;
 const train = !process.argv.includes("--no-train");
-const trainerTokenFile = path.join(process.env.STACK_DIR ? path.resolve(process.env.STACK_DIR) : path.join(projectRoot, ".stack"), "trainer", "operator-token");
+const { stateDir, deploymentsDir } = stackFolders(projectRoot);
+const trainerTokenFile = path.join(stateDir, "trainer", "operator-token");
 const WINDOW = 120;
 
 const OWNER = 1;
@@ -73,7 +77,9 @@ function textFiles(contributor: number): { name: string; bytes: Uint8Array }[] {
 }
 
 async function main(): Promise<void> {
-  const deployment = loadDeployment({ chainId: 31337 });
+  // The deployment of the stack being seeded: OPENLEDGER_DEPLOYMENT, else where `npm start` wrote it.
+  const file = process.env.OPENLEDGER_DEPLOYMENT;
+  const deployment = file ? loadDeployment({ file }) : loadDeployment({ chainId: 31337, ...(deploymentsDir ? { dir: deploymentsDir } : {}) });
   const ipfs = createIpfsClient(ipfsUrl);
   const wallet = (i: number) =>
     createWalletClient({ account: privateKeyToAccount(DEV_PRIVATE_KEYS[i]!), chain: hardhat, transport: http(rpcUrl) })

@@ -23,13 +23,10 @@ import { DEV_PRIVATE_KEYS, deployProtocol, devWallet, distributeOpen, publicClie
 import { deploymentFile as deploymentPath, writeDeployment } from "@openledger/protocol/node";
 import { freePort, hardhatCli, projectRoot as root, startChain, type LocalChain } from "../src/chain.ts";
 import { DEFAULT_MAX_RPC_BODY_BYTES, startRpcGuard, type RpcGuard } from "../src/rpc-guard.ts";
-import { StateFolder } from "../src/state.ts";
+import { StateFolder, stackFolders } from "../src/state.ts";
 import { Supervisor, terminate, type ServiceSpec } from "../src/supervisor.ts";
 
-const defaultStateDir = path.join(root, ".stack");
-const stateDir = process.env.STACK_DIR ? path.resolve(process.env.STACK_DIR) : defaultStateDir;
-/** The repository's deployment file for the default stack (the CLI finds it by chain id); a stack elsewhere keeps its own. */
-const deploymentsDir = stateDir === defaultStateDir ? undefined : path.join(stateDir, "deployments");
+const { stateDir, deploymentsDir } = stackFolders(root);
 const withTrainer = !process.argv.includes("--no-trainer");
 const withApp = !process.argv.includes("--no-app");
 const exitAfterStart = process.argv.includes("--exit");

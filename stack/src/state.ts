@@ -5,6 +5,17 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { createServer } from "node:net";
 import path from "node:path";
 
+/**
+ * Where a stack keeps its state: `STACK_DIR`, or `<project>/.stack`. The default stack writes its
+ * deployment to the repository's deployments folder (where the CLI finds it by chain id); a stack
+ * in another folder keeps its own, under `<folder>/deployments`.
+ */
+export function stackFolders(projectRoot: string, env: NodeJS.ProcessEnv = process.env): { stateDir: string; deploymentsDir: string | undefined } {
+  const defaultStateDir = path.join(projectRoot, ".stack");
+  const stateDir = env.STACK_DIR ? path.resolve(env.STACK_DIR) : defaultStateDir;
+  return { stateDir, deploymentsDir: stateDir === defaultStateDir ? undefined : path.join(stateDir, "deployments") };
+}
+
 export interface StackState {
   pid: number;
   startedAt: string;

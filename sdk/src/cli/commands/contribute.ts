@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { Command } from "commander";
-import { checkFiles, contribute, getQuota, type ContributionFile } from "@openledger/sdk";
+import { checkFiles, checkSubmission, contribute, getQuota, type ContributionFile } from "@openledger/sdk";
 import { fileSource } from "@openledger/sdk/node";
 import { datanetArg, when, collectFiles, UsageError } from "../args.ts";
 import { EXIT } from "../exit.ts";
@@ -14,7 +14,10 @@ export function registerContribute(program: Command, { ctxOf, json }: Cli): void
     .description("check, upload and submit files (or every file of a folder) to a Datanet")
     .option("--format <format>", "the format of every file (default: detected from the bytes; the extension only picks among text formats)")
     .option("--skip-refused", "submit the files that pass the checks even if others are refused")
-    .option("--dry-run", "run every check against the Datanet, today's quotas included, and print a verdict per file; upload and send nothing (--address instead of a key)")
+    .option(
+      "--dry-run",
+      "run every check against the Datanet (today's quotas, the pool, the deposits, the chain's simulation of the submission) and print a verdict per file; upload and send nothing (--address instead of a key)",
+    )
     .action(async (id: string, paths: string[], o: { format?: string; skipRefused?: boolean; dryRun?: boolean }, cmd: Command) => {
       const datanetId = datanetArg(id);
       const format = claimedFormat(o.format);
@@ -23,8 +26,16 @@ export function registerContribute(program: Command, { ctxOf, json }: Cli): void
       if (files.length === 0) throw new UsageError("no files to contribute");
       const ctx = await ctxOf(cmd);
       if (o.dryRun) {
-        const report = await checkFiles(ctx.client, { contracts: ctx.contracts, datanetId, account: await ctx.address(), files });
-        return printVerdicts(report.verdicts.map(checkRow), json(cmd));
+        const account = await ctx.address();
+        const report = await checkFiles(ctx.client, { contracts: ctx.contracts, datanetId, account, files });
+        const rows = report.verdicts.map(checkRow);
+        // Then the batch as a whole (pool, deposits, the chain's simulation): files that passed on
+        // their own are refused with the batch's rule when the submission would be.
+        if (report.rejected.length === 0 || o.skipRefused) {
+          const problem = await checkSubmission(ctx.client, { contracts: ctx.contracts, account, report });
+          if (problem) for (const row of rows) if (row.ok) Object.assign(row, { ok: false, rule: problem.rule, message: problem.message });
+        }
+        return printVerdicts(rows, json(cmd));
       }
       const bar = progressBar("uploading");
       const result = await contribute(await ctx.wallet(), {
