@@ -20,7 +20,8 @@ const Q = LIMITS.queryCost;
 const S = LIMITS.scanCost;
 
 /**
- * The GraphQL operations of app/src/hooks/indexer.ts and sdk/src/cli/indexer.ts, with the variables
+ * The GraphQL operations of app/src/hooks/indexer.ts, sdk/src/cli/indexer.ts and the trainer's
+ * dataset reader (trainer/src/dataset/indexer.ts), with the variables
  * they send. `source` is the text of the list field as written there (checked below, so that a
  * changed query in the app or the CLI is noticed here); scalar field lists are shortened.
  */
@@ -46,9 +47,15 @@ const CLIENT_QUERIES: { source: string; file: string; query: string; variables?:
     source: "`{ ${table}(orderBy: \"id\", orderDirection: \"asc\", limit: ${PAGE}${cursor}) { items { ${fields} } pageInfo { hasNextPage endCursor } } }`",
     query: `{ ${table}(orderBy: "id", orderDirection: "asc", limit: 1000, after: "abc") { items { id } pageInfo { hasNextPage endCursor } } }`,
   })),
+  {
+    file: "trainer/src/dataset/indexer.ts",
+    source: `orderBy: "id", orderDirection: "asc", limit: 1000, after: $after`,
+    query: `query($datanetId: Int!, $upTo: BigInt!, $after: String) { contributions(where: { datanetId: $datanetId, status: Accepted, finalizedAt_lte: $upTo }, orderBy: "id", orderDirection: "asc", limit: 1000, after: $after) { items { id cid } pageInfo { hasNextPage endCursor } } }`,
+    variables: { datanetId: 1, upTo: "1", after: null },
+  },
 ];
 
-describe("the queries of the app and the CLI", () => {
+describe("the queries of the app, the CLI and the trainer", () => {
   test.each(CLIENT_QUERIES.map((q) => [q.query.slice(0, 70), q] as const))("accepted: %s", (_name, q) => {
     expect(readFileSync(path.join(root, q.file), "utf8"), `${q.file} no longer sends ${q.source}`).toContain(q.source);
     const result = cost(q.query, q.variables);
