@@ -50,6 +50,16 @@ function riffEnd(b: Uint8Array, name: string, allowStreaming: boolean): number |
 function checkVp8(b: Uint8Array, c: Chunk): CheckResult {
   if (c.size < 10) return problem("invalid-structure", `the WebP VP8 chunk is ${c.size} bytes; a key frame header needs 10`);
   if ((u8(b, c.data) & 1) !== 0) return problem("invalid-structure", "the WebP VP8 bitstream does not start with a key frame");
+  // The frame tag: key frame, version (0–3), shown, and the size of the first partition, which must
+  // fit in the chunk after the 10-byte key frame header.
+  const tag = u8(b, c.data) | (u8(b, c.data + 1) << 8) | (u8(b, c.data + 2) << 16);
+  const version = (tag >> 1) & 7;
+  const firstPartition = tag >>> 5;
+  if (version > 3) return problem("invalid-structure", `the WebP VP8 frame declares version ${version}; VP8 has versions 0–3`);
+  if (((tag >> 4) & 1) === 0) return problem("invalid-structure", "the WebP VP8 key frame is marked as not shown");
+  if (firstPartition === 0 || firstPartition > c.size - 10) {
+    return problem("invalid-structure", `the WebP VP8 frame's first partition is ${firstPartition} bytes; the chunk holds ${c.size - 10} after the frame header`);
+  }
   if (u24be(b, c.data + 3) !== 0x9d012a) return problem("invalid-structure", "the WebP VP8 key frame lacks its start code (9D 01 2A)");
   const width = u16le(b, c.data + 6) & 0x3fff;
   const height = u16le(b, c.data + 8) & 0x3fff;
