@@ -68,6 +68,13 @@ describe("the queries of the app, the CLI and the trainer", () => {
 });
 
 describe("the cost model", () => {
+  test("a nested list without a limit reads 50 rows per parent row: the README's example for dApp developers", () => {
+    expect(cost(`{ models { items { id datanets { items { datanetId } } } } }`).cost).toBe(50 + Q + 50 * (50 + Q));
+    expect(cost(`{ models(limit: 10) { items { id datanets(limit: 10) { items { datanetId } } } } }`).cost).toBe(10 + Q + 10 * (10 + Q));
+    expect(50 + Q + 50 * (50 + Q)).toBe(7_650);
+    expect(10 + Q + 10 * (10 + Q)).toBe(1_210);
+  });
+
   test("a list costs its rows and one query; a sort on an index or the primary key adds nothing", () => {
     expect(cost(`{ contributions(limit: 10) { items { id } } }`).cost).toBe(10 + Q);
     expect(cost(`{ contributors(orderBy: "score", orderDirection: "desc", limit: 50) { items { address } } }`).cost).toBe(50 + Q);
