@@ -1,11 +1,12 @@
 // Files of about 10 MiB in every protocol format, valid under the file checks, and the peak memory
 // of checking one in a fresh process: what `npm run bench:sdk` prints and the memory test asserts.
-import { spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
+import { promisify } from "node:util";
 import { crc32 } from "node:zlib";
 import { unzipSync, zipSync } from "fflate";
-import { FORMAT_NAMES, type FormatName } from "@openledger/sdk";
+import type { FormatName } from "@openledger/sdk";
 import { bmp, docx, pdf, png, sentence, shipped, tiff, wav } from "@openledger/sdk/samples";
 
 export const LARGE_FILE_SIZE = 10 * 1024 * 1024;
@@ -146,16 +147,30 @@ export function largeFile(format: FormatName, size = LARGE_FILE_SIZE): Uint8Arra
   }
 }
 
-/** Formats for which `largeFile` reaches the full size: every one. */
-export const LARGE_FORMATS: FormatName[] = [...FORMAT_NAMES];
-
 const CHILD = path.join(import.meta.dirname, "check-file.ts");
+const execFileAsync = promisify(execFile);
 
-/** Checks `file` in a fresh Node process; returns its verdict and peak resident memory in MB. */
-export function checkInChild(file: string): { ok: boolean; format?: string; rule?: string; peakRssMb: number; checkRssMb: number; heapMb: number } {
-  const child = spawnSync(process.execPath, ["--disable-warning=ExperimentalWarning", CHILD, file], { encoding: "utf8" });
-  if (child.status !== 0) throw new Error(`checking ${file} failed (exit ${child.status}):\n${child.stderr}`);
-  return JSON.parse(child.stdout.trim().split("\n").pop()!);
+export interface ChildCheck {
+  ok: boolean;
+  format?: string;
+  rule?: string;
+  peakRssMb: number;
+  checkRssMb: number;
+  heapMb: number;
+}
+
+/**
+ * Checks `file` in a fresh Node process; resolves to its verdict and peak resident memory in MB.
+ * Asynchronous, so that several files can be checked side by side (each process measures itself).
+ */
+export async function checkInChild(file: string): Promise<ChildCheck> {
+  try {
+    const { stdout } = await execFileAsync(process.execPath, ["--disable-warning=ExperimentalWarning", CHILD, file], { encoding: "utf8", maxBuffer: 1 << 20 });
+    return JSON.parse(stdout.trim().split("\n").pop()!) as ChildCheck;
+  } catch (error) {
+    const e = error as { code?: number; stderr?: string };
+    throw new Error(`checking ${file} failed (exit ${e.code}):\n${e.stderr ?? String(error)}`);
+  }
 }
 
 /** Writes the large file of `format` into `dir`; returns its path. */
