@@ -13,6 +13,9 @@ const solcPath = path.join(path.dirname(require.resolve("solc/package.json")), "
 
 const compiler = { version: solcPackage.version, path: solcPath };
 
+/** Fewer fuzz and invariant runs for the fast test tier (see `test.solidity`). */
+const quickFuzz = process.env.OPENLEDGER_QUICK_FUZZ === "1";
+
 export default defineConfig({
   plugins: [hardhatViem, hardhatNetworkHelpers],
   solidity: {
@@ -40,8 +43,10 @@ export default defineConfig({
   },
   test: {
     solidity: {
-      fuzz: { runs: 256, seed: "0x4f50454e" },
-      invariant: { runs: 64, depth: 40, failOnRevert: false },
+      // The unit tier (`npm run test:unit`) sets OPENLEDGER_QUICK_FUZZ=1 for a quarter of the runs;
+      // `npm test` (and CI) runs them all.
+      fuzz: { runs: quickFuzz ? 64 : 256, seed: "0x4f50454e" },
+      invariant: { runs: quickFuzz ? 16 : 64, depth: 40, failOnRevert: false },
     },
   },
   networks: {

@@ -6,8 +6,9 @@
 //                        Vitest project (protocol, sdk, ipfs, indexer, trainer, and test/ — the
 //                        whole-stack suites, which share one `npm start` stack).
 //   npm run test:unit    the inner loop, no servers: type-check, the Solidity tests on Hardhat's
-//                        in-process EVM, and the Vitest files named `*.unit.test.ts` (nothing that
-//                        starts a chain node, an IPFS node, an indexer or a stack).
+//                        in-process EVM (a quarter of the fuzz and invariant runs), and the Vitest
+//                        files named `*.unit.test.ts` (nothing that starts a chain node, an IPFS
+//                        node, an indexer or a stack).
 //
 // Flags: --no-typecheck, --no-hardhat (Solidity and coverage), --no-coverage, --no-vitest; any other
 // argument is passed to Vitest (a project or a file filter). Each stage prints its duration, and
@@ -40,10 +41,10 @@ function strip(text: string): string {
 }
 
 /** Runs one stage, echoing its output; `count` reads pass/fail totals from the output's tail. */
-function stage(name: string, argv: string[], count?: (tail: string) => [number, number], options: { buffered?: boolean } = {}): Promise<number> {
+function stage(name: string, argv: string[], count?: (tail: string) => [number, number], options: { buffered?: boolean; env?: Record<string, string> } = {}): Promise<number> {
   if (!options.buffered) console.log(`\n• ${name}`);
   const started = Date.now();
-  const child = spawn(process.execPath, argv, { cwd: root, stdio: ["ignore", "pipe", options.buffered ? "pipe" : "inherit"], env: { ...process.env, FORCE_COLOR: "0" } });
+  const child = spawn(process.execPath, argv, { cwd: root, stdio: ["ignore", "pipe", options.buffered ? "pipe" : "inherit"], env: { ...process.env, FORCE_COLOR: "0", ...options.env } });
   let tail = "";
   let held = "";
   child.stdout!.on("data", (chunk: Buffer) => {
@@ -100,7 +101,10 @@ async function main(): Promise<number> {
     keep(await stage("compile the contracts (hardhat build)", [bin.hardhat, "build"]));
     if (status !== 0) return status;
     keep(await stage("generated protocol files are current", [...tsFlags, path.join(root, "protocol", "scripts", "generate.ts"), "--check"]));
-    keep(await stage("Solidity tests (hardhat test solidity)", [bin.hardhat, "test", "solidity"], hardhatCount));
+    // The unit tier runs a quarter of the fuzz and invariant runs (hardhat.config.ts); the full run all of them.
+    keep(
+      await stage(`Solidity tests (hardhat test solidity${unit ? ", quick fuzz" : ""})`, [bin.hardhat, "test", "solidity"], hardhatCount, unit ? { env: { OPENLEDGER_QUICK_FUZZ: "1" } } : {}),
+    );
     if (!unit && !skip("--no-coverage") && status === 0) {
       keep(await stage("coverage of contracts/ (scripts/coverage.ts)", [...tsFlags, path.join(root, "scripts", "coverage.ts")]));
     }
