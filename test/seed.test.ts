@@ -28,6 +28,8 @@ describe("the demo (npm start, then npm run seed)", () => {
       }
       const seed = spawnSync(process.execPath, ["--disable-warning=ExperimentalWarning", "stack/bin/seed.ts"], { cwd: projectRoot, env, encoding: "utf8", timeout: 600_000 });
       assert.equal(seed.status, 0, `${seed.stdout}\n${seed.stderr}`);
+      // The deployment of this stack, in its own folder (not the repository's file of another stack).
+      assert.ok(seed.stdout.includes(`(deployment ${path.join(stackDir, "deployments", "31337.json")})`), seed.stdout);
       assert.match(seed.stdout, /Datanet 1: World geography \(text\)/);
       assert.match(seed.stdout, /Datanet 1: 10 accepted/);
       assert.match(seed.stdout, /Datanet 2: 7 accepted, 1 rejected/);

@@ -24,6 +24,7 @@ import {
   type ContributeResult,
 } from "@openledger/sdk";
 import { loadDeployment } from "@openledger/sdk/node";
+import { deploymentFile } from "@openledger/protocol/node";
 import { sampleFile } from "@openledger/sdk/samples";
 import { DEV_PRIVATE_KEYS } from "@openledger/protocol/deploy";
 import { readOperatorToken } from "@openledger/trainer/operator-token";
@@ -78,8 +79,9 @@ function textFiles(contributor: number): { name: string; bytes: Uint8Array }[] {
 
 async function main(): Promise<void> {
   // The deployment of the stack being seeded: OPENLEDGER_DEPLOYMENT, else where `npm start` wrote it.
-  const file = process.env.OPENLEDGER_DEPLOYMENT;
-  const deployment = file ? loadDeployment({ file }) : loadDeployment({ chainId: 31337, ...(deploymentsDir ? { dir: deploymentsDir } : {}) });
+  const file = process.env.OPENLEDGER_DEPLOYMENT ?? deploymentFile(31337, deploymentsDir);
+  const deployment = loadDeployment({ file });
+  console.log(`• seeding the stack at ${rpcUrl} (deployment ${file})`);
   const ipfs = createIpfsClient(ipfsUrl);
   const wallet = (i: number) =>
     createWalletClient({ account: privateKeyToAccount(DEV_PRIVATE_KEYS[i]!), chain: hardhat, transport: http(rpcUrl) })
