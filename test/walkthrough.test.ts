@@ -3,7 +3,7 @@
 // free ports), with `npx openledger` resolving to this checkout's CLI. If the README and the CLI
 // drift apart, this fails.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -87,5 +87,26 @@ describe("the README walkthrough", () => {
       expect(fallback.stdout).toBe(fromChain.stdout);
     }
     expect(JSON.parse(openledger("datanets", "list", "--json", "--indexer", indexerUrl).stdout).length).toBeGreaterThan(0);
+
+    // A validator's review queue: one fresh contribution in its commit window, the same through the
+    // indexer as from the chain (the walkthrough's validator, #3, has voted on everything before it).
+    const datanets = JSON.parse(openledger("datanets", "list", "--json").stdout) as { id: number }[];
+    const datanetId = String(Math.max(...datanets.map((d) => Number(d.id))));
+    const file = path.join(work!, "pending.jsonl");
+    writeFileSync(file, `{"prompt":"What waits for review?","completion":"This file, at ${Date.now()}."}\n`);
+    const alice = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a";
+    const sent = spawnSync("openledger", ["contribute", datanetId, file], { cwd: work, encoding: "utf8", timeout: 120_000, env: { ...cliEnv, OPENLEDGER_PRIVATE_KEY: alice } });
+    expect(sent.status, sent.stderr).toBe(0);
+    const pending = ["validator", "pending", datanetId, "--address", "0x90F79bf6EB2c4f870365E785982E1f101E93b906", "--json"];
+    const fromChain = openledger(...pending);
+    expect(fromChain.status, fromChain.stderr).toBe(0);
+    expect((JSON.parse(fromChain.stdout) as { toReview: unknown[] }).toReview).toHaveLength(1);
+    let viaIndexer = openledger(...pending, "--indexer", indexerUrl);
+    for (let i = 0; i < 60 && viaIndexer.stdout !== fromChain.stdout; i++) {
+      await new Promise((r) => setTimeout(r, 1_000));
+      viaIndexer = openledger(...pending, "--indexer", indexerUrl);
+    }
+    expect(viaIndexer.stderr).not.toMatch(/warning/);
+    expect(viaIndexer.stdout).toBe(fromChain.stdout);
   });
 });

@@ -42,10 +42,22 @@ const CLIENT_QUERIES: { source: string; file: string; query: string; variables?:
   { file: "app/src/hooks/indexer.ts", source: `manifestLeafs(where: { contributor: $who }, limit: 1000) { items { \${LEAF_FIELDS} model {`, query: `query($who: String!) { manifestLeafs(where: { contributor: $who }, limit: 1000) { items { modelId weight model { id trainer } } } }`, variables: { who: "0xabc" } },
   { file: "app/src/hooks/indexer.ts", source: `contributions(where: { status: Pending, revealEndsAt_lte: $now }, orderBy: "sequence", orderDirection: "asc", limit: 256)`, query: `query($now: BigInt!) { contributions(where: { status: Pending, revealEndsAt_lte: $now }, orderBy: "sequence", orderDirection: "asc", limit: 256) { items { id } } }`, variables: { now: "1" } },
   { file: "app/src/hooks/indexer.ts", source: `commitments(where: { validator: $who }, orderBy: "committedAt", orderDirection: "desc", limit: 200)`, query: `query($who: String!) { commitments(where: { validator: $who }, orderBy: "committedAt", orderDirection: "desc", limit: 200) { items { id state } } }`, variables: { who: "0xabc" } },
-  ...["datanets", "models"].map((table) => ({
+  // The CLI's pages (`indexerRows`): the lists by id, and a validator's queue and what is due for
+  // finalisation (sdk/src/cli/commands/validator.ts), by sequence inside one Datanet.
+  ...[
+    `datanets(orderBy: "id", orderDirection: "asc", limit: 1000, after: "abc")`,
+    `models(orderBy: "id", orderDirection: "asc", limit: 1000, after: "abc")`,
+    `contributions(where: { datanetId: 1, status: Pending, sequence_gt: 5, commitEndsAt_gt: "1700000000" }, orderBy: "sequence", orderDirection: "asc", limit: 1000)`,
+    `contributions(where: { datanetId: 1, status: Pending, revealEndsAt_lte: "1700000000" }, orderBy: "sequence", orderDirection: "asc", limit: 1000)`,
+  ].map((list) => ({
     file: "sdk/src/cli/indexer.ts",
-    source: "`{ ${table}(orderBy: \"id\", orderDirection: \"asc\", limit: ${PAGE}${cursor}) { items { ${fields} } pageInfo { hasNextPage endCursor } } }`",
-    query: `{ ${table}(orderBy: "id", orderDirection: "asc", limit: 1000, after: "abc") { items { id } pageInfo { hasNextPage endCursor } } }`,
+    source: "`{ ${table}(${where}orderBy: ${JSON.stringify(options.orderBy ?? \"id\")}, orderDirection: \"asc\", limit: ${PAGE}${cursor}) { items { ${fields} } pageInfo { hasNextPage endCursor } } }`",
+    query: `{ ${list} { items { id } pageInfo { hasNextPage endCursor } } }`,
+  })),
+  ...[`where: \`datanetId: \${datanetId}, status: Pending, sequence_gt: \${last}, commitEndsAt_gt: "\${now}"\``, `where: \`datanetId: \${datanetId}, status: Pending, revealEndsAt_lte: "\${now}"\``].map((source) => ({
+    file: "sdk/src/cli/commands/validator.ts",
+    source,
+    query: `{ contributions(where: { datanetId: 1, status: Pending }, orderBy: "sequence", orderDirection: "asc", limit: 1000) { items { id } } }`,
   })),
   {
     file: "trainer/src/dataset/indexer.ts",

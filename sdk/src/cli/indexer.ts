@@ -33,15 +33,16 @@ export async function queryIndexer<T>(url: string, query: string): Promise<T> {
   return body.data;
 }
 
-/** Every row of one table, in id order (pages of `PAGE`). */
-export async function indexerRows<T>(url: string, table: string, fields: string): Promise<T[]> {
+/** Every row of one table that matches `where` (GraphQL filter fields), in `orderBy` order (pages of `PAGE`). */
+export async function indexerRows<T>(url: string, table: string, fields: string, options: { where?: string; orderBy?: string } = {}): Promise<T[]> {
   const rows: T[] = [];
   let after: string | null = null;
+  const where = options.where ? `where: { ${options.where} }, ` : "";
   for (;;) {
     const cursor: string = after === null ? "" : `, after: ${JSON.stringify(after)}`;
     const data: Record<string, { items: T[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } }> = await queryIndexer(
       url,
-      `{ ${table}(orderBy: "id", orderDirection: "asc", limit: ${PAGE}${cursor}) { items { ${fields} } pageInfo { hasNextPage endCursor } } }`,
+      `{ ${table}(${where}orderBy: ${JSON.stringify(options.orderBy ?? "id")}, orderDirection: "asc", limit: ${PAGE}${cursor}) { items { ${fields} } pageInfo { hasNextPage endCursor } } }`,
     );
     const page = data[table]!;
     rows.push(...page.items);

@@ -3,7 +3,7 @@
 // revealing what is due, finalising what is over, and crediting validator rewards.
 import type { Address, Hex } from "viem";
 import { getBlock, getChainId } from "viem/actions";
-import { ContributionStatus, getContribution, getDatanet, type ContributionInfo, type DatanetInfo } from "../actions/datanets.ts";
+import { ContributionStatus, getContribution, getContributionStatuses, getDatanet, type ContributionInfo, type DatanetInfo } from "../actions/datanets.ts";
 import {
   claimValidatorRewards,
   commitmentKeyOf,
@@ -51,9 +51,14 @@ export async function pendingReview(
     getLastCommittedSequence(client, args),
     listSubmissions(client, args),
   ]);
+  // One call for every status, then the pending ones read side by side (a Datanet's history is
+  // mostly final, and reading each in turn cost one round trip per submission).
+  const statuses = await getContributionStatuses(client, { ...args, contributionIds: submissions.map((s) => s.contributionId) });
+  const pending = submissions.filter((_, i) => statuses[i] === ContributionStatus.Pending);
+  const details = await Promise.all(pending.map((s) => getContribution(client, { ...args, contributionId: s.contributionId })));
   const items: ReviewItem[] = [];
-  for (const s of submissions) {
-    const c = await getContribution(client, { ...args, contributionId: s.contributionId });
+  for (const [i, s] of pending.entries()) {
+    const c = details[i]!;
     const commitClosesAt = c.submittedAt + datanet.rules.commitWindow;
     if (c.status === ContributionStatus.Pending && now < commitClosesAt && c.sequence > last) items.push({ ...s, sequence: c.sequence, commitClosesAt });
   }
@@ -294,15 +299,14 @@ export async function revealDue(
 /** Digests of a Datanet's contributions whose review is over and that nobody has finalised yet. */
 export async function dueForFinalization(client: ReadClient, args: WithContracts & { datanetId: number; fromBlock?: bigint; now?: number }): Promise<Hex[]> {
   const [datanet, now, submissions] = await Promise.all([getDatanet(client, args), args.now ?? chainTime(client), listSubmissions(client, args)]);
-  const due: Hex[] = [];
   const seen = new Set<string>();
-  for (const s of submissions) {
-    if (seen.has(s.digest)) continue;
-    seen.add(s.digest);
-    const c = await getContribution(client, { ...args, contributionId: s.contributionId });
-    if (c.status === ContributionStatus.Pending && now >= c.submittedAt + datanet.rules.commitWindow + datanet.rules.revealWindow) due.push(s.digest);
-  }
-  return due;
+  const unique = submissions.filter((s) => !seen.has(s.digest) && seen.add(s.digest));
+  // One call for every status; only the pending ones are read further, side by side.
+  const statuses = await getContributionStatuses(client, { ...args, contributionIds: unique.map((s) => s.contributionId) });
+  const pending = unique.filter((_, i) => statuses[i] === ContributionStatus.Pending);
+  const details = await Promise.all(pending.map((s) => getContribution(client, { ...args, contributionId: s.contributionId })));
+  const reviewLength = datanet.rules.commitWindow + datanet.rules.revealWindow;
+  return pending.filter((_, i) => details[i]!.status === ContributionStatus.Pending && now >= details[i]!.submittedAt + reviewLength).map((s) => s.digest);
 }
 
 export interface CreditOutcome {

@@ -9,6 +9,7 @@ import {
   fetchContribution,
   finalizeContributions,
   formatName,
+  getLastCommittedSequence,
   getStakePosition,
   isBytes32,
   MAX_BATCH,
@@ -18,11 +19,17 @@ import {
   stake,
   unstake,
   withdrawStake,
+  type CidCodec,
+  type Format,
+  type ReviewItem,
 } from "@openledger/sdk";
+import { getAddress, type Address, type Hex } from "viem";
 import { amount, datanetArg, digestOf, list, when, UsageError } from "../args.ts";
 import { EXIT } from "../exit.ts";
 import { bytes, open, printFields, printJson, printTable } from "../output.ts";
 import type { Cli } from "../cli.ts";
+import type { Context } from "../context.ts";
+import { fromIndexerOrChain, indexerRows } from "../indexer.ts";
 
 export function registerValidator(program: Command, cli: Cli): void {
   const validator = program.command("validator").description("stake, review (commit, reveal), finalise and earn");
@@ -103,7 +110,7 @@ function pendingCommand(validator: Command, { ctxOf, json }: Cli): void {
       const now = await chainTime(ctx.client);
       const fromBlock = BigInt(ctx.deployment.startBlock ?? 0);
       const [review, reveals] = await Promise.all([
-        pendingReview(ctx.client, { contracts: ctx.contracts, datanetId, validator: me, fromBlock, now }),
+        fromIndexerOrChain(ctx, (url) => indexedReview(ctx, url, datanetId, me, now), () => pendingReview(ctx.client, { contracts: ctx.contracts, datanetId, validator: me, fromBlock, now })),
         planReveals(ctx.client, { contracts: ctx.contracts, store: ctx.votes, validator: me, datanetId, now }),
       ]);
       const toReview = review.map((r) => ({ cid: r.cid, format: formatName(r.format), size: r.size, sequence: r.sequence, contributor: r.contributor, commitClosesAt: when(r.commitClosesAt) }));
@@ -116,6 +123,31 @@ function pendingCommand(validator: Command, { ctxOf, json }: Cli): void {
       if (toReveal.length === 0) console.log("  nothing");
       else printTable(toReveal.map((r) => [r.commitment, r.contributions, r.action, r.opensAt, r.closesAt]), ["commitment", "contributions", "now", "reveal opens", "reveal closes"]);
     });
+}
+
+/**
+ * The review queue as the indexer has it: the Datanet's pending contributions still in their commit
+ * window, after the validator's last committed sequence (read from the chain: one call), in
+ * submission order. The same rule as `pendingReview`, which reads every submission from the chain.
+ */
+async function indexedReview(ctx: Context, url: string, datanetId: number, validator: Address, now: number): Promise<ReviewItem[]> {
+  const last = await getLastCommittedSequence(ctx.client, { contracts: ctx.contracts, datanetId, validator });
+  type Row = { id: Hex; contributor: Address; digest: Hex; codec: number; cid: string; format: number; size: number; sequence: number; commitEndsAt: string; submittedBlock: string };
+  const rows = await indexerRows<Row>(url, "contributions", "id contributor digest codec cid format size sequence commitEndsAt submittedBlock", {
+    where: `datanetId: ${datanetId}, status: Pending, sequence_gt: ${last}, commitEndsAt_gt: "${now}"`,
+    orderBy: "sequence",
+  });
+  return rows.map((r) => ({
+    contributionId: r.id, datanetId, contributor: getAddress(r.contributor), digest: r.digest, codec: r.codec as CidCodec, cid: r.cid, format: r.format as Format, size: r.size,
+    blockNumber: BigInt(r.submittedBlock), sequence: r.sequence, commitClosesAt: Number(r.commitEndsAt),
+  }));
+}
+
+/** The Datanet's pending contributions whose review is over, as the indexer has them (the rule of `dueForFinalization`). */
+async function indexedDue(ctx: Context, url: string, datanetId: number): Promise<Hex[]> {
+  const now = await chainTime(ctx.client);
+  const rows = await indexerRows<{ digest: Hex }>(url, "contributions", "digest", { where: `datanetId: ${datanetId}, status: Pending, revealEndsAt_lte: "${now}"`, orderBy: "sequence" });
+  return rows.map((r) => r.digest);
 }
 
 function downloadCommand(validator: Command, { ctxOf, json }: Cli): void {
@@ -192,7 +224,7 @@ function finalizeCommand(validator: Command, { ctxOf, json }: Cli): void {
       const datanetId = datanetArg(id);
       const ctx = await ctxOf(cmd);
       const wallet = await ctx.wallet();
-      const digests = cids.length > 0 ? cids.map(digestOf) : await dueForFinalization(ctx.client, { contracts: ctx.contracts, datanetId, fromBlock: BigInt(ctx.deployment.startBlock ?? 0) });
+      const digests = cids.length > 0 ? cids.map(digestOf) : await fromIndexerOrChain(ctx, (url) => indexedDue(ctx, url, datanetId), () => dueForFinalization(ctx.client, { contracts: ctx.contracts, datanetId, fromBlock: BigInt(ctx.deployment.startBlock ?? 0) }));
       if (digests.length === 0) {
         if (json(cmd)) return printJson([]);
         return console.log("Nothing is due for finalisation.");
