@@ -424,9 +424,18 @@ describe("the app in Chromium, one journey per role", () => {
     await page.keyboard.press("Space");
     expect(await datanet.isChecked()).toBe(true);
     await expect(page.getByTestId("cli-command").textContent()).resolves.toContain(`--datanet ${ids.text} --method lora --learning-rate 0.003 --epochs 12 --batch-size 2`);
+    // Before starting: the trainer's estimate (the data counted as the job counts it, one step timed).
+    await page.getByTestId("estimate-steps").waitFor({ timeout: 120_000 });
+    const estimatedSteps = Number((await page.getByTestId("estimate-steps").textContent())!.match(/^([\d,]+)/)![1]!.replace(/,/g, ""));
+    await expect(page.getByTestId("estimate-memory").textContent()).resolves.toMatch(/^about [\d.,]+ (KiB|MiB|GiB) \(weights/);
+    await expect(page.getByTestId("estimate-time").textContent()).resolves.toMatch(/^(about \d+ (s|min|h)|under 1 s) \([\d.]+ s per batch/);
+    await screenshot(page, "model-factory-estimate");
     await page.getByLabel("Epochs").press("Enter");
 
     await newJobPanel("succeeded", jobsBefore).waitFor({ timeout: 300_000 });
+    const firstJob = (await jobIds()).find((id) => !jobsBefore.includes(id))!;
+    const trained = (await (await fetch(`${stack.trainer}/v1/jobs/${firstJob}`)).json()) as { progress: { totalSteps: number } };
+    expect(trained.progress.totalSteps).toBe(estimatedSteps);
     const chart = page.getByTestId("loss-chart");
     await waitForIndexed(async () => Number(await chart.getAttribute("data-points")) >= 2, "at least two points on the loss curve");
     expect(await chart.locator("canvas").count()).toBeGreaterThan(0);

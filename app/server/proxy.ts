@@ -41,9 +41,9 @@ const ROUTES: Record<ServiceName, Route[]> = {
   ],
 };
 
-/** The trainer calls that need its operator token: creating, cancelling and retrying jobs. */
+/** The trainer calls that need its operator token: creating, estimating, cancelling and retrying jobs. */
 export function trainerWriteCall(method: string | undefined, rest: string): boolean {
-  return method === "POST" && /^\/v1\/jobs(\/[^/]+\/(cancel|retry))?$/.test(rest);
+  return method === "POST" && /^\/v1\/jobs(\/estimate|\/[^/]+\/(cancel|retry))?$/.test(rest);
 }
 
 /** The operator token the server sends for the browser, or undefined when it has none configured. */
@@ -132,7 +132,7 @@ export async function proxy(
   if (service === "trainer" && trainerWriteCall(req.method, rest)) {
     const token = trainerToken(tokenSource);
     if (token === undefined) {
-      return problem(res, 401, service, "no-token", "this app server has no trainer operator token, so it cannot submit, cancel or retry jobs: start it with TRAINER_TOKEN_FILE naming the trainer's operator-token file (npm start does this)");
+      return problem(res, 401, service, "no-token", "this app server has no trainer operator token, so it cannot submit, estimate, cancel or retry jobs: start it with TRAINER_TOKEN_FILE naming the trainer's operator-token file (npm start does this)");
     }
     headers.authorization = `Bearer ${token}`;
   }

@@ -156,18 +156,19 @@ describe("the trainer's operator token", () => {
       expect(early.status).toBe(401);
       expect(((await early.json()) as { error: { message: string } }).error.message).toMatch(/no trainer operator token.*TRAINER_TOKEN_FILE/);
       writeFileSync(file, "secret-token-0123456789\n", { mode: 0o600 });
-      for (const route of ["/v1/jobs", "/v1/jobs/job-1/cancel", "/v1/jobs/job-1/retry"]) expect((await post(withToken.url, route)).status).toBe(200);
+      for (const route of ["/v1/jobs", "/v1/jobs/job-1/cancel", "/v1/jobs/job-1/retry", "/v1/jobs/estimate"]) expect((await post(withToken.url, route)).status).toBe(200);
       await post(withToken.url, "/v1/chat/completions");
       await fetch(`${withToken.url}/svc/trainer/v1/jobs`);
       expect(trainer.seen.map((s) => [s.method, s.url, s.headers.authorization])).toEqual([
         ["POST", "/v1/jobs", "Bearer secret-token-0123456789"],
         ["POST", "/v1/jobs/job-1/cancel", "Bearer secret-token-0123456789"],
         ["POST", "/v1/jobs/job-1/retry", "Bearer secret-token-0123456789"],
+        ["POST", "/v1/jobs/estimate", "Bearer secret-token-0123456789"],
         ["POST", "/v1/chat/completions", undefined],
         ["GET", "/v1/jobs", undefined],
       ]);
       expect((await post(noToken.url, "/v1/jobs")).status).toBe(401);
-      expect(trainer.seen).toHaveLength(5);
+      expect(trainer.seen).toHaveLength(6);
     } finally {
       await withToken.stop();
       await noToken.stop();

@@ -2,6 +2,7 @@
 //
 //   trainer serve                          run a node on 127.0.0.1 (config from flags and env)
 //   trainer jobs submit --datanet 1 …      submit a training job (add --watch to follow it)
+//   trainer jobs estimate --datanet 1 …    memory, time and steps of that job, before submitting it
 //   trainer jobs list                      all jobs
 //   trainer jobs status <id> [--watch]     one job; --watch follows its live progress
 //   trainer jobs cancel <id>
@@ -10,7 +11,7 @@
 //   trainer chat --model M [prompt]        one answer, or an interactive chat without a prompt
 //
 // Global: --url (env TRAINER_URL, default http://127.0.0.1:8790), --json (machine-readable output).
-// Submit, cancel and retry send the node's operator token: env TRAINER_TOKEN, else the file named by
+// Submit, estimate, cancel and retry send the node's operator token: env TRAINER_TOKEN, else the file named by
 // --token-file, else operator-token in --data-dir (env TRAINER_DATA_DIR, default ~/.openledger/trainer).
 // Exit codes: 0 success; 1 the node refused or failed (HTTP error, job failed); 2 usage error;
 // 3 the node cannot be reached; 4 the watched job was cancelled.
@@ -18,6 +19,7 @@ import { parseArgs } from "node:util";
 import { createInterface } from "node:readline";
 import path from "node:path";
 import { DEFAULT_PORT, defaultDataDir } from "./node/config.ts";
+import type { JobEstimate } from "./node/estimate.ts";
 import { readOperatorToken, tokenFileOf } from "./node/operator-token.ts";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, unreachable: 3, cancelled: 4 } as const;
@@ -40,6 +42,7 @@ commands:
         [--warmup-steps N] [--weight-decay X] [--seed N] [--eval-fraction X]
         [--lora-rank N] [--lora-alpha X] [--lora-dropout X] [--target-modules a,b]
         [--up-to-block N] [--parent-model ID] [--checkpoint-every N] [--watch]
+  jobs estimate (the same options as submit)  memory, time and steps of that job, measured on the node
   jobs list
   jobs status <jobId> [--watch]
   jobs cancel <jobId>
@@ -48,7 +51,7 @@ commands:
   chat --model NAME [--system TEXT] [--temperature X] [--top-p X] [--max-tokens N] [prompt …]
 
 global options: --url URL (env TRAINER_URL, default http://127.0.0.1:${DEFAULT_PORT}), --json
-operator token (submit, cancel, retry): env TRAINER_TOKEN, else --token-file FILE, else operator-token in
+operator token (submit, estimate, cancel, retry): env TRAINER_TOKEN, else --token-file FILE, else operator-token in
   --data-dir DIR (env TRAINER_DATA_DIR, default ~/.openledger/trainer), which \`trainer serve\` writes at its first start
 exit codes: 0 ok, 1 refused/failed, 2 usage, 3 node unreachable, 4 watched job cancelled`;
 
@@ -112,6 +115,28 @@ interface Job {
   progress?: { step: number; totalSteps: number; loss: number; tokensPerSecond: number; etaSeconds: number };
   dataset?: { examples: number; contributionsUsed: number; contributionsRefused: number; totalWeight: string; root: string; refused: { contributionId: string; reason: string }[] };
   publication?: { artifact: { cid: string; sha256: string }; manifestCid: string; modelId?: string; txHash?: string; notRegistered?: string };
+}
+
+type Estimate = JobEstimate;
+
+const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MiB`;
+const millions = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(1)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : String(n));
+function duration(seconds: number): string {
+  if (seconds < 60) return `${Math.round(seconds)} s`;
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
+  return `${Math.floor(seconds / 3600)} h ${Math.round((seconds % 3600) / 60)} min`;
+}
+
+function describeEstimate(e: Estimate): string {
+  const d = e.dataset;
+  return [
+    `estimate at block ${e.upToBlock}:`,
+    `  data: ${d.examples} examples, ${d.tokens} tokens from ${d.contributions} accepted contributions${d.refused ? ` (${d.refused} would be left out)` : ""}${d.extrapolated ? `; counted on the first ${d.read} files (${mib(d.readBytes)} of ${mib(d.bytes)}) and scaled by bytes` : ""}`,
+    `  steps: ${e.steps} (${e.microBatches} micro-batches; ${e.examples.train} examples train, ${e.examples.eval} evaluate; rows of about ${e.rowTokens} tokens)`,
+    `  parameters: ${millions(e.parameters)}, trainable ${millions(e.trainableParameters)}`,
+    `  memory: about ${mib(e.memoryBytes.total)} (weights ${mib(e.memoryBytes.weights)}, training state ${mib(e.memoryBytes.trainingState)}, one step ${mib(e.memoryBytes.step)})`,
+    `  time: ${e.seconds < 1 ? "under 1 s" : `about ${duration(e.seconds)}`} (${e.secondsPerMicroBatch.toFixed(2)} s per micro-batch, measured on this node; evaluation not counted)`,
+  ].join("\n");
 }
 
 function jobRow(j: Job): Record<string, unknown> {
@@ -227,6 +252,24 @@ function exitForJob(job: Job): number {
   return job.state === "succeeded" ? EXIT.ok : job.state === "cancelled" ? EXIT.cancelled : EXIT.failed;
 }
 
+/** The job request of `jobs submit` and `jobs estimate`, from their flags. */
+function jobBody(values: Values, what: string): Record<string, unknown> {
+  if (!values.datanet?.length) throw new CliError(`jobs ${what} needs at least one --datanet ID`, EXIT.usage);
+  const hyper: Record<string, number> = {};
+  const map: [keyof Values, string][] = [["learning-rate", "learningRate"], ["epochs", "epochs"], ["batch-size", "batchSize"], ["gradient-accumulation", "gradientAccumulation"], ["max-seq-len", "maxSeqLen"], ["warmup-steps", "warmupSteps"], ["weight-decay", "weightDecay"], ["seed", "seed"], ["eval-fraction", "evalFraction"]];
+  for (const [flag, key] of map) { const v = numberFlag(values, flag); if (v !== undefined) hyper[key] = v; }
+  const lora: Record<string, unknown> = {};
+  for (const [flag, key] of [["lora-rank", "rank"], ["lora-alpha", "alpha"], ["lora-dropout", "dropout"]] as [keyof Values, string][]) { const v = numberFlag(values, flag); if (v !== undefined) lora[key] = v; }
+  if (values["target-modules"]) lora.targetModules = values["target-modules"].split(",").map((s) => s.trim()).filter(Boolean);
+  const upToBlock = numberFlag(values, "up-to-block"), parentModelId = numberFlag(values, "parent-model"), checkpointEvery = numberFlag(values, "checkpoint-every");
+  return {
+    datanetIds: values.datanet.map((d) => { const n = Number(d); if (!Number.isInteger(n)) throw new CliError(`--datanet must be an integer id, got ${JSON.stringify(d)}`, EXIT.usage); return n; }),
+    ...(values["base-model"] ? { baseModel: values["base-model"] } : {}), ...(values.method ? { method: values.method } : {}),
+    ...(Object.keys(hyper).length ? { hyperparameters: hyper } : {}), ...(Object.keys(lora).length ? { lora } : {}),
+    ...(upToBlock === undefined ? {} : { upToBlock }), ...(parentModelId === undefined ? {} : { parentModelId }), ...(checkpointEvery === undefined ? {} : { checkpointEvery }),
+  };
+}
+
 export async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
@@ -266,21 +309,13 @@ export async function main(argv: string[]): Promise<number> {
       await node.stop();
       return EXIT.ok;
     }
+    if (command === "jobs" && sub === "estimate") {
+      const estimate = (await api(base, "POST", "/v1/jobs/estimate", jobBody(values, "estimate"), operatorToken(values))) as Estimate;
+      print(describeEstimate(estimate), estimate);
+      return EXIT.ok;
+    }
     if (command === "jobs" && sub === "submit") {
-      if (!values.datanet?.length) throw new CliError("jobs submit needs at least one --datanet ID", EXIT.usage);
-      const hyper: Record<string, number> = {};
-      const map: [keyof Values, string][] = [["learning-rate", "learningRate"], ["epochs", "epochs"], ["batch-size", "batchSize"], ["gradient-accumulation", "gradientAccumulation"], ["max-seq-len", "maxSeqLen"], ["warmup-steps", "warmupSteps"], ["weight-decay", "weightDecay"], ["seed", "seed"], ["eval-fraction", "evalFraction"]];
-      for (const [flag, key] of map) { const v = numberFlag(values, flag); if (v !== undefined) hyper[key] = v; }
-      const lora: Record<string, unknown> = {};
-      for (const [flag, key] of [["lora-rank", "rank"], ["lora-alpha", "alpha"], ["lora-dropout", "dropout"]] as [keyof Values, string][]) { const v = numberFlag(values, flag); if (v !== undefined) lora[key] = v; }
-      if (values["target-modules"]) lora.targetModules = values["target-modules"].split(",").map((s) => s.trim()).filter(Boolean);
-      const upToBlock = numberFlag(values, "up-to-block"), parentModelId = numberFlag(values, "parent-model"), checkpointEvery = numberFlag(values, "checkpoint-every");
-      const body = {
-        datanetIds: values.datanet.map((d) => { const n = Number(d); if (!Number.isInteger(n)) throw new CliError(`--datanet must be an integer id, got ${JSON.stringify(d)}`, EXIT.usage); return n; }),
-        ...(values["base-model"] ? { baseModel: values["base-model"] } : {}), ...(values.method ? { method: values.method } : {}),
-        ...(Object.keys(hyper).length ? { hyperparameters: hyper } : {}), ...(Object.keys(lora).length ? { lora } : {}),
-        ...(upToBlock === undefined ? {} : { upToBlock }), ...(parentModelId === undefined ? {} : { parentModelId }), ...(checkpointEvery === undefined ? {} : { checkpointEvery }),
-      };
+      const body = jobBody(values, "submit");
       const job = (await api(base, "POST", "/v1/jobs", body, operatorToken(values))) as Job;
       print(`submitted ${job.id} (Datanets ${job.spec.datanetIds.join(", ")}, up to block ${job.spec.upToBlock ?? "-"}, ${job.spec.method})`, job);
       if (!values.watch) return EXIT.ok;

@@ -5,5 +5,7 @@ export const keys = {
   indexer: (...parts: unknown[]) => ["indexer", ...parts] as const,
   ipfs: (...parts: unknown[]) => ["ipfs", ...parts] as const,
   trainer: (...parts: unknown[]) => ["trainer", ...parts] as const,
+  /** Apart from "trainer": a job write refreshes the jobs, not the estimate (each one times a step). */
+  estimate: (request: string) => ["estimate", request] as const,
   health: (...parts: unknown[]) => ["health", ...parts] as const,
 };

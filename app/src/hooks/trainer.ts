@@ -22,6 +22,32 @@ export function useTrainerModels() {
   return useQuery({ queryKey: keys.trainer("models"), queryFn: ({ signal }) => trainerApi.models(urls.trainer, signal), retry: 1, refetchInterval: 30_000 });
 }
 
+/** How long the form must rest before its settings are estimated (each estimate times a step on the trainer). */
+const ESTIMATE_DEBOUNCE_MS = 700;
+
+/**
+ * The trainer's estimate of the job the form describes, once the form has rested; undefined
+ * request (an invalid form) asks nothing. The trainer answers the same settings at the same block
+ * from its cache.
+ */
+export function useJobEstimate(request: JobRequest | undefined) {
+  const { urls } = useProtocol();
+  const key = request ? JSON.stringify(request) : undefined;
+  const [settled, setSettled] = useState(key);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(key), ESTIMATE_DEBOUNCE_MS);
+    return () => clearTimeout(timer);
+  }, [key]);
+  const query = useQuery({
+    queryKey: keys.estimate(settled ?? ""),
+    queryFn: ({ signal }) => trainerApi.estimate(urls.trainer, JSON.parse(settled!) as JobRequest, signal),
+    enabled: settled !== undefined && settled === key,
+    retry: false,
+    staleTime: 60_000,
+  });
+  return { ...query, waiting: key !== undefined && (settled !== key || query.isFetching) };
+}
+
 /** Submit, cancel and retry; each refreshes the jobs list and answers the job. */
 export function useJobActions() {
   const { urls } = useProtocol();

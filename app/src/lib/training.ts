@@ -1,7 +1,10 @@
-// The trainer node's job API through the app server (`/svc/trainer`): submit, list, cancel and retry
+// The trainer node's job API through the app server (`/svc/trainer`): estimate, submit, list, cancel and retry
 // jobs, read the servable models, and follow a job's server-sent events (its history, then live
 // progress until it ends).
+import type { JobEstimate } from "@openledger/trainer/api-types";
 import { errorMessageOf, serviceFetch, ServiceRequestError } from "./services.ts";
+
+export type { JobEstimate };
 
 export type JobState = "queued" | "preparing" | "training" | "publishing" | "succeeded" | "failed" | "cancelled";
 export type TrainingMethod = "lora" | "qlora" | "full";
@@ -125,6 +128,9 @@ export const trainerApi = {
   models: async (trainerUrl: string, signal?: AbortSignal) => (await trainerJson<{ data: ServableModel[] }>(`${trainerUrl}/v1/models`, signal ? { signal } : {})).data,
   submit: (trainerUrl: string, request: JobRequest) =>
     trainerJson<TrainerJob>(`${trainerUrl}/v1/jobs`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(request) }),
+  /** Memory, time and steps of a job before it starts (the trainer counts its data and times one step). */
+  estimate: (trainerUrl: string, request: JobRequest, signal?: AbortSignal) =>
+    trainerJson<JobEstimate>(`${trainerUrl}/v1/jobs/estimate`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(request), ...(signal ? { signal } : {}) }),
   cancel: (trainerUrl: string, id: string) => trainerJson<TrainerJob>(`${trainerUrl}/v1/jobs/${encodeURIComponent(id)}/cancel`, { method: "POST" }),
   retry: (trainerUrl: string, id: string) => trainerJson<TrainerJob>(`${trainerUrl}/v1/jobs/${encodeURIComponent(id)}/retry`, { method: "POST" }),
 };

@@ -12,11 +12,12 @@ import { fileEntries } from "./train.ts";
 import { linearSpecs, parseConfig, type LoraSet } from "./model.ts";
 import type { TrainingResult } from "./types.ts";
 
-export type { Method, LoraSettings, TrainingConfig, ChatMessage, TrainingExample, StepProgress, TrainingResult, Tokenizer } from "./types.ts";
+export type { Method, LoraSettings, TrainingConfig, ChatMessage, TrainingExample, StepProgress, TrainingResult, Tokenizer, DataAmount, TrainingEstimate } from "./types.ts";
 export type { BaseModel } from "./base-model.ts";
 export { loadBaseModel, type LoadOptions } from "./base-model.ts";
 export type { GenerateOptions } from "./generate.ts";
 export { train, type TrainOptions } from "./train.ts";
+export { estimateTraining as estimate } from "./estimate.ts";
 export { initBackend, setTransposeCacheLimit } from "./backend.ts";
 export { readSafetensors, writeSafetensors, parseSafetensors, serializeSafetensors, readCheckpointTensors, writeShardedCheckpoint, type SafeTensor } from "./safetensors.ts";
 export { BpeTokenizer, loadTokenizer } from "./tokenizer.ts";

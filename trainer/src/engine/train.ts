@@ -44,9 +44,23 @@ export function tokenizeExamples(base: BaseModel, examples: TrainingExample[], m
   return { seqs, skipped };
 }
 
+/** How many of `n` sequences are held out for evaluation. */
+export function evalCount(n: number, fraction: number): number {
+  return fraction > 0 && n >= 2 ? Math.min(n - 1, Math.max(1, Math.round(n * fraction))) : 0;
+}
+
+/** The micro-batches and optimizer steps of `sequences` usable sequences: what `train` reports as totalSteps. */
+export function stepPlan(sequences: number, config: TrainingConfig): { train: number; eval: number; microPerEpoch: number; stepsPerEpoch: number; totalSteps: number } {
+  const held = evalCount(sequences, config.evalFraction);
+  const train = sequences - held;
+  const microPerEpoch = Math.ceil(train / config.batchSize);
+  const stepsPerEpoch = Math.ceil(microPerEpoch / config.gradientAccumulation);
+  return { train, eval: held, microPerEpoch, stepsPerEpoch, totalSteps: stepsPerEpoch * config.epochs };
+}
+
 export function splitEval(n: number, fraction: number, seed: number): { train: number[]; evalIdx: number[] } {
   const order = new Rng(mixSeed(seed, 1)).shuffle([...Array(n).keys()]);
-  const nEval = fraction > 0 && n >= 2 ? Math.min(n - 1, Math.max(1, Math.round(n * fraction))) : 0;
+  const nEval = evalCount(n, fraction);
   return { evalIdx: order.slice(0, nEval).sort((a, b) => a - b), train: order.slice(nEval).sort((a, b) => a - b) };
 }
 
@@ -166,6 +180,82 @@ export async function train(base: BaseModel, examples: TrainingExample[], config
   }
 }
 
+/** `measureStep` times at most this many steps, for at most this long (at least two steps). */
+const MEASURE_STEPS = 8, MEASURE_SECONDS = 1.5;
+/**
+ * The largest micro-batch `measureStep` runs, in tokens (rows × row length), so that an estimate of
+ * outsized settings cannot exhaust the memory of the process that asks (the node's, which serves
+ * chat): fewer rows are run and the step scaled by rows (activations grow with them), and a row
+ * longer than this is run at this length and scaled by the square of the ratio (attention's growth:
+ * an upper bound).
+ */
+export const MEASURE_TOKENS = 8192;
+
+/** One optimizer step measured on this machine: its time, and the tensor memory it and the training state take. */
+export interface StepMeasurement {
+  /** Wall time of one step of one micro-batch (forward, backward, clipping, AdamW). */
+  seconds: number;
+  /** Tensor bytes the step allocates above the training state at its peak (activations, gradients, optimizer temporaries). */
+  stepBytes: number;
+  /** Tensor bytes of the training state: trainable copies or adapters, and AdamW's two moments. */
+  stateBytes: number;
+  /** Bytes held outside tensors (QLoRA's NF4 copies of the linear weights). */
+  nf4Bytes: number;
+  trainableParameters: number;
+  /** The micro-batch actually run; smaller than asked when the settings exceed `MEASURE_TOKENS`. */
+  measured: { rows: number; rowTokens: number };
+}
+
+/**
+ * Runs one real optimizer step of `config` (the training code path, one thread, no accumulation) on
+ * `batchSize` synthetic rows of `rowTokens` tokens, once under the tensor profiler and then timed (the median of a few steps),
+ * and frees everything it made: what a job's step will cost here, measured rather than modelled.
+ */
+export async function measureStep(base: BaseModel, config: TrainingConfig, rowTokens: number, maxTokens = MEASURE_TOKENS): Promise<StepMeasurement> {
+  validateConfig(config);
+  const cfg: TrainingConfig = { ...config, gradientAccumulation: 1, workers: 1, warmupSteps: 0 };
+  const tokens = Math.max(1, Math.min(Math.floor(rowTokens), config.maxSeqLen));
+  const runTokens = Math.min(tokens, maxTokens);
+  const rows = Math.max(1, Math.min(config.batchSize, Math.floor(maxTokens / runTokens)));
+  const scale = (config.batchSize / rows) * (tokens / runTokens) ** 2;
+  const vocab = base.model.config.vocabSize;
+  const before = tf.memory().numBytes;
+  const state = buildTrainableState(base, cfg);
+  try {
+    const stateBytes = tf.memory().numBytes - before;
+    const seqs: Sequence[] = Array.from({ length: rows }, (_, r) => ({
+      ids: Array.from({ length: runTokens + 1 }, (_, t) => (r * 31 + t * 7 + 1) % vocab),
+      weights: new Array<number>(runTokens).fill(1),
+    }));
+    const data: PreparedData = {
+      seqs, skipped: 0, trainIdx: seqs.map((_, i) => i), evalIdx: [], microPerEpoch: 1, stepsPerEpoch: 1, totalSteps: 1,
+      checkpointEvery: 1, padId: base.tokenizer.eosTokenId, fingerprint: "",
+    };
+    const run: TrainingRun = { base, config: { ...cfg, batchSize: rows }, options: { outputDir: "", checkpointDir: "" }, data, state, pool: null, ckptPath: "", log: [], stepTimes: [] };
+    // The profiled step is also the warm-up (the first call of each kernel sets it up). Then steps
+    // are timed until MEASURE_STEPS or MEASURE_SECONDS, whichever comes first (at least two): the
+    // first ones run code the JavaScript engine has not optimised yet; the median is what stays.
+    const profile = await tf.profile(() => trainStep(run, 0).then(() => undefined));
+    const times: number[] = [];
+    const started = performance.now();
+    while (times.length < 2 || (times.length < MEASURE_STEPS && performance.now() - started < MEASURE_SECONDS * 1000)) {
+      const t0 = performance.now();
+      await trainStep(run, 0);
+      times.push((performance.now() - t0) / 1000);
+    }
+    const seconds = times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
+    let trainableParameters = 0;
+    for (const v of state.trainables.values()) trainableParameters += v.size;
+    const stepBytes = Math.max(0, profile.peakBytes - before - stateBytes);
+    return {
+      seconds: seconds * scale, stepBytes: Math.round(stepBytes * scale), stateBytes, nf4Bytes: state.quantStats?.nf4Bytes ?? 0, trainableParameters,
+      measured: { rows, rowTokens: runTokens },
+    };
+  } finally {
+    disposeState(base, state);
+  }
+}
+
 /** Tokenises, splits off the eval examples by seed, and counts micro-batches and steps. */
 function prepareData(base: BaseModel, examples: TrainingExample[], config: TrainingConfig, options: TrainOptions): PreparedData {
   const cfg = base.model.config;
@@ -174,9 +264,7 @@ function prepareData(base: BaseModel, examples: TrainingExample[], config: Train
   const { seqs, skipped } = tokenizeExamples(base, examples, maxSeqLen);
   if (seqs.length === 0) throw new Error(`no usable training examples (${examples.length} given, ${skipped} had nothing to learn after tokenising)`);
   const { train: trainIdx, evalIdx } = splitEval(seqs.length, config.evalFraction, config.seed);
-  const microPerEpoch = Math.ceil(trainIdx.length / config.batchSize);
-  const stepsPerEpoch = Math.ceil(microPerEpoch / config.gradientAccumulation);
-  const totalSteps = stepsPerEpoch * config.epochs;
+  const { microPerEpoch, stepsPerEpoch, totalSteps } = stepPlan(seqs.length, config);
   const checkpointEvery = options.checkpointEvery ?? Math.max(1, Math.min(50, Math.ceil(totalSteps / 10)));
   const fingerprint = createHash("sha256").update(canonical({ config, base: base.weightsSha256 })).update(JSON.stringify(seqs.map((s) => [s.ids, s.weights]))).digest("hex");
   return { seqs, skipped, trainIdx, evalIdx, microPerEpoch, stepsPerEpoch, totalSteps, checkpointEvery, padId: base.tokenizer.eosTokenId, fingerprint };

@@ -25,3 +25,36 @@ export interface Tokenizer {
   applyChatTemplate(messages: ChatMessage[], addGenerationPrompt: boolean): string;
   eosTokenId: number;
 }
+/** What the data of a job amounts to, as the node counted it (examples after conversion, tokens each counted up to maxSeqLen + 1). */
+export interface DataAmount { examples: number; tokens: number }
+/**
+ * What a training job will take on this machine, before it starts: its steps counted as `train` counts
+ * them, memory and time from one real step measured on rows of the data's average length.
+ */
+export interface TrainingEstimate {
+  examples: { train: number; eval: number };
+  /** Tokens of the average row (a micro-batch pads its rows to the longest, so real rows may cost more). */
+  rowTokens: number;
+  microBatches: number;
+  steps: number;
+  parameters: number;
+  trainableParameters: number;
+  memoryBytes: {
+    /** The base model's weights as the training process holds them. */
+    weights: number;
+    /** Trainable copies or adapters, AdamW's moments, NF4 copies, and the gradient sum when accumulating. */
+    trainingState: number;
+    /** The peak of one step above that: activations kept for the backward pass, gradients, temporaries. */
+    step: number;
+    total: number;
+  };
+  /**
+   * The micro-batch the engine ran to measure: the job's own (batchSize rows of `rowTokens`) unless
+   * that exceeds what it measures at once; then memory and time are scaled from this one (by rows,
+   * and by the square of the length ratio for longer rows: an upper bound).
+   */
+  measured: { rows: number; rowTokens: number };
+  /** Measured time of one micro-batch's step, and that times the job's micro-batches (evaluation passes not counted). */
+  secondsPerMicroBatch: number;
+  seconds: number;
+}

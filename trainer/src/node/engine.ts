@@ -3,6 +3,9 @@
 //
 // The types mirror the engine's published interface (see trainer/src/engine/README.md); the node
 // only uses these names, so an engine that adds fields stays compatible.
+import type { DataAmount, TrainingEstimate } from "../engine/types.ts";
+
+export type { DataAmount, TrainingEstimate };
 export type Method = "lora" | "qlora" | "full";
 export interface LoraSettings { rank: number; alpha: number; dropout: number; targetModules: string[] }
 export interface TrainingConfig {
@@ -36,6 +39,8 @@ export interface Engine {
   loadAdapter(base: BaseModel, adapterDir: string): Promise<Adapter>;
   generate(base: BaseModel, adapter: Adapter | null, prompt: string, options: GenerateOptions): Promise<GenerateResult>;
   SHIPPED_BASE_MODEL_DIR: string;
+  /** What a job of these settings on this much data will take here (memory, time, steps), before it starts. */
+  estimate?(base: BaseModel, config: TrainingConfig, data: DataAmount): Promise<TrainingEstimate>;
   /** The module paths of a model's linear layers, from its config.json (lets the node check lora.targetModules at submission). */
   loraTargets?(config: Record<string, unknown>): string[];
 }

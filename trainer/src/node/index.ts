@@ -3,10 +3,11 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
-import { acceptedContributions, waitForIndexer } from "../dataset/indexer.ts";
+import { acceptedContributions, waitForIndexer, type AcceptedContribution } from "../dataset/indexer.ts";
 import { ChatService } from "./chat.ts";
 import { resolveOptions, type TrainerNodeOptions } from "./config.ts";
 import { loadEngine } from "./engine.ts";
+import { Estimator } from "./estimate.ts";
 import { JobManager } from "./jobs.ts";
 import { ensureOperatorToken } from "./operator-token.ts";
 import { deploymentFile } from "@openledger/protocol/node";
@@ -47,6 +48,18 @@ export async function startTrainerNode(options: TrainerNodeOptions = {}): Promis
   const ipfs = o.ipfsUrl ? kuboClient(o.ipfsUrl) : undefined;
   const indexerUrl = o.indexerUrl;
 
+  const contributions = (datanetId: number, upToBlock: number): Promise<AcceptedContribution[]> => {
+    if (o.contributionSource) return o.contributionSource(datanetId, upToBlock);
+    if (indexerUrl) {
+      if (!chain) return Promise.reject(new Error("the indexer is asked for contributions up to a block's timestamp: configure the chain RPC URL too"));
+      return waitForIndexer(indexerUrl, upToBlock)
+        .then(() => chain.blockTimestamp(upToBlock))
+        .then((ts) => acceptedContributions(indexerUrl, datanetId, ts));
+    }
+    if (chain) return chain.acceptedContributions(datanetId, upToBlock);
+    return Promise.reject(new Error("neither an indexer URL nor a chain RPC URL is configured: nowhere to read accepted contributions from"));
+  };
+
   let chat: ChatService | undefined;
   const jobs = new JobManager({
     dataDir: o.dataDir,
@@ -55,17 +68,7 @@ export async function startTrainerNode(options: TrainerNodeOptions = {}): Promis
     ...(o.cancelGraceMs === undefined ? {} : { cancelGraceMs: o.cancelGraceMs }),
     maxQueued: o.maxQueuedJobs,
     contributionsSource: o.contributionSource ? "the configured source" : indexerUrl ? `the indexer at ${indexerUrl}` : chain ? "the chain's events" : "no source",
-    contributions: (datanetId, upToBlock) => {
-      if (o.contributionSource) return o.contributionSource(datanetId, upToBlock);
-      if (indexerUrl) {
-        if (!chain) return Promise.reject(new Error("the indexer is asked for contributions up to a block's timestamp: configure the chain RPC URL too"));
-        return waitForIndexer(indexerUrl, upToBlock)
-          .then(() => chain.blockTimestamp(upToBlock))
-          .then((ts) => acceptedContributions(indexerUrl, datanetId, ts));
-      }
-      if (chain) return chain.acceptedContributions(datanetId, upToBlock);
-      return Promise.reject(new Error("neither an indexer URL nor a chain RPC URL is configured: nowhere to read accepted contributions from"));
-    },
+    contributions,
     loadBase: (dir) => chat!.loadBase(dir),
   });
   chat = new ChatService({
@@ -73,8 +76,9 @@ export async function startTrainerNode(options: TrainerNodeOptions = {}): Promis
     ...(chain ? { chain } : {}), ...(ipfs ? { ipfs } : {}), jobs,
   });
 
+  const estimator = new Estimator({ engine, contributions, loadBase: (dir) => chat!.loadBase(dir), ...(ipfs ? { ipfs } : {}) });
   const server = createApiServer({
-    jobs, chat, defaultBaseModel: baseModelDir, operatorToken: operator.token,
+    jobs, chat, estimator, defaultBaseModel: baseModelDir, operatorToken: operator.token,
     ...(engine.loraTargets ? { loraTargets: (config: Record<string, unknown>) => engine.loraTargets!(config) } : {}),
     ...(o.allowedOrigins ? { allowedOrigins: o.allowedOrigins } : {}),
     ...(chain ? {

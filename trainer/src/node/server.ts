@@ -8,6 +8,7 @@ import { createReadStream, existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { ChatService, ModelNotFound, parseChatRequest } from "./chat.ts";
 import { JobConflict, JobNotFound, QueueFull, TERMINAL_STATES, withoutPaths, type JobEvent, type JobManager } from "./jobs.ts";
+import { EstimateUnavailable, type Estimator } from "./estimate.ts";
 import { bearerMatches, TOKEN_FILE_NAME } from "./operator-token.ts";
 import { parseJobRequest, ValidationError, type JobDefaults, type JobSpec } from "./spec.ts";
 
@@ -21,6 +22,8 @@ export interface ApiContext {
   loraTargets?: JobDefaults["loraTargets"];
   /** The chain head, to fix a job's upToBlock at submission; undefined without a chain. */
   headBlock?: () => Promise<number>;
+  /** Estimates a job before it starts; undefined when the node cannot (no engine support). */
+  estimator?: Estimator;
   /** Checks against the chain that a job can be registered (its Datanets and parent exist); throws ValidationError. */
   checkJob?: (spec: JobSpec) => Promise<void>;
   info: () => Record<string, unknown>;
@@ -93,7 +96,8 @@ function statusOf(e: Error): [number, string] {
     : e instanceof ValidationError ? [400, "invalid_request_error"]
     : e instanceof JobNotFound || e instanceof ModelNotFound ? [404, "not_found_error"]
     : e instanceof JobConflict ? [409, "conflict_error"]
-    : e instanceof QueueFull ? [429, "queue_full_error"] : [500, "server_error"];
+    : e instanceof QueueFull ? [429, "queue_full_error"]
+    : e instanceof EstimateUnavailable ? [501, "not_implemented_error"] : [500, "server_error"];
 }
 
 export function createApiServer(ctx: ApiContext): Server {
@@ -118,6 +122,18 @@ function requireOperator(ctx: ApiContext, req: IncomingMessage, what: string): v
   if (!bearerMatches(header, ctx.operatorToken)) {
     throw new HttpError(401, "authentication_error", `${what}: the operator token does not match this node's (expected "Authorization: Bearer <token>" with the token in the file ${TOKEN_FILE_NAME} of the node's data folder)`);
   }
+}
+
+/** A job request read, validated and checked against the chain, with its block fixed (the head when not given). */
+async function jobSpecOf(ctx: ApiContext, req: IncomingMessage): Promise<JobSpec & { upToBlock: number }> {
+  const body = await readJson(req);
+  const spec = parseJobRequest(body, { baseModel: ctx.defaultBaseModel, ...(ctx.loraTargets ? { loraTargets: ctx.loraTargets } : {}) });
+  if (spec.upToBlock === undefined) {
+    if (!ctx.headBlock) throw new ValidationError("upToBlock is required when the node has no chain configured to read the head block from");
+    spec.upToBlock = await ctx.headBlock();
+  }
+  await ctx.checkJob?.(spec);
+  return spec as JobSpec & { upToBlock: number };
 }
 
 async function handle(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -153,14 +169,15 @@ async function handle(ctx: ApiContext, req: IncomingMessage, res: ServerResponse
   if ((p = route("POST", "/v1/jobs"))) {
     requireOperator(ctx, req, "submitting a job");
     ctx.jobs.checkRoom();
-    const body = await readJson(req);
-    const spec = parseJobRequest(body, { baseModel: ctx.defaultBaseModel, ...(ctx.loraTargets ? { loraTargets: ctx.loraTargets } : {}) });
-    if (spec.upToBlock === undefined) {
-      if (!ctx.headBlock) throw new ValidationError("upToBlock is required when the node has no chain configured to read the head block from");
-      spec.upToBlock = await ctx.headBlock();
-    }
-    await ctx.checkJob?.(spec);
+    const spec = await jobSpecOf(ctx, req);
     return json(res, 201, ctx.jobs.submit(spec));
+  }
+  if ((p = route("POST", "/v1/jobs/estimate"))) {
+    // It reads the data and runs a training step: the node's compute, so the operator's to spend.
+    requireOperator(ctx, req, "estimating a job");
+    if (!ctx.estimator) throw new EstimateUnavailable("this node gives no estimates");
+    const spec = await jobSpecOf(ctx, req);
+    return json(res, 200, await ctx.estimator.estimate(spec));
   }
   if ((p = route("GET", "/v1/jobs"))) return json(res, 200, { object: "list", data: ctx.jobs.list() });
   if ((p = route("GET", "/v1/jobs/:id"))) {

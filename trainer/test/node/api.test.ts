@@ -11,7 +11,8 @@ import { toOnchainCid } from "@openledger/sdk";
 import type { AcceptedContribution } from "../../src/dataset/indexer.ts";
 import { startTrainerNode, type TrainerNode } from "../../src/node/index.ts";
 import { kuboClient } from "../../src/node/protocol.ts";
-import { sha256HexOf } from "../../src/node/spec.ts";
+import { Estimator } from "../../src/node/estimate.ts";
+import { parseJobRequest, sha256HexOf } from "../../src/node/spec.ts";
 import { readSse, STUB_ENGINE, waitFor } from "./helpers.ts";
 
 const DATA = path.join(import.meta.dirname, "fixtures", "data");
@@ -94,6 +95,35 @@ describe("validation", () => {
     expect(foreign.status).toBe(403);
     expect(foreign.headers.get("access-control-allow-origin")).toBeNull();
     expect(((await foreign.json()) as { error: { message: string } }).error.message).toMatch(/origin https:\/\/evil.example are not allowed/);
+  });
+
+  it("estimates a job from the data it would train on, refuses one with nothing to train on, and needs the operator token", async () => {
+    const e = await post("/v1/jobs/estimate", { datanetIds: [1], upToBlock: 100, hyperparameters: { epochs: 4, batchSize: 2 } });
+    expect(e.status).toBe(200);
+    // The same counts as the job's own dataset (5 examples from 3 files; the image refused).
+    expect(e.body.dataset).toEqual({ contributions: 4, bytes: contributions.reduce((n, c) => n + c.size, 0), read: 4, readBytes: contributions.reduce((n, c) => n + c.size, 0), refused: 1, examples: 5, tokens: e.body.dataset.tokens, extrapolated: false });
+    expect(e.body.dataset.tokens).toBeGreaterThan(5);
+    expect(e.body).toMatchObject({ upToBlock: 100, steps: 12, examples: { train: 5 } });
+    const empty = await post("/v1/jobs/estimate", { datanetIds: [3], upToBlock: 100 });
+    expect(empty.status).toBe(400);
+    expect(empty.body.error.message).toMatch(/^nothing to train on at block 100: no accepted contribution could be used/);
+    const bad = await post("/v1/jobs/estimate", { datanetIds: [1], upToBlock: 100, hyperparameters: { learningRate: 5 } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toBe("learningRate must be in (0, 1], got 5");
+    const anonymous = await fetch(`${node.url}/v1/jobs/estimate`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ datanetIds: [1], upToBlock: 100 }) });
+    expect(anonymous.status).toBe(401);
+  });
+
+  it("reads at most its byte budget of files for an estimate and scales the counts by bytes", async () => {
+    const stub = await import("./stub-engine.ts");
+    const sizes = contributions.filter((c) => c.format !== 6);
+    const estimator = new Estimator({ engine: stub, contributions: async () => sizes, loadBase: (d) => stub.loadBaseModel(d), ipfs: kuboClient(ipfsServer.url), sampleBytes: 1 });
+    const e = await estimator.estimate({ ...parseJobRequest({ datanetIds: [1], baseModel: STUB_BASE }, { baseModel: STUB_BASE }), upToBlock: 100 });
+    const total = sizes.reduce((n, c) => n + c.size, 0);
+    // One file read (a budget of 1 byte still reads one whole file), the rest extrapolated by bytes.
+    expect(e.dataset).toMatchObject({ contributions: 3, bytes: total, read: 1, extrapolated: true });
+    expect(e.dataset.examples).toBeGreaterThan(0);
+    expect(e.dataset.readBytes).toBeLessThan(total);
   });
 
   it("refuses bad chat requests", async () => {

@@ -47,6 +47,21 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+it("estimates a job before submitting it, as text and as JSON", async () => {
+  const text = await cli("jobs", "estimate", "--datanet", "1", "--up-to-block", "5", "--epochs", "3", "--batch-size", "1");
+  expect(text.stderr).toBe("");
+  expect(text.code).toBe(0);
+  // alpaca.jsonl gives 2 examples: 2 micro-batches of 1 row per epoch, 3 epochs.
+  expect(text.stdout).toMatch(/^estimate at block 5:\n {2}data: 2 examples, \d+ tokens from 1 accepted contributions\n {2}steps: 6 \(6 micro-batches/);
+  expect(text.stdout).toMatch(/\n {2}memory: about 0\.0 MiB \(weights/);
+  expect(text.stdout).toMatch(/\n {2}time: under 1 s \(0\.00 s per micro-batch, measured on this node/);
+  const json = await cli("jobs", "estimate", "--datanet", "1", "--up-to-block", "5", "--json");
+  expect(JSON.parse(json.stdout)).toMatchObject({ upToBlock: 5, dataset: { contributions: 1, examples: 2, extrapolated: false } });
+  const usage = await cli("jobs", "estimate");
+  expect(usage.code).toBe(2);
+  expect(usage.stderr).toMatch(/^trainer: jobs estimate needs at least one --datanet ID/);
+});
+
 it("submits and watches a job, lists jobs and models, and chats", async () => {
   const submit = await cli("jobs", "submit", "--datanet", "1", "--up-to-block", "5", "--epochs", "3", "--batch-size", "1", "--watch");
   expect(submit.stderr).toBe("");

@@ -104,9 +104,18 @@ it("trains on a Datanet's accepted data, registers the model with a root the ind
   await outsider.stop();
   expect(await refuse({ datanetIds: [datanetId], upToBlock: 1e9 })).toMatch(/^upToBlock must be at most the chain head \d+, got 1000000000$/);
 
+  const request = { datanetIds: [datanetId], method: "lora", hyperparameters: { epochs: 8, batchSize: 2, maxSeqLen: 64, evalFraction: 0, learningRate: 0.01 }, lora: { rank: 8, alpha: 16 } };
+  // The estimate before the job: the same data, counted through the indexer and IPFS as the job will.
+  const estimated = await fetch(`${node.url}/v1/jobs/estimate`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${node.operator.token}` }, body: JSON.stringify(request) });
+  expect(estimated.status).toBe(200);
+  const estimate = (await estimated.json()) as { steps: number; trainableParameters: number; seconds: number; memoryBytes: { total: number; weights: number }; dataset: { contributions: number; refused: number; examples: number; extrapolated: boolean } };
+  expect(estimate.dataset).toMatchObject({ contributions: 4, refused: 1, extrapolated: false });
+  expect(estimate.memoryBytes.total).toBeGreaterThan(estimate.memoryBytes.weights);
+  expect(estimate.seconds).toBeGreaterThan(0);
+  expect((await fetch(`${node.url}/v1/jobs/estimate`, { method: "POST", body: JSON.stringify(request) })).status).toBe(401);
   const submitted = await fetch(`${node.url}/v1/jobs`, {
     method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${node.operator.token}` },
-    body: JSON.stringify({ datanetIds: [datanetId], method: "lora", hyperparameters: { epochs: 8, batchSize: 2, maxSeqLen: 64, evalFraction: 0, learningRate: 0.01 }, lora: { rank: 8, alpha: 16 } }),
+    body: JSON.stringify(request),
   });
   expect(submitted.status).toBe(201);
   const job = (await submitted.json()) as { id: string; spec: { upToBlock: number } };
@@ -120,6 +129,9 @@ it("trains on a Datanet's accepted data, registers the model with a root the ind
   expect(end.error).toBeUndefined();
   expect(end.state).toBe("succeeded");
   expect(events.some((e) => e.event === "progress")).toBe(true);
+  // The estimate counted the job's steps exactly (the same examples, the same arithmetic).
+  const lastProgress = JSON.parse(events.filter((e) => e.event === "progress").at(-1)!.data) as { totalSteps: number };
+  expect(estimate.steps).toBe(lastProgress.totalSteps);
   expect(end.dataset.contributionsUsed).toBe(3);
   expect(end.dataset.contributionsRefused).toBe(1);
   expect(end.dataset.refused[0]!.reason).toMatch(/pdf/);

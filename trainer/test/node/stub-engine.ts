@@ -108,3 +108,10 @@ export async function generate(_base: unknown, adapter: { tag: string } | null, 
   }
   return { text, promptTokens: tokenizer.encode(prompt).length, completionTokens: text.length, finishReason };
 }
+
+/** An estimate that echoes the data the node counted (the node's counting is what the tests check). */
+export async function estimate(_base: unknown, config: { epochs: number; batchSize: number }, data: { examples: number; tokens: number }) {
+  const microBatches = Math.ceil(data.examples / config.batchSize) * config.epochs;
+  const memoryBytes = { weights: 1000, trainingState: 100, step: 10, total: 1110 };
+  return { examples: { train: data.examples, eval: 0 }, rowTokens: Math.ceil(data.tokens / data.examples), microBatches, steps: microBatches, parameters: 250, trainableParameters: 25, memoryBytes, measured: { rows: config.batchSize, rowTokens: Math.ceil(data.tokens / data.examples) }, secondsPerMicroBatch: 0.001, seconds: microBatches * 0.001 };
+}

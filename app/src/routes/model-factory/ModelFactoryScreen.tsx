@@ -10,6 +10,7 @@ import { useJobActions, useJobEvents, useTrainerJobs, useTrainerModels } from ".
 import { cliCommandOf, DEFAULT_JOB_FORM, formFromJob, jobRequestOf, validateJobForm, type JobForm, type JobFormField } from "../../lib/job-form.ts";
 import type { ServableModel, TrainerJob } from "../../lib/training.ts";
 import { CompareChat } from "./CompareChat.tsx";
+import { EstimateSummary } from "./EstimateSummary.tsx";
 import { JobPanel } from "./JobPanel.tsx";
 import { JobSettingsForm, type BaseModelOption } from "./JobSettingsForm.tsx";
 import { JobList } from "./JobList.tsx";
@@ -112,7 +113,7 @@ export default function ModelFactoryScreen() {
           </p>
         ) : null}
         <JobSettingsForm form={state.form} errors={state.errors} baseModels={options} onChange={state.change} onToggleDatanet={state.toggleDatanet} />
-        <p className="muted small">The trainer reports no memory or time estimate before a job starts; tokens per second and time left show once it trains.</p>
+        <EstimateSummary request={request} />
         {request ? (
           <details className="small">
             <summary>The same job from a terminal</summary>
