@@ -9,6 +9,8 @@ import { STATUSES, type ContributionStatus } from "./src/names.ts";
 export const contributionStatus = onchainEnum("contribution_status", STATUSES.slice(1) as [ContributionStatus, ...ContributionStatus[]]);
 export const commitmentState = onchainEnum("commitment_state", ["Committed", "Revealed", "Slashed"]);
 export const manifestStatus = onchainEnum("manifest_status", ["Unchecked", "Unavailable", "Valid", "Flagged"]);
+/** The declared size against what IPFS holds under the CID (the content worker's check; see src/api/contents/). */
+export const sizeCheck = onchainEnum("size_check", ["Unchecked", "Match", "Mismatch", "Unavailable"]);
 
 /** Protocol-wide settings and totals: one row, id "protocol". */
 export const protocol = onchainTable("protocol", (t) => ({
@@ -157,6 +159,10 @@ export const contribution = onchainTable(
     submittedTx: t.hex().notNull(),
     /** Ids of the vote rows of the current round. */
     voteIds: t.text().array().notNull(),
+    /** The file's size as its IPFS root block states it (null until checked, or when it states none). */
+    storedSize: t.integer(),
+    /** `size` against `storedSize`: `Mismatch` when they differ or the root states no file size. */
+    sizeCheck: sizeCheck("size_check").notNull(),
   }),
   (table) => ({
     datanetSequenceIndex: index().on(table.datanetId, table.sequence),

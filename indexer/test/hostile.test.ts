@@ -95,7 +95,7 @@ describe.each(DATABASES)("a hostile client on %s", (database) => {
   });
 
   test("internal tables are not readable through SQL", async () => {
-    for (const table of ["_ponder_meta", "_ponder_checkpoint", `"_ponder_meta"`, "_reorg__datanet", "manifest_check", "manifest_check_leaf"]) {
+    for (const table of ["_ponder_meta", "_ponder_checkpoint", `"_ponder_meta"`, "_reorg__datanet", "manifest_check", "manifest_check_leaf", "content_check"]) {
       const r = await rawSql(indexer, `SELECT * FROM ${table}`);
       expect(r.status, table).toBe(400);
       expect(r.text, table).toMatch(/internal to the indexer/);

@@ -115,6 +115,9 @@ export interface QueueItem {
   size: number;
   contributor: string;
   commitEndsAt: string;
+  /** What the indexer read from the CID's root block (see the indexer's content worker). */
+  storedSize: number | null;
+  sizeCheck: "Unchecked" | "Match" | "Mismatch" | "Unavailable";
 }
 
 export interface RevealItem {

@@ -101,6 +101,9 @@ ponder.on("Datanets:ContributionSubmitted", async ({ event, context }) => {
     submittedBlock: event.block.number,
     submittedTx: event.transaction.hash,
     voteIds: [] as string[],
+    // A new round may declare another size: the content worker compares again.
+    storedSize: null,
+    sizeCheck: "Unchecked" as const,
   };
   if (previous) await db.update(contribution, { id }).set(row);
   else await db.insert(contribution).values({ id, ...row });

@@ -1,7 +1,8 @@
 // The HTTP API: Ponder's generated GraphQL at /graphql, SQL over HTTP for @ponder/client at
 // /sql/* (./sql.ts), and three read endpoints that need the chain's clock (leaderboard ranks, a
 // validator's work queue, a contributor's quota today). /health, /ready, /status and /metrics are
-// Ponder's own. It also starts the manifest worker (./manifests/), which checks models' dataset manifests.
+// Ponder's own. It also starts the manifest worker (./manifests/), which checks models' dataset
+// manifests, and the content worker (./contents/), which checks declared sizes against IPFS.
 //
 // Limits (settings.ts `apiLimits`, from the environment): request bodies over 64 KiB are refused
 // (413), a request running longer than API_TIMEOUT_MS is answered 504, each database statement of
@@ -24,6 +25,8 @@ import { describeSchema } from "./schema-shape.ts";
 import { limitReadonlyStatements, ponderDatabase } from "./manifests/ponder.ts";
 import { sqlManifestStore } from "./manifests/store.ts";
 import { startManifestWorker } from "./manifests/worker.ts";
+import { sqlContentStore } from "./contents/store.ts";
+import { startContentWorker } from "./contents/worker.ts";
 import { sqlOverHttp } from "./sql.ts";
 
 const settings = loadSettings(process.env);
@@ -49,13 +52,16 @@ const SCHEMA_SHAPE = describeSchema(schema as Record<string, unknown>);
 const app = new Hono();
 
 const { db: writer, schema: databaseSchema } = ponderDatabase();
-startManifestWorker(sqlManifestStore(writer, databaseSchema), {
-  ipfsUrl: settings.ipfsUrl,
+// Both workers fetch from IPFS with the same timeout, polling and backoff (MANIFEST_* settings).
+const workerTiming = {
   timeoutMs: settings.ipfsTimeoutMs,
   pollMs: settings.manifests.pollMs,
   retry: { baseMs: settings.manifests.retryBaseMs, maxMs: settings.manifests.retryMaxMs, maxAttempts: settings.manifests.maxAttempts },
-  log: (message, error) => console.warn(`manifest worker: ${message}: ${(error as Error | undefined)?.message ?? ""}`),
-});
+};
+const warn = (worker: string) => (message: string, error?: unknown) => console.warn(`${worker}: ${message}: ${(error as Error | undefined)?.message ?? ""}`);
+startManifestWorker(sqlManifestStore(writer, databaseSchema), { ipfsUrl: settings.ipfsUrl, ...workerTiming, log: warn("manifest worker") });
+// Without an IPFS node there is nothing to compare with: contributions stay `Unchecked`.
+if (settings.ipfsUrl) startContentWorker(sqlContentStore(writer, databaseSchema), { ipfsUrl: settings.ipfsUrl, ...workerTiming, log: warn("content worker") });
 
 app.use(
   "*",
@@ -251,6 +257,8 @@ app.get("/validators/:address/queue", async (c) => {
       size: row.size,
       contributor: row.contributor,
       commitEndsAt: row.commitEndsAt,
+      storedSize: row.storedSize,
+      sizeCheck: row.sizeCheck,
     }));
 
   const M = schema.commitment;

@@ -6,7 +6,7 @@
 // 1. passes Ponder's own allow-list (a single SELECT over tables, allowed functions only), checked on
 //    the statement followed by a comment holding a keyed MAC of it, so that the verdict cache's key
 //    cannot be predicted and no write can borrow a SELECT's verdict;
-// 2. names no internal table (`_ponder_*`, `_reorg__*`, the manifest worker's own tables);
+// 2. names no internal table (`_ponder_*`, `_reorg__*`, the manifest and content workers' own tables);
 // 3. runs in a READ ONLY transaction, as a role that may only SELECT the indexed tables, with a
 //    statement timeout, after its planner cost (EXPLAIN, nothing executed) is checked against a limit.
 //
@@ -51,7 +51,7 @@ interface Transaction {
 }
 
 /** Tables the SQL endpoint never reads: Ponder's bookkeeping and the manifest worker's retry state. */
-export const INTERNAL_TABLES = /^(_ponder_|_reorg__|manifest_check)/;
+export const INTERNAL_TABLES = /^(_ponder_|_reorg__|manifest_check|content_check)/;
 
 class Refused extends Error {
   readonly status: 400 | 503 | 504;

@@ -28,6 +28,14 @@ function QueueItemView({ item, choice, onChoose, now }: { item: QueueItem; choic
         </span>
         <span className="muted small">commit window closes {now !== undefined ? formatRelative(Number(item.commitEndsAt), now) : ""}</span>
       </div>
+      {item.sizeCheck === "Mismatch" ? (
+        <p className="small danger" data-testid="size-mismatch">
+          Declared {formatBytes(item.size)}, but {item.storedSize === null ? "the file under this CID states no size" : `the file under this CID has ${formatBytes(item.storedSize)}`} (the indexer's
+          check): propose rejection.
+        </p>
+      ) : item.sizeCheck === "Unavailable" ? (
+        <p className="small muted">The indexer could not fetch this file from IPFS; the preview tries again.</p>
+      ) : null}
       <button type="button" className="link-button" aria-expanded={open} onClick={() => setOpen(!open)}>
         {open ? "Hide preview" : "Preview"}
       </button>

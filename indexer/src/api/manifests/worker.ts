@@ -6,7 +6,10 @@
 // A failed fetch is tried again with exponential backoff, bounded by `retry.maxMs` between attempts
 // and by `retry.maxAttempts` timed attempts; a fee payment for the model makes it due at once.
 import type { Hex } from "viem";
+import { startPolling, type RunningWorker } from "../poll.ts";
 import { checkManifest, type KnownContribution, type ManifestResult, type ManifestToCheck } from "./check.ts";
+
+export type { RunningWorker };
 
 export interface ModelToCheck extends ManifestToCheck {
   modelId: bigint;
@@ -98,44 +101,15 @@ export async function checkDueManifests(store: ManifestStore, options: WorkerOpt
   return { checked: due.length, published: await store.publish() };
 }
 
-export interface RunningWorker {
-  stop(): Promise<void>;
-}
-
 /** Runs passes every `pollMs` until stopped; a failing pass (database not ready yet) is logged and retried. */
 export function startManifestWorker(store: ManifestStore, options: WorkerOptions): RunningWorker {
-  let stopped = false;
-  let prepared = false;
-  let timer: NodeJS.Timeout | undefined;
-  let current: Promise<void> = Promise.resolve();
-  const pass = async () => {
-    try {
-      if (!prepared) {
-        await store.prepare();
-        prepared = true;
-      }
-      for (;;) {
-        const { checked } = await checkDueManifests(store, options);
-        // A full batch means more are waiting: go on at once.
-        if (stopped || checked < (options.batch ?? 16)) break;
-      }
-    } catch (error) {
-      options.log?.("manifest worker pass failed; trying again", error);
-    }
-  };
-  const schedule = () => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      current = pass().finally(schedule);
-    }, options.pollMs);
-    timer.unref();
-  };
-  schedule();
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await current;
-    },
-  };
+  const batch = options.batch ?? 16;
+  return startPolling({
+    name: "manifest worker",
+    prepare: () => store.prepare(),
+    pass: async () => (await checkDueManifests(store, options)).checked,
+    batch,
+    pollMs: options.pollMs,
+    ...(options.log ? { log: options.log } : {}),
+  });
 }
