@@ -169,8 +169,6 @@ export const contribution = onchainTable(
     datanetStatusIndex: index().on(table.datanetId, table.status),
     contributorIndex: index().on(table.contributor),
     statusCommitIndex: index().on(table.status, table.commitEndsAt),
-    /** The content worker's cursor (src/api/contents/store.ts). */
-    submittedIndex: index().on(table.submittedBlock, table.id),
   }),
 );
 

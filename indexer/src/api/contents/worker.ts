@@ -18,15 +18,15 @@ export async function checkContentOf(item: ContentToCheck, options: ContentWorke
   return { ...result, attempts, nextAttemptAt, checkedAt: Math.floor(nowMs / 1000) };
 }
 
-/** One pass: checks the due contributions (a batch past the cursor, and retries; side by side in fours), records and publishes; `checked` counts the rows scanned. */
+/** One pass: checks every due contribution (up to `batch`, side by side in fours), records and publishes. */
 export async function checkDueContents(store: ContentStore, options: ContentWorkerOptions): Promise<{ checked: number; published: boolean }> {
-  const { items: due, scanned } = await store.due((options.now ?? Date.now)(), options.batch ?? 32);
+  const due = await store.due((options.now ?? Date.now)(), options.batch ?? 32);
   for (let i = 0; i < due.length; i += 4) {
     const part = due.slice(i, i + 4);
     const records = await Promise.all(part.map((item) => checkContentOf(item, options)));
     for (const [k, item] of part.entries()) await store.record(item, records[k]!);
   }
-  return { checked: scanned, published: await store.publish() };
+  return { checked: due.length, published: await store.publish() };
 }
 
 export function startContentWorker(store: ContentStore, options: ContentWorkerOptions): RunningWorker {
