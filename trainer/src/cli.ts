@@ -117,8 +117,6 @@ interface Job {
   publication?: { artifact: { cid: string; sha256: string }; manifestCid: string; modelId?: string; txHash?: string; notRegistered?: string };
 }
 
-type Estimate = JobEstimate;
-
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MiB`;
 const millions = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(1)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : String(n));
 function duration(seconds: number): string {
@@ -127,7 +125,7 @@ function duration(seconds: number): string {
   return `${Math.floor(seconds / 3600)} h ${Math.round((seconds % 3600) / 60)} min`;
 }
 
-function describeEstimate(e: Estimate): string {
+function describeEstimate(e: JobEstimate): string {
   const d = e.dataset;
   return [
     `estimate at block ${e.upToBlock}:`,
@@ -310,7 +308,7 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT.ok;
     }
     if (command === "jobs" && sub === "estimate") {
-      const estimate = (await api(base, "POST", "/v1/jobs/estimate", jobBody(values, "estimate"), operatorToken(values))) as Estimate;
+      const estimate = (await api(base, "POST", "/v1/jobs/estimate", jobBody(values, "estimate"), operatorToken(values))) as JobEstimate;
       print(describeEstimate(estimate), estimate);
       return EXIT.ok;
     }

@@ -119,6 +119,15 @@ export class DatasetError extends Error {
   }
 }
 
+/**
+ * The dataset's fixed order (by Datanet, then contribution id), so that the same accepted set gives
+ * the same example order, whatever order the indexer answered in.
+ */
+export function datasetOrder(a: AcceptedContribution, b: AcceptedContribution): number {
+  const x = a.contributionId.toLowerCase(), y = b.contributionId.toLowerCase();
+  return a.datanetId - b.datanetId || (x < y ? -1 : x > y ? 1 : 0);
+}
+
 export async function buildDataset(args: {
   contributions: AcceptedContribution[];
   fetchBytes: FetchBytes;
@@ -130,11 +139,7 @@ export async function buildDataset(args: {
   /** A second opinion on each contribution (the chain's `statusOf`): a reason to refuse it, or undefined. */
   checkAccepted?: (c: AcceptedContribution) => Promise<string | undefined>;
 }): Promise<BuiltDataset> {
-  // A fixed order (by Datanet, then contribution id) so that the same accepted set gives the same
-  // example order, whatever order the indexer answered in.
-  const contributions = [...args.contributions].sort((a, b) =>
-    a.datanetId - b.datanetId || (a.contributionId.toLowerCase() < b.contributionId.toLowerCase() ? -1 : a.contributionId.toLowerCase() > b.contributionId.toLowerCase() ? 1 : 0),
-  );
+  const contributions = [...args.contributions].sort(datasetOrder);
   // Fetch a few files at a time ahead of the (sequential, ordered) conversion.
   const fetched = new Map<number, Promise<Uint8Array>>();
   const prefetch = (i: number) => {

@@ -6,7 +6,7 @@
 //
 // Bounded: past ESTIMATE_SAMPLE_BYTES of accepted files, only that much is read (whole files, in
 // the dataset's own order) and the examples and tokens are scaled by bytes; the answer says so.
-import { buildDataset, DatasetError } from "../dataset/build.ts";
+import { buildDataset, datasetOrder, DatasetError } from "../dataset/build.ts";
 import type { AcceptedContribution } from "../dataset/indexer.ts";
 import type { JobEstimate } from "./api-types.ts";
 import type { BaseModel, Engine } from "./engine.ts";
@@ -62,7 +62,7 @@ export class Estimator {
     const listed = (await Promise.all(spec.datanetIds.map((id) => this.deps.contributions(id, spec.upToBlock)))).flat();
     const bytes = listed.reduce((n, c) => n + c.size, 0);
     // The dataset's own order (by Datanet, then id), so that the part read is the part trained first.
-    const ordered = [...listed].sort((a, b) => a.datanetId - b.datanetId || (a.contributionId.toLowerCase() < b.contributionId.toLowerCase() ? -1 : 1));
+    const ordered = [...listed].sort(datasetOrder);
     const budget = this.deps.sampleBytes ?? ESTIMATE_SAMPLE_BYTES;
     const read: AcceptedContribution[] = [];
     let readBytes = 0;

@@ -77,8 +77,7 @@ export function sqlContentStore(db: SqlClient, schema: string): ContentStore {
     async publish() {
       const differing = `FROM ${t("content_check")} k WHERE c.id = k.contribution_id
         AND (c.size_check::text IS DISTINCT FROM (${verdict}) OR c.stored_size IS DISTINCT FROM k.stored_size::integer)`;
-      const { rows } = await db.query(`SELECT count(*)::integer AS n FROM ${t("contribution")} c, ${t("content_check")} k WHERE c.id = k.contribution_id
-        AND (c.size_check::text IS DISTINCT FROM (${verdict}) OR c.stored_size IS DISTINCT FROM k.stored_size::integer)`);
+      const { rows } = await db.query(`SELECT count(*)::integer AS n FROM ${t("contribution")} c ${differing}`);
       if (Number(rows[0]?.n ?? 0) === 0) return false;
       // Ponder's live-query triggers need this temporary table in the transaction (as in the manifest store).
       await db.exec(`
