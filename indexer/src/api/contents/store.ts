@@ -75,14 +75,14 @@ export function sqlContentStore(db: SqlClient, schema: string): ContentStore {
     },
 
     async publish() {
-      const differing = `FROM ${t("content_check")} k WHERE c.id = k.contribution_id
-        AND (c.size_check::text IS DISTINCT FROM (${verdict}) OR c.stored_size IS DISTINCT FROM k.stored_size::integer)`;
-      const { rows } = await db.query(`SELECT count(*)::integer AS n FROM ${t("contribution")} c ${differing}`);
+      const differs = `(c.size_check::text IS DISTINCT FROM (${verdict}) OR c.stored_size IS DISTINCT FROM k.stored_size::integer)`;
+      const { rows } = await db.query(`SELECT count(*)::integer AS n FROM ${t("contribution")} c JOIN ${t("content_check")} k ON c.id = k.contribution_id WHERE ${differs}`);
       if (Number(rows[0]?.n ?? 0) === 0) return false;
       // Ponder's live-query triggers need this temporary table in the transaction (as in the manifest store).
       await db.exec(`
         CREATE TEMP TABLE IF NOT EXISTS live_query_tables (table_name TEXT PRIMARY KEY) ON COMMIT DROP;
-        UPDATE ${t("contribution")} c SET stored_size = k.stored_size::integer, size_check = (${verdict})::${t("size_check")} ${differing};`);
+        UPDATE ${t("contribution")} c SET stored_size = k.stored_size::integer, size_check = (${verdict})::${t("size_check")}
+          FROM ${t("content_check")} k WHERE c.id = k.contribution_id AND ${differs};`);
       return true;
     },
   };
