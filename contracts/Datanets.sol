@@ -106,7 +106,10 @@ contract Datanets is DatanetsStorage, ReentrancyGuardTransient {
     // ─── Contributions ──────────────────────────────────────────────────────
 
     /// @notice Submit one file to a Datanet.
-    /// @dev Pulls the deposit (if any) and reserves the rewards from the pool.
+    /// @dev Pulls the deposit (if any). The pool must cover the file's rewards now, but nothing is
+    /// reserved: rewards leave the pool only when a contribution is accepted, so wallets that
+    /// submit and are never accepted (sybils with no OPEN on a deposit-free Datanet) cannot lock a
+    /// pool away from other contributors.
     /// @param termsVersion The terms version (deposit and rewards) the contributor was shown and
     /// accepts; if the owner changed the terms since, the submission reverts `TermsChanged`.
     /// @return contributionId `keccak256(abi.encode(datanetId, file.digest))`.
@@ -206,12 +209,15 @@ contract Datanets is DatanetsStorage, ReentrancyGuardTransient {
 
     /// @notice Finalise contributions whose review is over. Anyone may call.
     /// @dev Revealed stake below quorum, or fewer distinct validators than the Datanet's minimum →
-    /// Expired (deposit refunded, reservation released); approvals ≥ threshold of revealed stake →
-    /// Accepted (reward and deposit credited, validator reward shared); otherwise Rejected (the
-    /// validators who rejected share the validator reward up to the forfeited deposit; the rest of
-    /// the deposit and the whole reservation go to the pool). Contributions that are already final
-    /// are skipped, so that finalising one id of a batch first (front-running it) cannot make the
-    /// batch fail; an id that was never submitted still reverts.
+    /// Expired (deposit refunded); approvals ≥ threshold of revealed stake → Accepted (reward and
+    /// deposit credited, validator reward shared, both rewards taken from the pool), or, when the
+    /// pool can no longer pay both rewards, Expired with `ContributionUnfunded` (deposit refunded,
+    /// nothing paid, the content may be submitted again); otherwise Rejected (the validators who
+    /// rejected share the validator reward up to the forfeited deposit; the rest of the deposit
+    /// goes to the pool). Contributions that are already final are skipped, so that finalising one
+    /// id of a batch first (front-running it) cannot make the batch fail; an id that was never
+    /// submitted still reverts. Within a batch, ids are decided in the order given: when the pool
+    /// runs dry, the earlier ones are paid.
     /// @return finalized how many contributions of the batch this call finalised.
     function finalize(uint32 datanetId, bytes32[] calldata digests) external returns (uint256 finalized) {
         uint256 n = digests.length;
@@ -223,22 +229,24 @@ contract Datanets is DatanetsStorage, ReentrancyGuardTransient {
         f.thresholdBps = d.thresholdBps;
         f.minValidators = d.minValidators;
         f.cachedVersion = type(uint256).max;
+        uint256 pool = d.pool;
+        f.pool = pool;
         for (uint256 i; i < n; ++i) {
             if (_finalizeOne(f, datanetId, digests[i])) ++finalized;
         }
         _balances[f.holder] = f.balance;
-        if (f.poolReturn > 0) d.pool += uint96(f.poolReturn);
+        if (f.pool != pool) d.pool = uint96(f.pool);
         if (f.validatorRewards > 0) validatorRewardsOutstanding += f.validatorRewards;
     }
 
-    /// @dev Running state of a `finalize` batch: what goes back to the pool and to validators, and
-    /// the balance of the current contributor, written once per run of their contributions.
+    /// @dev Running state of a `finalize` batch: the pool, what goes to validators, and the balance
+    /// of the current contributor, written once per run of their contributions.
     struct Finalization {
         uint256 reviewLength;
         uint256 quorum;
         uint256 thresholdBps;
         uint256 minValidators;
-        uint256 poolReturn;
+        uint256 pool;
         uint256 validatorRewards;
         uint256 cachedVersion;
         Terms terms;
@@ -267,30 +275,7 @@ contract Datanets is DatanetsStorage, ReentrancyGuardTransient {
             f.holder = _contributorAt[m.contributor];
             f.balance = _balances[f.holder];
         }
-        Terms memory t = f.terms;
-        uint256 revealed = uint256(m.approveWeight) + m.rejectWeight;
-        Status outcome;
-        uint256 reward;
-        uint256 refund;
-        if (revealed < f.quorum || m.revealedValidators < f.minValidators) {
-            outcome = Status.Expired;
-            refund = t.deposit;
-            f.poolReturn += uint256(t.reward) + t.validatorReward;
-        } else if (uint256(m.approveWeight) * BPS >= f.thresholdBps * revealed) {
-            outcome = Status.Accepted;
-            reward = t.reward;
-            refund = t.deposit;
-            f.validatorRewards += t.validatorReward;
-            f.balance.acceptedCount += 1;
-            f.balance.acceptedBytes += m.size;
-        } else {
-            outcome = Status.Rejected;
-            // Validators are paid for a rejection only out of the forfeited deposit, so that
-            // rejecting one's own submissions can never take OPEN out of the pool.
-            uint256 pay = _rejectionPay(t);
-            f.poolReturn += uint256(t.reward) + t.validatorReward + t.deposit - pay;
-            f.validatorRewards += pay;
-        }
+        (Status outcome, uint256 reward, uint256 refund) = _decide(f, m, id, datanetId);
         f.balance.credits += uint128(reward + refund);
         c.status = outcome;
         emit ContributionFinalized(
@@ -304,6 +289,39 @@ contract Datanets is DatanetsStorage, ReentrancyGuardTransient {
             refund
         );
         return true;
+    }
+
+    /// @dev The outcome of one contribution and what it pays; moves the pool and the validator
+    /// rewards in `f`, and the contributor's accepted work.
+    function _decide(Finalization memory f, Contribution memory m, bytes32 id, uint32 datanetId)
+        private
+        returns (Status outcome, uint256 reward, uint256 refund)
+    {
+        Terms memory t = f.terms;
+        uint256 revealed = uint256(m.approveWeight) + m.rejectWeight;
+        if (revealed < f.quorum || m.revealedValidators < f.minValidators) {
+            return (Status.Expired, 0, t.deposit);
+        }
+        if (uint256(m.approveWeight) * BPS < f.thresholdBps * revealed) {
+            // Validators are paid for a rejection only out of the forfeited deposit, so that
+            // rejecting one's own submissions can never take OPEN out of the pool.
+            uint256 pay = _rejectionPay(t);
+            f.pool += uint256(t.deposit) - pay;
+            f.validatorRewards += pay;
+            return (Status.Rejected, 0, 0);
+        }
+        uint256 due = uint256(t.reward) + t.validatorReward;
+        if (due > f.pool) {
+            // Nothing was reserved at submission: a pool that ran dry pays nothing, and the
+            // contribution expires so that it can be submitted again once the pool is funded.
+            emit ContributionUnfunded(id, datanetId, f.pool, due);
+            return (Status.Expired, 0, t.deposit);
+        }
+        f.pool -= due;
+        f.validatorRewards += t.validatorReward;
+        f.balance.acceptedCount += 1;
+        f.balance.acceptedBytes += m.size;
+        return (Status.Accepted, t.reward, t.deposit);
     }
 
     /// @notice Credit the caller's validator rewards for a revealed commitment whose contributions are all final.
@@ -429,6 +447,7 @@ contract Datanets is DatanetsStorage, ReentrancyGuardTransient {
         v.metadataDigest = d.metadataDigest;
         v.metadataCodec = d.metadataCodec;
         v.pendingOwner = d.pendingOwner;
+        if (d.paused) v.poolUnlocksAt = uint256(d.pausedAt) + d.commitWindow + 2 * uint256(d.revealWindow);
     }
 
     /// @notice Everything recorded about a contribution. `status` is None if it does not exist.
@@ -567,7 +586,7 @@ contract Datanets is DatanetsStorage, ReentrancyGuardTransient {
         sequence = d.submissions + 1;
     }
 
-    /// @dev Quotas, reservation and deposit for `n` files of `totalBytes`, submitted in one call.
+    /// @dev Quotas, the pool check and deposit for `n` files of `totalBytes`, submitted in one call.
     function _endSubmission(
         Datanet storage d,
         uint32 datanetId,
@@ -578,10 +597,8 @@ contract Datanets is DatanetsStorage, ReentrancyGuardTransient {
     ) private {
         _useProtocolQuota(datanetId, totalBytes, n);
         _useDatanetQuota(d, datanetId, totalBytes, n);
-        uint256 reserve = uint256(d.reservePerFile) * n;
-        uint96 pool = d.pool;
-        if (reserve > pool) revert InsufficientPool(datanetId, pool, reserve);
-        d.pool = pool - uint96(reserve);
+        uint256 rewards = uint256(d.rewardsPerFile) * n;
+        if (rewards > d.pool) revert InsufficientPool(datanetId, d.pool, rewards);
         d.submissions = lastSequence;
         if (d.hasDeposit) {
             uint256 deposit = _terms[_termsKey(datanetId, version)].deposit;

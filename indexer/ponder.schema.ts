@@ -70,7 +70,7 @@ export const datanet = onchainTable(
     /** The account the owner offered the Datanet to, until it accepts. */
     pendingOwner: t.hex(),
     paused: t.boolean().notNull(),
-    /** Unreserved OPEN in the reward pool. */
+    /** OPEN in the reward pool (rewards leave it when a contribution is accepted). */
     pool: t.bigint().notNull(),
     funded: t.bigint().notNull(),
     withdrawn: t.bigint().notNull(),
@@ -89,7 +89,7 @@ export const datanet = onchainTable(
   (table) => ({ ownerIndex: index().on(table.owner) }),
 );
 
-/** Each terms version of a Datanet (what a contribution submitted under it reserves and pays). */
+/** Each terms version of a Datanet (what a contribution submitted under it pays when accepted). */
 export const datanetTerms = onchainTable(
   "datanet_terms",
   (t) => ({
@@ -155,6 +155,8 @@ export const contribution = onchainTable(
     commitEndsAt: t.bigint().notNull(),
     revealEndsAt: t.bigint().notNull(),
     finalizedAt: t.bigint(),
+    /** The round won its review but the pool could no longer pay its rewards: it expired (`ContributionUnfunded`). */
+    unfunded: t.boolean().notNull(),
     submittedBlock: t.bigint().notNull(),
     submittedTx: t.hex().notNull(),
     /** Ids of the vote rows of the current round. */

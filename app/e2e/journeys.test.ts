@@ -499,6 +499,31 @@ describe("the app in Chromium, one journey per role", () => {
     await screenshot(page, "transaction");
   });
 
+  it("an owner pauses a Datanet and withdraws from its pool once files submitted before the pause had their review", async () => {
+    const { page } = roles.owner!;
+    await page.goto(`${app.url}/datanets/${ids.audio}`);
+    await page.getByRole("button", { name: "Pause submissions" }).click();
+    await sign(page, 1);
+    await page.getByRole("button", { name: "Resume submissions" }).waitFor({ timeout: 30_000 });
+    const unlocks = page.getByTestId("pool-unlocks");
+    await unlocks.waitFor({ timeout: 30_000 });
+    await expect(unlocks.textContent()).resolves.toMatch(/Withdrawable from \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC \(in 1[45] min\): files submitted before the pause are reviewed and paid first/);
+    expect(await page.getByRole("button", { name: "Withdraw", exact: true }).isDisabled()).toBe(true);
+    await screenshot(page, "owner-withdraw-locked");
+    await advance(stack.rpc, 900);
+    const withdraw = page.getByRole("button", { name: "Withdraw", exact: true });
+    await page.waitForFunction(() => !(document.querySelector("[data-testid=pool-unlocks]") as HTMLElement | null), undefined, { timeout: 30_000 });
+    const before = (await getDatanet(chain as never, { contracts, datanetId: ids.audio })).pool;
+    await page.getByLabel("Withdraw from the pool to your wallet (OPEN)").fill("400");
+    await withdraw.click();
+    await sign(page, 1);
+    await page.getByText(/^Withdrawn: the pool holds [\d,.]+ OPEN\.$/).waitFor({ timeout: 30_000 });
+    expect((await getDatanet(chain as never, { contracts, datanetId: ids.audio })).pool).toBe(before - 400n * OPEN);
+    await page.getByRole("button", { name: "Resume submissions" }).click();
+    await sign(page, 1);
+    await page.getByRole("button", { name: "Pause submissions" }).waitFor({ timeout: 30_000 });
+  });
+
   it("with the indexer, IPFS and trainer down: a banner says so, chain-backed essentials work, nothing is sent on chain without IPFS", async () => {
     const dead = `http://127.0.0.1:${await freePort()}`;
     const degraded = await startApp(stack, { indexer: dead, ipfs: dead, trainer: dead });

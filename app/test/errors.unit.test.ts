@@ -17,7 +17,7 @@ describe("describeError", () => {
   it("names any other custom error with its numbers in words", () => {
     const report = describeError(new ProtocolError("InsufficientPool", [1, 5n * 10n ** 18n, 13n * 10n ** 18n]));
     expect(report.title).toContain("InsufficientPool");
-    expect(report.message).toMatch(/pool has 5 OPEN but this submission reserves 13 OPEN/);
+    expect(report.message).toMatch(/pool has 5 OPEN but the rewards of this submission come to 13 OPEN/);
   });
 
   it("says a rejected signature changed nothing, however deep the wallet wrapped it", () => {

@@ -96,19 +96,27 @@ contract DatanetsAdmin is IDatanetsAdmin, DatanetsStorage, ReentrancyGuardTransi
     }
 
     /// @notice Pause or resume new submissions to a Datanet. Owner only.
-    /// @dev Reviews, finalisation and claims go on while a Datanet is paused.
+    /// @dev Reviews, finalisation and claims go on while a Datanet is paused. The time of the pause
+    /// starts the wait before the pool can be withdrawn (`withdrawPool`).
     function setDatanetPaused(uint32 datanetId, bool paused) external {
         Datanet storage d = _ownedDatanet(datanetId);
+        if (paused && !d.paused) d.pausedAt = uint32(block.timestamp);
         d.paused = paused;
         emit DatanetPauseSet(datanetId, paused);
     }
 
 
-    /// @notice Take unreserved OPEN out of a paused Datanet's pool. Owner only.
-    /// @dev Requiring the pause first means no submission can reserve from the pool meanwhile.
+    /// @notice Take OPEN out of a paused Datanet's pool. Owner only.
+    /// @dev Submissions reserve nothing (rewards are taken at acceptance), so the pool is what pays
+    /// the contributions still under review. It can be withdrawn only once the Datanet has been
+    /// paused for a whole review (commit and reveal windows) and one more reveal window: every
+    /// submission made before the pause has then been decided and has had a reveal window's time to
+    /// be finalised and paid. What is left unfinalised after that may expire unfunded.
     function withdrawPool(uint32 datanetId, uint256 amount, address to) external nonReentrant {
         Datanet storage d = _ownedDatanet(datanetId);
         if (!d.paused) revert DatanetNotPaused(datanetId);
+        uint256 unlocksAt = uint256(d.pausedAt) + d.commitWindow + 2 * uint256(d.revealWindow);
+        if (block.timestamp < unlocksAt) revert PoolLocked(datanetId, block.timestamp, unlocksAt);
         if (amount == 0) revert ZeroAmount();
         if (amount > d.pool) revert PoolTooSmall(datanetId, d.pool, amount);
         d.pool -= uint96(amount);
@@ -190,7 +198,7 @@ contract DatanetsAdmin is IDatanetsAdmin, DatanetsStorage, ReentrancyGuardTransi
         d.dailyBytes = applied.dailyBytes;
         d.dailyFiles = uint16(applied.dailyFiles);
         d.termsVersion = version;
-        d.reservePerFile = uint96(applied.reward + applied.validatorReward);
+        d.rewardsPerFile = uint96(applied.reward + applied.validatorReward);
         d.hasDeposit = applied.deposit > 0;
         _terms[_termsKey(datanetId, version)] =
             Terms(uint80(applied.reward), uint80(applied.validatorReward), applied.deposit);

@@ -76,18 +76,19 @@ abstract contract DatanetsStorage is IDatanetsErrors, IDatanetsEvents, AccessCon
         uint16 dailyFiles;
         uint48 quorum; // weight units
         uint16 thresholdBps;
-        uint96 reservePerFile; // reward + validator reward of the current terms
+        uint96 rewardsPerFile; // reward + validator reward of the current terms
         uint8 minValidators; // distinct revealed validators a decision needs
         // slot 2
         address owner;
         CidCodec metadataCodec;
         // slot 3
         bytes32 metadataDigest;
-        // slot 4: set by an ownership transfer until the new owner accepts it
+        // slot 4: set by an ownership transfer until the new owner accepts it; when the Datanet was paused
         address pendingOwner;
+        uint32 pausedAt;
     }
 
-    /// @dev The payments of a submission, versioned so that a change never alters what earlier submissions reserved.
+    /// @dev The payments of a submission, versioned so that a change never alters what earlier submissions were promised.
     struct Terms {
         uint80 reward;
         uint80 validatorReward;

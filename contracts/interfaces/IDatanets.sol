@@ -89,6 +89,7 @@ struct DatanetView {
     bytes32 metadataDigest;
     CidCodec metadataCodec;
     address pendingOwner; // offered the Datanet's ownership, until accepted (zero when none)
+    uint256 poolUnlocksAt; // while paused, when the owner may withdraw from the pool (`withdrawPool`); zero while open
 }
 
 /// @notice The custom errors of the Datanets contract; each names the rule and carries its numbers.
@@ -121,7 +122,8 @@ interface IDatanetsErrors {
         uint256 limit,
         uint256 resetsAt
     );
-    /// @dev The reward pool cannot cover the rewards a submission reserves.
+    /// @dev The reward pool cannot cover the rewards of a submission's files now (a submission checks
+    /// the pool but reserves nothing: rewards are taken from it when a contribution is accepted).
     error InsufficientPool(uint32 datanetId, uint256 available, uint256 required);
     /// @dev A batch is empty or larger than the protocol allows.
     error BadBatchSize(uint256 size, uint256 max);
@@ -161,8 +163,11 @@ interface IDatanetsErrors {
     error ZeroAmount();
     /// @dev The pool holds less than was asked for.
     error PoolTooSmall(uint32 datanetId, uint256 available, uint256 requested);
-    /// @dev Withdrawing from a pool needs the Datanet paused first, so that no submission reserves from it meanwhile.
+    /// @dev Withdrawing from a pool needs the Datanet paused first, so that no submission counts on it meanwhile.
     error DatanetNotPaused(uint32 datanetId);
+    /// @dev A paused Datanet's pool stays until every submission made before the pause has had its
+    /// review and one more reveal window to be finalised (and paid).
+    error PoolLocked(uint32 datanetId, uint256 time, uint256 unlocksAt);
     /// @dev The Datanet's terms (deposit and rewards) changed since the contributor accepted them.
     error TermsChanged(uint32 datanetId, uint16 acceptedVersion, uint16 currentVersion);
     /// @dev Only the address a Datanet's owner offered it to may accept it.
@@ -219,6 +224,10 @@ interface IDatanetsEvents {
         uint256 reward,
         uint256 depositRefund
     );
+    /// @dev Emitted before `ContributionFinalized` (status Expired) when a contribution won its review
+    /// but the pool could no longer pay its reward and validator reward: it expires instead, its
+    /// deposit is refunded, and the same content may be submitted again.
+    event ContributionUnfunded(bytes32 indexed contributionId, uint32 indexed datanetId, uint256 pool, uint256 required);
     event CommitmentSlashed(bytes32 indexed commitment, address indexed validator, uint256 amount);
     event ValidatorRewardsClaimed(bytes32 indexed commitment, address indexed validator, uint256 amount);
     event Claimed(address indexed account, address indexed to, uint256 amount);

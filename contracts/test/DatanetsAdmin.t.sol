@@ -415,8 +415,8 @@ contract DatanetsAdminTest is Base, IDatanetsEvents {
         IDatanetsAdmin(address(datanets)).updateLimits(textNet, DatanetLimits(0, 0, 0, 0, 50 ether, 7 ether));
         bytes32 dB = digestOf(2);
         bytes32 idB = submitAs(bob, textNet, dB, 200);
-        // each reserved under its own terms
-        assertEq(poolOf(textNet), POOL - 13 ether - 57 ether);
+        // nothing reserved: each is paid under its own terms when accepted
+        assertEq(poolOf(textNet), POOL);
         (,,,,,,,,, uint16 tA) = datanets.getContribution(idA);
         (,,,,,,,,, uint16 tB) = datanets.getContribution(idB);
         assertEq(tA, 0);
@@ -440,15 +440,15 @@ contract DatanetsAdminTest is Base, IDatanetsEvents {
         assertEq(datanets.claimValidatorRewards(textNet, two(dA, dB)), uint256(3 ether) / 3 + uint256(7 ether) / 3);
     }
 
-    function test_updateLimits_expiredEarlierSubmissionReleasesOldReservation() public {
+    function test_updateLimits_expiredEarlierSubmissionTakesNothingFromThePool() public {
         bytes32 d = digestOf(1);
         submitAs(alice, textNet, d, 100);
         vm.prank(owner);
         IDatanetsAdmin(address(datanets)).updateLimits(textNet, DatanetLimits(0, 0, 0, 0, 50 ether, 7 ether));
-        assertEq(poolOf(textNet), POOL - 13 ether);
+        assertEq(poolOf(textNet), POOL);
         vm.warp(block.timestamp + COMMIT_WINDOW + REVEAL_WINDOW);
         datanets.finalize(textNet, one(d));
-        assertEq(poolOf(textNet), POOL); // 13 back, not 57
+        assertEq(poolOf(textNet), POOL);
     }
 
     function test_updateLimits_depositOfEarlierSubmissionIsTheOldOne() public {
@@ -615,37 +615,43 @@ contract DatanetsAdminTest is Base, IDatanetsEvents {
     function test_withdrawPool_zeroAmountReverts() public {
         vm.prank(owner);
         IDatanetsAdmin(address(datanets)).setDatanetPaused(textNet, true);
+        vm.warp(block.timestamp + COMMIT_WINDOW + 2 * REVEAL_WINDOW);
         vm.expectRevert(IDatanetsErrors.ZeroAmount.selector);
         vm.prank(owner);
         IDatanetsAdmin(address(datanets)).withdrawPool(textNet, 0, owner);
     }
 
-    function test_withdrawPool_cannotTakeReservedRewards() public {
+    function test_withdrawPool_waitsForTheReviewsOfEarlierSubmissions() public {
         submitAs(alice, textNet, digestOf(1), 10);
+        assertEq(poolOf(textNet), POOL, "a submission reserves nothing");
         vm.prank(owner);
         IDatanetsAdmin(address(datanets)).setDatanetPaused(textNet, true);
-        uint256 available = POOL - 13 ether;
-        vm.expectRevert(abi.encodeWithSelector(IDatanetsErrors.PoolTooSmall.selector, textNet, available, POOL));
+        uint256 unlocksAt = block.timestamp + COMMIT_WINDOW + 2 * REVEAL_WINDOW;
+        vm.expectRevert(abi.encodeWithSelector(IDatanetsErrors.PoolLocked.selector, textNet, block.timestamp, unlocksAt));
+        vm.prank(owner);
+        IDatanetsAdmin(address(datanets)).withdrawPool(textNet, 1 ether, owner);
+        vm.warp(unlocksAt - 1);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetsErrors.PoolLocked.selector, textNet, unlocksAt - 1, unlocksAt));
+        vm.prank(owner);
+        IDatanetsAdmin(address(datanets)).withdrawPool(textNet, 1 ether, owner);
+
+        vm.warp(unlocksAt);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetsErrors.PoolTooSmall.selector, textNet, POOL, POOL + 1));
+        vm.prank(owner);
+        IDatanetsAdmin(address(datanets)).withdrawPool(textNet, POOL + 1, owner);
         vm.prank(owner);
         IDatanetsAdmin(address(datanets)).withdrawPool(textNet, POOL, owner);
-        vm.expectRevert(abi.encodeWithSelector(IDatanetsErrors.PoolTooSmall.selector, textNet, available, available + 1));
-        vm.prank(owner);
-        IDatanetsAdmin(address(datanets)).withdrawPool(textNet, available + 1, owner);
-
-        // all of the unreserved part is fine
-        vm.prank(owner);
-        IDatanetsAdmin(address(datanets)).withdrawPool(textNet, available, owner);
         assertEq(poolOf(textNet), 0);
-        // the reservation still pays the contribution back into the pool when it expires
-        vm.warp(block.timestamp + COMMIT_WINDOW + REVEAL_WINDOW);
+        // the contribution left unfinalised expires and takes nothing from the empty pool
         datanets.finalize(textNet, one(digestOf(1)));
-        assertEq(poolOf(textNet), 13 ether);
+        assertEq(poolOf(textNet), 0);
     }
 
     function test_withdrawPool_paysRecipientAndEmits() public {
         address to = makeAddr("recipient");
         vm.prank(owner);
         IDatanetsAdmin(address(datanets)).setDatanetPaused(textNet, true);
+        vm.warp(block.timestamp + COMMIT_WINDOW + 2 * REVEAL_WINDOW);
         uint256 contractBefore = open.balanceOf(address(datanets));
         vm.expectEmit(address(datanets));
         emit PoolWithdrawn(textNet, to, 4_000 ether, POOL - 4_000 ether);
@@ -842,10 +848,11 @@ contract DatanetsAdminTest is Base, IDatanetsEvents {
         assertEq(datanets.claim(alice), REWARD);
         assertEq(open.balanceOf(alice), before + REWARD);
 
-        // the owner can still pause the Datanet and take the unreserved pool out
+        // the owner can still pause the Datanet and, after the pool's wait, take the rest out
         vm.prank(owner);
         IDatanetsAdmin(address(datanets)).setDatanetPaused(textNet, true);
-        uint256 pool = POOL - 13 ether; // one accepted contribution's reservation spent
+        vm.warp(block.timestamp + COMMIT_WINDOW + 2 * REVEAL_WINDOW);
+        uint256 pool = POOL - 13 ether; // one accepted contribution's rewards paid
         assertEq(poolOf(textNet), pool);
         uint256 ownerBefore = open.balanceOf(owner);
         vm.prank(owner);

@@ -503,7 +503,7 @@ contract ReviewTest is ReviewHelpers {
     function test_finalize_expiresWithoutReveals() public {
         stakeValidators(MIN_STAKE);
         bytes32 id = submitAs(alice, textNet, d1, 100);
-        assertEq(poolOf(textNet), POOL - REWARD - VALIDATOR_REWARD);
+        assertEq(poolOf(textNet), POOL); // nothing reserved
         reviewWith(textNet, one(d1), [uint256(1), 1, 1], [false, false, false]);
         vm.expectEmit(true, true, true, true, address(datanets));
         emit IDatanetsEvents.ContributionFinalized(id, textNet, alice, Status.Expired, 0, 0, 0, 0);
@@ -569,8 +569,7 @@ contract ReviewTest is ReviewHelpers {
         assertEq(credits, 0);
         assertEq(count, 0);
         assertEq(bytes_, 0);
-        // No deposit was forfeited, so the reject voters are paid nothing and the whole reservation
-        // returns to the pool.
+        // No deposit was forfeited, so the reject voters are paid nothing and the pool pays nothing.
         assertEq(poolOf(textNet), POOL);
         assertEq(datanets.validatorRewardsOutstanding(), 0);
     }
@@ -622,15 +621,15 @@ contract ReviewTest is ReviewHelpers {
         datanets.finalize(net, one(d1));
         assertEq(creditsOf(alice), 0);
         // The reject voters share the forfeited deposit (1 OPEN, below the validator reward); the
-        // reservation returns to the pool.
+        // pool pays nothing.
         assertEq(poolOf(net), POOL);
         assertEq(datanets.validatorRewardsOutstanding(), 1 ether);
     }
 
-    function test_finalize_depositRefundedAndReservationReleasedOnExpiry() public {
+    function test_finalize_depositRefundedAndPoolUntouchedOnExpiry() public {
         uint32 net = createNet(REWARD, VALIDATOR_REWARD, 1 ether, COMMIT_WINDOW, REVEAL_WINDOW, 0, 0);
         bytes32 id = submitAs(alice, net, d1, 100);
-        assertEq(poolOf(net), POOL - REWARD - VALIDATOR_REWARD);
+        assertEq(poolOf(net), POOL); // nothing reserved
         vm.warp(block.timestamp + COMMIT_WINDOW + REVEAL_WINDOW);
         vm.expectEmit(true, true, true, true, address(datanets));
         emit IDatanetsEvents.ContributionFinalized(id, net, alice, Status.Expired, 0, 0, 0, 1 ether);
@@ -658,7 +657,7 @@ contract ReviewTest is ReviewHelpers {
         assertEq(bCredits, REWARD);
         assertEq(bCount, 1);
         assertEq(bBytes, 200);
-        // d4's rejection forfeits no deposit: its reservation returns whole.
+        // d4's rejection forfeits no deposit and takes nothing from the pool.
         assertEq(poolOf(textNet), POOL - 3 * VALIDATOR_REWARD - 3 * REWARD);
         assertEq(datanets.validatorRewardsOutstanding(), 3 * VALIDATOR_REWARD);
     }
@@ -802,7 +801,7 @@ contract ReviewTest is ReviewHelpers {
         assertEq(poolOf(net), POOL);
     }
 
-    /// Without a deposit, a rejection pays its voters nothing: the pool keeps the reservation.
+    /// Without a deposit, a rejection pays its voters nothing and takes nothing from the pool.
     function test_claimValidatorRewards_rejectionWithoutDepositPaysNothing() public {
         stakeValidators(MIN_STAKE);
         submitAs(alice, textNet, d1, 100);

@@ -16,7 +16,7 @@ import {
 } from "../interfaces/IDatanets.sol";
 
 /// @notice Submissions: every refusal rule with its exact error, daily quotas per UTC day,
-/// reservations from the pool, deposits, events and views; fuzzed size, format and quota rules.
+/// the pool check (nothing reserved), deposits, events and views; fuzzed size, format and quota rules.
 contract SubmissionsTest is Base, IDatanetsEvents {
     uint256 internal constant T0 = 1_767_225_600; // the fixture's start, a UTC midnight
     uint32 internal constant TEN_MIB = 10 * 1024 * 1024;
@@ -304,7 +304,7 @@ contract SubmissionsTest is Base, IDatanetsEvents {
         bytes32 id = submitAs(alice, textNet, d, 10);
         expire(textNet, one(d));
         assertEq(uint8(statusOfId(id)), uint8(Status.Expired));
-        assertEq(poolOf(textNet), POOL); // reservation released
+        assertEq(poolOf(textNet), POOL); // nothing was reserved
 
         uint256 t = block.timestamp;
         vm.expectEmit(address(datanets));
@@ -320,7 +320,7 @@ contract SubmissionsTest is Base, IDatanetsEvents {
         assertEq(seq, 2);
         assertEq(ap, 0);
         assertEq(rj, 0);
-        assertEq(poolOf(textNet), POOL - 13 ether);
+        assertEq(poolOf(textNet), POOL);
         // and while that one is pending it is a duplicate again
         expectDuplicate(textNet, d, Status.Pending);
         submitAs(alice, textNet, d, 10);
@@ -512,7 +512,7 @@ contract SubmissionsTest is Base, IDatanetsEvents {
         submitAs(alice, textNet, b[0].digest, 100);
     }
 
-    // ─── pool reservations ──────────────────────────────────────────────────
+    // ─── the pool check ─────────────────────────────────────────────────────
 
     function test_pool_insufficientReverts() public {
         vm.prank(owner);
@@ -534,15 +534,14 @@ contract SubmissionsTest is Base, IDatanetsEvents {
         vm.expectRevert(abi.encodeWithSelector(IDatanetsErrors.InsufficientPool.selector, net, 25 ether, 26 ether));
         batchAs(alice, net, fs);
 
+        // the pool is checked, not reserved: each single file fits, and the pool keeps its OPEN
         submitAs(alice, net, digestOf(1), 10);
-        assertEq(poolOf(net), 12 ether);
-        vm.expectRevert(abi.encodeWithSelector(IDatanetsErrors.InsufficientPool.selector, net, 12 ether, 13 ether));
-        submitAs(alice, net, digestOf(2), 10);
-
+        submitAs(bob, net, digestOf(2), 10);
+        assertEq(poolOf(net), 25 ether);
         vm.prank(bob);
         datanets.fund(net, 1 ether);
-        submitAs(alice, net, digestOf(2), 10);
-        assertEq(poolOf(net), 0);
+        batchAs(alice, net, filesOf(10, 2, 10));
+        assertEq(poolOf(net), 26 ether);
     }
 
     function test_pool_zeroRewardDatanetNeedsNoPool() public {
@@ -552,11 +551,11 @@ contract SubmissionsTest is Base, IDatanetsEvents {
         assertEq(datanets.getDatanet(net).submissions, 5);
     }
 
-    function test_pool_reservedPerFile() public {
+    function test_pool_nothingReservedAtSubmission() public {
         batchAs(alice, textNet, filesOf(1, 4, 10));
-        assertEq(poolOf(textNet), POOL - 4 * 13 ether);
+        assertEq(poolOf(textNet), POOL);
         submitAs(bob, textNet, digestOf(50), 10);
-        assertEq(poolOf(textNet), POOL - 5 * 13 ether);
+        assertEq(poolOf(textNet), POOL);
     }
 
     // ─── deposits ───────────────────────────────────────────────────────────
@@ -575,7 +574,7 @@ contract SubmissionsTest is Base, IDatanetsEvents {
         batchAs(alice, net, filesOf(2, 3, 10));
         assertEq(open.balanceOf(alice), aliceBefore - 4 ether);
         assertEq(open.balanceOf(address(datanets)), contractBefore + 4 ether);
-        assertEq(poolOf(net), POOL - 4 * 13 ether); // the deposit is not part of the pool while pending
+        assertEq(poolOf(net), POOL); // the deposit is not part of the pool while pending, and nothing is reserved
     }
 
     function test_deposit_refundedOnAccepted() public {
@@ -611,7 +610,7 @@ contract SubmissionsTest is Base, IDatanetsEvents {
         emit ContributionFinalized(id, net, alice, Status.Expired, 0, 0, 0, 1 ether);
         datanets.finalize(net, one(d));
         assertEq(credits(alice), 1 ether);
-        assertEq(poolOf(net), POOL); // the reservation is back
+        assertEq(poolOf(net), POOL); // an expiry takes nothing from the pool
         uint256 before = open.balanceOf(alice);
         vm.prank(alice);
         datanets.claim(alice);
@@ -636,8 +635,8 @@ contract SubmissionsTest is Base, IDatanetsEvents {
         emit ContributionFinalized(id, net, alice, Status.Rejected, MIN_STAKE, 2 * MIN_STAKE, 0, 0);
         datanets.finalize(net, one(d));
         assertEq(credits(alice), 0);
-        // the reject voters share the forfeited deposit (1 OPEN: never more than it); the whole
-        // reservation goes back to the pool
+        // the reject voters share the forfeited deposit (1 OPEN: never more than it); the pool
+        // paid nothing
         assertEq(poolOf(net), POOL);
         assertEq(datanets.validatorRewardsOutstanding(), outstanding + 1 ether);
         vm.expectRevert(abi.encodeWithSelector(IDatanetsErrors.NothingToClaim.selector, alice));
@@ -759,8 +758,9 @@ contract SubmissionsTest is Base, IDatanetsEvents {
         uint32 net = newNet(Formats.TEXT_FORMATS, DatanetLimits(0, 0, 0, 1 ether, REWARD, VALIDATOR_REWARD));
         vm.prank(owner);
         IDatanetsAdmin(address(datanets)).setDatanetPaused(net, true);
+        vm.warp(block.timestamp + COMMIT_WINDOW + 2 * REVEAL_WINDOW);
         vm.prank(owner);
-        IDatanetsAdmin(address(datanets)).withdrawPool(net, POOL - 33 ether, owner);
+        IDatanetsAdmin(address(datanets)).withdrawPool(net, POOL - 20 ether, owner);
         vm.prank(owner);
         IDatanetsAdmin(address(datanets)).setDatanetPaused(net, false);
         submitAs(alice, net, digestOf(0), 500); // some usage before the refusal: 1 file, 500 bytes

@@ -11,7 +11,7 @@ import {Datanets} from "../Datanets.sol";
 import {ModelRegistry} from "../ModelRegistry.sol";
 import {Modality, CidCodec, Formats} from "../libraries/Formats.sol";
 import {
-    IDatanetsErrors, Status, QuotaKind, DatanetLimits, ReviewRules, FileRef
+    IDatanetsErrors, IDatanetsEvents, Status, QuotaKind, DatanetLimits, ReviewRules, FileRef
 } from "../interfaces/IDatanets.sol";
 import {IValidatorStaking} from "../interfaces/IValidatorStaking.sol";
 import {IModelRegistry, ModelSpec, TrainingMethod} from "../interfaces/IModelRegistry.sol";
@@ -31,7 +31,7 @@ abstract contract ThreatBase is Base {
         datanets.fund(id, 10_000 ether);
     }
 
-    function createTextNetWith(DatanetLimits memory limits, uint8 minValidators) private returns (uint32 id) {
+    function createTextNetWith(DatanetLimits memory limits, uint8 minValidators) internal returns (uint32 id) {
         vm.prank(owner);
         id = IDatanetsAdmin(address(datanets)).createDatanet(
             Modality.Text,
@@ -198,8 +198,8 @@ contract ThreatsTest is ThreatBase {
         assertEq(uint8(statusOf(datanets.contributionIdOf(net, digestOf(0)))), uint8(Status.Rejected));
         assertEq(uint8(statusOf(datanets.contributionIdOf(net, digestOf(1)))), uint8(Status.Expired));
 
-        // Pool: 1000 − 4 reservations of 13 + the rejected file's reward and deposit (15) + 3 expired reservations (39).
-        assertEq(datanets.getDatanet(net).pool, 1_000 ether - 52 ether + 15 ether + 39 ether);
+        // Pool: nothing reserved, nothing paid; the rejected file's deposit, less the validators' pay, goes to it.
+        assertEq(datanets.getDatanet(net).pool, 1_000 ether + deposit - VALIDATOR_REWARD);
         assertEq(datanets.validatorRewardsOutstanding(), VALIDATOR_REWARD);
         // Alice gets back only the deposits of the files that expired; the rejected one is forfeited.
         (uint256 credits, uint256 count, uint256 bytes_) = datanets.accountOf(alice);
@@ -623,6 +623,141 @@ contract ThreatsTest is ThreatBase {
         assertLe(holdings(party), before);
     }
 
+    // ─── Pool lockout by empty wallets ───────────────────────────────────────
+
+    /// Attack: on a deposit-free Datanet whose pool pays for `poolFiles` files, `sybils` wallets
+    /// that hold no OPEN submit their whole daily quota (20 files each) to hold the pool for a
+    /// review's length, so that honest contributors are refused "pool exhausted". On the old
+    /// contracts each submission reserved its rewards and the honest submission reverted
+    /// `InsufficientPool`. Submissions now reserve nothing: the honest contributor submits, is
+    /// accepted and paid in full, and the sybils' files (rejected, or never reviewed and expired)
+    /// take nothing out of the pool, however many wallets there are.
+    function testFuzz_threat_poolLockout_emptyWalletsHoldNoShareOfThePool(uint8 sybils, uint8 poolFiles, bool reviewed)
+        public
+    {
+        uint256 wallets = bound(sybils, 1, 12); // 12 × 20 files + 1 fits one 256-id review batch
+        uint256 covered = bound(poolFiles, 1, 10);
+        stakeValidators(MIN_STAKE);
+        uint32 net = createTextNetWith(DatanetLimits(0, 0, 0, 0, REWARD, VALIDATOR_REWARD), 0);
+        uint256 perFile = uint256(REWARD) + VALIDATOR_REWARD;
+        vm.prank(owner);
+        datanets.fund(net, covered * perFile);
+
+        bytes32[] memory all = new bytes32[](wallets * 20 + 1);
+        for (uint256 w; w < wallets; ++w) {
+            address sybil = makeAddr(string.concat("emptySybil", vm.toString(w)));
+            assertEq(open.balanceOf(sybil), 0);
+            // One file at a time: a batch must fit the pool as it is, each single file does.
+            for (uint256 i; i < 20; ++i) {
+                all[w * 20 + i] = digestOf(50_000 + w * 20 + i);
+                submitAs(sybil, net, all[w * 20 + i], 100);
+            }
+        }
+        assertEq(datanets.getDatanet(net).pool, covered * perFile, "pending submissions hold part of the pool");
+
+        address honest = makeAddr("honestContributor");
+        bytes32 good = digestOf(99_999);
+        all[wallets * 20] = good;
+        submitAs(honest, net, good, 100);
+
+        if (reviewed) {
+            review(net, all, uint256(1) << (wallets * 20)); // only the honest file is approved
+        } else {
+            review(net, one(good), 1);
+            datanets.finalize(net, all);
+        }
+        assertEq(uint8(statusOf(datanets.contributionIdOf(net, good))), uint8(Status.Accepted));
+        Status sybilOutcome = reviewed ? Status.Rejected : Status.Expired;
+        for (uint256 i; i < wallets * 20; ++i) {
+            assertEq(uint8(statusOf(datanets.contributionIdOf(net, all[i]))), uint8(sybilOutcome));
+        }
+        (uint256 credits,,) = datanets.accountOf(honest);
+        assertEq(credits, REWARD, "the honest contributor was not paid in full");
+        assertEq(datanets.getDatanet(net).pool, (covered - 1) * perFile, "the sybils took OPEN out of the pool");
+    }
+
+    /// Nothing is reserved, so a pool can run dry while files are under review: the first accepted
+    /// files are paid in full, and one that wins its review after the pool is empty expires instead
+    /// (`ContributionUnfunded`, deposit refunded, no validator reward) and may be submitted again
+    /// once the pool is funded. No one is ever paid from another Datanet's pool or from deposits.
+    function test_threat_poolLockout_aPoolThatRunsDryExpiresTheRestUnfunded() public {
+        stakeValidators(MIN_STAKE);
+        uint96 deposit = 2 ether;
+        uint32 net = createNet(DatanetLimits(0, 0, 0, deposit, REWARD, VALIDATOR_REWARD));
+        uint256 perFile = uint256(REWARD) + VALIDATOR_REWARD;
+        vm.prank(owner);
+        datanets.fund(net, perFile);
+        bytes32[] memory both = new bytes32[](2);
+        (both[0], both[1]) = (digestOf(7_001), digestOf(7_002));
+        submitAs(alice, net, both[0], 100);
+        submitAs(bob, net, both[1], 100); // the pool covers one file's rewards at each submission
+        uint256 bobBefore = open.balanceOf(bob);
+
+        commitAs(v1, net, both, 3);
+        toRevealWindow();
+        revealAs(v1, net, both, 3);
+        toFinalizable();
+        bytes32 bobsId = datanets.contributionIdOf(net, both[1]);
+        vm.expectEmit(address(datanets));
+        emit IDatanetsEvents.ContributionUnfunded(bobsId, net, 0, perFile);
+        assertEq(datanets.finalize(net, both), 2);
+
+        assertEq(uint8(statusOf(datanets.contributionIdOf(net, both[0]))), uint8(Status.Accepted));
+        assertEq(uint8(statusOf(bobsId)), uint8(Status.Expired));
+        assertEq(datanets.getDatanet(net).pool, 0);
+        (uint256 aliceCredits,,) = datanets.accountOf(alice);
+        (uint256 bobCredits, uint256 bobAccepted,) = datanets.accountOf(bob);
+        assertEq(aliceCredits, REWARD + deposit);
+        assertEq(bobCredits, deposit, "the unfunded file's deposit is refunded");
+        assertEq(bobAccepted, 0);
+        vm.prank(v1);
+        assertEq(datanets.claimValidatorRewards(net, both), VALIDATOR_REWARD, "paid for the unfunded file");
+
+        // Funded again, the same content can come back.
+        vm.prank(owner);
+        datanets.fund(net, perFile);
+        vm.prank(bob);
+        datanets.claim(bob);
+        submitAs(bob, net, both[1], 100);
+        assertEq(open.balanceOf(bob), bobBefore);
+    }
+
+    /// Attack: with nothing reserved, a greedy owner pauses as files come in and empties the pool
+    /// before they are paid. The pool stays until every submission made before the pause has had its
+    /// review and one more reveal window to be finalised; the owner can take what is left after.
+    function test_threat_poolLockout_greedyOwnerCannotPullThePoolFromUnderAReview() public {
+        stakeValidators(MIN_STAKE);
+        IDatanetsAdmin reg = IDatanetsAdmin(address(datanets));
+        bytes32 digest = digestOf(8_001);
+        submitAs(alice, textNet, digest, 100);
+        uint256 pausedAt = block.timestamp;
+        vm.prank(owner);
+        reg.setDatanetPaused(textNet, true);
+        uint256 pool = datanets.getDatanet(textNet).pool;
+        uint256 unlocksAt = pausedAt + COMMIT_WINDOW + 2 * REVEAL_WINDOW;
+        vm.prank(owner);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetsErrors.PoolLocked.selector, textNet, block.timestamp, unlocksAt));
+        reg.withdrawPool(textNet, pool, owner);
+
+        review(textNet, one(digest), 1); // ends after the review, inside the extra reveal window
+        assertLt(block.timestamp, unlocksAt);
+        vm.prank(owner);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetsErrors.PoolLocked.selector, textNet, block.timestamp, unlocksAt));
+        reg.withdrawPool(textNet, 1, owner);
+        (uint256 credits,,) = datanets.accountOf(alice);
+        assertEq(credits, REWARD);
+
+        // Pausing again while paused does not restart the wait.
+        vm.prank(owner);
+        reg.setDatanetPaused(textNet, true);
+        vm.warp(unlocksAt);
+        uint256 left = datanets.getDatanet(textNet).pool;
+        assertEq(left, pool - REWARD - VALIDATOR_REWARD);
+        vm.prank(owner);
+        reg.withdrawPool(textNet, left, owner);
+        assertEq(datanets.getDatanet(textNet).pool, 0);
+    }
+
     // ─── Terms changed under a pending submission ────────────────────────────
 
     /// Attack: the owner watches the mempool and, in front of a contributor's submission, raises the
@@ -695,6 +830,7 @@ contract ThreatsTest is ThreatBase {
         reg.acceptDatanetOwnership(textNet);
         assertEq(datanets.getDatanet(textNet).owner, alice);
         assertEq(datanets.getDatanet(textNet).pendingOwner, address(0));
+        vm.warp(block.timestamp + COMMIT_WINDOW + 2 * REVEAL_WINDOW); // the pool's wait after a pause
         vm.prank(owner);
         vm.expectRevert(abi.encodeWithSelector(IDatanetsErrors.NotDatanetOwner.selector, textNet, owner, alice));
         reg.withdrawPool(textNet, 1 ether, owner);
@@ -984,6 +1120,7 @@ contract ReentrancyThreatsTest is ThreatBase {
     function test_threat_reentrancy_fund() public {
         vm.prank(owner);
         IDatanetsAdmin(address(datanets)).setDatanetPaused(textNet, true);
+        vm.warp(block.timestamp + COMMIT_WINDOW + 2 * REVEAL_WINDOW); // the pool's wait after a pause
         uint256 pool = datanets.getDatanet(textNet).pool;
         bytes memory reenter = abi.encodeCall(IDatanetsAdmin.withdrawPool, (textNet, pool, owner));
         hostile.arm(address(datanets), reenter, true);
@@ -1004,6 +1141,7 @@ contract ReentrancyThreatsTest is ThreatBase {
     function test_threat_reentrancy_withdrawPool() public {
         vm.prank(owner);
         IDatanetsAdmin(address(datanets)).setDatanetPaused(textNet, true);
+        vm.warp(block.timestamp + COMMIT_WINDOW + 2 * REVEAL_WINDOW); // the pool's wait after a pause
         uint256 pool = datanets.getDatanet(textNet).pool;
         bytes memory reenter = abi.encodeCall(IDatanetsAdmin.withdrawPool, (textNet, 1 ether, owner));
         hostile.arm(address(datanets), reenter, true);

@@ -95,6 +95,25 @@ describe.each(DATABASES)("indexer on %s", (database) => {
     expect(models[1]!.datanets.items.map((x) => x.datanetId).sort()).toEqual([1, 2]);
   });
 
+  test("a pool that ran dry under review: the approved file it could not pay expires unfunded, the pool is empty", async () => {
+    const data = await query<{
+      datanet: { pool: string; acceptedCount: number; expiredCount: number };
+      contributions: { items: { id: string; status: string; unfunded: boolean }[] };
+    }>(
+      indexer,
+      `query($d: Int!) {
+        datanet(id: $d) { pool acceptedCount expiredCount }
+        contributions(where: { datanetId: $d }, orderBy: "sequence", orderDirection: "asc") { items { id status unfunded } }
+      }`,
+      { d: result.datanetIds[2] },
+    );
+    expect(data.datanet).toEqual({ pool: "0", acceptedCount: 1, expiredCount: 1 });
+    expect(data.contributions.items.map((c) => [c.id, c.status, c.unfunded])).toEqual([
+      [result.paidBeforeThePoolRanDry, "Accepted", false],
+      [result.unfunded, "Expired", true],
+    ]);
+  });
+
   test("validators: slashes for unrevealed votes, a recommit of the same ids as a new round, agreement", async () => {
     const data = await query<{
       validators: { items: { address: string; slashes: number; agreedVotes: number; disagreedVotes: number; agreementRateBps: number | null }[] };
@@ -111,8 +130,9 @@ describe.each(DATABASES)("indexer on %s", (database) => {
 
   test("the leaderboard ranks by accepted work and shows the acceptance rate beside it", async () => {
     const global = (await (await fetch(`${indexer.url}/leaderboard`)).json()) as { items: { rank: number; address: string; accepted: number; rejected: number; acceptanceRateBps: number }[] };
-    // alice: 2 accepted of 4 decided; bob: 1 accepted (b1) of 2 decided; carol: c1 accepted, b3 rejected.
-    expect(global.items.map((r) => [r.rank, r.accepted])).toEqual([[1, 2], [2, 1], [3, 1]]);
+    // alice: 2 accepted of 4 decided; bob: 1 accepted (b1) of 2 decided; carol: c1 accepted, b3
+    // rejected; dave: dry1 accepted (dry2 expired unfunded, which counts as neither).
+    expect(global.items.map((r) => [r.rank, r.accepted])).toEqual([[1, 2], [2, 1], [3, 1], [4, 1]]);
     expect(global.items[0]!.acceptanceRateBps).toBe(5000);
     const perDatanet = (await (await fetch(`${indexer.url}/leaderboard?datanetId=2`)).json()) as { items: { address: string; rank: number }[] };
     expect(perDatanet.items).toHaveLength(1);

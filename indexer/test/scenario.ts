@@ -1,7 +1,7 @@
 // A run through every protocol operation, for the consistency test: Datanets with and without
 // rewards and deposits, terms changes, pauses, funding and withdrawal, submissions (single and
 // batch), commits, reveals, a validator that never reveals and is slashed, accepted, rejected and
-// expired outcomes, resubmission of expired content (a new round of the same contribution id), a
+// expired outcomes, a pool that runs dry under review (an approved file expires unfunded), resubmission of expired content (a new round of the same contribution id), a
 // recommit of the same ids, validator rewards, claims, unstaking and withdrawal, models with lineage,
 // fees and attribution claims, and governance changes.
 import { encodePacked, keccak256, parseEther, type Hex } from "viem";
@@ -14,6 +14,9 @@ export interface ScenarioResult {
   accepted: Hex[];
   rejected: Hex[];
   expiredThenResubmitted: Hex;
+  /** Datanet 3's pool covered one of its two approved files: the first finalised is paid, the other expires unfunded. */
+  paidBeforeThePoolRanDry: Hex;
+  unfunded: Hex;
   validModelId: bigint;
   flaggedModelId: bigint;
   unavailableModelId: bigint;
@@ -61,7 +64,7 @@ export async function runScenario(t: TestChain, addToIpfs: AddToIpfs | undefined
   await p.submitBatch(W.alice, d1, a);
   await p.submit(W.bob, d1, b[0]!);
   await p.submit(W.bob, d1, b[1]!);
-  // New terms: later submissions reserve the new reward.
+  // New terms: later submissions are paid the new reward when accepted.
   await p.updateLimits(W.owner, d1, { maxFileSize: 0, dailyBytes: 0, dailyFiles: 0, deposit: parseEther("2"), reward: parseEther("12"), validatorReward: parseEther("2") });
   await p.submit(W.bob, d1, b3);
   const c = [fileRef("c1", 900, 6), fileRef("c2", 800, 7)];
@@ -108,10 +111,24 @@ export async function runScenario(t: TestChain, addToIpfs: AddToIpfs | undefined
   await p.advance(601);
   await p.finalize(W.owner, d1, [b3.digest]);
 
-  // Pool withdrawal needs a pause.
+  // Pool withdrawal needs a pause, and waits a review's length after it (commit + 2 reveal windows).
   await p.setDatanetPaused(W.owner, d1, true);
+  await p.advance(600 + 2 * 600);
   await p.withdrawPool(W.owner, d1, parseEther("50"), W.owner.account.address);
   await p.setDatanetPaused(W.owner, d1, false);
+
+  // A pool that runs dry under review (nothing is reserved at submission): Datanet 3 holds one
+  // file's rewards; two files are submitted and approved; the first finalised is paid, the second
+  // expires unfunded.
+  const d3 = await p.createDatanet(W.dave, { limits: { reward: parseEther("5"), validatorReward: parseEther("1") } });
+  await p.fund(W.dave, d3, parseEther("6"));
+  const dry = [fileRef("dry1", 100), fileRef("dry2", 200)];
+  for (const f of dry) await p.submit(W.dave, d3, f);
+  const d3c = await p.commit(W.v1, d3, dry.map((f) => f.digest), 0b11n, salt("v1d3"));
+  await p.advance(601);
+  await p.reveal(W.v1, d3c);
+  await p.advance(601);
+  await p.finalize(W.owner, d3, dry.map((f) => f.digest));
 
   // Stake changes: top-up, partial unstake, withdrawal after the unbonding period.
   await p.stake(W.v1, parseEther("100"));
@@ -169,10 +186,12 @@ export async function runScenario(t: TestChain, addToIpfs: AddToIpfs | undefined
   await p.setProtocolLimits(W.owner, 10 * 1024 * 1024, 8 * 1024 * 1024, 15, 200);
 
   return {
-    datanetIds: [d1, d2],
+    datanetIds: [d1, d2, d3],
     accepted,
     rejected: [id(a[2]!), id(a[3]!), id(b[1]!)],
     expiredThenResubmitted: id(b3),
+    paidBeforeThePoolRanDry: id(dry[0]!, d3),
+    unfunded: id(dry[1]!, d3),
     validModelId: 1n,
     flaggedModelId: 2n,
     unavailableModelId: 3n,

@@ -248,7 +248,9 @@ function fileRefsOf(files: readonly CheckedFile[]): FileRef[] {
 
 /**
  * The checks of a batch as a whole, after the per-file checks and before a byte is uploaded: the
- * Datanet's pool covers the rewards the batch reserves, the account holds the deposits, and, on a
+ * Datanet's pool covers the batch's rewards now (nothing is reserved: rewards leave the pool at
+ * acceptance, and a file that wins its review after the pool ran dry expires unfunded, deposit
+ * refunded), the account holds the deposits, and, on a
  * deposit-free Datanet, the chain's own simulation of the submission passes (a deposit needs an
  * approval first, so there the balance is what is checked). Reads only: `account` may be an
  * address without a key (a dry run). Null when the batch would go through.
@@ -266,8 +268,8 @@ export async function checkSubmission(
   const address = typeof args.account === "string" ? args.account : args.account.address;
   const problem = (rule: BatchRule, error: OpenLedgerError): SubmissionProblem => ({ rule, message: error.shortMessage, error });
   const { reward, validatorReward, deposit } = report.datanet.limits;
-  const reserve = (reward + validatorReward) * BigInt(total);
-  if (reserve > report.datanet.pool) return problem("insufficient-pool", new ProtocolError("InsufficientPool", [datanetId, report.datanet.pool, reserve]));
+  const rewards = (reward + validatorReward) * BigInt(total);
+  if (rewards > report.datanet.pool) return problem("insufficient-pool", new ProtocolError("InsufficientPool", [datanetId, report.datanet.pool, rewards]));
   const depositTotal = deposit * BigInt(total);
   if (depositTotal > 0n) {
     const balance = await getOpenBalance(client, { contracts, account: address });

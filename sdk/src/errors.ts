@@ -43,7 +43,7 @@ export type FileRule =
   | BatchRule;
 
 /**
- * Rules of a batch as a whole (`checkSubmission`): the pool does not cover the rewards it reserves,
+ * Rules of a batch as a whole (`checkSubmission`): the pool does not cover its rewards now,
  * the account does not hold its deposits, or the chain's simulation of the submission refuses it.
  */
 export type BatchRule = "insufficient-pool" | "insufficient-balance" | "chain-refused";
@@ -155,7 +155,7 @@ const DESCRIBE: Record<string, (a: Args) => string> = {
   DuplicateContent: (a) => `this content is already in Datanet ${a[0]} (contribution ${short(a[2])}, ${STATUS_NAMES[Number(a[3])]})`,
   DailyQuotaExceeded: (a) =>
     `daily quota exceeded (${QUOTA_KINDS[Number(a[2])]} in Datanet ${a[1]}): used ${a[3]}, requested ${a[4]}, limit ${a[5]}; resets at ${when(a[6])}`,
-  InsufficientPool: (a) => `Datanet ${a[0]}'s reward pool has ${open(a[1])} but this submission reserves ${open(a[2])}`,
+  InsufficientPool: (a) => `Datanet ${a[0]}'s reward pool has ${open(a[1])} but the rewards of this submission come to ${open(a[2])}`,
   BadBatchSize: (a) => `a batch of ${a[0]} is empty or over the maximum of ${a[1]}`,
   SettingOutOfBounds: (a) => `${SETTINGS[Number(a[0])]} = ${a[1]} is outside its bounds [${a[2]}, ${a[3]}]`,
   NotPending: (a) => `contribution ${short(a[0])} is not pending (it is ${STATUS_NAMES[Number(a[1])]})`,
@@ -177,6 +177,8 @@ const DESCRIBE: Record<string, (a: Args) => string> = {
   ZeroAmount: () => "the amount must be above zero",
   PoolTooSmall: (a) => `Datanet ${a[0]}'s pool holds ${open(a[1])}, less than the ${open(a[2])} asked for`,
   DatanetNotPaused: (a) => `pause Datanet ${a[0]} before withdrawing from its pool`,
+  PoolLocked: (a) =>
+    `Datanet ${a[0]}'s pool can be withdrawn from ${when(a[2])} (now ${when(a[1])}): it stays for a review and one more reveal window after the pause, so that files submitted before it are paid`,
   TermsChanged: (a) =>
     `Datanet ${a[0]}'s terms changed from version ${a[1]} (the deposit and rewards you were shown) to version ${a[2]}: review the new terms and submit again`,
   NotPendingOwner: (a) => `Datanet ${a[0]} was offered to ${a[2]}, not to ${a[1]}; only the offered account can accept it`,

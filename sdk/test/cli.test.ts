@@ -354,7 +354,7 @@ describe("the openledger CLI", () => {
     const dry = await cli(["contribute", "--dry-run", String(created.datanetId), file, "--address", account, "--json"]);
     expect(dry.code, dry.stderr).toBe(3);
     expect(dry.json<{ file: string; ok: boolean; rule: string | null; message: string | null }[]>()).toEqual([
-      { file, ok: false, format: "txt", rule: "insufficient-pool", message: `Datanet ${created.datanetId}'s reward pool has 0 OPEN but this submission reserves 13 OPEN` },
+      { file, ok: false, format: "txt", rule: "insufficient-pool", message: `Datanet ${created.datanetId}'s reward pool has 0 OPEN but the rewards of this submission come to 13 OPEN` },
     ]);
     // Funded, the same dry run passes (the chain's simulation included), and nothing was sent.
     await ok(["datanets", "fund", String(created.datanetId), "13"], OWNER);
@@ -422,5 +422,25 @@ describe("the openledger CLI", () => {
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/wrong keystore password/);
     expect(FORMAT_NAMES).toContain("flac");
+  });
+
+  it("withdraws from a paused pool only once files submitted before the pause had their review", async () => {
+    const created = (await ok(["datanets", "create", "--name", "closing", "--modality", "text", "--reward", "10", "--commit-window", "600", "--reveal-window", "600", "--json"], OWNER)).json<{ datanetId: number }>();
+    const id = String(created.datanetId);
+    await ok(["datanets", "fund", id, "100"], OWNER);
+    const early = await cli(["datanets", "withdraw", id, "40"], { as: OWNER });
+    expect(early.code).toBe(3);
+    expect(early.stderr).toMatch(new RegExp(`pause Datanet ${id} before withdrawing from its pool`));
+    await ok(["datanets", "pause", id], OWNER);
+    const { poolUnlocksAt } = (await ok(["datanets", "show", id, "--json"])).json<{ poolUnlocksAt: number }>();
+    expect((await ok(["datanets", "show", id])).stdout).toMatch(new RegExp(`pool withdrawable from +${new Date(poolUnlocksAt * 1000).toISOString()}`));
+    const locked = await cli(["datanets", "withdraw", id, "40"], { as: OWNER });
+    expect(locked.code).toBe(3);
+    expect(locked.stderr).toContain(`pool can be withdrawn from ${new Date(poolUnlocksAt * 1000).toISOString()}`);
+    await stack.advance(600 + 2 * 600);
+    const to = stack.wallet(PAYER).account.address;
+    const done = (await ok(["datanets", "withdraw", id, "40", "--to", to, "--json"], OWNER)).json<{ to: string; pool: { open: string } }>();
+    expect(done).toMatchObject({ to, pool: { open: "60" } });
+    expect((await cli(["datanets", "withdraw", id, "1"], { as: PAYER })).code).toBe(3);
   });
 });

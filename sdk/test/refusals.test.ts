@@ -179,7 +179,7 @@ describe("file checks before anything is uploaded or sent", () => {
     const before = await snapshot(paid, files);
     await expect(contribute(stack.wallet(2), { contracts: stack.contracts, ipfs: stack.ipfs, datanetId: paid, files })).rejects.toMatchObject({
       errorName: "InsufficientPool",
-      shortMessage: expect.stringMatching(/has 7 OPEN but this submission reserves 10 OPEN/),
+      shortMessage: expect.stringMatching(/has 7 OPEN but the rewards of this submission come to 10 OPEN/),
     });
     expect(await snapshot(paid, files)).toEqual(before);
   });

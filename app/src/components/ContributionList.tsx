@@ -11,7 +11,14 @@ import { HexId } from "./HexId.tsx";
 
 const ROW_HEIGHT = 64;
 
-export function StatusBadge({ status }: { status: ContributionRow["status"] }) {
+export function StatusBadge({ status, unfunded = false }: { status: ContributionRow["status"]; unfunded?: boolean }) {
+  if (unfunded) {
+    return (
+      <span className="badge status-expired" title="It won its review, but the Datanet's pool could no longer pay it: the deposit was refunded and the file may be submitted again">
+        expired: pool empty
+      </span>
+    );
+  }
   return <span className={`badge status-${status.toLowerCase()}`}>{status.toLowerCase()}</span>;
 }
 
@@ -31,7 +38,7 @@ function Row({ row, showDatanet }: { row: ContributionRow; showDatanet: boolean 
         {row.formatName} · {formatBytes(row.size)}
       </span>
       <span role="cell" className="c-status">
-        <StatusBadge status={row.status} />
+        <StatusBadge status={row.status} unfunded={row.unfunded} />
       </span>
       <span role="cell" className="c-tally" title="Revealed stake for and against">
         for {formatOpen(BigInt(row.approveStake), { maxDecimals: 0, unit: false })} / against {formatOpen(BigInt(row.rejectStake), { maxDecimals: 0, unit: false })} OPEN

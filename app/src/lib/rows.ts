@@ -52,10 +52,12 @@ export interface ContributionRow {
   commitEndsAt: string;
   revealEndsAt: string;
   finalizedAt: string | null;
+  /** Won its review but the pool could no longer pay it, so it expired (and may be submitted again). */
+  unfunded: boolean;
   submittedTx: string;
 }
 export const CONTRIBUTION_FIELDS =
-  "id datanetId contributor digest cid formatName size sequence status approveStake rejectStake commitCount revealCount reward submittedAt commitEndsAt revealEndsAt finalizedAt submittedTx";
+  "id datanetId contributor digest cid formatName size sequence status approveStake rejectStake commitCount revealCount reward submittedAt commitEndsAt revealEndsAt finalizedAt unfunded submittedTx";
 
 export interface ModelRow {
   id: string;

@@ -142,6 +142,7 @@ contract Handler is Test {
 
     mapping(uint32 net => uint256) public ghostPool;
     mapping(uint32 net => bool) public ghostPaused;
+    mapping(uint32 net => uint256) public ghostPausedAt;
     mapping(uint32 net => uint32) public ghostSequence;
     uint256 public ghostOutstanding;
 
@@ -301,7 +302,6 @@ contract Handler is Test {
         protoFiles[who][day] += files.length;
         netBytes[net][who][day] += total;
         netFiles[net][who][day] += files.length;
-        _takeFromPool(net, (c.reward + c.validatorReward) * files.length);
         if (
             protoBytes[who][day] > protocolDailyBytes || protoFiles[who][day] > protocolDailyFiles
                 || netBytes[net][who][day] > c.dailyBytes || netFiles[net][who][day] > c.dailyFiles
@@ -698,23 +698,27 @@ contract Handler is Test {
         (Status actual,) = datanets.statusOf(r.id);
         uint256 revealed = uint256(r.approveUnits) + r.rejectUnits;
         Status expected;
+        uint256 due = uint256(r.reward) + r.validatorReward;
         if (revealed < c.quorumUnits) expected = Status.Expired;
-        else if (uint256(r.approveUnits) * BPS >= c.thresholdBps * revealed) expected = Status.Accepted;
-        else expected = Status.Rejected;
+        else if (uint256(r.approveUnits) * BPS >= c.thresholdBps * revealed) {
+            // Nothing is reserved at submission: a win the pool can no longer pay expires unfunded.
+            expected = due > ghostPool[r.net] ? Status.Expired : Status.Accepted;
+        } else expected = Status.Rejected;
         if (actual != expected) finalizeMismatch++;
         r.status = actual;
         hits[actual == Status.Accepted ? bytes32("accepted") : actual == Status.Rejected ? bytes32("rejected") : bytes32("expired")]++;
         if (actual == Status.Accepted) {
+            _takeFromPool(r.net, due);
             credited[r.contributor] += uint256(r.reward) + r.deposit;
             ghostOutstanding += r.validatorReward;
         } else if (actual == Status.Rejected) {
             // Validators are paid for a rejection only out of the forfeited deposit.
             uint256 pay = _rejectionPay(r);
-            ghostPool[r.net] += uint256(r.reward) + r.validatorReward + r.deposit - pay;
+            ghostPool[r.net] += uint256(r.deposit) - pay;
             ghostOutstanding += pay;
         } else {
+            if (revealed >= c.quorumUnits) hits["expiredUnfunded"]++;
             credited[r.contributor] += r.deposit;
-            ghostPool[r.net] += uint256(r.reward) + r.validatorReward;
         }
     }
 
@@ -914,6 +918,7 @@ contract Handler is Test {
         bool paused = !ghostPaused[net];
         vm.prank(owner);
         try IDatanetsAdmin(address(datanets)).setDatanetPaused(net, paused) {
+            if (paused) ghostPausedAt[net] = block.timestamp;
             ghostPaused[net] = paused;
         } catch {
             unexpectedReverts++;
@@ -927,13 +932,16 @@ contract Handler is Test {
         if (pool == 0) return;
         amount = bound(amount, 1, pool);
         uint256 before = open.balanceOf(owner);
+        // The pool stays for a whole review and one more reveal window after the pause.
+        bool unlocked = ghostPaused[net]
+            && block.timestamp >= ghostPausedAt[net] + cfg[net].commitWindow + 2 * cfg[net].revealWindow;
         vm.prank(owner);
         try IDatanetsAdmin(address(datanets)).withdrawPool(net, amount, owner) {
-            if (!ghostPaused[net] || open.balanceOf(owner) - before != amount) poolMismatch++;
+            if (!unlocked || open.balanceOf(owner) - before != amount) poolMismatch++;
             _takeFromPool(net, amount);
             hits["withdrawPool"]++;
         } catch {
-            if (ghostPaused[net]) poolMismatch++;
+            if (unlocked) poolMismatch++;
         }
     }
 
@@ -1168,11 +1176,11 @@ contract Handler is Test {
         return _models[mi].leaves[li];
     }
 
-    /// @notice Σ over pending contributions of what they hold: reward + validator reward reserved, and the deposit.
+    /// @notice Σ over pending contributions of what they hold: their deposits (nothing is reserved from a pool).
     function pendingHeld() external view returns (uint256 sum) {
         for (uint256 i; i < _rounds.length; ++i) {
             Round storage r = _rounds[i];
-            if (r.status == Status.Pending && isCurrent(i)) sum += uint256(r.reward) + r.validatorReward + r.deposit;
+            if (r.status == Status.Pending && isCurrent(i)) sum += r.deposit;
         }
     }
 

@@ -205,7 +205,7 @@ contract ProtocolInvariants is StdInvariant, Test {
         }
         assertEq(held, open.totalSupply(), "supply");
 
-        // Datanets: pools + reservations and deposits of pending contributions + credits + validator rewards.
+        // Datanets: pools + deposits of pending contributions + credits + validator rewards.
         uint256 pools;
         for (uint256 i; i < nets.length; ++i) {
             uint256 pool = datanets.getDatanet(nets[i]).pool;
@@ -237,7 +237,7 @@ contract ProtocolInvariants is StdInvariant, Test {
         }
         assertEq(open.balanceOf(address(models)), owed, "registry");
 
-        assertEq(handler.poolMismatch(), 0, "pool withdrawal or reservation");
+        assertEq(handler.poolMismatch(), 0, "pool withdrawal or payment");
         assertEq(handler.unexpectedReverts(), 0, "a call that must succeed reverted");
     }
 
@@ -394,7 +394,7 @@ contract ProtocolInvariants is StdInvariant, Test {
 
     // ─── 6. Pausing a Datanet never traps funds ─────────────────────────────
 
-    /// @dev From the current state: pause every Datanet, let every window pass, finalise everything
+    /// @dev From the current state: pause every Datanet, let every window and the pool's wait pass, finalise everything
     /// pending, claim every validator reward and every account's credits, and empty the pools. Each
     /// account must get exactly its credits and the Datanets contract must end holding only rounding dust
     /// of validator rewards. The state is then restored.
@@ -406,7 +406,8 @@ contract ProtocolInvariants is StdInvariant, Test {
                 IDatanetsAdmin(address(datanets)).setDatanetPaused(nets[i], true);
             }
         }
-        vm.warp(block.timestamp + 1 days);
+        // Every window, and the pool's wait after a pause (a review and one more reveal window).
+        vm.warp(block.timestamp + uint256(datanets.maxCommitWindow()) + 2 * uint256(datanets.maxRevealWindow()));
         for (uint256 i; i < nets.length; ++i) {
             bytes32[] memory pending = handler.pendingDigests(nets[i]);
             if (pending.length > 0) datanets.finalize(nets[i], pending);

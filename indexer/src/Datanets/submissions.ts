@@ -64,12 +64,11 @@ ponder.on("Datanets:ContributionSubmitted", async ({ event, context }) => {
   const who = lc(event.args.contributor);
   const now = event.block.timestamp;
 
-  // The n-th submission of a Datanet has sequence n; it reserves reward + validator reward of the
-  // current terms from the pool.
+  // The n-th submission of a Datanet has sequence n; it reserves nothing from the pool (rewards
+  // leave it at acceptance).
   const d = await db.update(datanet, { id: datanetId }).set((row) => ({
     submissions: row.submissions + 1,
     pendingCount: row.pendingCount + 1,
-    pool: row.pool - row.reward - row.validatorReward,
   }));
   const sequence = d.submissions;
 
@@ -98,6 +97,7 @@ ponder.on("Datanets:ContributionSubmitted", async ({ event, context }) => {
     commitEndsAt: now + BigInt(d.commitWindow),
     revealEndsAt: now + BigInt(d.commitWindow) + BigInt(d.revealWindow),
     finalizedAt: null,
+    unfunded: false,
     submittedBlock: event.block.number,
     submittedTx: event.transaction.hash,
     voteIds: [] as string[],
@@ -146,6 +146,12 @@ ponder.on("Datanets:ContributionSubmitted", async ({ event, context }) => {
   await updateProtocol(db, (r) => ({ contributionCount: r.contributionCount + (previous ? 0 : 1) }));
 });
 
+// Emitted just before the round's `ContributionFinalized` (Expired): it won its review but the pool
+// could no longer pay it.
+ponder.on("Datanets:ContributionUnfunded", async ({ event, context }) => {
+  await context.db.update(contribution, { id: lc(event.args.contributionId) }).set({ unfunded: true });
+});
+
 ponder.on("Datanets:ContributionFinalized", async ({ event, context }) => {
   const db = context.db;
   const { datanetId, approveStake, rejectStake, reward, depositRefund } = event.args;
@@ -163,15 +169,16 @@ ponder.on("Datanets:ContributionFinalized", async ({ event, context }) => {
   await db.update(submission, { datanetId, sequence: c.sequence }).set({ status });
   const terms = (await db.find(datanetTerms, { datanetId, version: c.termsVersion }))!;
 
-  // Where the reservation and the deposit go (Datanets._finalizeOne): a rejection pays its
-  // validators only out of the forfeited deposit; the rest goes back to the pool.
+  // What the pool pays and keeps (Datanets._finalizeOne): an acceptance takes both rewards from it;
+  // a rejection pays its validators only out of the forfeited deposit and the rest goes to the pool;
+  // an expiry (unfunded included) moves nothing.
   const validatorPay =
     status === "Accepted" ? terms.validatorReward : status === "Rejected" ? (terms.validatorReward < terms.deposit ? terms.validatorReward : terms.deposit) : 0n;
-  const poolReturn =
-    status === "Expired"
-      ? terms.reward + terms.validatorReward
+  const poolChange =
+    status === "Accepted"
+      ? -(terms.reward + terms.validatorReward)
       : status === "Rejected"
-        ? terms.reward + terms.validatorReward + terms.deposit - validatorPay
+        ? terms.deposit - validatorPay
         : 0n;
   await db.update(datanet, { id: datanetId }).set((row) => ({
     pendingCount: row.pendingCount - 1,
@@ -180,7 +187,7 @@ ponder.on("Datanets:ContributionFinalized", async ({ event, context }) => {
     expiredCount: row.expiredCount + (status === "Expired" ? 1 : 0),
     acceptedBytes: row.acceptedBytes + (status === "Accepted" ? BigInt(c.size) : 0n),
     rewardsPaid: row.rewardsPaid + reward,
-    pool: row.pool + poolReturn,
+    pool: row.pool + poolChange,
   }));
   if (validatorPay > 0n) {
     await updateProtocol(db, (row) => ({

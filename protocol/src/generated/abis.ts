@@ -1890,6 +1890,27 @@ export const datanetsAbi = [
       },
       {
         "internalType": "uint256",
+        "name": "time",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "unlocksAt",
+        "type": "uint256"
+      }
+    ],
+    "name": "PoolLocked",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint32",
+        "name": "datanetId",
+        "type": "uint32"
+      },
+      {
+        "internalType": "uint256",
         "name": "available",
         "type": "uint256"
       },
@@ -2233,6 +2254,37 @@ export const datanetsAbi = [
       }
     ],
     "name": "ContributionSubmitted",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "contributionId",
+        "type": "bytes32"
+      },
+      {
+        "indexed": true,
+        "internalType": "uint32",
+        "name": "datanetId",
+        "type": "uint32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "pool",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "required",
+        "type": "uint256"
+      }
+    ],
+    "name": "ContributionUnfunded",
     "type": "event"
   },
   {
@@ -3387,6 +3439,11 @@ export const datanetsAbi = [
             "internalType": "address",
             "name": "pendingOwner",
             "type": "address"
+          },
+          {
+            "internalType": "uint256",
+            "name": "poolUnlocksAt",
+            "type": "uint256"
           }
         ],
         "internalType": "struct DatanetView",

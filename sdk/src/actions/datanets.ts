@@ -56,6 +56,12 @@ export interface DatanetInfo {
   metadataCid: CID;
   /** The account the owner offered the Datanet to, until it accepts; null when none. */
   pendingOwner: Address | null;
+  /**
+   * While paused: when the owner may withdraw from the pool (unix seconds), after a review and one
+   * more reveal window, so that files submitted before the pause are paid. Null while open; absent
+   * where the source (the indexer) does not give it.
+   */
+  poolUnlocksAt?: number | null;
 }
 
 const NO_LIMITS: DatanetLimits = { maxFileSize: 0, dailyBytes: 0, dailyFiles: 0, deposit: 0n, reward: 0n, validatorReward: 0n };
@@ -147,6 +153,10 @@ export async function fundDatanet(client: WriteClient, args: WithContracts & { d
   return { hash, receipt, result: { pool: funded?.args.pool ?? 0n } };
 }
 
+/**
+ * Takes `amount` OPEN out of a paused Datanet's pool (owner only), once `poolUnlocksAt` has passed;
+ * before that the contract refuses with `PoolLocked`, naming the time.
+ */
 export async function withdrawPool(client: WriteClient, args: WithContracts & { datanetId: number; amount: bigint; to?: Address }): Promise<Sent<{ pool: bigint }>> {
   const { Datanets } = contractsOf(client, args);
   const { hash, receipt } = await send(client, {
@@ -160,13 +170,11 @@ export async function withdrawPool(client: WriteClient, args: WithContracts & { 
 }
 
 /**
- * Records files on chain (one `submit`, or `submitBatch` for several). This is the on-chain step
- * only: `contribute` checks the files, uploads them, and then calls this.
- */
-/**
- * Submits files already on IPFS. `termsVersion` is the Datanet's terms version the contributor was
- * shown: the chain refuses the submission (`TermsChanged`) if the owner changed the terms since.
- * Without it, the version read just before sending is used.
+ * Records files already on IPFS on chain (one `submit`, or `submitBatch` for several). This is the
+ * on-chain step only: `contribute` checks the files, uploads them, and then calls this.
+ * `termsVersion` is the Datanet's terms version the contributor was shown: the chain refuses the
+ * submission (`TermsChanged`) if the owner changed the terms since. Without it, the version read
+ * just before sending is used.
  */
 export async function submitFiles(
   client: WriteClient,
@@ -231,6 +239,7 @@ export async function getDatanet(client: ReadClient, args: WithContracts & { dat
     termsVersion: v.termsVersion,
     metadataCid: cidFromOnchain(v.metadataDigest, v.metadataCodec),
     pendingOwner: v.pendingOwner === zeroAddress ? null : v.pendingOwner,
+    poolUnlocksAt: v.paused ? Number(v.poolUnlocksAt) : null,
   };
 }
 

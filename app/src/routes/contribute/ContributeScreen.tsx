@@ -140,7 +140,8 @@ export default function ContributeScreen() {
         <RequireWallet why="contribute">
           <p>
             Datanet {datanet.data.id} takes {modalityName(datanet.data.modality)} files. Each accepted file earns <Amount wei={datanet.data.limits.reward} />; each submission deposits{" "}
-            <Amount wei={datanet.data.limits.deposit} />, refunded unless the file is rejected. The pool holds <Amount wei={datanet.data.pool} />.
+            <Amount wei={datanet.data.limits.deposit} />, refunded unless the file is rejected. The pool holds <Amount wei={datanet.data.pool} />; rewards are paid from it when a file is accepted,
+            while it lasts (a file accepted after it ran dry expires, its deposit refunded, and can be submitted again).
             {datanet.data.paused ? <strong> The owner has paused submissions.</strong> : null}{" "}
             <Link to={`/datanets/${datanet.data.id}`}>About this Datanet</Link>
           </p>

@@ -1,10 +1,12 @@
 // A Datanet's owner: change limits (a new terms version; pending submissions keep theirs), pause
-// and resume submissions. Anyone may add to the pool (FundForm).
-import { fundDatanet, setDatanetPaused, updateDatanetLimits, type DatanetInfo } from "@openledger/sdk";
+// and resume submissions, withdraw from the pool once paused for a review's length. Anyone may add
+// to the pool (FundForm).
+import { fundDatanet, setDatanetPaused, updateDatanetLimits, withdrawPool, type DatanetInfo } from "@openledger/sdk";
 import { useId, useState } from "react";
 import { TxProgress } from "../../components/TxProgress.tsx";
+import { useChainTime } from "../../hooks/chain.ts";
 import { useProtocolWrite } from "../../hooks/useWrite.ts";
-import { formatOpen, parseOpen } from "../../lib/format.ts";
+import { formatDate, formatOpen, formatRelative, parseOpen } from "../../lib/format.ts";
 import { parseWholeNumber } from "../../lib/inputs.ts";
 
 export function FundForm({ datanetId }: { datanetId: number }) {
@@ -27,6 +29,46 @@ export function FundForm({ datanetId }: { datanetId: number }) {
         Fund
       </button>
       <TxProgress write={fund} done={fund.data ? `Funded: the pool holds ${formatOpen(fund.data.result.pool)}.` : undefined} />
+    </form>
+  );
+}
+
+/**
+ * Taking OPEN out of the pool. The contract allows it only while submissions are paused and once a
+ * review's length has passed since the pause (commit window + 2 reveal windows), so that every file
+ * submitted before the pause is finalised and paid first; the form says when that is.
+ */
+function WithdrawForm({ datanet }: { datanet: DatanetInfo }) {
+  const [amount, setAmount] = useState("");
+  const id = useId();
+  const now = useChainTime();
+  const withdraw = useProtocolWrite(async (value: string, { protocol, wallet }) => withdrawPool(wallet, { contracts: protocol.contracts, datanetId: datanet.id, amount: parseOpen(value) }));
+  const unlocksAt = datanet.poolUnlocksAt ?? undefined;
+  if (!datanet.paused)
+    return <p className="muted small">To take OPEN out of the pool, pause submissions first: the pool can be withdrawn once files submitted before the pause have had their review.</p>;
+  const locked = unlocksAt !== undefined && (now === undefined || now < unlocksAt);
+  return (
+    <form
+      className="inline-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        withdraw.mutate(amount);
+      }}
+    >
+      <div className="field">
+        <label htmlFor={id}>Withdraw from the pool to your wallet (OPEN)</label>
+        <input id={id} inputMode="decimal" placeholder={formatOpen(datanet.pool, { unit: false, maxDecimals: 18 })} value={amount} onChange={(e) => setAmount(e.target.value)} />
+      </div>
+      <button type="submit" disabled={withdraw.isPending || locked}>
+        Withdraw
+      </button>
+      {locked && unlocksAt !== undefined ? (
+        <p className="muted small" data-testid="pool-unlocks">
+          Withdrawable from {formatDate(unlocksAt)}
+          {now !== undefined ? ` (${formatRelative(unlocksAt, now)})` : ""}: files submitted before the pause are reviewed and paid first.
+        </p>
+      ) : null}
+      <TxProgress write={withdraw} done={withdraw.data ? `Withdrawn: the pool holds ${formatOpen(withdraw.data.result.pool)}.` : undefined} />
     </form>
   );
 }
@@ -74,6 +116,7 @@ export function OwnerPanel({ datanet }: { datanet: DatanetInfo }) {
         </button>
         <TxProgress write={pause} />
       </div>
+      <WithdrawForm datanet={datanet} />
       <form
         className="form"
         onSubmit={(e) => {

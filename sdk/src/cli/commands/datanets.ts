@@ -16,6 +16,7 @@ import {
   setDatanetPaused,
   stake,
   updateDatanetLimits,
+  withdrawPool,
   type Format,
   encodeDatanetMetadata,
   MODALITY_NAMES,
@@ -73,12 +74,13 @@ async function indexedDatanets(url: string): Promise<DatanetInfo[]> {
 }
 
 export function registerDatanets(program: Command, cli: Cli): void {
-  const datanets = program.command("datanets").description("create, list, show, fund, pause and hand over Datanets");
+  const datanets = program.command("datanets").description("create, list, show, fund, pause, withdraw from and hand over Datanets");
   listCommand(datanets, cli);
   showCommand(datanets, cli);
   createCommand(datanets, cli);
   fundCommand(datanets, cli);
   pauseResumeCommand(datanets, cli);
+  withdrawCommand(datanets, cli);
   limitsCommand(datanets, cli);
   ownershipCommands(datanets, cli);
 }
@@ -147,6 +149,7 @@ function showCommand(datanets: Command, { ctxOf, json }: Cli): void {
         formats: formatsOfMask(d.formats).map(formatName).join(", "),
         state: d.paused ? "paused" : "open",
         pool: open(d.pool),
+        ...(d.poolUnlocksAt ? { "pool withdrawable from": new Date(d.poolUnlocksAt * 1000).toISOString() } : {}),
         submissions: d.submissions,
         "max file size": bytes(d.limits.maxFileSize),
         "daily bytes": bytes(d.limits.dailyBytes),
@@ -244,6 +247,23 @@ function fundCommand(datanets: Command, { ctxOf, json }: Cli): void {
       const sent = await fundDatanet(await ctx.wallet(), { contracts: ctx.contracts, datanetId: datanetArg(id), amount: amount(value) });
       if (json(cmd)) return printJson({ pool: sent.result.pool, transaction: sent.hash });
       console.log(`Funded Datanet ${id} with ${value} OPEN; the pool holds ${open(sent.result.pool)} (tx ${sent.hash})`);
+    });
+}
+
+/** The pool of a paused Datanet, once files submitted before the pause had their review and were paid. */
+function withdrawCommand(datanets: Command, { ctxOf, json }: Cli): void {
+  datanets
+    .command("withdraw <datanet> <amount>")
+    .description("take OPEN out of your paused Datanet's pool (from a review and one reveal window after the pause)")
+    .option("--to <address>", "where the OPEN goes (default: your account)")
+    .action(async (id: string, value: string, o: { to?: string }, cmd: Command) => {
+      if (o.to !== undefined && !isAddress(o.to, { strict: false })) throw new UsageError(`--to must be an address (0x and 40 hex digits), got "${o.to}"`);
+      const ctx = await ctxOf(cmd);
+      const wallet = await ctx.wallet();
+      const to = o.to ? getAddress(o.to) : wallet.account.address;
+      const sent = await withdrawPool(wallet, { contracts: ctx.contracts, datanetId: datanetArg(id), amount: amount(value), to });
+      if (json(cmd)) return printJson({ datanetId: Number(id), to, pool: sent.result.pool, transaction: sent.hash });
+      console.log(`Withdrew ${value} OPEN from Datanet ${id}'s pool to ${to}; the pool holds ${open(sent.result.pool)} (tx ${sent.hash})`);
     });
 }
 
