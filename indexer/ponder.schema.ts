@@ -70,8 +70,19 @@ export const datanet = onchainTable(
     /** The account the owner offered the Datanet to, until it accepts. */
     pendingOwner: t.hex(),
     paused: t.boolean().notNull(),
+    /**
+     * While paused: when the owner may withdraw from the pool (unix seconds; the pause's time plus
+     * the commit window and two reveal windows, as `getDatanet` reports it). Null while open.
+     */
+    poolUnlocksAt: t.bigint(),
     /** OPEN in the reward pool (rewards leave it when a contribution is accepted). */
     pool: t.bigint().notNull(),
+    /**
+     * What the pending contributions would take from the pool if all were accepted (reward and
+     * validator reward under each one's terms). Nothing is reserved at submission, so when this
+     * exceeds `pool`, the files finalised last may expire unfunded.
+     */
+    pendingRewards: t.bigint().notNull(),
     funded: t.bigint().notNull(),
     withdrawn: t.bigint().notNull(),
     /** Submissions ever made (also the latest sequence). */

@@ -192,6 +192,14 @@ describe("the app in Chromium, one journey per role", () => {
       await sign(page);
       await page.getByTestId("contribute-result").waitFor({ timeout: 60_000 });
     }
+
+    // Nothing is reserved at submission: the Datanet's page says what the files under review could
+    // take from the pool (two files × (10 + 3) OPEN), from the indexer.
+    await page.goto(`${app.url}/datanets/${ids.text}`);
+    const pending = page.getByTestId("pending-rewards");
+    await pending.waitFor({ timeout: 30_000 });
+    await expect(pending.textContent()).resolves.toMatch(/files under review could take 26 OPEN/);
+    await screenshot(page, "datanet-under-review");
   });
 
   it("the validator reviews with previews (text shown, picture drawn, audio playable, bytes verified), commits, and exports a vote file", async () => {

@@ -140,7 +140,7 @@ export async function checkConsistency(t: CheckedChain, indexer: CheckedIndexer)
       owner: Address; modality: number; formats: number; paused: boolean; pool: bigint; submissions: bigint;
       limits: { maxFileSize: number; dailyBytes: number; dailyFiles: number; deposit: bigint; reward: bigint; validatorReward: bigint };
       rules: { commitWindow: number; revealWindow: number; quorum: bigint; thresholdBps: number; minValidators: number };
-      termsVersion: number; metadataDigest: Hex; metadataCodec: number; pendingOwner: Address;
+      termsVersion: number; metadataDigest: Hex; metadataCodec: number; pendingOwner: Address; poolUnlocksAt: bigint;
     }>(A.Datanets, datanetsAbi, "getDatanet", [d.id]);
     const k = `datanet ${d.id}`;
     expect(`${k}.owner`, d.owner, v.owner);
@@ -148,6 +148,7 @@ export async function checkConsistency(t: CheckedChain, indexer: CheckedIndexer)
     expect(`${k}.modality`, d.modality, v.modality);
     expect(`${k}.formats`, d.formats, v.formats);
     expect(`${k}.paused`, d.paused, v.paused);
+    expect(`${k}.poolUnlocksAt`, d.poolUnlocksAt ?? 0n, v.poolUnlocksAt);
     expect(`${k}.pool`, d.pool, v.pool);
     expect(`${k}.submissions`, d.submissions, v.submissions);
     for (const f of ["maxFileSize", "dailyBytes", "dailyFiles", "deposit", "reward", "validatorReward"] as const) expect(`${k}.${f}`, d[f], v.limits[f]);
@@ -163,6 +164,12 @@ export async function checkConsistency(t: CheckedChain, indexer: CheckedIndexer)
       const field = `${status.toLowerCase()}Count` as "pendingCount";
       expect(`${k}.${field}`, d[field], subs.filter((s) => s.status === status).length);
     }
+    const pendingTerms = await Promise.all(
+      rows("contribution")
+        .filter((c) => c.datanetId === d.id && c.status === "Pending")
+        .map((c) => read<[bigint, bigint, bigint]>(A.Datanets, datanetsAbi, "termsOf", [d.id, c.termsVersion])),
+    );
+    expect(`${k}.pendingRewards`, d.pendingRewards, pendingTerms.reduce((sum, [reward, validatorReward]) => sum + reward + validatorReward, 0n));
     expect(`${k}.acceptedBytes`, d.acceptedBytes, subs.filter((s) => s.status === "Accepted").reduce((a, s) => a + BigInt(s.size), 0n));
     expect(`${k}.contributorCount`, d.contributorCount, rows("datanetContributor").filter((r) => r.datanetId === d.id).length);
     for (const terms of rows("datanetTerms").filter((r) => r.datanetId === d.id)) {

@@ -95,22 +95,25 @@ describe.each(DATABASES)("indexer on %s", (database) => {
     expect(models[1]!.datanets.items.map((x) => x.datanetId).sort()).toEqual([1, 2]);
   });
 
-  test("a pool that ran dry under review: the approved file it could not pay expires unfunded, the pool is empty", async () => {
+  test("a pool that ran dry under review: the approved file it could not pay expires unfunded; what pending files could take", async () => {
     const data = await query<{
-      datanet: { pool: string; acceptedCount: number; expiredCount: number };
+      datanet: { pool: string; pendingRewards: string; acceptedCount: number; expiredCount: number };
       contributions: { items: { id: string; status: string; unfunded: boolean }[] };
     }>(
       indexer,
       `query($d: Int!) {
-        datanet(id: $d) { pool acceptedCount expiredCount }
+        datanet(id: $d) { pool pendingRewards acceptedCount expiredCount }
         contributions(where: { datanetId: $d }, orderBy: "sequence", orderDirection: "asc") { items { id status unfunded } }
       }`,
       { d: result.datanetIds[2] },
     );
-    expect(data.datanet).toEqual({ pool: "0", acceptedCount: 1, expiredCount: 1 });
+    // Funded again with 6 OPEN, which the pending third file could take in full.
+    const six = parseEther("6").toString();
+    expect(data.datanet).toEqual({ pool: six, pendingRewards: six, acceptedCount: 1, expiredCount: 1 });
     expect(data.contributions.items.map((c) => [c.id, c.status, c.unfunded])).toEqual([
       [result.paidBeforeThePoolRanDry, "Accepted", false],
       [result.unfunded, "Expired", true],
+      [expect.any(String), "Pending", false],
     ]);
   });
 

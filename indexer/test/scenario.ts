@@ -119,7 +119,8 @@ export async function runScenario(t: TestChain, addToIpfs: AddToIpfs | undefined
 
   // A pool that runs dry under review (nothing is reserved at submission): Datanet 3 holds one
   // file's rewards; two files are submitted and approved; the first finalised is paid, the second
-  // expires unfunded.
+  // expires unfunded. Funded again, a third file is left pending (what it could take is indexed), and
+  // the Datanet paused.
   const d3 = await p.createDatanet(W.dave, { limits: { reward: parseEther("5"), validatorReward: parseEther("1") } });
   await p.fund(W.dave, d3, parseEther("6"));
   const dry = [fileRef("dry1", 100), fileRef("dry2", 200)];
@@ -129,6 +130,10 @@ export async function runScenario(t: TestChain, addToIpfs: AddToIpfs | undefined
   await p.reveal(W.v1, d3c);
   await p.advance(601);
   await p.finalize(W.owner, d3, dry.map((f) => f.digest));
+  await p.fund(W.dave, d3, parseEther("6"));
+  await p.submit(W.dave, d3, fileRef("dry3", 300));
+  // Left paused: the indexer gives the time its pool opens to a withdrawal, as the chain does.
+  await p.setDatanetPaused(W.dave, d3, true);
 
   // Stake changes: top-up, partial unstake, withdrawal after the unbonding period.
   await p.stake(W.v1, parseEther("100"));

@@ -19,6 +19,8 @@ export interface DatanetRow {
   thresholdBps: number;
   paused: boolean;
   pool: string;
+  /** What the pending contributions could take from the pool if all were accepted. */
+  pendingRewards: string;
   submissions: number;
   pendingCount: number;
   acceptedCount: number;
@@ -29,7 +31,7 @@ export interface DatanetRow {
   createdAt: string;
 }
 export const DATANET_FIELDS =
-  "id owner modality modalityName formatNames metadataCid maxFileSize dailyBytes dailyFiles deposit reward validatorReward commitWindow revealWindow quorum thresholdBps paused pool submissions pendingCount acceptedCount rejectedCount expiredCount acceptedBytes contributorCount createdAt";
+  "id owner modality modalityName formatNames metadataCid maxFileSize dailyBytes dailyFiles deposit reward validatorReward commitWindow revealWindow quorum thresholdBps paused pool pendingRewards submissions pendingCount acceptedCount rejectedCount expiredCount acceptedBytes contributorCount createdAt";
 
 export type ContributionStatusName = "Pending" | "Accepted" | "Rejected" | "Expired";
 

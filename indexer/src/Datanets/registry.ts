@@ -51,7 +51,9 @@ ponder.on("Datanets:DatanetCreated", async ({ event, context }) => {
     minValidators: rules.minValidators,
     pendingOwner: null,
     paused: false,
+    poolUnlocksAt: null,
     pool: 0n,
+    pendingRewards: 0n,
     funded: 0n,
     withdrawn: 0n,
     submissions: 0,
@@ -88,7 +90,12 @@ ponder.on("Datanets:DatanetMetadataUpdated", async ({ event, context }) => {
 });
 
 ponder.on("Datanets:DatanetPauseSet", async ({ event, context }) => {
-  await context.db.update(datanet, { id: event.args.datanetId }).set({ paused: event.args.paused });
+  const { datanetId, paused } = event.args;
+  // The wait before a withdrawal starts when an open Datanet is paused (a second pause keeps it).
+  await context.db.update(datanet, { id: datanetId }).set((row) => ({
+    paused,
+    poolUnlocksAt: !paused ? null : row.paused ? row.poolUnlocksAt : event.block.timestamp + BigInt(row.commitWindow) + 2n * BigInt(row.revealWindow),
+  }));
 });
 
 ponder.on("Datanets:DatanetOwnershipTransferStarted", async ({ event, context }) => {

@@ -64,11 +64,13 @@ ponder.on("Datanets:ContributionSubmitted", async ({ event, context }) => {
   const who = lc(event.args.contributor);
   const now = event.block.timestamp;
 
-  // The n-th submission of a Datanet has sequence n; it reserves nothing from the pool (rewards
-  // leave it at acceptance).
+  // The n-th submission of a Datanet has sequence n, under the Datanet's current terms; it
+  // reserves nothing from the pool (rewards leave it at acceptance), but counts in what pending
+  // work could take from it.
   const d = await db.update(datanet, { id: datanetId }).set((row) => ({
     submissions: row.submissions + 1,
     pendingCount: row.pendingCount + 1,
+    pendingRewards: row.pendingRewards + row.reward + row.validatorReward,
   }));
   const sequence = d.submissions;
 
@@ -188,6 +190,7 @@ ponder.on("Datanets:ContributionFinalized", async ({ event, context }) => {
     acceptedBytes: row.acceptedBytes + (status === "Accepted" ? BigInt(c.size) : 0n),
     rewardsPaid: row.rewardsPaid + reward,
     pool: row.pool + poolChange,
+    pendingRewards: row.pendingRewards - terms.reward - terms.validatorReward,
   }));
   if (validatorPay > 0n) {
     await updateProtocol(db, (row) => ({

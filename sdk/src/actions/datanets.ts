@@ -58,10 +58,9 @@ export interface DatanetInfo {
   pendingOwner: Address | null;
   /**
    * While paused: when the owner may withdraw from the pool (unix seconds), after a review and one
-   * more reveal window, so that files submitted before the pause are paid. Null while open; absent
-   * where the source (the indexer) does not give it.
+   * more reveal window, so that files submitted before the pause are paid. Null while open.
    */
-  poolUnlocksAt?: number | null;
+  poolUnlocksAt: number | null;
 }
 
 const NO_LIMITS: DatanetLimits = { maxFileSize: 0, dailyBytes: 0, dailyFiles: 0, deposit: 0n, reward: 0n, validatorReward: 0n };

@@ -99,6 +99,7 @@ export default function DatanetPage() {
           <dt>Pool</dt>
           <dd>
             <Amount wei={d.pool} />
+            {r && BigInt(r.pendingRewards) > 0n ? <PendingRewards pool={d.pool} pending={BigInt(r.pendingRewards)} /> : null}
           </dd>
         </div>
         <div>
@@ -159,5 +160,29 @@ export default function DatanetPage() {
         {tab === "models" ? <ModelsOf datanetId={d.id} /> : null}
       </div>
     </section>
+  );
+}
+
+/**
+ * Nothing is reserved at submission: the pool pays rewards when files are accepted. This shows what
+ * the files under review could take, and warns when the pool would not cover them all (the files
+ * finalised last would expire unfunded, their deposits refunded).
+ */
+function PendingRewards({ pool, pending }: { pool: bigint; pending: bigint }) {
+  return (
+    <span className="small" data-testid="pending-rewards">
+      <br />
+      <span className="muted">
+        files under review could take <Amount wei={pending} />
+      </span>
+      {pending > pool ? (
+        <>
+          {" "}
+          <span className="badge badge-warn" title="Files accepted after the pool runs dry expire unfunded: their deposits are refunded and they can be submitted again.">
+            short by <Amount wei={pending - pool} />
+          </span>
+        </>
+      ) : null}
+    </span>
   );
 }

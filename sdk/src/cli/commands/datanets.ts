@@ -50,13 +50,14 @@ interface IndexedDatanet {
   minValidators: number;
   pendingOwner: Address | null;
   paused: boolean;
+  poolUnlocksAt: string | null;
   pool: string;
   submissions: number;
 }
 
 /** Every Datanet as the indexer has it, in the chain's shape (`getDatanet`). */
 async function indexedDatanets(url: string): Promise<DatanetInfo[]> {
-  const fields = "id owner modality formats metadataCid termsVersion maxFileSize dailyBytes dailyFiles deposit reward validatorReward commitWindow revealWindow quorum thresholdBps minValidators pendingOwner paused pool submissions";
+  const fields = "id owner modality formats metadataCid termsVersion maxFileSize dailyBytes dailyFiles deposit reward validatorReward commitWindow revealWindow quorum thresholdBps minValidators pendingOwner paused poolUnlocksAt pool submissions";
   return (await indexerRows<IndexedDatanet>(url, "datanets", fields)).map((r) => ({
     id: r.id,
     owner: getAddress(r.owner),
@@ -70,6 +71,7 @@ async function indexedDatanets(url: string): Promise<DatanetInfo[]> {
     termsVersion: r.termsVersion,
     metadataCid: CID.parse(r.metadataCid),
     pendingOwner: r.pendingOwner ? getAddress(r.pendingOwner) : null,
+    poolUnlocksAt: r.poolUnlocksAt === null ? null : Number(r.poolUnlocksAt),
   }));
 }
 
