@@ -447,7 +447,7 @@ contract Datanets is DatanetsStorage, ReentrancyGuardTransient {
         v.metadataDigest = d.metadataDigest;
         v.metadataCodec = d.metadataCodec;
         v.pendingOwner = d.pendingOwner;
-        if (d.paused) v.poolUnlocksAt = uint256(d.pausedAt) + d.commitWindow + 2 * uint256(d.revealWindow);
+        if (d.paused) v.poolUnlocksAt = _poolUnlocksAt(d);
     }
 
     /// @notice Everything recorded about a contribution. `status` is None if it does not exist.

@@ -115,7 +115,7 @@ contract DatanetsAdmin is IDatanetsAdmin, DatanetsStorage, ReentrancyGuardTransi
     function withdrawPool(uint32 datanetId, uint256 amount, address to) external nonReentrant {
         Datanet storage d = _ownedDatanet(datanetId);
         if (!d.paused) revert DatanetNotPaused(datanetId);
-        uint256 unlocksAt = uint256(d.pausedAt) + d.commitWindow + 2 * uint256(d.revealWindow);
+        uint256 unlocksAt = _poolUnlocksAt(d);
         if (block.timestamp < unlocksAt) revert PoolLocked(datanetId, block.timestamp, unlocksAt);
         if (amount == 0) revert ZeroAmount();
         if (amount > d.pool) revert PoolTooSmall(datanetId, d.pool, amount);

@@ -187,6 +187,13 @@ abstract contract DatanetsStorage is IDatanetsErrors, IDatanetsEvents, AccessCon
         if (d.owner != msg.sender) revert NotDatanetOwner(datanetId, msg.sender, d.owner);
     }
 
+    /// @dev When the owner of a paused Datanet may withdraw from its pool: a whole review (commit and
+    /// reveal windows) and one more reveal window after the pause, so that every submission made
+    /// before it has been decided and could be finalised and paid.
+    function _poolUnlocksAt(Datanet storage d) internal view returns (uint256) {
+        return uint256(d.pausedAt) + d.commitWindow + 2 * uint256(d.revealWindow);
+    }
+
     function _checkQuota(uint32 datanetId, QuotaKind kind, uint256 used, uint256 requested, uint256 limit)
         internal
         view

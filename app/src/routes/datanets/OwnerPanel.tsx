@@ -43,10 +43,10 @@ function WithdrawForm({ datanet }: { datanet: DatanetInfo }) {
   const id = useId();
   const now = useChainTime();
   const withdraw = useProtocolWrite(async (value: string, { protocol, wallet }) => withdrawPool(wallet, { contracts: protocol.contracts, datanetId: datanet.id, amount: parseOpen(value) }));
-  const unlocksAt = datanet.poolUnlocksAt ?? undefined;
+  const unlocksAt = datanet.poolUnlocksAt;
   if (!datanet.paused)
     return <p className="muted small">To take OPEN out of the pool, pause submissions first: the pool can be withdrawn once files submitted before the pause have had their review.</p>;
-  const locked = unlocksAt !== undefined && (now === undefined || now < unlocksAt);
+  const locked = unlocksAt !== null && (now === undefined || now < unlocksAt);
   return (
     <form
       className="inline-form"
@@ -62,7 +62,7 @@ function WithdrawForm({ datanet }: { datanet: DatanetInfo }) {
       <button type="submit" disabled={withdraw.isPending || locked}>
         Withdraw
       </button>
-      {locked && unlocksAt !== undefined ? (
+      {locked && unlocksAt !== null ? (
         <p className="muted small" data-testid="pool-unlocks">
           Withdrawable from {formatDate(unlocksAt)}
           {now !== undefined ? ` (${formatRelative(unlocksAt, now)})` : ""}: files submitted before the pause are reviewed and paid first.
