@@ -439,6 +439,16 @@ export const model = onchainTable(
     feesPerWeight: t.bigint().notNull(),
     paymentCount: t.integer().notNull(),
     attributionClaimed: t.bigint().notNull(),
+    /** OPEN the trainer has at stake: the registered bond until it is released or a challenge takes it. */
+    bond: t.bigint().notNull(),
+    /** When challenges close and payments open (unix seconds). */
+    challengeEndsAt: t.bigint().notNull(),
+    /** A challenge proved a leaf wrong: the model takes no fees. */
+    invalid: t.boolean().notNull(),
+    /** The challenge that proved it: who, which leaf's contribution, and the fault (`LeafFault` name). */
+    challenger: t.hex(),
+    challengedContribution: t.hex(),
+    challengeFault: t.text(),
     registeredAt: t.bigint().notNull(),
     registeredBlock: t.bigint().notNull(),
     transactionHash: t.hex().notNull(),

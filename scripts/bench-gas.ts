@@ -12,8 +12,10 @@ import {
   createWalletClient,
   custom,
   encodeAbiParameters,
+  encodeFunctionData,
   keccak256,
   parseEther,
+  maxUint256,
   concat,
   toBytes,
   bytesToHex,
@@ -24,8 +26,8 @@ import {
 import { privateKeyToAccount } from "viem/accounts";
 import { keccak_256 } from "@noble/hashes/sha3";
 import { hardhat } from "viem/chains";
-import { datanetsAbi, modelRegistryAbi, openTokenAbi, validatorStakingAbi } from "@openledger/protocol";
-import { DEVELOPMENT_PARAMETERS, DEV_PRIVATE_KEYS, deployProtocol } from "@openledger/protocol/deploy";
+import { datanetsAbi, governanceOf, modelRegistryAbi, openTokenAbi, validatorStakingAbi } from "@openledger/protocol";
+import { DEVELOPMENT_PARAMETERS, DEV_PRIVATE_KEYS, deployProtocol, governDev } from "@openledger/protocol/deploy";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const hardhatCli = path.join(root, "node_modules", "hardhat", "dist", "src", "cli.js");
@@ -148,7 +150,10 @@ await advance(Number(DEVELOPMENT_PARAMETERS.activationDelay) + 1);
 
 // Raise the protocol quotas so that one contributor can submit batches of 50 (the benchmark's
 // shape; in production a batch of 50 would come from a contributor with a generous Datanet).
-await write(admin, datanets, datanetsAbi, "setProtocolLimits", [10 * 1024 * 1024, 100 * 1024 * 1024, 1000, 100]);
+await governDev(admin, client, governanceOf(deployment), {
+  target: datanets,
+  data: encodeFunctionData({ abi: datanetsAbi, functionName: "setProtocolLimits", args: [10 * 1024 * 1024, 100 * 1024 * 1024, 1000, 100] }),
+});
 async function bigNet(): Promise<number> {
   const hash = await owner!.writeContract({
     address: datanets,
@@ -308,9 +313,12 @@ const spec = {
   manifestCodec: 1,
   parentId: 0n,
 };
+await write(admin, token, openTokenAbi, "approve", [registry, maxUint256]); // the trainer's bonds
 await write(admin, registry, modelRegistryAbi, "registerModel", [spec]); // first model pays the counter slot
-record("register model", await write(admin, registry, modelRegistryAbi, "registerModel", [spec]));
+record("register model (with its bond)", await write(admin, registry, modelRegistryAbi, "registerModel", [spec]));
 const modelId = await client.readContract({ address: registry, abi: modelRegistryAbi, functionName: "modelCount" });
+await advance(DEVELOPMENT_PARAMETERS.challengeWindow); // payments open when the challenge window closes
+record("release a model's bond", await write(payer!, registry, modelRegistryAbi, "releaseBond", [modelId]));
 await write(payer!, registry, modelRegistryAbi, "payForModel", [modelId, parseEther("100")]);
 record("pay for a model", await write(payer!, registry, modelRegistryAbi, "payForModel", [modelId, parseEther("100")]));
 const claimHash = await payer!.writeContract({

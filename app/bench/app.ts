@@ -8,7 +8,9 @@
 import { gzipSync } from "node:zlib";
 import { createDatanet, createIpfsClient, Modality, submitFiles, type FileRef, type ProtocolContracts } from "@openledger/sdk";
 import type { Page } from "playwright-core";
-import { createPublicClient, createWalletClient, http, parseAbi, publicActions, toHex, type Hex } from "viem";
+import { datanetsAbi, type Governance } from "@openledger/protocol";
+import { governDev } from "@openledger/protocol/deploy";
+import { createPublicClient, createWalletClient, encodeFunctionData, http, publicActions, toHex, type Hex } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
 import { externalStack, launch, startApp, startStack } from "../e2e/harness.ts";
@@ -48,7 +50,7 @@ async function main(): Promise<void> {
   const app = await startApp(stack);
   const browser = await launch();
   try {
-    const { contracts } = (await (await fetch(`${app.url}/config.json`)).json()) as { contracts: ProtocolContracts };
+    const { contracts, governance } = (await (await fetch(`${app.url}/config.json`)).json()) as { contracts: ProtocolContracts; governance: Governance };
     const key = (i: number) => toHex(mnemonicToAccount(HARDHAT_MNEMONIC, { addressIndex: i }).getHdKey().privateKey!);
     const wallet = (i: number) => createWalletClient({ account: mnemonicToAccount(HARDHAT_MNEMONIC, { addressIndex: i }), chain: { ...hardhat, rpcUrls: { default: { http: [stack.rpc] } } }, transport: http(stack.rpc) }).extend(publicActions);
     void key;
@@ -80,9 +82,9 @@ async function main(): Promise<void> {
 
     // 3. A Datanet with 10,000 contributions.
     const admin = wallet(0);
-    const limitsAbi = parseAbi(["function setProtocolLimits(uint32 maxFileSize, uint32 dailyBytes, uint16 dailyFiles, uint16 slashBps)"]);
     const client = createPublicClient({ transport: http(stack.rpc) });
-    await client.waitForTransactionReceipt({ hash: await admin.writeContract({ address: contracts.Datanets, abi: limitsAbi, functionName: "setProtocolLimits", args: [10 * 1024 * 1024, 4_000_000_000, 65_535, 500] }) });
+    const data = encodeFunctionData({ abi: datanetsAbi, functionName: "setProtocolLimits", args: [10 * 1024 * 1024, 4_000_000_000, 65_535, 500] });
+    await governDev(admin as never, client as never, governance, { target: contracts.Datanets, data });
     const created = await createDatanet(owner, {
       contracts,
       modality: Modality.Text,

@@ -5,10 +5,27 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { computeCid, createIpfsClient, getAccount, getDatanet, getDatanetCount, getOpenBalance, type ProtocolContracts } from "@openledger/sdk";
+import {
+  ATTRIBUTION_WEIGHTING,
+  challengeLeaf,
+  computeCid,
+  createIpfsClient,
+  datasetRoot,
+  getAccount,
+  getDatanet,
+  getDatanetCount,
+  getOpenBalance,
+  LeafFault,
+  MANIFEST_VERSION,
+  registerModel,
+  TrainingMethod,
+  type DatasetManifest,
+  type ProtocolContracts,
+} from "@openledger/sdk";
 import { sampleFile } from "@openledger/sdk/samples";
 import type { Browser, Page } from "playwright-core";
-import { createPublicClient, http, parseEther, toHex } from "viem";
+import { createPublicClient, createWalletClient, http, parseEther, toHex } from "viem";
+import { hardhat } from "viem/chains";
 import { mnemonicToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningAppServer } from "../server/index.ts";
@@ -344,6 +361,17 @@ describe("the app in Chromium, one journey per role", () => {
     const payer = roles.payer!.page;
     await payer.goto(`${app.url}/models/${modelId}`);
     await payer.getByText("verified by the indexer").first().waitFor({ timeout: 20_000 });
+    // The trainer's bond is at stake for the challenge window; payments open when it closes.
+    const challengeEndsAt = (await gql<{ model: { challengeEndsAt: string } }>(`{ model(id: "${modelId}") { challengeEndsAt } }`)).model.challengeEndsAt;
+    const chainNow = Number((await rpc(stack.rpc, "eth_getBlockByNumber", ["latest", false]) as { timestamp: string }).timestamp);
+    if (chainNow < Number(challengeEndsAt)) {
+      await payer.getByTestId("payments-open").waitFor({ timeout: 20_000 });
+      expect(await payer.getByRole("button", { name: "Pay", exact: true }).isDisabled()).toBe(true);
+      await screenshot(payer, "model-in-challenge");
+      await advance(stack.rpc, Number(challengeEndsAt) - chainNow + 1);
+    }
+    await payer.getByTestId("model-bond").getByText(/10 OPEN at stake until/).waitFor({ timeout: 20_000 });
+    await payer.getByTestId("payments-open").waitFor({ state: "detached", timeout: 30_000 });
     await payer.getByLabel("Pay for this model (OPEN)").fill("100");
     await payer.getByRole("button", { name: "Pay", exact: true }).click();
     await sign(payer, 2);
@@ -402,6 +430,40 @@ describe("the app in Chromium, one journey per role", () => {
     await page.getByTestId("lineage-graph").waitFor();
     await page.waitForTimeout(500);
     await screenshot(page, "models");
+  });
+
+  it("a model whose manifest breaks the attribution rule is proven wrong by a watcher; its page says which leaf and takes no payment", async () => {
+    // A dishonest trainer (a stack account with TRAINER_ROLE) registers the first model's leaves with
+    // one weighed at 1 byte instead of its size: built by hand, since the SDK's builder refuses it.
+    const leaves = (await gql<{ manifestLeafs: { items: { contributionId: `0x${string}`; contributor: `0x${string}`; weight: string }[] } }>(
+      `{ manifestLeafs(where: { modelId: "${modelId}" }) { items { contributionId contributor weight } } }`,
+    )).manifestLeafs.items.map((l, i) => ({ contributionId: l.contributionId, contributor: l.contributor, weight: i === 0 ? "1" : l.weight }));
+    const tree = datasetRoot(leaves);
+    const manifest: DatasetManifest = { version: MANIFEST_VERSION, datanetIds: [ids.text], weighting: ATTRIBUTION_WEIGHTING, leaves, root: tree.root, totalWeight: tree.totalWeight.toString() };
+    const wallet = (index: number) => createWalletClient({ account: mnemonicToAccount(HARDHAT_MNEMONIC, { addressIndex: index }), chain: { ...hardhat, id: 31337 }, transport: http(stack.rpc) });
+    const bytes = new TextEncoder().encode(JSON.stringify(manifest));
+    await createIpfsClient(stack.ipfs).add(bytes); // published, as a trainer must: watchers fetch it
+    const registered = await registerModel(wallet(1), {
+      contracts, baseModel: "tiny-chat-llama", baseWeightsHash: toHex(1n, { size: 32 }), method: TrainingMethod.LoRA, configHash: toHex(2n, { size: 32 }),
+      artifactCid: await computeCid(new TextEncoder().encode("adapter")), artifactSha256: toHex(3n, { size: 32 }),
+      datanetIds: [ids.text], datasetRoot: tree.root, totalWeight: tree.totalWeight, manifestCid: await computeCid(bytes),
+    });
+    const badId = registered.result.modelId;
+    const watcher = await challengeLeaf(wallet(5), { contracts, modelId: badId, manifest });
+    expect(watcher.result.fault).toBe(LeafFault.WrongWeight);
+    expect(watcher.result.bond).toBe(10n * OPEN);
+
+    await waitForIndexed(async () => (await gql<{ model: { manifestStatus: string; invalid: boolean } | null }>(`{ model(id: "${badId}") { manifestStatus invalid } }`)).model?.manifestStatus === "Flagged", "the indexer to flag the manifest");
+    const { page } = roles.payer!;
+    await page.goto(`${app.url}/models/${badId}`);
+    const notice = page.getByTestId("model-invalid");
+    await notice.getByText(/This model takes no payments: a challenge proved that leaf .* is not weighed by its contribution's size\./).waitFor({ timeout: 30_000 });
+    expect(await notice.getAttribute("data-contribution")).toBe(leaves[0]!.contributionId.toLowerCase());
+    // The indexer, which fetched the manifest, names the same leaf and both numbers.
+    await page.getByText(new RegExp(`leaf ${leaves[0]!.contributionId.toLowerCase()}: wrong-weight \\(status Accepted, .* bytes; the leaf weighs 1\\)`)).waitFor({ timeout: 30_000 });
+    await page.getByTestId("model-bond").getByText("taken by a challenger").waitFor();
+    expect(await page.getByLabel("Pay for this model (OPEN)").count()).toBe(0);
+    await screenshot(page, "model-invalid");
   });
 
   it("ModelFactory: a job trained on accepted data from the page, its loss curve, base and tuned side by side, refine, cancel and resume", async () => {

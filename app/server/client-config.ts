@@ -1,6 +1,7 @@
 // GET /config.json: the chain (asked live, so a restarted chain is seen), the deployment file of
 // that chain, and the services under the paths this server proxies.
 import { existsSync } from "node:fs";
+import { governanceOf } from "@openledger/protocol";
 import { deploymentFile, loadDeployment } from "@openledger/protocol/node";
 import type { AppConfig } from "../src/config/app-config.ts";
 import { PROXY_PATHS } from "./proxy.ts";
@@ -52,6 +53,7 @@ export async function clientConfig(settings: AppServerSettings): Promise<AppConf
     services: { rpc: PROXY_PATHS.rpc, indexer: PROXY_PATHS.indexer, ipfs: PROXY_PATHS.ipfs, trainer: PROXY_PATHS.trainer },
     walletRpcUrl: settings.upstream.rpc,
     contracts: deployment.contracts,
+    ...(deployment.governance ? { governance: governanceOf(deployment) } : {}),
     startBlock: deployment.startBlock ?? 0,
     devAccounts: chainId === 31337,
     chainReachable: live !== undefined,

@@ -10,6 +10,29 @@ enum TrainingMethod {
     Full
 }
 
+/// @notice What breaks the attribution rule in a dataset leaf (see `ModelRegistry.leafFault`).
+/// The rule: every leaf names an `Accepted` contribution, of the contributor the chain records, in
+/// one of the Datanets the model lists, with a weight equal to that contribution's size in bytes.
+enum LeafFault {
+    None,
+    NotAccepted,
+    WrongContributor,
+    WrongWeight,
+    OutsideDatanets
+}
+
+/// @notice The evidence that places a dataset leaf: the leaf's fields, and where its contribution
+/// was submitted (`contributionId == keccak256(abi.encode(datanetId, digest))`, as in
+/// `ContributionSubmitted`). `datanetId` and `digest` are only read when every other part of the
+/// rule holds, so a leaf naming an id no one submitted is proven wrong without them.
+struct LeafEvidence {
+    bytes32 contributionId;
+    address contributor;
+    uint256 weight;
+    uint32 datanetId;
+    bytes32 digest;
+}
+
 /// @notice What a trainer registers about a model.
 /// @param baseModel The base model's name (for example a Hugging Face id); its keccak256 is stored.
 /// @param baseWeightsHash sha256 of the base model's weights.
@@ -18,7 +41,8 @@ enum TrainingMethod {
 /// @param artifactSha256 sha256 of the artifact's bytes.
 /// @param datanetIds The Datanets the training data came from.
 /// @param datasetRoot Merkle root over leaves `(contributionId, contributor, weight)` (OpenZeppelin
-/// standard leaf: `keccak256(bytes.concat(keccak256(abi.encode(id, contributor, weight))))`, sorted pairs).
+/// standard leaf: `keccak256(bytes.concat(keccak256(abi.encode(id, contributor, weight))))`, sorted
+/// pairs); each weight is its contribution's size in bytes (the rule `challengeLeaf` enforces).
 /// @param totalWeight The sum of all leaf weights.
 /// @param manifestDigest, manifestCodec The CID of the dataset manifest listing the leaves.
 /// @param parentId A model this one refines, or 0.
@@ -59,9 +83,43 @@ interface IModelRegistry {
     error RegistryPaused();
     /// @dev A zero address where one is needed.
     error ZeroAddress();
+    /// @dev Payments open when the model's challenge window closes.
+    error ModelInChallenge(uint256 modelId, uint256 now_, uint256 challengeEndsAt);
+    /// @dev A challenge proved one of the model's leaves wrong: it takes no fees.
+    error ModelInvalid(uint256 modelId);
+    /// @dev Challenges are heard only inside the window.
+    error ChallengeWindowClosed(uint256 modelId, uint256 now_, uint256 challengeEndsAt);
+    /// @dev The challenged leaf keeps the rule: it names an accepted contribution of its contributor,
+    /// in a listed Datanet, weighed by its size.
+    error LeafHolds(uint256 modelId, bytes32 contributionId);
+    /// @dev The Datanets passed are not the ones the model registered.
+    error DatanetsMismatch(uint256 modelId);
+    /// @dev `keccak256(abi.encode(datanetId, digest))` is not the leaf's contribution id.
+    error WrongSubmission(bytes32 contributionId, uint32 datanetId, bytes32 digest);
+    /// @dev The bond is still at stake (window open), was taken by a challenger, or was released.
+    error BondNotReleasable(uint256 modelId, uint256 bond, uint256 now_, uint256 challengeEndsAt);
+    /// @dev A challenge window outside the protocol's bounds.
+    error BadChallengeWindow(uint256 window, uint256 min, uint256 max);
 
     /// @param spec Everything the trainer registered, as passed to `registerModel`.
-    event ModelRegistered(uint256 indexed modelId, address indexed trainer, uint256 indexed parentId, ModelSpec spec);
+    /// @param bond The OPEN the trainer put at stake; a proven wrong leaf hands it to the challenger.
+    /// @param challengeEndsAt When payments open and challenges close.
+    event ModelRegistered(
+        uint256 indexed modelId,
+        address indexed trainer,
+        uint256 indexed parentId,
+        ModelSpec spec,
+        uint256 bond,
+        uint256 challengeEndsAt
+    );
+    /// @dev A leaf was proven wrong: the model is invalid and `bond` went to the challenger.
+    event ModelChallenged(
+        uint256 indexed modelId, address indexed challenger, bytes32 contributionId, LeafFault fault, uint256 bond
+    );
+    /// @dev The challenge window closed with no leaf proven wrong; the bond went back to the trainer.
+    event BondReleased(uint256 indexed modelId, address indexed trainer, uint256 bond);
+    /// @dev The bond and challenge window of models registered from now on.
+    event ModelBondSet(uint256 bond, uint256 challengeWindow);
     event FeePaid(
         uint256 indexed modelId,
         address indexed payer,

@@ -27,6 +27,8 @@ abstract contract Base is Test {
     uint256 internal constant ACTIVATION_DELAY = 1 days;
     uint256 internal constant UNBONDING = 3 days;
     uint256 internal constant MIN_STAKE = 1_000 ether;
+    uint96 internal constant MODEL_BOND = 100 ether;
+    uint32 internal constant CHALLENGE_WINDOW = 1 days;
     uint96 internal constant REWARD = 10 ether;
     uint96 internal constant VALIDATOR_REWARD = 3 ether;
 
@@ -52,7 +54,7 @@ abstract contract Base is Test {
         open = new OpenToken(admin);
         staking = new ValidatorStaking(open, admin, treasury, MIN_STAKE, ACTIVATION_DELAY, UNBONDING);
         datanets = new Datanets(open, staking, admin, MAX_WINDOW, MAX_WINDOW);
-        models = new ModelRegistry(open, datanets, admin, treasury, 7_000, 1_000);
+        models = new ModelRegistry(open, datanets, admin, treasury, 7_000, 1_000, MODEL_BOND, CHALLENGE_WINDOW);
         vm.startPrank(admin);
         staking.bindDatanets(address(datanets));
         models.grantRole(models.TRAINER_ROLE(), trainer);
@@ -97,6 +99,15 @@ abstract contract Base is Test {
     /// "next call" itself. `ThreatsTest` checks it against `getDatanet`.
     function terms(uint32 datanetId) internal view returns (uint16) {
         return termsVersionAt(address(datanets), datanetId);
+    }
+
+    /// @dev A model's challenge window passes with no challenge: time moves to its end (payments
+    /// open) and the bond goes back to the trainer. Does nothing for 0 (a registration that reverted).
+    function passChallengeWindow(uint256 modelId) internal {
+        if (modelId == 0) return;
+        (uint256 bond, uint256 endsAt,) = models.bondOf(modelId);
+        if (block.timestamp < endsAt) vm.warp(endsAt);
+        if (bond > 0) models.releaseBond(modelId);
     }
 
     function digestOf(uint256 i) internal pure returns (bytes32) {

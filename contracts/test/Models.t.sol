@@ -6,7 +6,7 @@ import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol"
 import {ReviewHelpers} from "./helpers/ReviewHelpers.sol";
 import {MerkleTreeBuilder} from "./helpers/MerkleTreeBuilder.sol";
 import {ModelRegistry} from "../ModelRegistry.sol";
-import {IModelRegistry, ModelSpec, TrainingMethod} from "../interfaces/IModelRegistry.sol";
+import {IModelRegistry, ModelSpec, TrainingMethod, LeafFault, LeafEvidence} from "../interfaces/IModelRegistry.sol";
 import {Status} from "../interfaces/IDatanets.sol";
 import {CidCodec} from "../libraries/Formats.sol";
 
@@ -30,15 +30,17 @@ contract ModelsTest is ReviewHelpers {
     bytes32[] internal leafIds;
     address[] internal leafContributors;
     uint256[] internal leafWeights;
+    bytes32[] internal leafDigests;
     uint128 internal constant TOTAL_WEIGHT = 8_000;
     bytes32 internal root;
 
     function setUp() public override {
         super.setUp();
         stakeValidators(MIN_STAKE);
-        id1 = submitAs(alice, textNet, digestOf(1), 100);
-        id2 = submitAs(alice, textNet, digestOf(2), 200);
-        id3 = submitAs(bob, textNet, digestOf(3), 300);
+        // Sizes equal to the honest leaves' weights: the attribution rule weighs a leaf by its size.
+        id1 = submitAs(alice, textNet, digestOf(1), 1_000);
+        id2 = submitAs(alice, textNet, digestOf(2), 2_000);
+        id3 = submitAs(bob, textNet, digestOf(3), 3_000);
         id5 = submitAs(bob, textNet, digestOf(5), 500);
         bytes32[] memory ds = new bytes32[](4);
         (ds[0], ds[1], ds[2], ds[3]) = (digestOf(1), digestOf(2), digestOf(3), digestOf(5));
@@ -49,18 +51,19 @@ contract ModelsTest is ReviewHelpers {
         assertEq(uint8(statusOf(id4)), uint8(Status.Pending));
         assertEq(uint8(statusOf(id5)), uint8(Status.Rejected));
 
-        addLeaf(id1, alice, 1_000);
-        addLeaf(id2, alice, 2_000);
-        addLeaf(id3, bob, 3_000);
-        addLeaf(id4, alice, 500);
-        addLeaf(id5, bob, 700);
-        addLeaf(id1, bob, 800);
+        addLeaf(id1, alice, 1_000, 1);
+        addLeaf(id2, alice, 2_000, 2);
+        addLeaf(id3, bob, 3_000, 3);
+        addLeaf(id4, alice, 500, 4);
+        addLeaf(id5, bob, 700, 5);
+        addLeaf(id1, bob, 800, 1);
         root = MerkleTreeBuilder.root(leaves);
     }
 
     // ─── helpers ────────────────────────────────────────────────────────────
 
-    function addLeaf(bytes32 id, address contributor, uint256 weight) internal {
+    function addLeaf(bytes32 id, address contributor, uint256 weight, uint256 file) internal {
+        leafDigests.push(digestOf(file));
         leafIds.push(id);
         leafContributors.push(contributor);
         leafWeights.push(weight);
@@ -100,9 +103,20 @@ contract ModelsTest is ReviewHelpers {
         return specWith(root, TOTAL_WEIGHT, netIds(1), 0);
     }
 
+    /// @dev Registers, then waits out the challenge window (no one challenges), so payments are open.
     function register(ModelSpec memory spec) internal returns (uint256 modelId) {
+        modelId = registerInWindow(spec);
+        passChallengeWindow(modelId);
+    }
+
+    /// @dev Registers and stays inside the challenge window.
+    function registerInWindow(ModelSpec memory spec) internal returns (uint256 modelId) {
         vm.prank(trainer);
         modelId = models.registerModel(spec);
+    }
+
+    function evidenceOf(uint256 i) internal view returns (LeafEvidence memory) {
+        return LeafEvidence(leafIds[i], leafContributors[i], leafWeights[i], textNet, leafDigests[i]);
     }
 
     function pay(uint256 modelId, uint256 amount) internal {
@@ -147,7 +161,7 @@ contract ModelsTest is ReviewHelpers {
     function test_register_recordsModelAndEmits() public {
         ModelSpec memory spec = defaultSpec();
         vm.expectEmit(true, true, true, true, address(models));
-        emit IModelRegistry.ModelRegistered(1, trainer, 0, spec);
+        emit IModelRegistry.ModelRegistered(1, trainer, 0, spec, MODEL_BOND, block.timestamp + CHALLENGE_WINDOW);
         assertEq(register(spec), 1);
         assertEq(models.modelCount(), 1);
         (
@@ -238,7 +252,7 @@ contract ModelsTest is ReviewHelpers {
         ModelSpec memory child = specWith(root, TOTAL_WEIGHT, netIds(1), 1);
         child.method = TrainingMethod.QLoRA;
         vm.expectEmit(true, true, true, true, address(models));
-        emit IModelRegistry.ModelRegistered(2, trainer, 1, child);
+        emit IModelRegistry.ModelRegistered(2, trainer, 1, child, MODEL_BOND, block.timestamp + CHALLENGE_WINDOW);
         assertEq(register(child), 2);
         (, uint256 parentId, TrainingMethod method,,,,,,) = models.getModel(2);
         assertEq(parentId, 1);
@@ -390,39 +404,177 @@ contract ModelsTest is ReviewHelpers {
         expectClaimRevert(2, 0, abi.encodeWithSelector(IModelRegistry.InvalidProof.selector, 2, leaves[0]));
     }
 
-    /// @dev A manifest may name data that was not accepted; `leafStatus` exposes it for the indexer to flag.
-    function assertLeafFlagged(uint256 i, Status expectedStatus, bool expectedMatch) internal view {
-        (bool inTree, Status status, bool contributorMatches) =
-            models.leafStatus(1, leafIds[i], leafContributors[i], leafWeights[i], proofOf(i));
-        assertTrue(inTree);
-        assertEq(uint8(status), uint8(expectedStatus));
-        assertEq(contributorMatches, expectedMatch);
+    // ─── the attribution rule, the bond and the challenge window ────────────
+
+    function faultOf(uint256 modelId, uint256 i) internal view returns (LeafFault) {
+        return models.leafFault(modelId, evidenceOf(i), proofOf(i), netIds(1));
     }
 
-    function test_leafStatus_flagsPendingContribution() public {
-        register(defaultSpec());
-        assertLeafFlagged(3, Status.Pending, true);
+    function test_leafFault_judgesEveryLeafByTheRule() public {
+        registerInWindow(defaultSpec());
+        assertEq(uint8(faultOf(1, 0)), uint8(LeafFault.None), "accepted, its contributor, weighed by size");
+        assertEq(uint8(faultOf(1, 1)), uint8(LeafFault.None));
+        assertEq(uint8(faultOf(1, 2)), uint8(LeafFault.None));
+        assertEq(uint8(faultOf(1, 3)), uint8(LeafFault.NotAccepted), "pending");
+        assertEq(uint8(faultOf(1, 4)), uint8(LeafFault.NotAccepted), "rejected");
+        assertEq(uint8(faultOf(1, 5)), uint8(LeafFault.WrongContributor), "alice's file named as bob's");
     }
 
-    function test_leafStatus_flagsRejectedContribution() public {
-        register(defaultSpec());
-        assertLeafFlagged(4, Status.Rejected, true);
+    function test_leafFault_revertsOnAnotherModelsRootOrDatanets() public {
+        registerInWindow(specWith(keccak256("another root"), TOTAL_WEIGHT, netIds(1), 0));
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.InvalidProof.selector, 1, leaves[0]));
+        models.leafFault(1, evidenceOf(0), proofOf(0), netIds(1));
+        registerInWindow(defaultSpec());
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.DatanetsMismatch.selector, 2));
+        models.leafFault(2, evidenceOf(0), proofOf(0), netIds(2));
     }
 
-    function test_leafStatus_flagsWrongContributor() public {
-        register(defaultSpec());
-        assertLeafFlagged(5, Status.Accepted, false);
+    function test_register_takesTheBondAndOpensTheWindow() public {
+        uint256 before = open.balanceOf(trainer);
+        registerInWindow(defaultSpec());
+        assertEq(before - open.balanceOf(trainer), MODEL_BOND);
+        assertEq(open.balanceOf(address(models)), MODEL_BOND);
+        (uint256 bond, uint256 endsAt, bool invalid) = models.bondOf(1);
+        assertEq(bond, MODEL_BOND);
+        assertEq(endsAt, block.timestamp + CHALLENGE_WINDOW);
+        assertFalse(invalid);
     }
 
-    function test_leafStatus_acceptsHonestLeaf() public {
-        register(defaultSpec());
-        assertLeafFlagged(0, Status.Accepted, true);
+    function test_register_revertsWithoutTheBond() public {
+        vm.prank(trainer);
+        open.approve(address(models), MODEL_BOND - 1);
+        vm.prank(trainer);
+        vm.expectRevert(); // the token's allowance error
+        models.registerModel(defaultSpec());
     }
 
-    function test_leafStatus_notInTreeForAnotherModelsLeaf() public {
-        register(specWith(keccak256("another root"), TOTAL_WEIGHT, netIds(1), 0));
-        (bool inTree,,) = models.leafStatus(1, leafIds[0], leafContributors[0], leafWeights[0], proofOf(0));
-        assertFalse(inTree);
+    function test_pay_waitsForTheChallengeWindow() public {
+        registerInWindow(defaultSpec());
+        uint256 endsAt = block.timestamp + CHALLENGE_WINDOW;
+        vm.warp(endsAt - 1);
+        vm.prank(payer);
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ModelInChallenge.selector, 1, endsAt - 1, endsAt));
+        models.payForModel(1, 1 ether);
+        vm.warp(endsAt);
+        pay(1, 1 ether);
+    }
+
+    function test_challenge_provenLeafTakesTheBondAndVoidsTheModel() public {
+        registerInWindow(defaultSpec());
+        address watcher = makeAddr("watcher");
+        vm.expectEmit(true, true, false, true, address(models));
+        emit IModelRegistry.ModelChallenged(1, watcher, id4, LeafFault.NotAccepted, MODEL_BOND);
+        vm.prank(watcher);
+        assertEq(uint8(models.challengeLeaf(1, evidenceOf(3), proofOf(3), netIds(1))), uint8(LeafFault.NotAccepted));
+        assertEq(open.balanceOf(watcher), MODEL_BOND);
+        (uint256 bond,, bool invalid) = models.bondOf(1);
+        assertEq(bond, 0);
+        assertTrue(invalid);
+        // No fee ever, no second challenge, no bond back.
+        vm.warp(block.timestamp + CHALLENGE_WINDOW);
+        vm.prank(payer);
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ModelInvalid.selector, 1));
+        models.payForModel(1, 1 ether);
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ModelInvalid.selector, 1));
+        models.challengeLeaf(1, evidenceOf(4), proofOf(4), netIds(1));
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.BondNotReleasable.selector, 1, 0, block.timestamp, block.timestamp));
+        models.releaseBond(1);
+    }
+
+    function test_challenge_refusesALeafThatKeepsTheRule() public {
+        registerInWindow(defaultSpec());
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.LeafHolds.selector, 1, id1));
+        models.challengeLeaf(1, evidenceOf(0), proofOf(0), netIds(1));
+        assertEq(open.balanceOf(address(models)), MODEL_BOND);
+    }
+
+    function test_challenge_refusesFalseSubmissionEvidence() public {
+        registerInWindow(defaultSpec());
+        LeafEvidence memory e = evidenceOf(0);
+        e.digest = digestOf(2);
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.WrongSubmission.selector, id1, textNet, digestOf(2)));
+        models.challengeLeaf(1, e, proofOf(0), netIds(1));
+    }
+
+    function test_challenge_closesWithTheWindow() public {
+        registerInWindow(defaultSpec());
+        uint256 endsAt = block.timestamp + CHALLENGE_WINDOW;
+        vm.warp(endsAt);
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ChallengeWindowClosed.selector, 1, endsAt, endsAt));
+        models.challengeLeaf(1, evidenceOf(3), proofOf(3), netIds(1));
+    }
+
+    function test_challenge_wrongWeightAndOutsideDatanets() public {
+        // A leaf weighing alice's 1,000-byte file at 999, and a model that lists another Datanet only.
+        uint32 otherNet = createTextNet(REWARD, VALIDATOR_REWARD, 0);
+        bytes32 heavy = models.leafOf(id1, alice, 999);
+        bytes32 honest = models.leafOf(id1, alice, 1_000);
+        uint32[] memory others = new uint32[](1);
+        others[0] = otherNet;
+        registerInWindow(specWith(heavy, 999, netIds(1), 0));
+        registerInWindow(specWith(honest, 1_000, others, 0));
+        bytes32[] memory none = new bytes32[](0);
+        uint256 before = open.balanceOf(bob);
+        vm.prank(bob);
+        assertEq(
+            uint8(models.challengeLeaf(1, LeafEvidence(id1, alice, 999, textNet, digestOf(1)), none, netIds(1))),
+            uint8(LeafFault.WrongWeight)
+        );
+        vm.prank(bob);
+        assertEq(
+            uint8(models.challengeLeaf(2, LeafEvidence(id1, alice, 1_000, textNet, digestOf(1)), none, others)),
+            uint8(LeafFault.OutsideDatanets)
+        );
+        assertEq(open.balanceOf(bob) - before, 2 * MODEL_BOND);
+    }
+
+    function test_releaseBond_returnsItToTheTrainerAfterTheWindow() public {
+        registerInWindow(defaultSpec());
+        uint256 endsAt = block.timestamp + CHALLENGE_WINDOW;
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.BondNotReleasable.selector, 1, MODEL_BOND, block.timestamp, endsAt));
+        models.releaseBond(1);
+        vm.warp(endsAt);
+        uint256 before = open.balanceOf(trainer);
+        vm.expectEmit(true, true, false, true, address(models));
+        emit IModelRegistry.BondReleased(1, trainer, MODEL_BOND);
+        vm.prank(bob); // anyone may call; the trainer is paid
+        assertEq(models.releaseBond(1), MODEL_BOND);
+        assertEq(open.balanceOf(trainer) - before, MODEL_BOND);
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.BondNotReleasable.selector, 1, 0, endsAt, endsAt));
+        models.releaseBond(1);
+    }
+
+    function test_threat_greedyAdmin_newBondReachesOnlyNewModels() public {
+        registerInWindow(defaultSpec());
+        vm.prank(admin);
+        models.setModelBond(1 ether, 2 days);
+        (uint256 bond, uint256 endsAt,) = models.bondOf(1);
+        assertEq(bond, MODEL_BOND);
+        assertEq(endsAt, block.timestamp + CHALLENGE_WINDOW);
+        registerInWindow(defaultSpec());
+        (bond, endsAt,) = models.bondOf(2);
+        assertEq(bond, 1 ether);
+        assertEq(endsAt, block.timestamp + 2 days);
+    }
+
+    function test_setModelBond_onlyAdminAndWithinBounds() public {
+        bytes32 adminRole = models.DEFAULT_ADMIN_ROLE();
+        vm.prank(bob);
+        vm.expectRevert(abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, bob, adminRole));
+        models.setModelBond(0, 1 days);
+        vm.startPrank(admin);
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.BadChallengeWindow.selector, 59, 60, 30 days));
+        models.setModelBond(0, 59);
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.BadChallengeWindow.selector, 30 days + 1, 60, 30 days));
+        models.setModelBond(0, 30 days + 1);
+        vm.expectEmit(false, false, false, true, address(models));
+        emit IModelRegistry.ModelBondSet(0, 60);
+        models.setModelBond(0, 60);
+        vm.stopPrank();
+        // A zero bond takes nothing from the trainer.
+        uint256 before = open.balanceOf(trainer);
+        registerInWindow(defaultSpec());
+        assertEq(open.balanceOf(trainer), before);
     }
 
     function test_claim_revertsOnSecondClaimWithoutNewFees() public {
@@ -555,9 +707,9 @@ contract ModelsTest is ReviewHelpers {
 
     function test_constructor_revertsOnBadSharesOrZeroTreasury() public {
         vm.expectRevert(abi.encodeWithSelector(IModelRegistry.BadShares.selector, 8_000, 2_001));
-        new ModelRegistry(open, datanets, admin, treasury, 8_000, 2_001);
+        new ModelRegistry(open, datanets, admin, treasury, 8_000, 2_001, MODEL_BOND, CHALLENGE_WINDOW);
         vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ZeroAddress.selector));
-        new ModelRegistry(open, datanets, admin, address(0), 7_000, 1_000);
+        new ModelRegistry(open, datanets, admin, address(0), 7_000, 1_000, MODEL_BOND, CHALLENGE_WINDOW);
     }
 
     // ─── fuzz ───────────────────────────────────────────────────────────────

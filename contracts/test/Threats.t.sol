@@ -14,7 +14,7 @@ import {
     IDatanetsErrors, IDatanetsEvents, Status, QuotaKind, DatanetLimits, ReviewRules, FileRef
 } from "../interfaces/IDatanets.sol";
 import {IValidatorStaking} from "../interfaces/IValidatorStaking.sol";
-import {IModelRegistry, ModelSpec, TrainingMethod} from "../interfaces/IModelRegistry.sol";
+import {IModelRegistry, ModelSpec, TrainingMethod, LeafFault, LeafEvidence} from "../interfaces/IModelRegistry.sol";
 
 /// @notice Shared helpers: whole review rounds, Datanets with their own limits, models over a Merkle tree.
 abstract contract ThreatBase is Base {
@@ -153,6 +153,7 @@ abstract contract ThreatBase is Base {
     function registerModel(bytes32 root, uint128 totalWeight) internal returns (uint256 modelId) {
         vm.prank(trainer);
         modelId = models.registerModel(spec(root, totalWeight));
+        passChallengeWindow(modelId); // nobody challenges: these tests are about what payments and claims do
     }
 
     function pay(uint256 modelId, uint256 amount) internal {
@@ -907,24 +908,10 @@ contract ThreatsTest is ThreatBase {
 
     // ─── Fake dataset root ──────────────────────────────────────────────────
 
-    function assertLeafStatus(
-        uint256 modelId,
-        bytes32 id,
-        address contributor,
-        bytes32[] memory proof,
-        Status expected,
-        bool expectedMatch
-    ) internal view {
-        (bool inTree, Status status, bool contributorMatches) = models.leafStatus(modelId, id, contributor, 10, proof);
-        assertTrue(inTree);
-        assertEq(uint8(status), uint8(expected));
-        assertEq(contributorMatches, expectedMatch);
-    }
-
-    /// A manifest naming contributions that are not accepted (or not the named contributor's) is
-    /// exposed: `leafStatus` proves each such leaf is under the root and says what the chain records,
-    /// which is what the indexer flags. Whatever such leaves claim comes only out of that model's
-    /// contributor share; honest leaves of other models are untouched.
+    /// A manifest naming contributions that are not accepted, not the named contributor's, or weighed
+    /// other than by size is judged leaf by leaf by `leafFault`, which is what a challenge (and the
+    /// indexer) uses. Whatever such leaves claim comes only out of that model's contributor share;
+    /// honest leaves of other models are untouched.
     function test_threat_fakeDatasetRoot_isExposedLeafByLeaf() public {
         stakeValidators(MIN_STAKE);
         bytes32 accepted = decided(alice, textNet, digestOf(1), 100, 1);
@@ -932,36 +919,99 @@ contract ThreatsTest is ThreatBase {
         bytes32 pending = submitAs(alice, textNet, digestOf(3), 100);
         bytes32 unknown = datanets.contributionIdOf(textNet, digestOf(4));
 
-        bytes32[] memory leaves = new bytes32[](5);
-        leaves[0] = models.leafOf(rejected, bob, 10);
-        leaves[1] = models.leafOf(pending, alice, 10);
-        leaves[2] = models.leafOf(unknown, alice, 10);
-        leaves[3] = models.leafOf(accepted, bob, 10); // alice's work, claimed for bob
-        leaves[4] = models.leafOf(accepted, alice, 10); // the one honest leaf
-        uint256 modelId = registerModel(MerkleBuilder.root(leaves), 50);
-
-        bytes32[5] memory ids = [rejected, pending, unknown, accepted, accepted];
-        address[5] memory named = [bob, alice, alice, bob, alice];
-        Status[5] memory expected = [Status.Rejected, Status.Pending, Status.None, Status.Accepted, Status.Accepted];
-        bool[5] memory matches = [true, true, false, false, true];
-        for (uint256 i; i < 5; ++i) {
-            assertLeafStatus(modelId, ids[i], named[i], MerkleBuilder.proof(leaves, i), expected[i], matches[i]);
+        bytes32[6] memory ids = [rejected, pending, unknown, accepted, accepted, accepted];
+        address[6] memory named = [bob, alice, alice, bob, alice, alice];
+        uint256[6] memory weights = [uint256(100), 100, 100, 100, 10, 100];
+        LeafFault[6] memory expected = [
+            LeafFault.NotAccepted,
+            LeafFault.NotAccepted,
+            LeafFault.NotAccepted,
+            LeafFault.WrongContributor, // alice's work, claimed for bob
+            LeafFault.WrongWeight, // alice's 100 bytes weighed at 10
+            LeafFault.None // the one honest leaf
+        ];
+        bytes32[] memory leaves = new bytes32[](6);
+        for (uint256 i; i < 6; ++i) {
+            leaves[i] = models.leafOf(ids[i], named[i], weights[i]);
         }
-        // Only leaf 4 is honest: accepted, and the contributor the chain records.
+        uint256 modelId = registerModel(MerkleBuilder.root(leaves), 510);
+        uint32[] memory nets = new uint32[](1);
+        nets[0] = textNet;
+        for (uint256 i; i < 6; ++i) {
+            LeafEvidence memory e = LeafEvidence(ids[i], named[i], weights[i], textNet, digestOf(i < 3 ? i + 2 : 1));
+            LeafFault fault = models.leafFault(modelId, e, MerkleBuilder.proof(leaves, i), nets);
+            assertEq(uint8(fault), uint8(expected[i]));
+        }
 
-        // A second, honest model's fees stay out of reach of the dishonest one's claims.
-        bytes32[] memory honest = new bytes32[](2);
-        honest[0] = models.leafOf(accepted, alice, 1);
-        honest[1] = models.leafOf(accepted, alice, 2);
-        uint256 honestId = registerModel(MerkleBuilder.root(honest), 3);
+        // A second, honest model's fees stay out of reach of the dishonest one's claims (the window
+        // passed with no challenge, so both took fees).
+        bytes32[] memory honest = new bytes32[](1);
+        honest[0] = models.leafOf(accepted, alice, 100);
+        uint256 honestId = registerModel(honest[0], 100);
         pay(honestId, 100 ether); // 20 OPEN for its contributors
         pay(modelId, 100 ether); // 20 OPEN for the dishonest model's leaves
-        for (uint256 i; i < 5; ++i) {
-            models.claimAttribution(modelId, ids[i], named[i], 10, MerkleBuilder.proof(leaves, i));
+        for (uint256 i; i < 6; ++i) {
+            if (i == 5) continue; // the same leaf as the honest model's: claimed below from that model
+            models.claimAttribution(modelId, ids[i], named[i], weights[i], MerkleBuilder.proof(leaves, i));
         }
         (,,,,,, uint256 fees,, uint256 paid) = models.getModel(modelId);
-        assertEq(paid, fees, "the dishonest model paid out its own contributor share, no more");
-        assertEq(open.balanceOf(address(models)), 20 ether, "the honest model's share is intact");
+        assertLe(paid, fees, "the dishonest model paid out of its own contributor share, no more");
+        assertEq(open.balanceOf(address(models)), 20 ether + fees - paid, "the honest model's share is intact");
+    }
+
+    /// A trainer colluding with one contributor registers a model whose manifest gives that
+    /// contributor's leaf almost all the weight, to take nearly all of the contributors' share of every
+    /// fee. On the old contracts nothing stopped it: the leaf was under the root, the claim paid it.
+    /// Now the weight must be the contribution's size; a watcher proves the heavy leaf wrong inside
+    /// the window, takes the bond, and the model never takes a fee. The colluders end poorer by the
+    /// bond, for any weight they choose and any bond governance set.
+    function testFuzz_threat_attributionWeights_heavyLeafLosesTheBond(uint256 inflation, uint96 bond, uint32 size)
+        public
+    {
+        inflation = bound(inflation, 1, 1e12);
+        bond = uint96(bound(bond, 0, 10_000 ether));
+        size = uint32(bound(size, 1, 64 * 1024));
+        vm.prank(admin);
+        models.setModelBond(bond, CHALLENGE_WINDOW);
+        stakeValidators(MIN_STAKE);
+        address colluder = makeAddr("colluder");
+        vm.prank(admin);
+        open.transfer(colluder, 1_000 ether);
+        vm.prank(colluder);
+        open.approve(address(datanets), type(uint256).max);
+        bytes32 mine = decided(colluder, textNet, digestOf(1), size, 1);
+        bytes32 hers = decided(alice, textNet, digestOf(2), 50_000, 1);
+        uint256 colludersBefore = open.balanceOf(colluder) + open.balanceOf(trainer);
+
+        LeafEvidence memory heavy = LeafEvidence(mine, colluder, uint256(size) * inflation + 1, textNet, digestOf(1));
+        bytes32[] memory leaves = new bytes32[](2);
+        leaves[0] = models.leafOf(mine, colluder, heavy.weight);
+        leaves[1] = models.leafOf(hers, alice, 50_000);
+        vm.prank(trainer);
+        uint256 modelId = models.registerModel(spec(MerkleBuilder.root(leaves), uint128(heavy.weight + 50_000)));
+
+        _challengeAs(makeAddr("watcher"), modelId, heavy, MerkleBuilder.proof(leaves, 0), LeafFault.WrongWeight, bond);
+        vm.warp(block.timestamp + CHALLENGE_WINDOW);
+        vm.prank(makeAddr("payer"));
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ModelInvalid.selector, modelId));
+        models.payForModel(modelId, 1_000 ether);
+        assertEq(open.balanceOf(colluder) + open.balanceOf(trainer), colludersBefore - bond, "the colluders lose the bond");
+    }
+
+    function _challengeAs(
+        address watcher,
+        uint256 modelId,
+        LeafEvidence memory leaf,
+        bytes32[] memory proof,
+        LeafFault expected,
+        uint256 bond
+    ) internal {
+        uint32[] memory nets = new uint32[](1);
+        nets[0] = textNet;
+        uint256 before = open.balanceOf(watcher);
+        vm.prank(watcher);
+        assertEq(uint8(models.challengeLeaf(modelId, leaf, proof, nets)), uint8(expected));
+        assertEq(open.balanceOf(watcher) - before, bond, "the watcher takes the bond");
     }
 
     /// Leaf weights summing above the registered total cannot pay out more than the model's fees, and
@@ -1056,7 +1106,7 @@ contract ReentrancyThreatsTest is ThreatBase {
         open = hostile;
         staking = new ValidatorStaking(open, admin, treasury, MIN_STAKE, ACTIVATION_DELAY, UNBONDING);
         datanets = new Datanets(open, staking, admin, MAX_WINDOW, MAX_WINDOW);
-        models = new ModelRegistry(open, datanets, admin, treasury, 7_000, 1_000);
+        models = new ModelRegistry(open, datanets, admin, treasury, 7_000, 1_000, MODEL_BOND, CHALLENGE_WINDOW);
         vm.startPrank(admin);
         staking.bindDatanets(address(datanets));
         models.grantRole(models.TRAINER_ROLE(), trainer);

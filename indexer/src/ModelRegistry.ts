@@ -5,7 +5,7 @@
 import { ponder } from "ponder:registry";
 import { account, claim, feePayment, manifestLeaf, model, modelDatanet } from "ponder:schema";
 import { cidFromOnchain } from "@openledger/protocol";
-import { TRAINING_METHODS, nameOf } from "./names.ts";
+import { LEAF_FAULTS, TRAINING_METHODS, nameOf } from "./names.ts";
 import { ensureAccount, lc, updateProtocol } from "./rows.ts";
 
 ponder.on("ModelRegistry:FeeSharesSet", async ({ event, context }) => {
@@ -59,12 +59,32 @@ ponder.on("ModelRegistry:ModelRegistered", async ({ event, context }) => {
     feesPerWeight: 0n,
     paymentCount: 0,
     attributionClaimed: 0n,
+    bond: event.args.bond,
+    challengeEndsAt: event.args.challengeEndsAt,
+    invalid: false,
+    challenger: null,
+    challengedContribution: null,
+    challengeFault: null,
     registeredAt: event.block.timestamp,
     registeredBlock: event.block.number,
     transactionHash: event.transaction.hash,
   });
   for (const datanetId of new Set(datanetIds)) await db.insert(modelDatanet).values({ modelId, datanetId });
   await updateProtocol(db, (r) => ({ modelCount: r.modelCount + 1 }));
+});
+
+ponder.on("ModelRegistry:ModelChallenged", async ({ event, context }) => {
+  await context.db.update(model, { id: event.args.modelId }).set({
+    bond: 0n,
+    invalid: true,
+    challenger: lc(event.args.challenger),
+    challengedContribution: lc(event.args.contributionId),
+    challengeFault: nameOf(LEAF_FAULTS, event.args.fault, "leaf fault"),
+  });
+});
+
+ponder.on("ModelRegistry:BondReleased", async ({ event, context }) => {
+  await context.db.update(model, { id: event.args.modelId }).set({ bond: 0n });
 });
 
 ponder.on("ModelRegistry:FeePaid", async ({ event, context }) => {

@@ -2,7 +2,7 @@
 // Solidity sources). Modalities and formats are the protocol's lower-case names; statuses and
 // training methods keep the enum members' spelling ("Pending", "LoRA"), which the GraphQL schema
 // and the SQL rows have always used.
-import { FORMAT_NAMES, MODALITY_NAMES, Status, TrainingMethod } from "@openledger/protocol";
+import { FORMAT_NAMES, LeafFault, MODALITY_NAMES, Status, TrainingMethod } from "@openledger/protocol";
 
 /** The member names of a generated enum object, indexed by value. */
 function memberNames<const E extends Record<string, number>>(members: E): (keyof E & string)[] {
@@ -14,6 +14,8 @@ function memberNames<const E extends Record<string, number>>(members: E): (keyof
 export const MODALITIES = MODALITY_NAMES;
 export const FORMATS = FORMAT_NAMES;
 export const TRAINING_METHODS = memberNames(TrainingMethod);
+/** `LeafFault` of IModelRegistry.sol ("NotAccepted", "WrongWeight", …). */
+export const LEAF_FAULTS = memberNames(LeafFault);
 /** `Status` of IDatanets.sol; 0 (None) never appears in an event. */
 export const STATUSES = memberNames(Status);
 export type ContributionStatus = Exclude<keyof typeof Status, "None">;

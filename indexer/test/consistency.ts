@@ -304,6 +304,10 @@ export async function checkConsistency(t: CheckedChain, indexer: CheckedIndexer)
     expect(`${k}.contributorFees`, m.contributorFees, contributorFees);
     expect(`${k}.feesPerWeight`, m.feesPerWeight, feesPerWeight);
     expect(`${k}.attributionClaimed`, m.attributionClaimed, attributionPaid);
+    const [bond, challengeEndsAt, invalid] = await read<[bigint, bigint, boolean]>(A.ModelRegistry, modelRegistryAbi, "bondOf", [m.id]);
+    expect(`${k}.bond`, m.bond, bond);
+    expect(`${k}.challengeEndsAt`, m.challengeEndsAt, challengeEndsAt);
+    expect(`${k}.invalid`, m.invalid, invalid);
     const pays = rows("feePayment").filter((f) => f.modelId === m.id);
     expect(`${k}.feesPaid = payments`, m.feesPaid, pays.reduce((a, f) => a + f.amount, 0n));
     expect(`${k}.datanets`, JSON.stringify(rows("modelDatanet").filter((x) => x.modelId === m.id).map((x) => x.datanetId).sort()), JSON.stringify([...new Set(m.datanetIds)].sort()));

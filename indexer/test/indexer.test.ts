@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { parseEther } from "viem";
 import { startIpfsNode, type RunningIpfsNode } from "@openledger/ipfs-node";
 import { toOnchainCid } from "@openledger/sdk";
-import { Protocol, contributionId, fileRef, startTestChain, type TestChain } from "@openledger/testkit";
+import { DEVELOPMENT_PARAMETERS, Protocol, contributionId, fileRef, startTestChain, type TestChain } from "@openledger/testkit";
 import { checkConsistency } from "./consistency.ts";
 import { graphql, query, startIndexer, waitForBlock, type Indexer } from "@openledger/testkit";
 import { DATABASES, startPostgres, type Postgres } from "@openledger/testkit";
@@ -65,14 +65,14 @@ describe.each(DATABASES)("indexer on %s", (database) => {
       datanets: { items: { id: number; acceptedCount: number; rejectedCount: number; expiredCount: number; pendingCount: number; metadataCid: string }[] };
       contributions: { items: { id: string; status: string; cid: string; round: number }[]; totalCount: number };
       contributors: { items: { address: string; accepted: number; rejected: number; acceptanceRateBps: number | null }[] };
-      models: { items: { id: string; manifestStatus: string; manifestIssues: string[]; depth: number; parent: { id: string } | null; datanets: { items: { datanetId: number }[] } }[] };
+      models: { items: { id: string; manifestStatus: string; manifestIssues: string[]; depth: number; invalid: boolean; challengeFault: string | null; challengedContribution: string | null; bond: string; parent: { id: string } | null; datanets: { items: { datanetId: number }[] } }[] };
     }>(
       indexer,
       `query($d: Int!) {
         datanets(orderBy: "id") { items { id acceptedCount rejectedCount expiredCount pendingCount metadataCid } }
         contributions(where: { datanetId: $d }, orderBy: "sequence", orderDirection: "asc", limit: 100) { items { id status cid round } totalCount }
         contributors(orderBy: "score", orderDirection: "desc") { items { address accepted rejected acceptanceRateBps } }
-        models(orderBy: "id", limit: 10) { items { id manifestStatus manifestIssues depth parent { id } datanets(limit: 10) { items { datanetId } } } }
+        models(orderBy: "id", limit: 10) { items { id manifestStatus manifestIssues depth invalid challengeFault challengedContribution bond parent { id } datanets(limit: 10) { items { datanetId } } } }
       }`,
       { d: result.datanetIds[0] },
     );
@@ -90,6 +90,11 @@ describe.each(DATABASES)("indexer on %s", (database) => {
     expect(models.map((m) => m.manifestStatus)).toEqual(["Valid", "Flagged", "Unavailable"]);
     expect(models[1]!.manifestIssues.join("\n")).toMatch(/not-accepted/);
     expect(models[1]!.manifestIssues.join("\n")).toMatch(/wrong-contributor/);
+    expect(models[1]!.manifestIssues[0]).toMatch(/^leaf 0x[0-9a-f]{64}: wrong-weight \(status Accepted, .*1000 bytes; the leaf weighs 10\)$/);
+    // The flagged model was proven wrong on chain by its first bad leaf; the valid one's bond went back.
+    expect(models.map((m) => [m.invalid, m.challengeFault])).toEqual([[false, null], [true, "WrongWeight"], [false, null]]);
+    expect(models[1]!.challengedContribution).toBe(result.accepted[0]);
+    expect(models.map((m) => BigInt(m.bond))).toEqual([0n, 0n, DEVELOPMENT_PARAMETERS.modelBond]);
     expect(models.map((m) => m.depth)).toEqual([0, 1, 2]);
     expect(models[2]!.parent?.id).toBe("2");
     expect(models[1]!.datanets.items.map((x) => x.datanetId).sort()).toEqual([1, 2]);

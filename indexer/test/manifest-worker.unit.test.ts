@@ -59,8 +59,8 @@ describe("manifest worker", () => {
   const ipfs = fakeIpfs();
   let ipfsUrl: string;
   const accepted = `0x${"ab".repeat(32)}` as Hex;
-  const contributions = new Map<Hex, KnownContribution>([[accepted, { status: "Accepted", contributor: ALICE, datanetId: 1 }]]);
-  const manifest = buildManifest({ datanetIds: [1], weighting: "tokens", leaves: [{ contributionId: accepted, contributor: ALICE, weight: "5" }] });
+  const contributions = new Map<Hex, KnownContribution>([[accepted, { status: "Accepted", contributor: ALICE, datanetId: 1, size: 5 }]]);
+  const manifest = buildManifest({ datanetIds: [1], contributions: [{ contributionId: accepted, contributor: ALICE, size: 5, datanetId: 1 }] });
   const bytes = new TextEncoder().encode(JSON.stringify(manifest));
   let cid: string;
   const model = (modelId: bigint, manifestCid: string): ModelToCheck => ({

@@ -3,11 +3,11 @@
 // batch), commits, reveals, a validator that never reveals and is slashed, accepted, rejected and
 // expired outcomes, a pool that runs dry under review (an approved file expires unfunded), resubmission of expired content (a new round of the same contribution id), a
 // recommit of the same ids, validator rewards, claims, unstaking and withdrawal, models with lineage,
-// fees and attribution claims, and governance changes.
+// bonds (one taken by a challenge, one released), fees and attribution claims, and governance changes.
 import { encodePacked, keccak256, parseEther, type Hex } from "viem";
 import { toOnchainCid } from "@openledger/sdk";
-import { buildManifest, leafProof, type DatasetManifest } from "@openledger/protocol";
-import { Protocol, contributionId, fileRef, type TestChain } from "@openledger/testkit";
+import { ATTRIBUTION_WEIGHTING, buildManifest, datasetRoot, leafProof, MANIFEST_VERSION, type DatasetManifest, type ManifestLeaf } from "@openledger/protocol";
+import { DEVELOPMENT_PARAMETERS, Protocol, contributionId, fileRef, type TestChain } from "@openledger/testkit";
 
 export interface ScenarioResult {
   datanetIds: number[];
@@ -146,24 +146,31 @@ export async function runScenario(t: TestChain, addToIpfs: AddToIpfs | undefined
   // third's manifest was never added to IPFS.
   const id = (f: { digest: Hex }, d = d1) => contributionId(d, f.digest);
   const accepted = [id(a[0]!), id(a[1]!), id(b[0]!)];
+  const sizeOf = (f: { size: number }) => f.size;
   const validManifest = buildManifest({
     datanetIds: [d1],
-    weighting: "tokens",
-    leaves: [
-      { contributionId: accepted[0]!, contributor: W.alice.account.address, weight: "100" },
-      { contributionId: accepted[1]!, contributor: W.alice.account.address, weight: "200" },
-      { contributionId: accepted[2]!, contributor: W.bob.account.address, weight: "300" },
+    contributions: [
+      { contributionId: accepted[0]!, contributor: W.alice.account.address, size: sizeOf(a[0]!), datanetId: d1 },
+      { contributionId: accepted[1]!, contributor: W.alice.account.address, size: sizeOf(a[1]!), datanetId: d1 },
+      { contributionId: accepted[2]!, contributor: W.bob.account.address, size: sizeOf(b[0]!), datanetId: d1 },
     ],
   });
-  const flaggedManifest = buildManifest({
+  // Built by hand, as a dishonest trainer would (the SDK's builder refuses it): alice's accepted file
+  // weighed at 10 instead of its size, a rejected file, and carol's file named as bob's.
+  const flaggedLeaves: ManifestLeaf[] = [
+    { contributionId: accepted[0]!, contributor: W.alice.account.address, weight: "10" },
+    { contributionId: id(a[2]!), contributor: W.alice.account.address, weight: String(sizeOf(a[2]!)) },
+    { contributionId: id(c[0]!, d2), contributor: W.bob.account.address, weight: String(sizeOf(c[0]!)) },
+  ];
+  const flaggedTree = datasetRoot(flaggedLeaves);
+  const flaggedManifest: DatasetManifest = {
+    version: MANIFEST_VERSION,
     datanetIds: [d1, d2],
-    weighting: "tokens",
-    leaves: [
-      { contributionId: accepted[0]!, contributor: W.alice.account.address, weight: "10" },
-      { contributionId: id(a[2]!), contributor: W.alice.account.address, weight: "10" },
-      { contributionId: id(c[0]!, d2), contributor: W.bob.account.address, weight: "10" },
-    ],
-  });
+    weighting: ATTRIBUTION_WEIGHTING,
+    leaves: flaggedLeaves,
+    root: flaggedTree.root,
+    totalWeight: flaggedTree.totalWeight.toString(),
+  };
   const register = async (manifest: DatasetManifest, name: string, add: boolean, parentId?: bigint) => {
     const bytes = new TextEncoder().encode(JSON.stringify(manifest));
     const cid = add && addToIpfs ? await addToIpfs(bytes) : (await import("@openledger/sdk")).computeCid(bytes).then((x) => x.toString());
@@ -180,12 +187,17 @@ export async function runScenario(t: TestChain, addToIpfs: AddToIpfs | undefined
   };
   await register(validManifest, "tiny-base", true);
   await register(flaggedManifest, "tiny-child", true, 1n);
-  const missingManifest = { ...validManifest, weighting: "added later" };
+  const missingManifest = { ...validManifest, block: 1 }; // other bytes, so another CID
   await register(missingManifest, "tiny-missing", false, 2n);
+  // A watcher proves the flagged model's first bad leaf wrong inside its window and takes its bond;
+  // the others' windows pass unchallenged and the valid model's bond goes back to its trainer.
+  await p.challengeLeaf(W.carol, 2n, flaggedManifest);
+  await p.advance(DEVELOPMENT_PARAMETERS.challengeWindow);
+  await p.releaseBond(W.dave, 1n);
   await p.payForModel(W.dave, 1n, parseEther("60"));
   await p.payForModel(W.carol, 1n, parseEther("40"));
   const proof = leafProof(validManifest, accepted[0]!);
-  await p.claimAttribution(W.dave, 1n, accepted[0]!, W.alice.account.address, 100n, proof.proof);
+  await p.claimAttribution(W.dave, 1n, accepted[0]!, W.alice.account.address, BigInt(proof.leaf.weight), proof.proof);
 
   // Governance.
   await p.setProtocolLimits(W.owner, 10 * 1024 * 1024, 8 * 1024 * 1024, 15, 200);

@@ -81,10 +81,16 @@ function abiAt(name: (typeof DEPLOYED_CONTRACTS)[number]): AbiItem[] {
   return abi;
 }
 
+/** Contracts deployed beside the protocol's (governance), by path under contracts/. */
+export const GOVERNANCE_CONTRACTS = ["governance/ProtocolTimelock"] as const;
+
 export function renderAbis(): string {
   const parts = [HEADER("The ABIs of the protocol's deployed contracts.")];
   for (const name of DEPLOYED_CONTRACTS) {
     parts.push(`export const ${lowerFirst(name)}Abi = ${JSON.stringify(abiAt(name), null, 2)} as const;`, "");
+  }
+  for (const name of GOVERNANCE_CONTRACTS) {
+    parts.push(`export const ${lowerFirst(path.basename(name))}Abi = ${JSON.stringify(artifactOf(name).abi, null, 2)} as const;`, "");
   }
   return parts.join("\n");
 }

@@ -20,12 +20,15 @@ import {
   type PublicClient,
   type Transport,
   type WalletClient,
+  zeroAddress,
+  zeroHash,
 } from "viem";
 import { mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
 import type { DeployedContractName as ContractName } from "./contracts.ts";
 import type { Deployment as DeploymentDocument } from "./deployment.ts";
-import { modelRegistryAbi, openTokenAbi, validatorStakingAbi } from "./generated/abis.ts";
+import { datanetsAbi, modelRegistryAbi, openTokenAbi, protocolTimelockAbi, validatorStakingAbi } from "./generated/abis.ts";
+import { DEFAULT_ADMIN_ROLE, GOVERNED_CONTRACTS, type Governance } from "./governance.ts";
 import { writeDeployment } from "./node.ts";
 
 /** The compiled contracts (Hardhat's artifacts of the development or production profile). */
@@ -37,8 +40,8 @@ interface Artifact {
 }
 
 /** The ABI and creation bytecode of a deployed contract, from `ARTIFACTS_DIR`. */
-export function readArtifact(name: ContractName, dir = ARTIFACTS_DIR): Artifact {
-  const file = path.join(dir, "contracts", `${name}.sol`, `${name}.json`);
+export function readArtifact(name: ContractName | "governance/ProtocolTimelock", dir = ARTIFACTS_DIR): Artifact {
+  const file = path.join(dir, "contracts", `${name}.sol`, `${path.basename(name)}.json`);
   try {
     return JSON.parse(readFileSync(file, "utf8")) as Artifact;
   } catch {
@@ -62,6 +65,12 @@ export interface DeployParameters {
   trainerBps: number;
   /** Protocol's (treasury's) share of each model fee, basis points; contributors get the rest. */
   protocolBps: number;
+  /** OPEN a trainer puts up with each model; whoever proves a leaf of it wrong takes it. */
+  modelBond: bigint;
+  /** Seconds a new model can be challenged; its payments open when the window closes (60 s to 30 days). */
+  challengeWindow: number;
+  /** Seconds between scheduling a governance change on the timelock and the earliest time it runs. */
+  governanceDelay: number;
 }
 
 /**
@@ -76,6 +85,9 @@ export const DEVELOPMENT_PARAMETERS: DeployParameters = {
   maxRevealWindow: 3_600,
   trainerBps: 7_000,
   protocolBps: 1_000,
+  modelBond: parseEther("10"),
+  challengeWindow: 60,
+  governanceDelay: 60,
 };
 
 /** Periods for a public network: week-long windows at most, three weeks of unbonding. */
@@ -87,12 +99,16 @@ export const PRODUCTION_PARAMETERS: DeployParameters = {
   maxRevealWindow: 7 * 86_400,
   trainerBps: 7_000,
   protocolBps: 1_000,
+  modelBond: parseEther("1000"),
+  challengeWindow: 3 * 86_400,
+  governanceDelay: 2 * 86_400,
 };
 
 /** What a deployment by this module records (the document every package reads, with its parameters). */
 export interface Deployment extends DeploymentDocument {
   deployer: Address;
   treasury: Address;
+  governance: Governance;
   parameters: Record<keyof DeployParameters, string | number>;
 }
 
@@ -106,6 +122,8 @@ export interface DeployOptions {
   treasury?: Address;
   /** Accounts granted TRAINER_ROLE on the model registry. */
   trainers?: Address[];
+  /** May schedule (and cancel) governance changes on the timelock; defaults to the deployer. */
+  proposers?: Address[];
   /** Write protocol/deployments/<chainId>.json (default true). */
   write?: boolean;
 }
@@ -113,7 +131,7 @@ export interface DeployOptions {
 async function deployContract(
   wallet: Wallet,
   client: PublicClient,
-  name: ContractName,
+  name: ContractName | "governance/ProtocolTimelock",
   args: unknown[],
 ): Promise<{ address: Address; block: bigint }> {
   const artifact = readArtifact(name);
@@ -167,6 +185,8 @@ export async function deployProtocol(options: DeployOptions): Promise<Deployment
     treasury,
     p.trainerBps,
     p.protocolBps,
+    p.modelBond,
+    p.challengeWindow,
   ]);
 
   // Once bound, no other contract (and no role) can hold or slash a validator's stake.
@@ -198,6 +218,20 @@ export async function deployProtocol(options: DeployOptions): Promise<Deployment
     );
   }
 
+  // Governance: a timelock becomes the only admin of every contract, and the deployer renounces
+  // admin everywhere, so that no account can change a parameter or grant a role without the delay.
+  // The deployer keeps PAUSER_ROLE: the emergency brake stays fast (pausing traps no one's funds).
+  const proposers = options.proposers ?? [deployer];
+  const timelock = await deployContract(wallet, client, "governance/ProtocolTimelock", [BigInt(p.governanceDelay), proposers, [zeroAddress]]);
+  const governed = { ValidatorStaking: { address: staking.address, abi: validatorStakingAbi }, Datanets: { address: datanets.address, abi: datanetsAbi }, ModelRegistry: { address: registry.address, abi: modelRegistryAbi } };
+  for (const name of GOVERNED_CONTRACTS) {
+    const { address, abi } = governed[name];
+    const write = (functionName: "grantRole" | "renounceRole", account: Address) =>
+      wallet.writeContract({ address, abi: abi as typeof modelRegistryAbi, functionName, args: [DEFAULT_ADMIN_ROLE, account], chain: wallet.chain, account: wallet.account });
+    await send(client, await write("grantRole", timelock.address), `handing ${name} to the timelock`);
+    await send(client, await write("renounceRole", deployer), `renouncing the deployer's admin of ${name}`);
+  }
+
   const deployment: Deployment = {
     chainId,
     deployer,
@@ -211,7 +245,11 @@ export async function deployProtocol(options: DeployOptions): Promise<Deployment
       maxRevealWindow: p.maxRevealWindow,
       trainerBps: p.trainerBps,
       protocolBps: p.protocolBps,
+      modelBond: p.modelBond.toString(),
+      challengeWindow: p.challengeWindow,
+      governanceDelay: p.governanceDelay,
     },
+    governance: { timelock: timelock.address, delay: p.governanceDelay, proposers: proposers.map((a) => getAddress(a)) },
     contracts: {
       OpenToken: token.address,
       ValidatorStaking: staking.address,
@@ -267,4 +305,29 @@ export function devWallet(rpcUrl: string, index = 0) {
 
 export function publicClientFor(rpcUrl: string): PublicClient {
   return createPublicClient({ chain: hardhat, transport: http(rpcUrl) }) as PublicClient;
+}
+
+/**
+ * Runs a governance call on a development chain at once: schedules it on the timelock with the
+ * deployer's key (a proposer), moves the dev chain's clock past the delay and executes it. For tests,
+ * benchmarks and the local stack; on a public network the delay is real: schedule with
+ * `openledger governance schedule`, wait, then `openledger governance execute`.
+ */
+export async function governDev(wallet: Wallet, client: PublicClient, governance: Governance, call: { target: Address; data: Hex }): Promise<void> {
+  const { timelock, delay } = governance;
+  const salt = toHex(crypto.getRandomValues(new Uint8Array(32)));
+  const args = [call.target, 0n, call.data, zeroHash, salt] as const;
+  const write = (functionName: "schedule" | "execute") =>
+    wallet.writeContract({
+      address: timelock,
+      abi: protocolTimelockAbi,
+      functionName,
+      ...(functionName === "schedule" ? { args: [...args, BigInt(delay)] as const } : { args }),
+      chain: wallet.chain,
+      account: wallet.account,
+    } as never) as Promise<Hex>;
+  await send(client, await write("schedule"), "scheduling a governance call");
+  await client.request({ method: "evm_increaseTime" as never, params: [delay] as never });
+  await client.request({ method: "evm_mine" as never, params: [] as never });
+  await send(client, await write("execute"), "executing a governance call");
 }

@@ -6,4 +6,5 @@ export * from "./cid.ts";
 export * from "./contracts.ts";
 export * from "./deployment.ts";
 export * from "./formats.ts";
+export * from "./governance.ts";
 export * from "./manifest.ts";

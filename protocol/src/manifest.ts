@@ -10,10 +10,18 @@ import { getAddress, isAddress, isHex, type Address, type Hex } from "viem";
 export const LEAF_ENCODING = ["bytes32", "address", "uint256"] as const;
 export const MANIFEST_VERSION = 1;
 
+/**
+ * The attribution rule's weighting, which ModelRegistry enforces (`leafFault`, `challengeLeaf`): a
+ * leaf weighs its contribution's size in bytes, as accepted on chain. Bytes, because the size is the
+ * one measure of a contribution the chain records and the review checks (validators verify the
+ * downloaded bytes against it); tokens would depend on a tokenizer the chain cannot run.
+ */
+export const ATTRIBUTION_WEIGHTING = "accepted-bytes";
+
 export interface ManifestLeaf {
   contributionId: Hex;
   contributor: Address;
-  /** Attribution weight (for example tokens contributed to the training set), a decimal string. */
+  /** Attribution weight: the contribution's size in bytes (`ATTRIBUTION_WEIGHTING`), a decimal string. */
   weight: string;
 }
 
@@ -24,8 +32,8 @@ export interface DatasetManifest {
   datanetIds: number[];
   /** The indexer block the accepted set was read at (a run is reproducible from it). */
   block?: number;
-  /** How weights were counted, e.g. "tokens". */
-  weighting: string;
+  /** How weights were counted: always `ATTRIBUTION_WEIGHTING`. */
+  weighting: typeof ATTRIBUTION_WEIGHTING;
   leaves: ManifestLeaf[];
   /** The Merkle root and total weight the model registers. */
   root: Hex;
@@ -50,27 +58,44 @@ export function datasetRoot(leaves: ManifestLeaf[]): { root: Hex; totalWeight: b
   return { root: tree(leaves).root as Hex, totalWeight };
 }
 
-/** Builds a manifest, rejecting duplicate contributions and non-positive weights. */
+/** An accepted contribution as a manifest takes it: the weight is derived from `size`, never given. */
+export interface ManifestContribution {
+  contributionId: Hex;
+  contributor: Address;
+  /** Its size in bytes as the chain records it (what the review accepted). */
+  size: number | bigint;
+  /** Where it was submitted: must be one of the manifest's Datanets. */
+  datanetId: number;
+}
+
+/**
+ * Builds a manifest by the attribution rule: each leaf weighs its contribution's size, and every
+ * contribution comes from a listed Datanet. Refuses duplicates, empty sizes and unlisted Datanets,
+ * so a manifest built here can never be proven wrong by a challenge on those grounds.
+ */
 export function buildManifest(args: {
   datanetIds: number[];
-  leaves: ManifestLeaf[];
-  weighting: string;
+  contributions: ManifestContribution[];
   block?: number;
 }): DatasetManifest {
   const seen = new Set<string>();
-  const leaves = args.leaves.map((l) => {
-    const id = l.contributionId.toLowerCase();
-    if (seen.has(id)) throw new ManifestError(`contribution ${l.contributionId} appears twice in the manifest`);
+  const listed = new Set(args.datanetIds);
+  const leaves = args.contributions.map((c) => {
+    const id = c.contributionId.toLowerCase();
+    if (seen.has(id)) throw new ManifestError(`contribution ${c.contributionId} appears twice in the manifest`);
     seen.add(id);
-    if (BigInt(l.weight) <= 0n) throw new ManifestError(`contribution ${l.contributionId} has weight ${l.weight}; weights must be positive`);
-    return { contributionId: l.contributionId, contributor: getAddress(l.contributor), weight: BigInt(l.weight).toString() };
+    if (BigInt(c.size) <= 0n) throw new ManifestError(`contribution ${c.contributionId} has size ${c.size}; a leaf weighs its size, which must be positive`);
+    if (!listed.has(c.datanetId)) {
+      throw new ManifestError(`contribution ${c.contributionId} is from Datanet ${c.datanetId}, which the manifest does not list (${args.datanetIds.join(", ")})`);
+    }
+    return { contributionId: c.contributionId, contributor: getAddress(c.contributor), weight: BigInt(c.size).toString() };
   });
   const { root, totalWeight } = datasetRoot(leaves);
   return {
     version: MANIFEST_VERSION,
     datanetIds: [...args.datanetIds],
     ...(args.block === undefined ? {} : { block: args.block }),
-    weighting: args.weighting,
+    weighting: ATTRIBUTION_WEIGHTING,
     leaves,
     root,
     totalWeight: totalWeight.toString(),
@@ -87,6 +112,9 @@ export function parseManifest(bytes: Uint8Array | string): DatasetManifest {
   }
   const m = data as Partial<DatasetManifest>;
   if (m.version !== MANIFEST_VERSION) throw new ManifestError(`manifest version ${String(m.version)} is not ${MANIFEST_VERSION}`);
+  if (m.weighting !== ATTRIBUTION_WEIGHTING) {
+    throw new ManifestError(`the manifest's weighting is ${JSON.stringify(m.weighting)}; the protocol weighs each leaf by its contribution's size ("${ATTRIBUTION_WEIGHTING}")`);
+  }
   if (!Array.isArray(m.leaves) || m.leaves.length === 0) throw new ManifestError("the manifest lists no leaves");
   for (const [i, l] of m.leaves.entries()) {
     if (!isHex(l?.contributionId) || l.contributionId.length !== 66) throw new ManifestError(`leaf ${i}: contributionId is not a bytes32`);

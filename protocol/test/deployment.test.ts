@@ -13,7 +13,7 @@ import {
   type Address,
   type Hex,
 } from "viem";
-import { datanetsAbi, modelRegistryAbi, openTokenAbi, validatorStakingAbi } from "@openledger/protocol";
+import { DEFAULT_ADMIN_ROLE, datanetsAbi, GOVERNED_CONTRACTS, governanceOf, modelRegistryAbi, openTokenAbi, protocolTimelockAbi, validatorStakingAbi } from "@openledger/protocol";
 import { DEVELOPMENT_PARAMETERS, deployProtocol, devWallet, publicClientFor, type Deployment } from "@openledger/protocol/deploy";
 import { startChain, type LocalChain } from "@openledger/stack";
 
@@ -99,6 +99,28 @@ describe("deployment", () => {
     assert.equal(await client.readContract({ address: ValidatorStaking, abi: validatorStakingAbi, functionName: "minimumStake" }), DEVELOPMENT_PARAMETERS.minimumStake);
     assert.equal(await client.readContract({ address: Datanets, abi: datanetsAbi, functionName: "staking" }), ValidatorStaking);
     assert.equal(await client.readContract({ address: ModelRegistry, abi: modelRegistryAbi, functionName: "datanets" }), Datanets);
+  });
+
+  it("hands every contract's admin to the timelock: the deployer keeps only the pause", async () => {
+    const governance = governanceOf(deployment);
+    assert.equal(governance.delay, DEVELOPMENT_PARAMETERS.governanceDelay);
+    assert.deepEqual(governance.proposers, [wallets[0]!.account.address]);
+    assert.equal(await client.readContract({ address: governance.timelock, abi: protocolTimelockAbi, functionName: "getMinDelay" }), BigInt(DEVELOPMENT_PARAMETERS.governanceDelay));
+    const deployer = wallets[0]!.account.address;
+    const governed = { ValidatorStaking: validatorStakingAbi, Datanets: datanetsAbi, ModelRegistry: modelRegistryAbi } as const;
+    for (const name of GOVERNED_CONTRACTS) {
+      const address = deployment.contracts[name];
+      const abi = governed[name] as typeof modelRegistryAbi;
+      assert.equal(await client.readContract({ address, abi, functionName: "hasRole", args: [DEFAULT_ADMIN_ROLE, governance.timelock] }), true, `${name}: the timelock is admin`);
+      assert.equal(await client.readContract({ address, abi, functionName: "hasRole", args: [DEFAULT_ADMIN_ROLE, deployer] }), false, `${name}: the deployer is not`);
+    }
+    const pauser = await client.readContract({ address: deployment.contracts.Datanets, abi: datanetsAbi, functionName: "PAUSER_ROLE" });
+    assert.equal(await client.readContract({ address: deployment.contracts.Datanets, abi: datanetsAbi, functionName: "hasRole", args: [pauser, deployer] }), true);
+    // The deployer's key cannot change a parameter at once any more.
+    await assert.rejects(
+      wallets[0]!.writeContract({ address: deployment.contracts.ValidatorStaking, abi: validatorStakingAbi, functionName: "setMinimumStake", args: [1n], chain: wallets[0]!.chain, account: wallets[0]!.account }),
+      /AccessControlUnauthorizedAccount/,
+    );
   });
 
   it("refuses periods that would let stake leave before its votes are final", async () => {

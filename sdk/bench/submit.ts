@@ -11,11 +11,11 @@
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { toHex, type Hex } from "viem";
+import { encodeFunctionData, toHex, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { datanetsAbi } from "@openledger/protocol";
+import { datanetsAbi, governanceOf } from "@openledger/protocol";
 import { startIpfsNode } from "@openledger/ipfs-node";
-import { DEV_PRIVATE_KEYS, deployProtocol, devWallet, publicClientFor } from "@openledger/protocol/deploy";
+import { DEV_PRIVATE_KEYS, deployProtocol, devWallet, governDev, publicClientFor } from "@openledger/protocol/deploy";
 import { startChain } from "@openledger/stack";
 import { bytesSource, CidCodec, contribute, createDatanet, createIpfsClient, Format, FORMAT_NAMES, Modality, submitFiles, toOnchainCid, type FileRef } from "../src/index.ts";
 import { checkInChild, PEAK_RSS_TARGET_MB, writeLargeFile } from "../test/memory/large-files.ts";
@@ -41,8 +41,9 @@ try {
   const deployment = await deployProtocol({ wallet: admin, client, write: false, trainers: [privateKeyToAccount(DEV_PRIVATE_KEYS[0]!).address] });
   const contracts = deployment.contracts;
   // Raise the protocol's daily quotas so that one contributor can submit the whole benchmark.
-  await client.waitForTransactionReceipt({
-    hash: await admin.writeContract({ address: contracts.Datanets, abi: datanetsAbi, functionName: "setProtocolLimits", args: [10 * 1024 * 1024, 4_000_000_000, 65_535, 100] }),
+  await governDev(admin, client, governanceOf(deployment), {
+    target: contracts.Datanets,
+    data: encodeFunctionData({ abi: datanetsAbi, functionName: "setProtocolLimits", args: [10 * 1024 * 1024, 4_000_000_000, 65_535, 100] }),
   });
   const wallet = devWallet(chain.rpcUrl, 0);
   const ipfs = createIpfsClient(ipfsNode.url);

@@ -11,7 +11,7 @@ import {
 } from "viem";
 
 type AbiError = Extract<Abi[number], { type: "error" }>;
-import { datanetsAbi, modelRegistryAbi, openTokenAbi, Setting, STATUS_NAMES, validatorStakingAbi } from "@openledger/protocol";
+import { datanetsAbi, modelRegistryAbi, openTokenAbi, protocolTimelockAbi, Setting, STATUS_NAMES, validatorStakingAbi } from "@openledger/protocol";
 import { formatName, type FormatProblem } from "./formats.ts";
 
 export class OpenLedgerError extends Error {
@@ -118,7 +118,7 @@ export class SubmissionFailedError extends OpenLedgerError {
 const protocolErrors: Abi = (() => {
   const seen = new Set<string>();
   const out: AbiError[] = [];
-  for (const abi of [datanetsAbi, modelRegistryAbi, validatorStakingAbi, openTokenAbi] as readonly Abi[]) {
+  for (const abi of [datanetsAbi, modelRegistryAbi, validatorStakingAbi, openTokenAbi, protocolTimelockAbi] as readonly Abi[]) {
     for (const item of abi) {
       if (item.type !== "error") continue;
       const key = `${item.name}(${item.inputs.map((i) => i.type).join(",")})`;
@@ -192,6 +192,28 @@ const DESCRIBE: Record<string, (a: Args) => string> = {
   AttributionExceedsFees: (a) => `model ${a[0]}'s claims would reach ${open(BigInt(a[1] as bigint) + BigInt(a[2] as bigint))}, more than its contributors were paid (${open(a[3])})`,
   RegistryPaused: () => "the model registry is paused: registrations and payments wait; claims go on",
   ZeroAddress: () => "an address of zero where one is needed",
+  ModelInChallenge: (a) =>
+    `model ${a[0]} can be challenged until ${when(a[2])} (now ${when(a[1])}): payments open when its challenge window closes`,
+  ModelInvalid: (a) => `model ${a[0]} was proven to break the attribution rule: it takes no fees`,
+  ChallengeWindowClosed: (a) => `model ${a[0]}'s challenge window closed at ${when(a[2])} (now ${when(a[1])})`,
+  LeafHolds: (a) =>
+    `leaf ${short(a[1])} of model ${a[0]} keeps the attribution rule (an accepted contribution of its contributor, in a listed Datanet, weighed by its size): there is nothing to challenge`,
+  DatanetsMismatch: (a) => `the Datanets given are not the ones model ${a[0]} registered`,
+  WrongSubmission: (a) => `contribution ${short(a[0])} was not submitted to Datanet ${a[1]} with digest ${short(a[2])}`,
+  BondNotReleasable: (a) =>
+    BigInt(a[1] as bigint) === 0n
+      ? `model ${a[0]} holds no bond: it was released or taken by a challenge`
+      : `model ${a[0]}'s bond of ${open(a[1])} stays until its challenge window closes at ${when(a[3])} (now ${when(a[2])})`,
+  TimelockUnexpectedOperationState: (a) => {
+    // The timelock's expected states as a bit mask over Unset, Waiting, Ready, Done.
+    const names = ["not scheduled", "scheduled and waiting", "ready to run (its delay passed)", "done"];
+    const mask = BigInt(a[1] as Hex);
+    const expected = names.filter((_, bit) => (mask >> BigInt(bit)) & 1n);
+    return `governance call ${short(a[0])} must be ${expected.join(" or ")} for this; \`openledger governance list\` shows its state and when it may run`;
+  },
+  TimelockInsufficientDelay: (a) => `a governance call must wait at least ${a[1]} s; ${a[0]} s was asked`,
+  TimelockUnauthorizedCaller: (a) => `only the timelock itself may do this (the caller was ${a[0]}): schedule it as a governance call`,
+  BadChallengeWindow: (a) => `a challenge window of ${a[0]} s is outside ${a[1]}–${a[2]} s`,
   InsufficientStake: (a) => `validator ${a[0]} has ${open(a[1])} in that state, less than the ${open(a[2])} asked for`,
   StillUnbonding: (a) => `the unbonding stake becomes withdrawable at ${when(a[2])} (now ${when(a[1])})`,
   NothingToWithdraw: (a) => `${a[0]} has nothing unbonding to withdraw`,

@@ -13,6 +13,7 @@ import * as token from "./actions/token.ts";
 import * as contributing from "./contribute.ts";
 
 export * from "./actions/datanets.ts";
+export * from "./actions/governance.ts";
 export * from "./actions/models.ts";
 export * from "./actions/review.ts";
 export * from "./actions/shared.ts";
@@ -26,14 +27,21 @@ export * from "./errors.ts";
 export * from "./formats.ts";
 export * from "./ipfs.ts";
 export {
+  ATTRIBUTION_WEIGHTING,
   buildManifest,
   datasetRoot,
+  GOVERNED_CONTRACTS,
+  governanceOf,
+  GovernanceError,
   LEAF_ENCODING,
   leafProof,
   MANIFEST_VERSION,
   ManifestError,
   parseManifest,
   type DatasetManifest,
+  type Governance,
+  type GovernanceCall,
+  type ManifestContribution,
   type ManifestLeaf,
 } from "@openledger/protocol";
 export * from "./source.ts";
@@ -62,6 +70,8 @@ const readActions = {
   getModel: models.getModel,
   getModelCount: models.getModelCount,
   getClaimableAttribution: models.getClaimableAttribution,
+  getModelDatanets: models.getModelDatanets,
+  findLeafFaults: models.findLeafFaults,
   getOpenBalance: token.getOpenBalance,
   getAllowance: token.getAllowance,
   checkFiles: contributing.checkFiles,
@@ -92,6 +102,8 @@ const writeActions = {
   registerModel: models.registerModel,
   payForModel: models.payForModel,
   claimAttribution: models.claimAttribution,
+  challengeLeaf: models.challengeLeaf,
+  releaseBond: models.releaseBond,
   ensureAllowance: token.ensureAllowance,
   transferOpen: token.transferOpen,
 } as const;

@@ -6,9 +6,10 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSy
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseEther } from "viem";
-import { buildManifest, computeCid, contributionIdOf, toOnchainCid, FORMAT_NAMES, formatName, getDatanet, getQuota, MODALITY_FORMATS, Modality, MODALITY_NAMES } from "../src/index.ts";
+import { buildManifest, computeCid, contributionIdOf, datasetRoot, getContribution, getOpenBalance, toOnchainCid, FORMAT_NAMES, formatName, getDatanet, getQuota, MODALITY_FORMATS, Modality, MODALITY_NAMES } from "../src/index.ts";
+import { modelRegistryAbi } from "@openledger/protocol";
 import { png, sampleFile, wav } from "../src/samples.ts";
-import { startTestStack, type TestStack } from "@openledger/testkit";
+import { DEVELOPMENT_PARAMETERS, startTestStack, type TestStack } from "@openledger/testkit";
 
 const CLI = path.resolve(import.meta.dirname, "..", "src", "cli", "main.ts");
 
@@ -232,29 +233,65 @@ describe("the openledger CLI", () => {
   it("registers a model, takes a fee and pays attribution from the command line", async () => {
     const id = datanets[Modality.Text]!;
     const accepted = cids[Modality.Text]!.slice(0, -1);
-    const manifest = buildManifest({
-      datanetIds: [id],
-      weighting: "files",
-      leaves: accepted.map((cid) => ({ contributionId: contributionIdOf(id, toOnchainCid(cid).digest), contributor: stack.wallet(CONTRIBUTOR).account.address, weight: "1" })),
-    });
+    const contributor = stack.wallet(CONTRIBUTOR).account.address;
+    const contributions = await Promise.all(
+      accepted.map(async (cid) => {
+        const contributionId = contributionIdOf(id, toOnchainCid(cid).digest);
+        const { size } = await getContribution(stack.client, { contracts: stack.contracts, contributionId });
+        return { contributionId, contributor, size, datanetId: id };
+      }),
+    );
+    const manifest = buildManifest({ datanetIds: [id], contributions });
     const files = { manifest: path.join(stack.dir, "manifest.json"), artifact: path.join(stack.dir, "adapter.safetensors"), config: path.join(stack.dir, "config.json") };
     writeFileSync(files.manifest, JSON.stringify(manifest));
     writeFileSync(files.artifact, "adapter bytes");
     writeFileSync(files.config, '{"method":"lora"}');
-    const registered = (
-      await ok(
-        ["models", "register", "--artifact", files.artifact, "--manifest", files.manifest, "--config", files.config, "--base-model", "tiny", "--base-weights-sha256", `0x${"ab".repeat(32)}`, "--json"],
-        OWNER,
-      )
-    ).json<{ modelId: string; manifestCid: string }>();
-    expect(registered.modelId).toBe("1");
+    const register = ["models", "register", "--artifact", files.artifact, "--config", files.config, "--base-model", "tiny", "--base-weights-sha256", `0x${"ab".repeat(32)}`];
+    const registered = await ok([...register, "--manifest", files.manifest], OWNER);
+    expect(registered.stdout).toMatch(/^Registered model 1: artifact \S+, manifest \S+ \(tx 0x[0-9a-f]{64}\)\nBond 10 OPEN at stake; payments open at \d{4}-\d\d-\d\dT[\d:.]+Z, when the challenge window closes\.\n$/);
     const listed = (await ok(["models", "list", "--json"])).json<{ id: string; baseModel: string; method: string }[]>();
     expect(listed).toMatchObject([{ id: "1", baseModel: "tiny", method: "lora" }]);
+    expect((await ok(["models", "check", "1"])).stdout).toMatch(/Every leaf of model 1 keeps the rule\./);
+
+    // Inside the window: no payment yet, and a challenge of an honest leaf is refused.
+    const early = await cli(["models", "pay", "1", "100"], { as: PAYER });
+    expect(early.code).toBe(3);
+    expect(early.stderr).toMatch(/model 1 can be challenged until .*payments open when its challenge window closes/);
+    const honest = await cli(["models", "challenge", "1"], { as: PAYER });
+    expect(honest.code).not.toBe(0);
+    expect(honest.stderr).toMatch(/every leaf of model 1's manifest keeps the attribution rule/);
+
+    // A second model whose manifest weighs the contributor's first file at 1 byte: `check` names the
+    // leaf, a watcher proves it wrong and takes the 10 OPEN bond, and the model never takes a fee.
+    const leaves = manifest.leaves.map((l, i) => (i === 0 ? { ...l, weight: "1" } : l));
+    const tree = datasetRoot(leaves);
+    writeFileSync(files.manifest, JSON.stringify({ ...manifest, leaves, root: tree.root, totalWeight: tree.totalWeight.toString() }));
+    await ok([...register, "--manifest", files.manifest], OWNER);
+    const checked = (await ok(["models", "check", "2", "--json"])).json<{ contributionId: string; fault: string }[]>();
+    expect(checked.map((c) => c.fault)).toEqual(manifest.leaves.map((_, i) => (i === 0 ? "WrongWeight" : "None")));
+    const before = await getOpenBalance(stack.client, { contracts: stack.contracts, account: stack.wallet(PAYER).account.address });
+    const challenged = await ok(["models", "challenge", "2"], PAYER);
+    expect(challenged.stdout).toMatch(new RegExp(`^Model 2 is invalid: leaf ${manifest.leaves[0]!.contributionId} is not weighed by its contribution's size\\. Bond paid to you: 10 OPEN`));
+    expect(await getOpenBalance(stack.client, { contracts: stack.contracts, account: stack.wallet(PAYER).account.address })).toBeGreaterThan(before + parseEther("9.99"));
+    expect((await ok(["models", "show", "2"])).stdout).toMatch(/status\s+invalid: a challenge proved a leaf wrong; it takes no fees/);
+
+    await stack.advance(DEVELOPMENT_PARAMETERS.challengeWindow);
+    const invalid = await cli(["models", "pay", "2", "100"], { as: PAYER });
+    expect(invalid.code).toBe(3);
+    expect(invalid.stderr).toMatch(/model 2 was proven to break the attribution rule: it takes no fees/);
+    expect((await ok(["models", "release-bond", "1"], PAYER)).stdout).toMatch(new RegExp(`^Released 10 OPEN to trainer ${stack.wallet(OWNER).account.address}`));
+    expect((await ok(["models", "show", "1"])).stdout).toMatch(/bond\s+released/);
     const paid = await ok(["models", "pay", "1", "100"], PAYER);
     expect(paid.stdout).toMatch(/trainer 70 OPEN, protocol 10 OPEN, contributors 20 OPEN/);
-    const claims = (await ok(["models", "claim", "1", "--json"], CONTRIBUTOR)).json<{ amount: { open: string }; paidTo: string }[]>();
+    const claims = (await ok(["models", "claim", "1", "--json"], CONTRIBUTOR)).json<{ contributionId: string; amount: { wei: string }; paidTo: string }[]>();
     expect(claims).toHaveLength(accepted.length);
-    for (const c of claims) expect(c).toMatchObject({ amount: { open: "4" }, paidTo: stack.wallet(CONTRIBUTOR).account.address });
+    // Each leaf is paid in proportion to its size; rounding leaves at most a few wei behind.
+    const total = contributions.reduce((sum, c) => sum + BigInt(c.size), 0n);
+    for (const c of claims) {
+      const size = BigInt(contributions.find((x) => x.contributionId === c.contributionId)!.size);
+      expect(c.paidTo).toBe(contributor);
+      expect(BigInt(c.amount.wei)).toBe((parseEther("20") * 10n ** 18n / total) * size / 10n ** 18n);
+    }
   });
 
   it("refuses bad files with exit code 3 and the rule, leaving chain and IPFS untouched", async () => {
@@ -442,5 +479,36 @@ describe("the openledger CLI", () => {
     const done = (await ok(["datanets", "withdraw", id, "40", "--to", to, "--json"], OWNER)).json<{ to: string; pool: { open: string } }>();
     expect(done).toMatchObject({ to, pool: { open: "60" } });
     expect((await cli(["datanets", "withdraw", id, "1"], { as: PAYER })).code).toBe(3);
+  });
+
+  it("governance: a change is scheduled in public, refused before its delay, then run by anyone", async () => {
+    const DEPLOYER = 0; // the local stack's proposer
+    const delay = DEVELOPMENT_PARAMETERS.governanceDelay;
+    expect((await ok(["status"])).stdout).toMatch(new RegExp(`governance +timelock 0x[0-9a-fA-F]{40}, changes wait ${delay} s`));
+    // Not a proposer: refused with the role it lacks.
+    const stranger = await cli(["governance", "schedule", "ModelRegistry", "setFeeShares", "6000", "1000"], { as: PAYER });
+    expect(stranger.code).toBe(3);
+    expect(stranger.stderr).toMatch(/lacks the role/);
+    // Bad arguments are usage errors naming the function's parameters.
+    const bad = await cli(["governance", "schedule", "ModelRegistry", "setFeeShares", "6000"], { as: DEPLOYER });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/ModelRegistry.setFeeShares takes 2 argument\(s\) \(trainerBps_ uint16, protocolBps_ uint16\), got 1/);
+
+    const scheduled = await ok(["governance", "schedule", "ModelRegistry", "setFeeShares", "6000", "1000"], DEPLOYER);
+    const id = /as (0x[0-9a-f]{64}): it may run from/.exec(scheduled.stdout)?.[1];
+    expect(id, scheduled.stdout).toBeTruthy();
+    const listed = (await ok(["governance", "list", "--json"])).json<{ delay: number; calls: { id: string; contract: string; functionName: string; state: string }[] }>();
+    expect(listed.delay).toBe(delay);
+    expect(listed.calls.find((c) => c.id === id)).toMatchObject({ contract: "ModelRegistry", functionName: "setFeeShares", state: "waiting" });
+    expect((await ok(["governance", "list"])).stdout).toMatch(new RegExp(`${id} +ModelRegistry.setFeeShares\\(6000, 1000\\) +waiting`));
+
+    const early = await cli(["governance", "execute", id!], { as: PAYER });
+    expect(early.code).toBe(3);
+    expect(early.stderr).toMatch(/governance call 0x[0-9a-f]{8}… must be ready to run \(its delay passed\) for this/);
+    await stack.advance(delay);
+    expect((await ok(["governance", "execute", id!], PAYER)).stdout).toMatch(/^Executed ModelRegistry.setFeeShares\(6000, 1000\)/);
+    expect((await ok(["governance", "list", "--json"])).json<{ calls: { id: string; state: string }[] }>().calls.find((c) => c.id === id)?.state).toBe("executed");
+    const shares = await stack.client.readContract({ address: stack.contracts.ModelRegistry, abi: modelRegistryAbi, functionName: "trainerBps" });
+    expect(shares).toBe(6000);
   });
 });

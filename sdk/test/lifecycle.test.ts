@@ -10,6 +10,7 @@ import {
   FORMAT_NAMES,
   MODALITY_FORMATS,
   Modality,
+  LeafFault,
   TrainingMethod,
   computeCid,
   formatName,
@@ -20,7 +21,7 @@ import {
   type FormatName,
 } from "../src/index.ts";
 import { sampleFile } from "../src/samples.ts";
-import { startTestStack, type TestStack } from "@openledger/testkit";
+import { DEVELOPMENT_PARAMETERS, startTestStack, type TestStack } from "@openledger/testkit";
 
 const REWARD = parseEther("10");
 const VALIDATOR_REWARD = parseEther("3");
@@ -184,8 +185,7 @@ describe("a contribution's life for each modality, through the SDK", () => {
     const textOutcomes = results[Modality.Text]!.outcomes.filter((o) => o.name !== rejectedName[Modality.Text]);
     const manifest = buildManifest({
       datanetIds: [datanetIds[Modality.Text]!],
-      weighting: "bytes",
-      leaves: textOutcomes.map((o) => ({ contributionId: o.contributionId!, contributor: stack.wallet(2).account.address, weight: String(o.size) })),
+      contributions: textOutcomes.map((o) => ({ contributionId: o.contributionId!, contributor: stack.wallet(2).account.address, size: o.size, datanetId: datanetIds[Modality.Text]! })),
     });
     const manifestBytes = new TextEncoder().encode(JSON.stringify(manifest));
     const artifact = new TextEncoder().encode("adapter weights stand-in for the registry test");
@@ -206,7 +206,20 @@ describe("a contribution's life for each modality, through the SDK", () => {
     const model = await trainer.getModel({ modelId });
     expect(model.datasetRoot).toBe(manifest.root);
 
+    expect(registered.result.bond).toBe(DEVELOPMENT_PARAMETERS.modelBond);
+    expect(model.challengeEndsAt).toBe(registered.result.challengeEndsAt);
+    // Every leaf keeps the rule, as the registry judges it; a challenge finds nothing to prove.
+    const verdicts = await trainer.findLeafFaults({ modelId, manifest });
+    expect(verdicts.map((v) => v.fault)).toEqual(manifest.leaves.map(() => LeafFault.None));
+    await expect(trainer.challengeLeaf({ modelId, manifest })).rejects.toThrow(/every leaf of model 1's manifest keeps the attribution rule/);
+
+    // Payments open when the challenge window closes.
     const payer = stack.wallet(6).extend(openLedgerActions(stack.contracts));
+    await expect(payer.payForModel({ modelId, amount: parseEther("100") })).rejects.toThrow(/model 1 can be challenged until .*payments open when its challenge window closes/);
+    await stack.advance(DEVELOPMENT_PARAMETERS.challengeWindow);
+    const trainerBefore = await trainer.getOpenBalance({ account: trainer.account.address });
+    expect((await payer.releaseBond({ modelId })).result.bond).toBe(DEVELOPMENT_PARAMETERS.modelBond);
+    expect(await trainer.getOpenBalance({ account: trainer.account.address })).toBe(trainerBefore + DEVELOPMENT_PARAMETERS.modelBond);
     const paid = await payer.payForModel({ modelId, amount: parseEther("100") });
     expect(paid.result.contributorsShare).toBe(parseEther("20"));
 

@@ -19,6 +19,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { formatEther, parseEther } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import { governanceOf } from "@openledger/protocol";
 import { DEV_PRIVATE_KEYS, deployProtocol, devWallet, distributeOpen, publicClientFor, type Deployment } from "@openledger/protocol/deploy";
 import { deploymentFile as deploymentPath, writeDeployment } from "@openledger/protocol/node";
 import { freePort, hardhatCli, projectRoot as root, startChain, type LocalChain } from "../src/chain.ts";
@@ -174,11 +175,13 @@ function banner(deployment: Deployment, deploymentFile: string, accounts: string
   console.log(`  indexer    ${url(ports.indexer)}/graphql  (GraphQL, POST)   ${url(ports.indexer)}/sql  (SQL over HTTP)`);
   if (withTrainer) console.log(`  trainer    ${url(ports.trainer)}/v1  (jobs, models, OpenAI-compatible chat; jobs need the operator token in ${shown(trainerTokenFile)}, which the app sends for you)`);
   for (const [name, address] of Object.entries(deployment.contracts)) console.log(`  ${name.padEnd(17)}${address}`);
+  const governance = governanceOf(deployment);
+  console.log(`  ${"Timelock".padEnd(17)}${governance.timelock}  (governance: every parameter change waits ${governance.delay} s; openledger governance list)`);
   console.log(`  deployment ${shown(deploymentFile)}`);
   console.log(`  logs       ${shown(stateDir)}/*.log`);
   console.log("\nDevelopment accounts (public test keys: never use them on a real network)\n");
   for (const [i, key] of DEV_PRIVATE_KEYS.entries()) {
-    const open = i === 0 ? "deployer, admin, treasury" : `${formatEther(OPEN_PER_ACCOUNT)} OPEN`;
+    const open = i === 0 ? "deployer, governance proposer, pauser, treasury" : `${formatEther(OPEN_PER_ACCOUNT)} OPEN`;
     const roles = `${i < 4 ? ", trainer" : ""}${i === TRAINER_ACCOUNT && withTrainer ? " (the trainer node signs with it)" : ""}`;
     console.log(`  #${i} ${accounts[i]}  ${key}  ${open}${roles}`);
   }

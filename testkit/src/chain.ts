@@ -6,6 +6,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import {
+  encodeFunctionData,
   encodeAbiParameters,
   keccak256,
   encodePacked,
@@ -14,8 +15,8 @@ import {
   type Hex,
   type PublicClient,
 } from "viem";
-import { datanetsAbi, modelRegistryAbi, openTokenAbi } from "@openledger/protocol";
-import { DEVELOPMENT_PARAMETERS, deployProtocol, devWallet, distributeOpen, publicClientFor, type Deployment } from "@openledger/protocol/deploy";
+import { datanetsAbi, governanceOf, modelRegistryAbi, openTokenAbi } from "@openledger/protocol";
+import { DEVELOPMENT_PARAMETERS, deployProtocol, devWallet, distributeOpen, governDev, publicClientFor, type Deployment } from "@openledger/protocol/deploy";
 import * as sdk from "@openledger/sdk";
 import { startChain, type LocalChain } from "@openledger/stack";
 
@@ -205,8 +206,10 @@ export class Protocol {
   }
 
   /** Governance: not an SDK action. */
+  /** Governance, through the timelock: scheduled, the dev chain's clock moved past the delay, executed. */
   setProtocolLimits(wallet: Wallet, maxFileSize: number, dailyBytes: number, dailyFiles: number, slashBps: number) {
-    return this.send(wallet, { address: this.addresses.Datanets, abi: datanetsAbi, functionName: "setProtocolLimits", args: [maxFileSize, dailyBytes, dailyFiles, slashBps] });
+    const data = encodeFunctionData({ abi: datanetsAbi, functionName: "setProtocolLimits", args: [maxFileSize, dailyBytes, dailyFiles, slashBps] });
+    return governDev(wallet, this.t.client, governanceOf(this.t.deployment), { target: this.addresses.Datanets, data });
   }
 
   async registerModel(
@@ -242,6 +245,15 @@ export class Protocol {
 
   async payForModel(wallet: Wallet, modelId: bigint, amount: bigint) {
     return (await sdk.payForModel(wallet, { contracts: this.contracts, modelId, amount })).receipt;
+  }
+
+  /** Challenges a model by the first leaf of its manifest that breaks the attribution rule. */
+  async challengeLeaf(wallet: Wallet, modelId: bigint, manifest: sdk.DatasetManifest) {
+    return (await sdk.challengeLeaf(wallet, { contracts: this.contracts, modelId, manifest })).result;
+  }
+
+  async releaseBond(wallet: Wallet, modelId: bigint) {
+    return (await sdk.releaseBond(wallet, { contracts: this.contracts, modelId })).receipt;
   }
 
   /** With a proof made by the test (the SDK's `claimAttribution` takes a manifest instead). */

@@ -22,6 +22,8 @@ export interface AppConfig {
   /** The chain's own RPC URL, for a wallet's "add network" (a wallet calls it directly). */
   walletRpcUrl: string;
   contracts: { OpenToken: Address; ValidatorStaking: Address; Datanets: Address; ModelRegistry: Address };
+  /** The timelock every parameter change goes through, and its delay (seconds); absent for an older deployment. */
+  governance?: { timelock: Address; delay: number; proposers: Address[] };
   /** First block of the deployment (event scans start here). */
   startBlock: number;
   /** Whether the development-account connector is offered (only on chain 31337). */

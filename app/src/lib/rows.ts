@@ -81,11 +81,21 @@ export interface ModelRow {
   contributorFees: string;
   attributionClaimed: string;
   paymentCount: number;
+  /** OPEN the trainer still has at stake (0 once released or taken by a challenge). */
+  bond: string;
+  /** When challenges close and payments open (unix seconds). */
+  challengeEndsAt: string;
+  /** A challenge proved a leaf wrong: the model takes no fees. */
+  invalid: boolean;
+  challenger: string | null;
+  challengedContribution: string | null;
+  /** The `LeafFault` member the challenge proved ("WrongWeight", …). */
+  challengeFault: string | null;
   registeredAt: string;
   transactionHash: string;
 }
 export const MODEL_FIELDS =
-  "id trainer parentId depth baseModel methodName artifactCid artifactSha256 datanetIds datasetRoot totalWeight manifestCid manifestStatus manifestIssues manifestLeafCount feesPaid contributorFees attributionClaimed paymentCount registeredAt transactionHash";
+  "id trainer parentId depth baseModel methodName artifactCid artifactSha256 datanetIds datasetRoot totalWeight manifestCid manifestStatus manifestIssues manifestLeafCount feesPaid contributorFees attributionClaimed paymentCount bond challengeEndsAt invalid challenger challengedContribution challengeFault registeredAt transactionHash";
 
 export interface LeafRow {
   modelId: string;

@@ -11,7 +11,7 @@ import {Datanets} from "../../Datanets.sol";
 import {ModelRegistry} from "../../ModelRegistry.sol";
 import {CidCodec, Format} from "../../libraries/Formats.sol";
 import {Status, FileRef, DatanetView, IDatanetsEvents} from "../../interfaces/IDatanets.sol";
-import {ModelSpec, TrainingMethod} from "../../interfaces/IModelRegistry.sol";
+import {ModelSpec, TrainingMethod, LeafFault, LeafEvidence} from "../../interfaces/IModelRegistry.sol";
 
 /// @notice Drives random but mostly valid sequences of calls across the whole protocol and keeps an
 /// independent model (ghost state) of what every call should have done. Every call first predicts its
@@ -127,6 +127,8 @@ contract Handler is Test {
         uint256 weight;
         uint256 paid; // ghost: OPEN paid to this leaf
         uint256 claimedUpTo; // ghost: feesPerWeight at its last claim
+        uint32 net; // where it was submitted (arbitrary for an id never submitted)
+        bytes32 digest;
     }
 
     struct Model {
@@ -136,6 +138,10 @@ contract Handler is Test {
         uint256 fees; // contributors' share paid in
         uint256 paid;
         Leaf[] leaves;
+        uint32[] datanetIds;
+        uint256 bond; // ghost: held by the registry
+        uint256 endsAt;
+        bool invalid;
     }
 
     Model[] internal _models;
@@ -170,6 +176,7 @@ contract Handler is Test {
     uint256 public claimMismatch; // claim paid something other than the credits
     uint256 public attributionMismatch;
     uint256 public attributionDoublePay;
+    uint256 public challengeMismatch;
     uint256 public poolMismatch;
     /// @dev A call the ghost expected to succeed reverted. (With failOnRevert off, a revert inside an
     /// action would otherwise be dropped silently, so every call that must succeed is wrapped.)
@@ -947,29 +954,40 @@ contract Handler is Test {
 
     // ─── Models and attribution ─────────────────────────────────────────────
 
+    /// @dev The trainer is the attacker here as often as not: one model in three names content that
+    /// is not accepted, one in four weighs its first leaf other than by size, one in five names
+    /// another contributor, one in five omits that leaf's Datanet from the list.
     function registerModel(uint256 seed, uint256 weightSeed, uint256 shape) external {
         calls["registerModel"]++;
         uint256[] memory accepted = _roundsWith(Status.Accepted, seed, 4);
         if (accepted.length == 0) return;
-        // One model in three also names content that is not accepted (pending, or never submitted).
         uint256 n = accepted.length + (shape % 3 == 0 ? 1 : 0);
         Model storage m = _models.push();
         bytes32[] memory leaves = new bytes32[](n);
         uint256 sum;
         for (uint256 i; i < n; ++i) {
             Leaf memory l = _makeLeaf(accepted, i, seed, uint256(keccak256(abi.encode(weightSeed, i))));
+            if (i == 0 && (shape >> 4) % 4 == 0) l.weight += 1 + weightSeed % 1_000;
+            if (i == 0 && (shape >> 12) % 5 == 0) l.contributor = contributors[(seed + 1) % contributors.length];
             m.leaves.push(l);
             leaves[i] = models.leafOf(l.id, l.contributor, l.weight);
             sum += l.weight;
+        }
+        for (uint256 k; k < nets.length; ++k) {
+            if ((shape >> 16) % 5 != 0 || nets.length == 1 || nets[k] != m.leaves[0].net) m.datanetIds.push(nets[k]);
         }
         m.root = MerkleBuilder.root(leaves);
         // One model in four claims a total weight below the sum of its leaves (an inflated manifest).
         m.honest = (shape >> 8) % 4 != 0;
         m.totalWeight = m.honest ? sum : 1 + sum / 2;
-        ModelSpec memory sp = _spec(m.root, uint128(m.totalWeight));
+        ModelSpec memory sp = _spec(m.root, uint128(m.totalWeight), m.datanetIds);
+        uint256 before = open.balanceOf(trainer);
         vm.prank(trainer);
         try models.registerModel(sp) returns (uint256 id) {
             if (id != _models.length) unexpectedReverts++;
+            m.bond = models.modelBond();
+            m.endsAt = block.timestamp + models.challengeWindow();
+            if (before - open.balanceOf(trainer) != m.bond) challengeMismatch++;
             hits["model"]++;
         } catch {
             unexpectedReverts++;
@@ -982,14 +1000,79 @@ contract Handler is Test {
         view
         returns (Leaf memory l)
     {
-        l.weight = 1 + weightSeed % 1_000;
         if (i < accepted.length) {
-            l.id = _rounds[accepted[i]].id;
-            l.contributor = _rounds[accepted[i]].contributor;
+            Round storage r = _rounds[accepted[i]];
+            (l.id, l.contributor, l.weight, l.net, l.digest) = (r.id, r.contributor, r.size, r.net, r.digest);
         } else {
+            l.weight = 1 + weightSeed % 1_000;
             uint256[] memory other = _roundsWith(Status.Pending, seed, 1);
-            l.id = other.length > 0 ? _rounds[other[0]].id : keccak256(abi.encode("unknown", seed));
+            if (other.length > 0) {
+                Round storage r = _rounds[other[0]];
+                (l.id, l.net, l.digest) = (r.id, r.net, r.digest);
+            } else {
+                l.id = keccak256(abi.encode("unknown", seed));
+            }
             l.contributor = contributors[seed % contributors.length];
+        }
+    }
+
+    /// @notice The fault the rule finds in a leaf, from the handler's own record of every round.
+    function expectedFault(uint256 mi, uint256 li) public view returns (LeafFault) {
+        Model storage m = _models[mi];
+        Leaf storage l = m.leaves[li];
+        uint256 r = latestRound[l.id];
+        if (r == 0 || _rounds[r - 1].status != Status.Accepted) return LeafFault.NotAccepted;
+        Round storage rd = _rounds[r - 1];
+        if (rd.contributor != l.contributor) return LeafFault.WrongContributor;
+        if (rd.size != l.weight) return LeafFault.WrongWeight;
+        for (uint256 k; k < m.datanetIds.length; ++k) {
+            if (m.datanetIds[k] == rd.net) return LeafFault.None;
+        }
+        return LeafFault.OutsideDatanets;
+    }
+
+    /// @dev A watcher (the payer) challenges any leaf of any model, right or wrong, in or out of the
+    /// window: it must be paid the bond exactly when the leaf breaks the rule inside an open window.
+    function challengeLeaf(uint256 pick, uint256 leafSeed) external {
+        calls["challengeLeaf"]++;
+        if (_models.length == 0) return;
+        uint256 mi = pick % _models.length;
+        Model storage m = _models[mi];
+        uint256 li = leafSeed % m.leaves.length;
+        Leaf storage l = m.leaves[li];
+        LeafFault expected = expectedFault(mi, li);
+        bool expectPaid = !m.invalid && block.timestamp < m.endsAt && expected != LeafFault.None;
+        uint256 before = open.balanceOf(payer);
+        bytes32[] memory proof = _proofOf(m, li);
+        vm.prank(payer);
+        try models.challengeLeaf(mi + 1, LeafEvidence(l.id, l.contributor, l.weight, l.net, l.digest), proof, m.datanetIds)
+        returns (LeafFault fault) {
+            if (!expectPaid || fault != expected || open.balanceOf(payer) - before != m.bond) challengeMismatch++;
+            m.invalid = true;
+            m.bond = 0;
+            hits["challenge"]++;
+        } catch {
+            if (expectPaid) challengeMismatch++;
+            else hits["challengeRefused"]++;
+        }
+    }
+
+    /// @dev Anyone releases a bond; it must go to the trainer exactly when the window is over and no
+    /// challenge took it.
+    function releaseBond(uint256 pick) external {
+        calls["releaseBond"]++;
+        if (_models.length == 0) return;
+        uint256 mi = pick % _models.length;
+        Model storage m = _models[mi];
+        bool expectPaid = m.bond > 0 && block.timestamp >= m.endsAt;
+        uint256 before = open.balanceOf(trainer);
+        vm.prank(payer);
+        try models.releaseBond(mi + 1) returns (uint256 bond) {
+            if (!expectPaid || bond != m.bond || open.balanceOf(trainer) - before != bond) challengeMismatch++;
+            m.bond = 0;
+            hits["bondReleased"]++;
+        } catch {
+            if (expectPaid) challengeMismatch++;
         }
     }
 
@@ -998,10 +1081,14 @@ contract Handler is Test {
         if (_models.length == 0) return;
         uint256 id = pick % _models.length;
         amount = pick % 5 == 0 ? bound(amount, 1, 1_000) : bound(amount, 1, 100 ether);
+        // Payments open when the challenge window closes, and never for a model proven wrong.
+        bool open_ = !_models[id].invalid && block.timestamp >= _models[id].endsAt;
         vm.prank(payer);
-        try models.payForModel(id + 1, amount) {}
-        catch {
-            unexpectedReverts++;
+        try models.payForModel(id + 1, amount) {
+            if (!open_) challengeMismatch++;
+        } catch {
+            if (open_) unexpectedReverts++;
+            else hits["paymentRefused"]++;
             return;
         }
         uint256 trainerShare = amount * models.trainerBps() / BPS;
@@ -1019,7 +1106,7 @@ contract Handler is Test {
         bytes32[] memory proof = _proofOf(m, li);
         (,,,,,,, uint256 perWeight,) = models.getModel(mi + 1);
         uint256 owed = l.weight * (perWeight - l.claimedUpTo) / 1e18;
-        // Claims do not check acceptance (leafStatus exposes it for the indexer); the per-model cap holds.
+        // Claims do not check the rule (a challenge does, before any fee); the per-model cap holds.
         bool expected = owed > 0 && m.paid + owed <= m.fees;
         uint256 before = open.balanceOf(l.contributor);
         try models.claimAttribution(mi + 1, l.id, l.contributor, l.weight, proof) returns (uint256 amount) {
@@ -1063,7 +1150,11 @@ contract Handler is Test {
         }
     }
 
-    function _spec(bytes32 root, uint128 totalWeight) internal view returns (ModelSpec memory s) {
+    function _spec(bytes32 root, uint128 totalWeight, uint32[] memory datanetIds)
+        internal
+        view
+        returns (ModelSpec memory s)
+    {
         s.baseModel = "meta-llama/Llama-3.1-8B";
         s.baseWeightsHash = keccak256("base");
         s.method = TrainingMethod.LoRA;
@@ -1071,7 +1162,7 @@ contract Handler is Test {
         s.artifactDigest = keccak256(abi.encode("artifact", _models.length));
         s.artifactCodec = CidCodec.Raw;
         s.artifactSha256 = keccak256("sha");
-        s.datanetIds = nets;
+        s.datanetIds = datanetIds;
         s.datasetRoot = root;
         s.totalWeight = totalWeight;
         s.manifestDigest = keccak256("manifest");
@@ -1174,6 +1265,19 @@ contract Handler is Test {
 
     function leafAt(uint256 mi, uint256 li) external view returns (Leaf memory) {
         return _models[mi].leaves[li];
+    }
+
+    function datanetsOf(uint256 mi) external view returns (uint32[] memory) {
+        return _models[mi].datanetIds;
+    }
+
+    /// @notice The ghost bond state of a model, and whether any of its leaves breaks the rule now.
+    function modelBond(uint256 mi) external view returns (bool invalid, uint256 bond, bool breaksRule) {
+        Model storage m = _models[mi];
+        for (uint256 li; li < m.leaves.length; ++li) {
+            if (expectedFault(mi, li) != LeafFault.None) breaksRule = true;
+        }
+        return (m.invalid, m.bond, breaksRule);
     }
 
     /// @notice Σ over pending contributions of what they hold: their deposits (nothing is reserved from a pool).

@@ -8,6 +8,7 @@ import {OpenToken} from "../../OpenToken.sol";
 import {ValidatorStaking} from "../../ValidatorStaking.sol";
 import {Datanets} from "../../Datanets.sol";
 import {ModelRegistry} from "../../ModelRegistry.sol";
+import {LeafFault, LeafEvidence} from "../../interfaces/IModelRegistry.sol";
 import {Modality, CidCodec, Formats} from "../../libraries/Formats.sol";
 import {Status, DatanetLimits, ReviewRules, QuotaView} from "../../interfaces/IDatanets.sol";
 import {Handler} from "./Handler.sol";
@@ -52,7 +53,7 @@ contract ProtocolInvariants is StdInvariant, Test {
         open = new OpenToken(admin);
         staking = new ValidatorStaking(open, admin, treasury, MIN_STAKE, ACTIVATION_DELAY, UNBONDING);
         datanets = new Datanets(open, staking, admin, MAX_WINDOW, MAX_WINDOW);
-        models = new ModelRegistry(open, datanets, admin, treasury, 7_000, 1_000);
+        models = new ModelRegistry(open, datanets, admin, treasury, 7_000, 1_000, 100 ether, 1 hours);
         vm.startPrank(admin);
         staking.bindDatanets(address(datanets));
         models.grantRole(models.TRAINER_ROLE(), trainer);
@@ -64,7 +65,7 @@ contract ProtocolInvariants is StdInvariant, Test {
         }
         _fund(owner, 1_000_000 ether);
         _fund(payer, 1_000_000 ether);
-        _fund(trainer, 0);
+        _fund(trainer, 1_000_000 ether); // bonds
         for (uint256 i; i < 4; ++i) {
             _fund(contributors[i], 100_000 ether);
             _fund(validators[i], 100_000 ether);
@@ -114,7 +115,7 @@ contract ProtocolInvariants is StdInvariant, Test {
         );
 
         // Selectors listed more than once are called more often (weights out of 45).
-        bytes4[45] memory weighted = [
+        bytes4[48] memory weighted = [
             Handler.submit.selector,
             Handler.submit.selector,
             Handler.submit.selector,
@@ -157,6 +158,9 @@ contract ProtocolInvariants is StdInvariant, Test {
             Handler.claimAttribution.selector,
             Handler.claimAttribution.selector,
             Handler.claimAttribution.selector,
+            Handler.challengeLeaf.selector,
+            Handler.challengeLeaf.selector,
+            Handler.releaseBond.selector,
             Handler.warp.selector,
             Handler.warp.selector,
             Handler.warpLong.selector
@@ -229,11 +233,12 @@ contract ProtocolInvariants is StdInvariant, Test {
         }
         assertEq(open.balanceOf(address(staking)), staked, "staking");
 
-        // Registry: Σ (contributors' fees − attribution paid).
+        // Registry: Σ (contributors' fees − attribution paid) + the bonds still held.
         uint256 owed;
         for (uint256 i = 1; i <= models.modelCount(); ++i) {
             (,,,,,, uint256 fees,, uint256 paid) = models.getModel(i);
-            owed += fees - paid;
+            (uint256 bond,,) = models.bondOf(i);
+            owed += fees - paid + bond;
         }
         assertEq(open.balanceOf(address(models)), owed, "registry");
 
@@ -311,6 +316,7 @@ contract ProtocolInvariants is StdInvariant, Test {
         assertEq(handler.doubleValidatorClaim(), 0, "validator rewards claimed twice");
         assertEq(handler.attributionMismatch(), 0, "attribution outcome");
         assertEq(handler.attributionDoublePay(), 0, "leaf paid twice");
+        assertEq(handler.challengeMismatch(), 0, "challenge, payment window or bond outcome");
 
         uint256 n = handler.modelCount();
         assertEq(models.modelCount(), n, "models");
@@ -319,14 +325,13 @@ contract ProtocolInvariants is StdInvariant, Test {
         }
     }
 
-    /// @dev Whatever a leaf names, leafStatus reports it truthfully, so the indexer can flag it.
-    function _checkLeafStatus(uint256 mi, uint256 li, Handler.Leaf memory l) internal view {
-        (Status status, address recorded) = datanets.statusOf(l.id);
+    /// @dev Whatever a leaf names, leafFault judges it by the rule as the Datanets contract records it.
+    function _checkLeafFault(uint256 mi, uint256 li, Handler.Leaf memory l) internal view {
         bytes32[] memory proof = handler.proofOf(mi, li);
-        (bool inTree, Status reported, bool matches) = models.leafStatus(mi + 1, l.id, l.contributor, l.weight, proof);
-        assertTrue(inTree, "leaf under its root");
-        assertEq(uint8(reported), uint8(status), "leaf status");
-        assertEq(matches, recorded == l.contributor, "leaf contributor");
+        LeafFault fault = models.leafFault(
+            mi + 1, LeafEvidence(l.id, l.contributor, l.weight, l.net, l.digest), proof, handler.datanetsOf(mi)
+        );
+        assertEq(uint8(fault), uint8(handler.expectedFault(mi, li)), "leaf fault");
     }
 
     function _checkModel(uint256 mi) internal view {
@@ -343,11 +348,25 @@ contract ProtocolInvariants is StdInvariant, Test {
             assertLe(l.paid, accrued, "leaf paid above its accrual");
             if (l.paid > 0) {
                 assertLe(l.paid + models.claimableAttribution(mi + 1, l.id, l.contributor, l.weight), accrued, "leaf");
-                _checkLeafStatus(mi, li, l);
+                _checkLeafFault(mi, li, l);
             }
             sum += l.paid;
         }
         assertEq(sum, paid, "sum of leaves");
+        _checkModelBond(mi, fees);
+    }
+
+    /// @dev A model proven wrong never took a fee, and only a model with a leaf that breaks the rule is.
+    function _checkModelBond(uint256 mi, uint256 fees) internal view {
+        (uint256 bond, uint256 endsAt, bool invalid) = models.bondOf(mi + 1);
+        (bool gInvalid, uint256 gBond, bool breaks) = handler.modelBond(mi);
+        assertEq(invalid, gInvalid, "invalid");
+        assertEq(bond, gBond, "bond");
+        if (invalid) {
+            assertEq(fees, 0, "an invalid model took fees");
+            assertTrue(breaks, "a model that keeps the rule was made invalid");
+        }
+        if (fees > 0) assertGe(block.timestamp, endsAt, "paid inside the challenge window");
     }
 
     // ─── 5. Votes weigh eligible stake; stake stays until its rounds are over ─

@@ -26,6 +26,12 @@ export type TrainingMethod = (typeof TrainingMethod)[keyof typeof TrainingMethod
 /** The members of `TrainingMethod` in lower case, indexed by value. */
 export const TRAINING_METHOD_NAMES = ["lora", "qlora", "full"] as const;
 
+/** `LeafFault` (contracts/interfaces/IModelRegistry.sol). */
+export const LeafFault = { None: 0, NotAccepted: 1, WrongContributor: 2, WrongWeight: 3, OutsideDatanets: 4 } as const;
+export type LeafFault = (typeof LeafFault)[keyof typeof LeafFault];
+/** The members of `LeafFault` in lower case, indexed by value. */
+export const LEAF_FAULT_NAMES = ["none", "notaccepted", "wrongcontributor", "wrongweight", "outsidedatanets"] as const;
+
 /** `Modality` (contracts/libraries/Formats.sol). */
 export const Modality = { Text: 0, Image: 1, Audio: 2 } as const;
 export type Modality = (typeof Modality)[keyof typeof Modality];
@@ -84,6 +90,10 @@ export const AUDIO_FORMATS = 14336;
 export const TRAINER_ROLE = "0x123c69cc12368838cca6d46b7505bec842d9e85a26aff07e23aa57ad59dac6ba";
 /** `uint256 MAX_DATANETS` (contracts/ModelRegistry.sol (ModelRegistry)). */
 export const MAX_DATANETS = 32;
+/** `uint32 MIN_CHALLENGE_WINDOW` (contracts/ModelRegistry.sol (ModelRegistry)). */
+export const MIN_CHALLENGE_WINDOW = 60;
+/** `uint32 MAX_CHALLENGE_WINDOW` (contracts/ModelRegistry.sol (ModelRegistry)). */
+export const MAX_CHALLENGE_WINDOW = 2592000;
 /** `uint256 TOTAL_SUPPLY` (contracts/OpenToken.sol (OpenToken)). */
 export const TOTAL_SUPPLY = 1000000000000000000000000000n;
 /** `uint256 REPORTER_BPS` (contracts/ValidatorStaking.sol (ValidatorStaking)). */

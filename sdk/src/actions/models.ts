@@ -1,7 +1,7 @@
 // The model registry: register a model, pay for one, claim attribution, and the reads.
 import type { Address, Hex } from "viem";
 import { getContractEvents } from "viem/actions";
-import { leafProof, modelRegistryAbi, type DatasetManifest } from "@openledger/protocol";
+import { datanetsAbi, LeafFault, leafProof, modelRegistryAbi, type DatasetManifest, type ManifestLeaf } from "@openledger/protocol";
 import { toOnchainCid, type CID } from "../cid.ts";
 import { OpenLedgerError } from "../errors.ts";
 import { contractsOf, eventsOf, read, send, type ReadClient, type Sent, type WithContracts, type WriteClient } from "./shared.ts";
@@ -9,7 +9,21 @@ import { ensureAllowance } from "./token.ts";
 
 import { TRAINING_METHOD_NAMES, TrainingMethod } from "@openledger/protocol";
 
-export { TrainingMethod };
+export { LeafFault, TrainingMethod };
+/** The leaf faults' names, indexed by `LeafFault`. */
+export const LEAF_FAULT_TEXT = {
+  [LeafFault.None]: "keeps the rule",
+  [LeafFault.NotAccepted]: "names a contribution that is not accepted",
+  [LeafFault.WrongContributor]: "names another contributor than the one the chain records",
+  [LeafFault.WrongWeight]: "is not weighed by its contribution's size",
+  [LeafFault.OutsideDatanets]: "names a contribution from a Datanet the model does not list",
+} as const satisfies Record<LeafFault, string>;
+
+/** A leaf fault's member name ("WrongWeight"), as the indexer and JSON output give it. */
+export function leafFaultName(fault: LeafFault): keyof typeof LeafFault {
+  return (Object.keys(LeafFault) as (keyof typeof LeafFault)[]).find((k) => LeafFault[k] === fault) ?? "None";
+}
+
 /** The training methods' names, indexed by `TrainingMethod`. */
 export const METHOD_NAMES = TRAINING_METHOD_NAMES;
 
@@ -30,8 +44,15 @@ export interface ModelRegistration {
   parentId?: bigint;
 }
 
-export async function registerModel(client: WriteClient, args: WithContracts & ModelRegistration): Promise<Sent<{ modelId: bigint }>> {
-  const { ModelRegistry } = contractsOf(client, args);
+/**
+ * Registers a model, approving the registry for the trainer's bond first when needed. The bond
+ * (`modelBond`) is at stake for the challenge window; payments open when it closes.
+ */
+export async function registerModel(client: WriteClient, args: WithContracts & ModelRegistration): Promise<Sent<{ modelId: bigint; bond: bigint; challengeEndsAt: number }>> {
+  const contracts = contractsOf(client, args);
+  const { ModelRegistry } = contracts;
+  const bond = await read(client, { address: ModelRegistry, abi: modelRegistryAbi, functionName: "modelBond", args: [] });
+  if (bond > 0n) await ensureAllowance(client, { contracts, spender: ModelRegistry, amount: bond });
   const artifact = toOnchainCid(args.artifactCid);
   const manifest = toOnchainCid(args.manifestCid);
   const spec = {
@@ -52,7 +73,11 @@ export async function registerModel(client: WriteClient, args: WithContracts & M
   const { hash, receipt } = await send(client, { address: ModelRegistry, abi: modelRegistryAbi, functionName: "registerModel", args: [spec] });
   const [registered] = eventsOf(modelRegistryAbi, receipt, "ModelRegistered");
   if (!registered) throw new OpenLedgerError(`registerModel in ${hash} emitted no ModelRegistered event`);
-  return { hash, receipt, result: { modelId: registered.args.modelId as bigint } };
+  return {
+    hash,
+    receipt,
+    result: { modelId: registered.args.modelId as bigint, bond: registered.args.bond as bigint, challengeEndsAt: Number(registered.args.challengeEndsAt) },
+  };
 }
 
 /** Pays `amount` OPEN for a model, approving the registry first when needed. */
@@ -99,12 +124,101 @@ export interface ModelInfo {
   contributorFees: bigint;
   feesPerWeight: bigint;
   attributionPaid: bigint;
+  /** OPEN still at stake (0 once released or taken by a challenger). */
+  bond: bigint;
+  /** When challenges close and payments open (unix seconds). */
+  challengeEndsAt: number;
+  /** A challenge proved a leaf wrong: the model takes no fees. */
+  invalid: boolean;
 }
 
 export async function getModel(client: ReadClient, args: WithContracts & { modelId: bigint }): Promise<ModelInfo> {
   const { ModelRegistry } = contractsOf(client, args);
-  const [trainer, parentId, method, datasetRoot, artifactSha256, totalWeight, contributorFees, feesPerWeight, attributionPaid] = await read(client, { address: ModelRegistry, abi: modelRegistryAbi, functionName: "getModel", args: [args.modelId] });
-  return { id: args.modelId, trainer, parentId, method: method as TrainingMethod, datasetRoot, artifactSha256, totalWeight, contributorFees, feesPerWeight, attributionPaid };
+  const [[trainer, parentId, method, datasetRoot, artifactSha256, totalWeight, contributorFees, feesPerWeight, attributionPaid], [bond, challengeEndsAt, invalid]] = await Promise.all([
+    read(client, { address: ModelRegistry, abi: modelRegistryAbi, functionName: "getModel", args: [args.modelId] }),
+    read(client, { address: ModelRegistry, abi: modelRegistryAbi, functionName: "bondOf", args: [args.modelId] }),
+  ]);
+  return {
+    id: args.modelId, trainer, parentId, method: method as TrainingMethod, datasetRoot, artifactSha256, totalWeight, contributorFees, feesPerWeight, attributionPaid,
+    bond, challengeEndsAt: Number(challengeEndsAt), invalid,
+  };
+}
+
+/** The Datanets a model registered, in the registered order (a challenge must pass them exactly). */
+export async function getModelDatanets(client: ReadClient, args: WithContracts & { modelId: bigint; fromBlock?: bigint }): Promise<number[]> {
+  const { ModelRegistry } = contractsOf(client, args);
+  const [log] = await getContractEvents(client, { address: ModelRegistry, abi: modelRegistryAbi, eventName: "ModelRegistered", args: { modelId: args.modelId }, fromBlock: args.fromBlock ?? 0n, toBlock: "latest" });
+  if (!log) throw new OpenLedgerError(`model ${args.modelId} does not exist`);
+  return [...log.args.spec!.datanetIds];
+}
+
+export interface LeafVerdict {
+  leaf: ManifestLeaf;
+  fault: LeafFault;
+  /** What the fault means, in words (`LEAF_FAULT_TEXT`). */
+  reason: string;
+  /** Where the leaf's contribution was submitted (zero when no submission has its id). */
+  datanetId: number;
+  digest: Hex;
+}
+
+/**
+ * Judges every leaf of a model's manifest by the attribution rule, as the registry's `leafFault`
+ * does on chain (the contract is the judge; this only gathers the evidence: each contribution's
+ * submission from its `ContributionSubmitted` event). Returns every leaf with its verdict, in the
+ * manifest's order.
+ */
+export async function findLeafFaults(
+  client: ReadClient,
+  args: WithContracts & { modelId: bigint; manifest: DatasetManifest; fromBlock?: bigint },
+): Promise<LeafVerdict[]> {
+  const { ModelRegistry, Datanets } = contractsOf(client, args);
+  const datanetIds = await getModelDatanets(client, args);
+  const ids = args.manifest.leaves.map((l) => l.contributionId);
+  const submitted = await getContractEvents(client, { address: Datanets, abi: datanetsAbi, eventName: "ContributionSubmitted", args: { contributionId: ids }, fromBlock: args.fromBlock ?? 0n, toBlock: "latest" });
+  const where = new Map(submitted.map((e) => [e.args.contributionId!.toLowerCase(), { datanetId: Number(e.args.datanetId), digest: e.args.digest! }]));
+  const verdicts: LeafVerdict[] = [];
+  for (const leaf of args.manifest.leaves) {
+    const { proof } = leafProof(args.manifest, leaf.contributionId);
+    const at = where.get(leaf.contributionId.toLowerCase()) ?? { datanetId: 0, digest: `0x${"00".repeat(32)}` as Hex };
+    const evidence = { contributionId: leaf.contributionId, contributor: leaf.contributor, weight: BigInt(leaf.weight), ...at };
+    const fault = (await read(client, { address: ModelRegistry, abi: modelRegistryAbi, functionName: "leafFault", args: [args.modelId, evidence, proof, datanetIds] })) as LeafFault;
+    verdicts.push({ leaf, fault, reason: LEAF_FAULT_TEXT[fault], ...at });
+  }
+  return verdicts;
+}
+
+/**
+ * Challenges a model by one leaf of its manifest that breaks the attribution rule (the first such
+ * leaf when `contributionId` is not given). Inside the model's challenge window the registry marks
+ * the model invalid and pays its bond to the caller.
+ */
+export async function challengeLeaf(
+  client: WriteClient,
+  args: WithContracts & { modelId: bigint; manifest: DatasetManifest; contributionId?: Hex; fromBlock?: bigint },
+): Promise<Sent<{ fault: LeafFault; reason: string; contributionId: Hex; bond: bigint }>> {
+  const { ModelRegistry } = contractsOf(client, args);
+  const verdicts = await findLeafFaults(client, args);
+  const wanted = args.contributionId?.toLowerCase();
+  const target = wanted ? verdicts.find((v) => v.leaf.contributionId.toLowerCase() === wanted) : verdicts.find((v) => v.fault !== LeafFault.None);
+  if (!target) {
+    throw new OpenLedgerError(wanted ? `contribution ${args.contributionId} is not in model ${args.modelId}'s manifest` : `every leaf of model ${args.modelId}'s manifest keeps the attribution rule: there is nothing to challenge`);
+  }
+  const datanetIds = await getModelDatanets(client, args);
+  const { proof } = leafProof(args.manifest, target.leaf.contributionId);
+  const evidence = { contributionId: target.leaf.contributionId, contributor: target.leaf.contributor, weight: BigInt(target.leaf.weight), datanetId: target.datanetId, digest: target.digest };
+  const { hash, receipt } = await send(client, { address: ModelRegistry, abi: modelRegistryAbi, functionName: "challengeLeaf", args: [args.modelId, evidence, proof, datanetIds] });
+  const [challenged] = eventsOf(modelRegistryAbi, receipt, "ModelChallenged");
+  const fault = (challenged?.args.fault ?? target.fault) as LeafFault;
+  return { hash, receipt, result: { fault, reason: LEAF_FAULT_TEXT[fault], contributionId: target.leaf.contributionId, bond: challenged?.args.bond ?? 0n } };
+}
+
+/** Returns a model's bond to its trainer once its challenge window has closed unchallenged. Anyone may send it. */
+export async function releaseBond(client: WriteClient, args: WithContracts & { modelId: bigint }): Promise<Sent<{ bond: bigint; trainer: Address }>> {
+  const { ModelRegistry } = contractsOf(client, args);
+  const { hash, receipt } = await send(client, { address: ModelRegistry, abi: modelRegistryAbi, functionName: "releaseBond", args: [args.modelId] });
+  const [released] = eventsOf(modelRegistryAbi, receipt, "BondReleased");
+  return { hash, receipt, result: { bond: released?.args.bond ?? 0n, trainer: released?.args.trainer ?? ("0x" as Address) } };
 }
 
 export async function getModelCount(client: ReadClient, args: WithContracts = {}): Promise<number> {

@@ -84,7 +84,10 @@ export async function send<
   let simulated: ContractFunctionReturnType<abi, WriteMutability, functionName, args>;
   let hash: Hex;
   try {
-    const simulation = await simulateContract(client, parameters);
+    // Against the pending block: the one the transaction will land in, with the time it will see. (A
+    // chain that mines on demand, like the local stack's, keeps the latest block's time as old as its
+    // last transaction, so a window that has closed since would still look open there.)
+    const simulation = await simulateContract(client, { ...parameters, blockTag: "pending" } as typeof parameters);
     simulated = simulation.result as ContractFunctionReturnType<abi, WriteMutability, functionName, args>;
     hash = await writeContract(client, simulation.request as WriteContractParameters);
   } catch (error) {

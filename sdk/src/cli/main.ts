@@ -5,6 +5,7 @@ import { cli } from "./cli.ts";
 import { registerCheck } from "./commands/check.ts";
 import { registerContribute } from "./commands/contribute.ts";
 import { registerDatanets } from "./commands/datanets.ts";
+import { registerGovernance } from "./commands/governance.ts";
 import { registerModels } from "./commands/models.ts";
 import { registerRewards } from "./commands/rewards.ts";
 import { registerStatus } from "./commands/status.ts";
@@ -27,7 +28,7 @@ export function buildProgram(): Command {
     .option("--json", "print JSON for scripts instead of tables")
     .showHelpAfterError()
     .exitOverride();
-  for (const register of [registerStatus, registerDatanets, registerCheck, registerContribute, registerValidator, registerRewards, registerModels]) register(program, cli);
+  for (const register of [registerStatus, registerDatanets, registerCheck, registerContribute, registerValidator, registerRewards, registerModels, registerGovernance]) register(program, cli);
   return program;
 }
 

@@ -19,6 +19,7 @@ export const OPEN_AMOUNT_KEYS: ReadonlySet<string> = new Set([
   "approveStake",
   "attributionPaid",
   "balance",
+  "bond",
   "claimable",
   "contributorFees",
   "contributorsShare",

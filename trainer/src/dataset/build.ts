@@ -1,8 +1,9 @@
 // The dataset of a training job: each accepted contribution pulled, verified against its CID,
-// converted to examples, and weighed by the tokens it adds to the training set. The result is the
+// converted to examples, and weighed by the attribution rule (its size in bytes, which the registry
+// enforces; the tokens it adds are reported beside it). The result is the
 // examples, a report with one entry per contribution (used or not, and why), and the manifest whose
 // Merkle root the model registers.
-import { buildManifest, cidFromOnchain, type DatasetManifest, type ManifestLeaf } from "@openledger/protocol";
+import { ATTRIBUTION_WEIGHTING, buildManifest, cidFromOnchain, type DatasetManifest, type ManifestContribution } from "@openledger/protocol";
 import { computeCid } from "@openledger/sdk";
 import type { ChatMessage, TrainingExample, Tokenizer } from "../node/engine.ts";
 import { convertContribution, formatName, type Problem } from "./formats.ts";
@@ -11,8 +12,8 @@ import type { AcceptedContribution } from "./indexer.ts";
 /** Files fetched concurrently ahead of the one being converted. */
 const FETCH_AHEAD = 4;
 
-/** How attribution weight is counted; written into the manifest. */
-export const WEIGHTING = "tokens";
+/** How attribution weight is counted; written into the manifest (the protocol's rule). */
+export const WEIGHTING = ATTRIBUTION_WEIGHTING;
 
 export interface ContributionReport {
   contributionId: string;
@@ -24,7 +25,7 @@ export interface ContributionReport {
   /** used: it has a leaf; refused: nothing of it was used. */
   status: "used" | "refused";
   examples: number;
-  /** Tokens the model trains on from it (its leaf weight): each example counted up to maxSeqLen + 1 tokens. */
+  /** Tokens the model trains on from it: each example counted up to maxSeqLen + 1 tokens (its leaf weighs its size). */
   tokens: number;
   reason?: string;
   /** Parts of the file that were skipped (broken rows), each with its reason. */
@@ -151,7 +152,7 @@ export async function buildDataset(args: {
   };
   const examples: TrainingExample[] = [];
   const report: ContributionReport[] = [];
-  const leaves: ManifestLeaf[] = [];
+  const leaves: ManifestContribution[] = [];
   const seen = new Set<string>();
   for (const [index, c] of contributions.entries()) {
     for (let k = index; k < index + FETCH_AHEAD; k++) prefetch(k);
@@ -188,13 +189,13 @@ export async function buildDataset(args: {
     entry.status = "used";
     entry.examples = fitted.examples.length;
     entry.tokens = tokens;
-    leaves.push({ contributionId: c.contributionId, contributor: c.contributor, weight: String(tokens) });
+    leaves.push({ contributionId: c.contributionId, contributor: c.contributor, size: c.size, datanetId: c.datanetId });
   }
   if (leaves.length === 0) {
     const why = report.length === 0 ? "the indexer lists no accepted contribution for these Datanets up to this block" : "no accepted contribution could be used (see the report)";
     throw new DatasetError(`the dataset is empty: ${why}`, report);
   }
-  const manifest = buildManifest({ datanetIds: args.datanetIds, leaves, weighting: WEIGHTING, block: args.block });
+  const manifest = buildManifest({ datanetIds: args.datanetIds, contributions: leaves, block: args.block });
   return { examples, report, manifest };
 }
 

@@ -371,7 +371,7 @@ export class JobManager {
         if (r.status === "refused") this.log(job, `contribution ${r.contributionId} (${r.format}, ${r.cid}) refused: ${r.reason}`);
         else if (r.problems.length) this.log(job, `contribution ${r.contributionId}: ${r.problems.length} part(s) skipped, first: ${r.problems[0]!.line === undefined ? "" : `line ${r.problems[0]!.line}: `}${r.problems[0]!.reason}`);
       }
-      this.log(job, `dataset: ${summary.examples} example(s) from ${summary.contributionsUsed} contribution(s), ${summary.totalWeight} tokens, root ${summary.root}`);
+      this.log(job, `dataset: ${summary.examples} example(s) from ${summary.contributionsUsed} contribution(s), attribution weight ${summary.totalWeight} bytes, root ${summary.root}`);
     }
     if (job.state !== "training") this.setState(job, "training");
   }

@@ -10,7 +10,7 @@ import {
   createPublicClient, createWalletClient, http, parseEventLogs, type Address, type Hex, type PublicClient,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { cidFromOnchain, datanetsAbi, modelRegistryAbi, Status, toOnchainCid, TrainingMethod, type Deployment } from "@openledger/protocol";
+import { cidFromOnchain, datanetsAbi, modelRegistryAbi, openTokenAbi, Status, toOnchainCid, TrainingMethod, type Deployment } from "@openledger/protocol";
 import { loadDeployment } from "@openledger/protocol/node";
 import { createIpfsClient } from "@openledger/sdk";
 import type { AcceptedContribution } from "../dataset/indexer.ts";
@@ -109,6 +109,16 @@ export class Chain {
       datanetIds: spec.datanetIds, datasetRoot: spec.datasetRoot, totalWeight: spec.totalWeight,
       manifestDigest: manifest.digest, manifestCodec: manifest.codec, parentId: spec.parentId,
     }] as const;
+    // The registry takes the trainer's bond with the registration: approve it first (a restart finds
+    // the allowance already there and sends nothing).
+    const { ModelRegistry: registry, OpenToken: token } = this.deployment.contracts;
+    const bond = await this.client.readContract({ address: registry, abi: modelRegistryAbi, functionName: "modelBond" });
+    const allowance = await this.client.readContract({ address: token, abi: openTokenAbi, functionName: "allowance", args: [account.address, registry] });
+    if (bond > allowance) {
+      const approval = await wallet.writeContract({ address: token, abi: openTokenAbi, functionName: "approve", args: [registry, bond], chain: null });
+      const receipt = await this.client.waitForTransactionReceipt({ hash: approval, timeout: 120_000 });
+      if (receipt.status !== "success") throw new Error(`approving the model bond (${approval}) reverted`);
+    }
     const { request } = await this.client.simulateContract({ account, address: this.deployment.contracts.ModelRegistry, abi: modelRegistryAbi, functionName: "registerModel", args });
     return wallet.writeContract({ ...request, chain: null });
   }

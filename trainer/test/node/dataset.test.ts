@@ -1,5 +1,5 @@
 // The dataset pipeline on real files of every format: conversion, refusals reported per
-// contribution, CID verification, token weights, and the manifest's Merkle root.
+// contribution, CID verification, weights by size, and the manifest's Merkle root.
 import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -98,7 +98,7 @@ describe("buildDataset", () => {
     expect(byName.get("messages.jsonl")!.problems).toHaveLength(3);
     expect(built.examples).toHaveLength(1 + 1 + 2 + 2 + 2 + 2 + 1);
 
-    // Weights are the tokens of each contribution's examples with the base model's tokenizer.
+    // The report counts the tokens of each contribution's examples with the base model's tokenizer.
     const notes = byName.get("notes.txt")!;
     expect(notes.tokens).toBe(base.tokenizer.encode("The capital of France is Paris.\nParis lies on the Seine.\n").length + 1); // + end of text
     const qa = convertContribution(file("qa.csv"), "csv").examples;
@@ -107,7 +107,11 @@ describe("buildDataset", () => {
     const manifest = parseManifest(JSON.stringify(built.manifest));
     expect(manifest.leaves).toHaveLength(7);
     expect(manifest.block).toBe(42);
-    expect(manifest.totalWeight).toBe(String(built.report.reduce((s, r) => s + r.tokens, 0)));
+    // Each leaf weighs its contribution's size in bytes, the attribution rule the registry enforces.
+    expect(manifest.weighting).toBe("accepted-bytes");
+    const used = built.report.filter((r) => r.status === "used");
+    expect(manifest.leaves.map((l) => l.weight).sort()).toEqual(used.map((r) => String(r.size)).sort());
+    expect(manifest.totalWeight).toBe(String(used.reduce((s, r) => s + r.size, 0)));
     // The root verifies a leaf exactly as ModelRegistry.leafOf + OpenZeppelin MerkleProof do.
     const leaf = manifest.leaves[0]!;
     const { proof } = leafProof(manifest, leaf.contributionId);

@@ -1,7 +1,7 @@
 // A model: what it was trained from (base, method, Datanets, the dataset manifest's contributors
 // and weights, and whether the indexer verified them), its lineage, paying for it, claiming your
 // attribution, and chat.
-import { payForModel } from "@openledger/sdk";
+import { LEAF_FAULT_TEXT, LeafFault, payForModel } from "@openledger/sdk";
 import { lazy, Suspense, useId, useState } from "react";
 import { Link, useParams } from "react-router";
 import { Address } from "../../components/Address.tsx";
@@ -10,10 +10,11 @@ import { ErrorNotice } from "../../components/ErrorNotice.tsx";
 import { HexId } from "../../components/HexId.tsx";
 import { TxLink } from "../../components/TxLink.tsx";
 import { TxProgress } from "../../components/TxProgress.tsx";
+import { useChainTime } from "../../hooks/chain.ts";
 import { useModelLeaves, useModels } from "../../hooks/indexer.ts";
 import { useProtocolWrite } from "../../hooks/useWrite.ts";
 import { useWallet } from "../../hooks/wallet.ts";
-import { formatDate, formatOpen, parseOpen, sameAddress } from "../../lib/format.ts";
+import { formatDate, formatOpen, formatRelative, parseOpen, sameAddress } from "../../lib/format.ts";
 import type { ModelRow } from "../../lib/rows.ts";
 import { LeafClaim } from "../my-work/AttributionTable.tsx";
 import { ChatPanel } from "./ChatPanel.tsx";
@@ -34,10 +35,34 @@ function familyOf(models: ModelRow[], id: string): ModelRow[] {
   return models.filter((m) => family.has(m.id));
 }
 
+/** What a proven challenge found, in words: "leaf 0x12…ab is not weighed by its contribution's size". */
+function ChallengeFinding({ model }: { model: ModelRow }) {
+  const fault = LeafFault[model.challengeFault as keyof typeof LeafFault] ?? LeafFault.None;
+  return (
+    <>
+      leaf {model.challengedContribution ? <HexId value={model.challengedContribution} /> : "?"} {LEAF_FAULT_TEXT[fault]}
+    </>
+  );
+}
+
+/**
+ * Paying for a model. Payments open when the model's challenge window closes (so that a model whose
+ * manifest is proven wrong never takes a fee); a model proven wrong takes none at all.
+ */
 function PayForm({ model }: { model: ModelRow }) {
   const [amount, setAmount] = useState("100");
   const id = useId();
+  const now = useChainTime();
   const pay = useProtocolWrite(async (value: string, { protocol, wallet }) => payForModel(wallet, { contracts: protocol.contracts, modelId: BigInt(model.id), amount: parseOpen(value) }));
+  if (model.invalid) {
+    return (
+      <p className="notice notice-error" data-testid="model-invalid" data-contribution={model.challengedContribution ?? ""}>
+        This model takes no payments: a challenge proved that <ChallengeFinding model={model} />.
+      </p>
+    );
+  }
+  const opensAt = Number(model.challengeEndsAt);
+  const waiting = now === undefined || now < opensAt;
   return (
     <form
       className="inline-form"
@@ -50,9 +75,15 @@ function PayForm({ model }: { model: ModelRow }) {
         <label htmlFor={id}>Pay for this model (OPEN)</label>
         <input id={id} inputMode="decimal" value={amount} onChange={(e) => setAmount(e.target.value)} />
       </div>
-      <button type="submit" disabled={pay.isPending}>
+      <button type="submit" disabled={pay.isPending || waiting}>
         Pay
       </button>
+      {waiting ? (
+        <p className="muted small" data-testid="payments-open">
+          Payments open {formatDate(opensAt)}
+          {now !== undefined ? ` (${formatRelative(opensAt, now)})` : ""}, when the model's challenge window closes: until then anyone can prove a leaf of its manifest wrong and take the trainer's bond.
+        </p>
+      ) : null}
       <TxProgress
         write={pay}
         done={pay.data ? `Paid: ${formatOpen(pay.data.result.trainerShare)} to the trainer, ${formatOpen(pay.data.result.protocolShare)} to the protocol, ${formatOpen(pay.data.result.contributorsShare)} to the contributors.` : undefined}
@@ -79,6 +110,7 @@ export default function ModelPage() {
       </p>
       <h1 id="model-title">
         Model {model.id} <ManifestBadge status={model.manifestStatus} />
+        {model.invalid ? <span className="badge status-rejected" title="A challenge proved a leaf of its manifest wrong: it takes no fees">invalid</span> : null}
       </h1>
       <dl className="facts">
         <div>
@@ -128,6 +160,12 @@ export default function ModelPage() {
           </dd>
         </div>
         <div>
+          <dt>Bond</dt>
+          <dd data-testid="model-bond">
+            {model.invalid ? "taken by a challenger" : BigInt(model.bond) > 0n ? <><Amount wei={model.bond} /> at stake until {formatDate(Number(model.challengeEndsAt))}</> : "released to the trainer"}
+          </dd>
+        </div>
+        <div>
           <dt>Fees</dt>
           <dd>
             <Amount wei={model.feesPaid} /> paid ({model.paymentCount} {model.paymentCount === 1 ? "payment" : "payments"}); <Amount wei={model.contributorFees} /> to contributors, <Amount wei={model.attributionClaimed} /> claimed
@@ -166,7 +204,7 @@ export default function ModelPage() {
             <thead>
               <tr>
                 <th scope="col">Contribution</th>
-                <th scope="col" className="num">Weight</th>
+                <th scope="col" className="num" title="A leaf weighs its contribution's accepted size: the protocol's attribution rule">Weight (bytes)</th>
                 <th scope="col" className="num">Claimable</th>
                 <th scope="col">
                   <span className="visually-hidden">Action</span>
@@ -198,7 +236,7 @@ export default function ModelPage() {
             <tr>
               <th scope="col">Contributor</th>
               <th scope="col">Contribution</th>
-              <th scope="col" className="num">Weight</th>
+              <th scope="col" className="num" title="A leaf weighs its contribution's accepted size: the protocol's attribution rule">Weight (bytes)</th>
               <th scope="col">Check</th>
               <th scope="col" className="num">Claimed</th>
             </tr>

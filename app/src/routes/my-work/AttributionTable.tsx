@@ -53,7 +53,7 @@ export function AttributionTable({ contributor }: { contributor: Address }) {
         <tr>
           <th scope="col">Model</th>
           <th scope="col">Contribution</th>
-          <th scope="col" className="num">Weight</th>
+          <th scope="col" className="num" title="A leaf weighs its contribution's accepted size: the protocol's attribution rule">Weight (bytes)</th>
           <th scope="col" className="num">Claimed</th>
           <th scope="col" className="num">Claimable</th>
           <th scope="col">

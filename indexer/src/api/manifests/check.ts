@@ -1,17 +1,19 @@
 // Checking a model's dataset manifest: fetch it from IPFS by the CID the model registered, verify the
 // bytes against that CID, parse it (the SDK checks its shape and that its root and total match its
-// leaves), compare its root and total with what was registered, and check every leaf names an
-// accepted contribution of the named contributor in a Datanet the model lists.
+// leaves), compare its root and total with what was registered, and check every leaf by the
+// attribution rule the registry enforces: an accepted contribution of the named contributor, weighed
+// by its size, in a Datanet the model lists (in the order `ModelRegistry.leafFault` judges it).
 import { computeCid } from "@openledger/sdk";
 import { parseManifest, type DatasetManifest } from "@openledger/protocol";
 import type { Hex } from "viem";
 
-export type LeafCheck = "ok" | "not-accepted" | "unknown-contribution" | "wrong-contributor" | "datanet-not-listed";
+export type LeafCheck = "ok" | "not-accepted" | "unknown-contribution" | "wrong-contributor" | "wrong-weight" | "datanet-not-listed";
 
 export interface KnownContribution {
   status: string;
   contributor: Hex;
   datanetId: number;
+  size: number;
 }
 
 export interface LeafResult {
@@ -78,8 +80,11 @@ export async function checkManifest(args: {
     const id = leaf.contributionId.toLowerCase() as Hex;
     const contributor = leaf.contributor.toLowerCase() as Hex;
     const known = await args.lookup(id);
-    const check = leafCheck(known, contributor, listed);
-    if (check !== "ok") issues.push(`leaf ${id}: ${check}${known ? ` (status ${known.status}, contributor ${known.contributor}, Datanet ${known.datanetId})` : ""}`);
+    const check = leafCheck(known, contributor, BigInt(leaf.weight), listed);
+    if (check !== "ok") {
+      const recorded = known ? ` (status ${known.status}, contributor ${known.contributor}, Datanet ${known.datanetId}, ${known.size} bytes; the leaf weighs ${leaf.weight})` : "";
+      issues.push(`leaf ${id}: ${check}${recorded}`);
+    }
     leaves.push({ contributionId: id, contributor, weight: BigInt(leaf.weight), check });
   }
   return { status: issues.length === 0 ? "Valid" : "Flagged", issues, leaves };
@@ -97,10 +102,11 @@ function registrationIssues(manifest: DatasetManifest, registered: ManifestToChe
   return issues;
 }
 
-function leafCheck(known: KnownContribution | undefined, contributor: Hex, listed: Set<number>): LeafCheck {
+function leafCheck(known: KnownContribution | undefined, contributor: Hex, weight: bigint, listed: Set<number>): LeafCheck {
   if (!known) return "unknown-contribution";
   if (known.status !== "Accepted") return "not-accepted";
   if (known.contributor.toLowerCase() !== contributor) return "wrong-contributor";
+  if (BigInt(known.size) !== weight) return "wrong-weight";
   if (!listed.has(known.datanetId)) return "datanet-not-listed";
   return "ok";
 }

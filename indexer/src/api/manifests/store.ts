@@ -70,9 +70,9 @@ export function sqlManifestStore(db: SqlClient, schema: string): ManifestStore {
     },
 
     async contribution(id) {
-      const { rows } = await db.query(`SELECT status::text AS status, contributor, datanet_id FROM ${t("contribution")} WHERE id = $1`, [id]);
+      const { rows } = await db.query(`SELECT status::text AS status, contributor, datanet_id, size FROM ${t("contribution")} WHERE id = $1`, [id]);
       const row = rows[0];
-      return row ? ({ status: row.status as string, contributor: row.contributor as Hex, datanetId: Number(row.datanet_id) } satisfies KnownContribution) : undefined;
+      return row ? ({ status: row.status as string, contributor: row.contributor as Hex, datanetId: Number(row.datanet_id), size: Number(row.size) } satisfies KnownContribution) : undefined;
     },
 
     async record(model: ModelToCheck, record: CheckRecord) {

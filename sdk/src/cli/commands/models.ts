@@ -2,8 +2,13 @@ import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { getAddress, type Address, type Hex } from "viem";
 import {
+  challengeLeaf,
   cidFromOnchain,
   claimAttribution,
+  findLeafFaults,
+  LEAF_FAULT_TEXT,
+  LeafFault,
+  leafFaultName,
   getClaimableAttribution,
   getModel,
   listModels,
@@ -13,9 +18,11 @@ import {
   payForModel,
   ProtocolError,
   registerModel,
+  releaseBond,
   sha256Hex,
+  type DatasetManifest,
 } from "@openledger/sdk";
-import { amount, int, UsageError } from "../args.ts";
+import { amount, int, UsageError, when } from "../args.ts";
 import { type Context } from "../context.ts";
 import { open, printFields, printJson, printTable } from "../output.ts";
 import type { Cli } from "../cli.ts";
@@ -51,7 +58,18 @@ export function registerModels(program: Command, cli: Cli): void {
   registerCommand(models, cli);
   payCommand(models, cli);
   claimCommand(models, cli);
+  checkCommand(models, cli);
+  challengeCommand(models, cli);
+  releaseBondCommand(models, cli);
 }
+
+/** A model's registered manifest, fetched from IPFS and parsed. */
+async function manifestOf(ctx: Context, modelId: bigint): Promise<DatasetManifest> {
+  const spec = (await registered(ctx)).find((m) => m.id === modelId)?.spec;
+  if (!spec) throw new ProtocolError("ModelNotFound", [modelId]);
+  return parseManifest(await ctx.ipfs.get(cidFromOnchain(spec.manifestDigest, spec.manifestCodec), { maxBytes: 64 * 1024 * 1024 }));
+}
+
 
 function listCommand(models: Command, { ctxOf, json }: Cli): void {
   models
@@ -98,6 +116,8 @@ function showCommand(models: Command, { ctxOf, json }: Cli): void {
         "total weight": info.totalWeight,
         "contributor fees": open(info.contributorFees),
         "attribution paid": open(info.attributionPaid),
+        status: info.invalid ? "invalid: a challenge proved a leaf wrong; it takes no fees" : `payments open from ${when(info.challengeEndsAt)}`,
+        bond: info.invalid ? "taken by the challenger" : info.bond > 0n ? `${open(info.bond)} at stake until ${when(info.challengeEndsAt)}` : "released",
       };
       if (json(cmd)) return printJson({ ...info, spec });
       printFields(out);
@@ -140,8 +160,10 @@ function registerCommand(models: Command, { ctxOf, json }: Cli): void {
         manifestCid,
         parentId: BigInt(int(o.parent!, "--parent")),
       });
-      if (json(cmd)) return printJson({ modelId: sent.result.modelId, artifactCid: artifactCid.toString(), manifestCid: manifestCid.toString(), transaction: sent.hash });
-      console.log(`Registered model ${sent.result.modelId}: artifact ${artifactCid}, manifest ${manifestCid} (tx ${sent.hash})`);
+      const { modelId, bond, challengeEndsAt } = sent.result;
+      if (json(cmd)) return printJson({ modelId, artifactCid: artifactCid.toString(), manifestCid: manifestCid.toString(), bond, challengeEndsAt, transaction: sent.hash });
+      console.log(`Registered model ${modelId}: artifact ${artifactCid}, manifest ${manifestCid} (tx ${sent.hash})`);
+      console.log(`Bond ${open(bond)} at stake; payments open at ${when(challengeEndsAt)}, when the challenge window closes.`);
     });
 }
 
@@ -166,9 +188,7 @@ function claimCommand(models: Command, { ctxOf, json }: Cli): void {
       const ctx = await ctxOf(cmd);
       const wallet = await ctx.wallet();
       const modelId = BigInt(int(idText, "the model id", 1));
-      const spec = (await registered(ctx)).find((m) => m.id === modelId)?.spec;
-      if (!spec) throw new ProtocolError("ModelNotFound", [modelId]);
-      const manifest = parseManifest(await ctx.ipfs.get(cidFromOnchain(spec.manifestDigest, spec.manifestCodec), { maxBytes: 64 * 1024 * 1024 }));
+      const manifest = await manifestOf(ctx, modelId);
       const mine = manifest.leaves.filter((l) =>
         o.contribution ? l.contributionId.toLowerCase() === o.contribution.toLowerCase() : l.contributor.toLowerCase() === wallet.account.address.toLowerCase(),
       );
@@ -185,5 +205,56 @@ function claimCommand(models: Command, { ctxOf, json }: Cli): void {
       if (json(cmd)) return printJson(out);
       if (out.length === 0) console.log(`No leaf of model ${modelId} names ${o.contribution ?? wallet.account.address}.`);
       else printTable(out.map((r) => [r.contributionId, r.paidTo ? `paid ${open(r.amount)} to ${r.paidTo}` : "nothing new"]), ["contribution", "outcome"]);
+    });
+}
+
+function checkCommand(models: Command, { ctxOf, json }: Cli): void {
+  models
+    .command("check <model>")
+    .description("judge every leaf of a model's manifest by the attribution rule, as the registry would")
+    .action(async (idText: string, _o, cmd: Command) => {
+      const ctx = await ctxOf(cmd);
+      const modelId = BigInt(int(idText, "the model id", 1));
+      const manifest = await manifestOf(ctx, modelId);
+      const verdicts = await findLeafFaults(ctx.client, { contracts: ctx.contracts, modelId, manifest, fromBlock: BigInt(ctx.deployment.startBlock ?? 0) });
+      const rows = verdicts.map((v) => ({ contributionId: v.leaf.contributionId, contributor: v.leaf.contributor, weight: v.leaf.weight, fault: leafFaultName(v.fault), reason: v.reason }));
+      if (json(cmd)) return printJson(rows);
+      printTable(rows.map((r) => [r.contributionId, r.weight, r.reason]), ["contribution", "weight", "verdict"]);
+      const bad = verdicts.filter((v) => v.fault !== LeafFault.None).length;
+      console.log(bad === 0 ? `Every leaf of model ${modelId} keeps the rule.` : `${bad} of ${verdicts.length} leaves break the rule: \`openledger models challenge ${modelId}\` proves the first.`);
+    });
+}
+
+function challengeCommand(models: Command, { ctxOf, json }: Cli): void {
+  models
+    .command("challenge <model>")
+    .description("prove a leaf of a model's manifest wrong inside its challenge window and take the trainer's bond")
+    .option("--contribution <id>", "the leaf to prove wrong (default: the first that breaks the rule)")
+    .action(async (idText: string, o: { contribution?: Hex }, cmd: Command) => {
+      const ctx = await ctxOf(cmd);
+      const modelId = BigInt(int(idText, "the model id", 1));
+      if (o.contribution !== undefined && !isBytes32(o.contribution)) throw new UsageError("--contribution must be 0x and 64 hex digits");
+      const manifest = await manifestOf(ctx, modelId);
+      const sent = await challengeLeaf(await ctx.wallet(), {
+        contracts: ctx.contracts,
+        modelId,
+        manifest,
+        fromBlock: BigInt(ctx.deployment.startBlock ?? 0),
+        ...(o.contribution ? { contributionId: o.contribution } : {}),
+      });
+      if (json(cmd)) return printJson({ ...sent.result, fault: leafFaultName(sent.result.fault), transaction: sent.hash });
+      console.log(`Model ${modelId} is invalid: leaf ${sent.result.contributionId} ${LEAF_FAULT_TEXT[sent.result.fault]}. Bond paid to you: ${open(sent.result.bond)} (tx ${sent.hash})`);
+    });
+}
+
+function releaseBondCommand(models: Command, { ctxOf, json }: Cli): void {
+  models
+    .command("release-bond <model>")
+    .description("return a model's bond to its trainer once its challenge window closed unchallenged (anyone may send it)")
+    .action(async (idText: string, _o, cmd: Command) => {
+      const ctx = await ctxOf(cmd);
+      const sent = await releaseBond(await ctx.wallet(), { contracts: ctx.contracts, modelId: BigInt(int(idText, "the model id", 1)) });
+      if (json(cmd)) return printJson({ ...sent.result, transaction: sent.hash });
+      console.log(`Released ${open(sent.result.bond)} to trainer ${sent.result.trainer} (tx ${sent.hash})`);
     });
 }

@@ -7,6 +7,7 @@ import {
   getAccount,
   getOpenBalance,
   getStakePosition,
+  governanceOf,
   OpenLedgerError,
   stake,
 } from "@openledger/sdk";
@@ -37,6 +38,7 @@ export function registerStatus(program: Command, { ctxOf, json }: Cli): void {
         chainTime: when(time),
         ipfs: ipfs.version ? `${ipfs.version} at ${ipfs.url}` : `unreachable (${ipfs.error})`,
         ...ctx.contracts,
+        ...(ctx.deployment.governance ? { governance: `timelock ${governanceOf(ctx.deployment).timelock}, changes wait ${governanceOf(ctx.deployment).delay} s (openledger governance list)` } : {}),
         ...(account
           ? {
               account: account.address,
