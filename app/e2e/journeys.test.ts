@@ -9,6 +9,9 @@ import {
   ATTRIBUTION_WEIGHTING,
   challengeLeaf,
   computeCid,
+  executeGovernanceCall,
+  listGovernanceCalls,
+  scheduleGovernanceCall,
   createIpfsClient,
   datasetRoot,
   getAccount,
@@ -20,11 +23,13 @@ import {
   registerModel,
   TrainingMethod,
   type DatasetManifest,
+  type Governance,
   type ProtocolContracts,
 } from "@openledger/sdk";
+import { modelRegistryAbi } from "@openledger/protocol";
 import { sampleFile } from "@openledger/sdk/samples";
 import type { Browser, Page } from "playwright-core";
-import { createPublicClient, createWalletClient, http, parseEther, toHex } from "viem";
+import { createPublicClient, createWalletClient, encodeFunctionData, http, parseEther, toHex } from "viem";
 import { hardhat } from "viem/chains";
 import { mnemonicToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -464,6 +469,24 @@ describe("the app in Chromium, one journey per role", () => {
     await page.getByTestId("model-bond").getByText("taken by a challenger").waitFor();
     expect(await page.getByLabel("Pay for this model (OPEN)").count()).toBe(0);
     await screenshot(page, "model-invalid");
+  });
+
+  it("a protocol change governance schedules is on every page until it applies, then gone", async () => {
+    const config = (await (await fetch(`${app.url}/config.json`)).json()) as { governance: Governance };
+    const proposer = createWalletClient({ account: mnemonicToAccount(HARDHAT_MNEMONIC, { addressIndex: 0 }), chain: { ...hardhat, id: 31337 }, transport: http(stack.rpc) });
+    const data = encodeFunctionData({ abi: modelRegistryAbi, functionName: "setModelBond", args: [20n * OPEN, 120] });
+    const scheduled = await scheduleGovernanceCall(proposer, { governance: config.governance, target: contracts.ModelRegistry, data, salt: toHex(7n, { size: 32 }) });
+    const { page } = roles.contributor!;
+    await page.goto(`${app.url}/`);
+    const banner = page.getByTestId("governance-banner");
+    await banner.getByText(`Scheduled protocol change: ModelRegistry.setModelBond(${20n * OPEN}, 120) may apply from`).waitFor({ timeout: 30_000 });
+    await screenshot(page, "governance-scheduled");
+    await advance(stack.rpc, config.governance.delay + 1);
+    const [call] = (await listGovernanceCalls(chain as never, { governance: config.governance, contracts })).filter((c) => c.id === scheduled.result.id);
+    await executeGovernanceCall(proposer, { governance: config.governance, call: call! });
+    await page.reload();
+    await page.getByRole("heading", { level: 1 }).first().waitFor();
+    await waitForIndexed(async () => (await banner.count()) === 0, "the banner to go once the change ran", 30_000);
   });
 
   it("ModelFactory: a job trained on accepted data from the page, its loss curve, base and tuned side by side, refine, cancel and resume", async () => {

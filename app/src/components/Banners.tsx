@@ -1,8 +1,14 @@
-// What the page says when something around it is wrong: the wallet on another chain (with a button
-// to switch), or a service that does not answer (and what still works without it).
+// What the page says when something around it is wrong or about to change: the wallet on another
+// chain (with a button to switch), a service that does not answer (and what still works without
+// it), or a protocol change governance has scheduled on the timelock (and when it may apply).
+import { listGovernanceCalls } from "@openledger/sdk";
+import { useQuery } from "@tanstack/react-query";
 import { useSwitchChain } from "wagmi";
+import { useChainTime } from "../hooks/chain.ts";
 import { useServiceHealth } from "../hooks/health.ts";
-import { useProtocol } from "../hooks/protocol.tsx";
+import { keys } from "../hooks/keys.ts";
+import { useProtocol, useReadClient } from "../hooks/protocol.tsx";
+import { formatDate, formatRelative } from "../lib/format.ts";
 import { useWallet } from "../hooks/wallet.ts";
 import { ErrorNotice } from "./ErrorNotice.tsx";
 
@@ -36,6 +42,36 @@ export function ServiceBanner() {
     <div className="banner banner-down" role="status" aria-live="polite">
       {down.map((line) => (
         <p key={line}>{line}</p>
+      ))}
+    </div>
+  );
+}
+
+/**
+ * Protocol changes scheduled on the governance timelock and not yet run: every one is public from the
+ * moment it is scheduled and may apply only after the delay, so that people can act before it does
+ * (a validator unstakes, a contributor submits under today's quotas).
+ */
+export function GovernanceBanner() {
+  const { config } = useProtocol();
+  const client = useReadClient();
+  const now = useChainTime();
+  const governance = config.governance;
+  const calls = useQuery({
+    queryKey: keys.chain("governance", governance?.timelock),
+    enabled: governance !== undefined,
+    queryFn: () => listGovernanceCalls(client, { governance: governance!, contracts: config.contracts, fromBlock: BigInt(config.startBlock) }),
+    refetchInterval: 15_000,
+  });
+  const pending = (calls.data ?? []).filter((c) => c.state === "waiting" || c.state === "ready");
+  if (pending.length === 0) return null;
+  return (
+    <div className="banner banner-warn" role="status" data-testid="governance-banner">
+      {pending.map((c) => (
+        <p key={c.id}>
+          Scheduled protocol change: <code>{c.functionName ? `${c.contract}.${c.functionName}(${c.args.map(String).join(", ")})` : `${c.contract} call`}</code>{" "}
+          {c.state === "ready" ? "may apply now" : `may apply from ${formatDate(c.readyAt)}${now !== undefined ? ` (${formatRelative(c.readyAt, now)})` : ""}`}.
+        </p>
       ))}
     </div>
   );

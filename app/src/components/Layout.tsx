@@ -2,7 +2,7 @@
 // own entry, loaded only when opened), the wallet, the banners, and the signing dialog.
 import { Suspense } from "react";
 import { NavLink, Outlet, useNavigation } from "react-router";
-import { NetworkBanner, ServiceBanner } from "./Banners.tsx";
+import { GovernanceBanner, NetworkBanner, ServiceBanner } from "./Banners.tsx";
 import { SigningDialog } from "./SigningDialog.tsx";
 import { WalletMenu } from "./WalletMenu.tsx";
 
@@ -44,6 +44,7 @@ export function Layout() {
       </header>
       <NetworkBanner />
       <ServiceBanner />
+      <GovernanceBanner />
       <main id="main" tabIndex={-1} aria-busy={navigation.state === "loading"}>
         <Suspense fallback={<p className="muted">Loading…</p>}>
           <Outlet />

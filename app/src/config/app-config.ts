@@ -58,7 +58,14 @@ export function parseAppConfig(value: unknown): AppConfig {
     contracts: v.contracts as AppConfig["contracts"],
     startBlock: Number.isSafeInteger(v.startBlock) ? v.startBlock! : 0,
     devAccounts: v.devAccounts === true && v.chainId === LOCAL_CHAIN_ID,
+    ...(governanceIn(v.governance) ? { governance: v.governance } : {}),
   };
+}
+
+/** Whether the server gave the governance timelock (an older deployment has none: the app then shows no scheduled changes). */
+function governanceIn(value: unknown): value is NonNullable<AppConfig["governance"]> {
+  const g = value as Partial<NonNullable<AppConfig["governance"]>> | undefined;
+  return !!g && typeof g.timelock === "string" && isAddress(g.timelock) && Number.isSafeInteger(g.delay) && Array.isArray(g.proposers);
 }
 
 /** Resolves a service URL given as a path ("/indexer") against the page's origin. */
