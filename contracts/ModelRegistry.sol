@@ -21,8 +21,8 @@ import {Status} from "./interfaces/IDatanets.sol";
 /// The attribution rule is enforced optimistically, like the review of contributions: every leaf
 /// must name an `Accepted` contribution of the contributor the chain records, in a Datanet the model
 /// lists, weighed by that contribution's size in bytes (`leafFault`). A trainer registers with a
-/// bond; for `challengeWindow` seconds anyone may prove one leaf wrong (`challengeLeaf`) and take the
-/// bond, which marks the model invalid for good. Payments open only when the window closes, so an
+/// bond; for `challengeWindow` seconds anyone may prove one leaf wrong (`challengeLeaf`) and take half
+/// the bond (the treasury takes the rest), which marks the model invalid for good. Payments open only when the window closes, so an
 /// invalid model never takes a fee and a claim needs no check of its own (its gas stays as it was).
 contract ModelRegistry is IModelRegistry, AccessControl, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
@@ -141,7 +141,9 @@ contract ModelRegistry is IModelRegistry, AccessControl, ReentrancyGuardTransien
     }
 
     /// @notice Prove that one leaf of a model breaks the attribution rule, inside its challenge
-    /// window: the model is marked invalid (it never takes a fee) and its bond is paid to the caller.
+    /// window: the model is marked invalid (it never takes a fee); half its bond is paid to the caller
+    /// and the other half to the treasury, so that a trainer who front-runs a challenge of its own
+    /// model with one of its own still loses half.
     /// @param leaf The leaf, and where its contribution was submitted (see `LeafEvidence`).
     /// @param proof The Merkle proof of the leaf under the model's root.
     /// @param datanetIds The Datanets the model registered, in the registered order.
@@ -161,8 +163,10 @@ contract ModelRegistry is IModelRegistry, AccessControl, ReentrancyGuardTransien
         uint256 bond = m.bond;
         m.invalid = true;
         m.bond = 0;
-        emit ModelChallenged(modelId, msg.sender, leaf.contributionId, fault, bond);
-        if (bond > 0) token.safeTransfer(msg.sender, bond);
+        uint256 reward = bond / 2;
+        emit ModelChallenged(modelId, msg.sender, leaf.contributionId, fault, reward, bond - reward);
+        if (reward > 0) token.safeTransfer(msg.sender, reward);
+        if (bond > reward) token.safeTransfer(treasury, bond - reward);
     }
 
     /// @notice Return a model's bond to its trainer once its challenge window has closed with no leaf

@@ -456,7 +456,7 @@ describe("the app in Chromium, one journey per role", () => {
     const badId = registered.result.modelId;
     const watcher = await challengeLeaf(wallet(5), { contracts, modelId: badId, manifest });
     expect(watcher.result.fault).toBe(LeafFault.WrongWeight);
-    expect(watcher.result.bond).toBe(10n * OPEN);
+    expect(watcher.result.reward).toBe(5n * OPEN); // half the bond; the treasury takes the rest
 
     await waitForIndexed(async () => (await gql<{ model: { manifestStatus: string; invalid: boolean } | null }>(`{ model(id: "${badId}") { manifestStatus invalid } }`)).model?.manifestStatus === "Flagged", "the indexer to flag the manifest");
     const { page } = roles.payer!;
@@ -466,7 +466,7 @@ describe("the app in Chromium, one journey per role", () => {
     expect(await notice.getAttribute("data-contribution")).toBe(leaves[0]!.contributionId.toLowerCase());
     // The indexer, which fetched the manifest, names the same leaf and both numbers.
     await page.getByText(new RegExp(`leaf ${leaves[0]!.contributionId.toLowerCase()}: wrong-weight \\(status Accepted, .* bytes; the leaf weighs 1\\)`)).waitFor({ timeout: 30_000 });
-    await page.getByTestId("model-bond").getByText("taken by a challenger").waitFor();
+    await page.getByTestId("model-bond").getByText("forfeited: half to the challenger, half to the treasury").waitFor();
     expect(await page.getByLabel("Pay for this model (OPEN)").count()).toBe(0);
     await screenshot(page, "model-invalid");
   });

@@ -102,7 +102,7 @@ interface IModelRegistry {
     error BadChallengeWindow(uint256 window, uint256 min, uint256 max);
 
     /// @param spec Everything the trainer registered, as passed to `registerModel`.
-    /// @param bond The OPEN the trainer put at stake; a proven wrong leaf hands it to the challenger.
+    /// @param bond The OPEN the trainer put at stake; a proven wrong leaf hands half to the challenger, half to the treasury.
     /// @param challengeEndsAt When payments open and challenges close.
     event ModelRegistered(
         uint256 indexed modelId,
@@ -112,9 +112,15 @@ interface IModelRegistry {
         uint256 bond,
         uint256 challengeEndsAt
     );
-    /// @dev A leaf was proven wrong: the model is invalid and `bond` went to the challenger.
+    /// @dev A leaf was proven wrong: the model is invalid; `reward` (half the bond) went to the
+    /// challenger and `forfeited` (the rest) to the treasury.
     event ModelChallenged(
-        uint256 indexed modelId, address indexed challenger, bytes32 contributionId, LeafFault fault, uint256 bond
+        uint256 indexed modelId,
+        address indexed challenger,
+        bytes32 contributionId,
+        LeafFault fault,
+        uint256 reward,
+        uint256 forfeited
     );
     /// @dev The challenge window closed with no leaf proven wrong; the bond went back to the trainer.
     event BondReleased(uint256 indexed modelId, address indexed trainer, uint256 bond);

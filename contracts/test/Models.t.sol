@@ -463,10 +463,13 @@ contract ModelsTest is ReviewHelpers {
         registerInWindow(defaultSpec());
         address watcher = makeAddr("watcher");
         vm.expectEmit(true, true, false, true, address(models));
-        emit IModelRegistry.ModelChallenged(1, watcher, id4, LeafFault.NotAccepted, MODEL_BOND);
+        emit IModelRegistry.ModelChallenged(1, watcher, id4, LeafFault.NotAccepted, MODEL_BOND / 2, MODEL_BOND / 2);
+        uint256 treasuryBefore = open.balanceOf(treasury);
         vm.prank(watcher);
         assertEq(uint8(models.challengeLeaf(1, evidenceOf(3), proofOf(3), netIds(1))), uint8(LeafFault.NotAccepted));
-        assertEq(open.balanceOf(watcher), MODEL_BOND);
+        assertEq(open.balanceOf(watcher), MODEL_BOND / 2, "half the bond to the challenger");
+        assertEq(open.balanceOf(treasury) - treasuryBefore, MODEL_BOND / 2, "half to the treasury");
+        assertEq(open.balanceOf(address(models)), 0);
         (uint256 bond,, bool invalid) = models.bondOf(1);
         assertEq(bond, 0);
         assertTrue(invalid);
@@ -525,7 +528,7 @@ contract ModelsTest is ReviewHelpers {
             uint8(models.challengeLeaf(2, LeafEvidence(id1, alice, 1_000, textNet, digestOf(1)), none, others)),
             uint8(LeafFault.OutsideDatanets)
         );
-        assertEq(open.balanceOf(bob) - before, 2 * MODEL_BOND);
+        assertEq(open.balanceOf(bob) - before, MODEL_BOND, "half of each of the two bonds");
     }
 
     function test_releaseBond_returnsItToTheTrainerAfterTheWindow() public {

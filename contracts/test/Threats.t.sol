@@ -963,8 +963,9 @@ contract ThreatsTest is ThreatBase {
     /// contributor's leaf almost all the weight, to take nearly all of the contributors' share of every
     /// fee. On the old contracts nothing stopped it: the leaf was under the root, the claim paid it.
     /// Now the weight must be the contribution's size; a watcher proves the heavy leaf wrong inside
-    /// the window, takes the bond, and the model never takes a fee. The colluders end poorer by the
-    /// bond, for any weight they choose and any bond governance set.
+    /// the window, takes half the bond (the treasury the rest), and the model never takes a fee. The
+    /// colluders end poorer by the bond, for any weight they choose and any bond governance set; if
+    /// the trainer front-runs the watcher with a challenge of its own, it still loses half.
     function testFuzz_threat_attributionWeights_heavyLeafLosesTheBond(uint256 inflation, uint96 bond, uint32 size)
         public
     {
@@ -973,6 +974,32 @@ contract ThreatsTest is ThreatBase {
         size = uint32(bound(size, 1, 64 * 1024));
         vm.prank(admin);
         models.setModelBond(bond, CHALLENGE_WINDOW);
+        HeavyLeaf memory a = _heavyLeafModel(inflation, size);
+
+        // Half the runs, the trainer sees the watcher's challenge coming and sends its own first.
+        bool frontRun = inflation % 2 == 0;
+        _challengeAs(frontRun ? trainer : makeAddr("watcher"), a.modelId, a.heavy, a.proof, LeafFault.WrongWeight, bond / 2);
+        vm.warp(block.timestamp + CHALLENGE_WINDOW);
+        vm.prank(makeAddr("payer"));
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ModelInvalid.selector, a.modelId));
+        models.payForModel(a.modelId, 1_000 ether);
+        assertEq(
+            open.balanceOf(a.heavy.contributor) + open.balanceOf(trainer),
+            a.colludersBefore - (frontRun ? bond - bond / 2 : bond),
+            "the colluders lose the bond, or half of it when they front-run the watcher"
+        );
+    }
+
+    struct HeavyLeaf {
+        uint256 modelId;
+        LeafEvidence heavy;
+        bytes32[] proof;
+        uint256 colludersBefore;
+    }
+
+    /// @dev A colluder's accepted file of `size` bytes and alice's of 50,000, in a model whose
+    /// manifest weighs the colluder's leaf `inflation` times its size (plus one).
+    function _heavyLeafModel(uint256 inflation, uint32 size) internal returns (HeavyLeaf memory a) {
         stakeValidators(MIN_STAKE);
         address colluder = makeAddr("colluder");
         vm.prank(admin);
@@ -981,21 +1008,14 @@ contract ThreatsTest is ThreatBase {
         open.approve(address(datanets), type(uint256).max);
         bytes32 mine = decided(colluder, textNet, digestOf(1), size, 1);
         bytes32 hers = decided(alice, textNet, digestOf(2), 50_000, 1);
-        uint256 colludersBefore = open.balanceOf(colluder) + open.balanceOf(trainer);
-
-        LeafEvidence memory heavy = LeafEvidence(mine, colluder, uint256(size) * inflation + 1, textNet, digestOf(1));
+        a.colludersBefore = open.balanceOf(colluder) + open.balanceOf(trainer);
+        a.heavy = LeafEvidence(mine, colluder, uint256(size) * inflation + 1, textNet, digestOf(1));
         bytes32[] memory leaves = new bytes32[](2);
-        leaves[0] = models.leafOf(mine, colluder, heavy.weight);
+        leaves[0] = models.leafOf(mine, colluder, a.heavy.weight);
         leaves[1] = models.leafOf(hers, alice, 50_000);
+        a.proof = MerkleBuilder.proof(leaves, 0);
         vm.prank(trainer);
-        uint256 modelId = models.registerModel(spec(MerkleBuilder.root(leaves), uint128(heavy.weight + 50_000)));
-
-        _challengeAs(makeAddr("watcher"), modelId, heavy, MerkleBuilder.proof(leaves, 0), LeafFault.WrongWeight, bond);
-        vm.warp(block.timestamp + CHALLENGE_WINDOW);
-        vm.prank(makeAddr("payer"));
-        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ModelInvalid.selector, modelId));
-        models.payForModel(modelId, 1_000 ether);
-        assertEq(open.balanceOf(colluder) + open.balanceOf(trainer), colludersBefore - bond, "the colluders lose the bond");
+        a.modelId = models.registerModel(spec(MerkleBuilder.root(leaves), uint128(a.heavy.weight + 50_000)));
     }
 
     function _challengeAs(
@@ -1011,7 +1031,7 @@ contract ThreatsTest is ThreatBase {
         uint256 before = open.balanceOf(watcher);
         vm.prank(watcher);
         assertEq(uint8(models.challengeLeaf(modelId, leaf, proof, nets)), uint8(expected));
-        assertEq(open.balanceOf(watcher) - before, bond, "the watcher takes the bond");
+        assertEq(open.balanceOf(watcher) - before, bond, "the challenger takes half the bond");
     }
 
     /// Leaf weights summing above the registered total cannot pay out more than the model's fees, and

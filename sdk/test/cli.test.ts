@@ -271,8 +271,8 @@ describe("the openledger CLI", () => {
     expect(checked.map((c) => c.fault)).toEqual(manifest.leaves.map((_, i) => (i === 0 ? "WrongWeight" : "None")));
     const before = await getOpenBalance(stack.client, { contracts: stack.contracts, account: stack.wallet(PAYER).account.address });
     const challenged = await ok(["models", "challenge", "2"], PAYER);
-    expect(challenged.stdout).toMatch(new RegExp(`^Model 2 is invalid: leaf ${manifest.leaves[0]!.contributionId} is not weighed by its contribution's size\\. Bond paid to you: 10 OPEN`));
-    expect(await getOpenBalance(stack.client, { contracts: stack.contracts, account: stack.wallet(PAYER).account.address })).toBeGreaterThan(before + parseEther("9.99"));
+    expect(challenged.stdout).toMatch(new RegExp(`^Model 2 is invalid: leaf ${manifest.leaves[0]!.contributionId} is not weighed by its contribution's size\\. Paid to you: 5 OPEN, half the trainer's bond \\(the treasury takes 5 OPEN\\)`));
+    expect(await getOpenBalance(stack.client, { contracts: stack.contracts, account: stack.wallet(PAYER).account.address })).toBeGreaterThan(before + parseEther("4.99"));
     expect((await ok(["models", "show", "2"])).stdout).toMatch(/status\s+invalid: a challenge proved a leaf wrong; it takes no fees/);
 
     await stack.advance(DEVELOPMENT_PARAMETERS.challengeWindow);

@@ -1032,7 +1032,7 @@ contract Handler is Test {
     }
 
     /// @dev A watcher (the payer) challenges any leaf of any model, right or wrong, in or out of the
-    /// window: it must be paid the bond exactly when the leaf breaks the rule inside an open window.
+    /// window: it must be paid half the bond exactly when the leaf breaks the rule inside an open window.
     function challengeLeaf(uint256 pick, uint256 leafSeed) external {
         calls["challengeLeaf"]++;
         if (_models.length == 0) return;
@@ -1047,7 +1047,7 @@ contract Handler is Test {
         vm.prank(payer);
         try models.challengeLeaf(mi + 1, LeafEvidence(l.id, l.contributor, l.weight, l.net, l.digest), proof, m.datanetIds)
         returns (LeafFault fault) {
-            if (!expectPaid || fault != expected || open.balanceOf(payer) - before != m.bond) challengeMismatch++;
+            if (!expectPaid || fault != expected || open.balanceOf(payer) - before != m.bond / 2) challengeMismatch++;
             m.invalid = true;
             m.bond = 0;
             hits["challenge"]++;

@@ -4835,7 +4835,13 @@ export const modelRegistryAbi = [
       {
         "indexed": false,
         "internalType": "uint256",
-        "name": "bond",
+        "name": "reward",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "forfeited",
         "type": "uint256"
       }
     ],

@@ -191,12 +191,12 @@ export async function findLeafFaults(
 /**
  * Challenges a model by one leaf of its manifest that breaks the attribution rule (the first such
  * leaf when `contributionId` is not given). Inside the model's challenge window the registry marks
- * the model invalid and pays its bond to the caller.
+ * the model invalid and pays half its bond to the caller (`reward`), the rest to the treasury.
  */
 export async function challengeLeaf(
   client: WriteClient,
   args: WithContracts & { modelId: bigint; manifest: DatasetManifest; contributionId?: Hex; fromBlock?: bigint },
-): Promise<Sent<{ fault: LeafFault; reason: string; contributionId: Hex; bond: bigint }>> {
+): Promise<Sent<{ fault: LeafFault; reason: string; contributionId: Hex; reward: bigint; forfeited: bigint }>> {
   const { ModelRegistry } = contractsOf(client, args);
   const verdicts = await findLeafFaults(client, args);
   const wanted = args.contributionId?.toLowerCase();
@@ -210,7 +210,11 @@ export async function challengeLeaf(
   const { hash, receipt } = await send(client, { address: ModelRegistry, abi: modelRegistryAbi, functionName: "challengeLeaf", args: [args.modelId, evidence, proof, datanetIds] });
   const [challenged] = eventsOf(modelRegistryAbi, receipt, "ModelChallenged");
   const fault = (challenged?.args.fault ?? target.fault) as LeafFault;
-  return { hash, receipt, result: { fault, reason: LEAF_FAULT_TEXT[fault], contributionId: target.leaf.contributionId, bond: challenged?.args.bond ?? 0n } };
+  return {
+    hash,
+    receipt,
+    result: { fault, reason: LEAF_FAULT_TEXT[fault], contributionId: target.leaf.contributionId, reward: challenged?.args.reward ?? 0n, forfeited: challenged?.args.forfeited ?? 0n },
+  };
 }
 
 /** Returns a model's bond to its trainer once its challenge window has closed unchallenged. Anyone may send it. */

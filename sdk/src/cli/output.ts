@@ -26,6 +26,7 @@ export const OPEN_AMOUNT_KEYS: ReadonlySet<string> = new Set([
   "deposit",
   "depositRefund",
   "eligible",
+  "forfeited",
   "minimumStake",
   "pool",
   "protocolShare",

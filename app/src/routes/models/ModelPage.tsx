@@ -81,7 +81,7 @@ function PayForm({ model }: { model: ModelRow }) {
       {waiting ? (
         <p className="muted small" data-testid="payments-open">
           Payments open {formatDate(opensAt)}
-          {now !== undefined ? ` (${formatRelative(opensAt, now)})` : ""}, when the model's challenge window closes: until then anyone can prove a leaf of its manifest wrong and take the trainer's bond.
+          {now !== undefined ? ` (${formatRelative(opensAt, now)})` : ""}, when the model's challenge window closes: until then anyone can prove a leaf of its manifest wrong and take half the trainer's bond.
         </p>
       ) : null}
       <TxProgress
@@ -162,7 +162,7 @@ export default function ModelPage() {
         <div>
           <dt>Bond</dt>
           <dd data-testid="model-bond">
-            {model.invalid ? "taken by a challenger" : BigInt(model.bond) > 0n ? <><Amount wei={model.bond} /> at stake until {formatDate(Number(model.challengeEndsAt))}</> : "released to the trainer"}
+            {model.invalid ? "forfeited: half to the challenger, half to the treasury" : BigInt(model.bond) > 0n ? <><Amount wei={model.bond} /> at stake until {formatDate(Number(model.challengeEndsAt))}</> : "released to the trainer"}
           </dd>
         </div>
         <div>

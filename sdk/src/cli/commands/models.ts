@@ -117,7 +117,7 @@ function showCommand(models: Command, { ctxOf, json }: Cli): void {
         "contributor fees": open(info.contributorFees),
         "attribution paid": open(info.attributionPaid),
         status: info.invalid ? "invalid: a challenge proved a leaf wrong; it takes no fees" : `payments open from ${when(info.challengeEndsAt)}`,
-        bond: info.invalid ? "taken by the challenger" : info.bond > 0n ? `${open(info.bond)} at stake until ${when(info.challengeEndsAt)}` : "released",
+        bond: info.invalid ? "forfeited: half to the challenger, half to the treasury" : info.bond > 0n ? `${open(info.bond)} at stake until ${when(info.challengeEndsAt)}` : "released",
       };
       if (json(cmd)) return printJson({ ...info, spec });
       printFields(out);
@@ -228,7 +228,7 @@ function checkCommand(models: Command, { ctxOf, json }: Cli): void {
 function challengeCommand(models: Command, { ctxOf, json }: Cli): void {
   models
     .command("challenge <model>")
-    .description("prove a leaf of a model's manifest wrong inside its challenge window and take the trainer's bond")
+    .description("prove a leaf of a model's manifest wrong inside its challenge window and take half the trainer's bond")
     .option("--contribution <id>", "the leaf to prove wrong (default: the first that breaks the rule)")
     .action(async (idText: string, o: { contribution?: Hex }, cmd: Command) => {
       const ctx = await ctxOf(cmd);
@@ -243,7 +243,8 @@ function challengeCommand(models: Command, { ctxOf, json }: Cli): void {
         ...(o.contribution ? { contributionId: o.contribution } : {}),
       });
       if (json(cmd)) return printJson({ ...sent.result, fault: leafFaultName(sent.result.fault), transaction: sent.hash });
-      console.log(`Model ${modelId} is invalid: leaf ${sent.result.contributionId} ${LEAF_FAULT_TEXT[sent.result.fault]}. Bond paid to you: ${open(sent.result.bond)} (tx ${sent.hash})`);
+      const { contributionId, fault, reward, forfeited } = sent.result;
+      console.log(`Model ${modelId} is invalid: leaf ${contributionId} ${LEAF_FAULT_TEXT[fault]}. Paid to you: ${open(reward)}, half the trainer's bond (the treasury takes ${open(forfeited)}) (tx ${sent.hash})`);
     });
 }
 
