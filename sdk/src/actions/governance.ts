@@ -74,6 +74,11 @@ export async function listGovernanceCalls(
   return calls;
 }
 
+/** A scheduled call in one line: `Datanets.setProtocolLimits(10485760, …)`, or the contract and selector when it cannot be decoded. */
+export function describeGovernanceCall(c: Pick<ScheduledCall, "contract" | "functionName" | "args" | "data">): string {
+  return c.functionName ? `${c.contract}.${c.functionName}(${c.args.map(String).join(", ")})` : `${c.contract} ${c.data.slice(0, 10)}…`;
+}
+
 /** Schedules a call on the timelock (a proposer's key); it may run `delay` seconds from now. */
 export async function scheduleGovernanceCall(
   client: WriteClient,

@@ -1,5 +1,5 @@
 // The model registry: register a model, pay for one, claim attribution, and the reads.
-import type { Address, Hex } from "viem";
+import { zeroHash, type Address, type Hex } from "viem";
 import { getContractEvents } from "viem/actions";
 import { datanetsAbi, LeafFault, leafProof, modelRegistryAbi, type DatasetManifest, type ManifestLeaf } from "@openledger/protocol";
 import { toOnchainCid, type CID } from "../cid.ts";
@@ -10,7 +10,7 @@ import { ensureAllowance } from "./token.ts";
 import { TRAINING_METHOD_NAMES, TrainingMethod } from "@openledger/protocol";
 
 export { LeafFault, TrainingMethod };
-/** The leaf faults' names, indexed by `LeafFault`. */
+/** What each `LeafFault` means, in words ("is not weighed by its contribution's size"). */
 export const LEAF_FAULT_TEXT = {
   [LeafFault.None]: "keeps the rule",
   [LeafFault.NotAccepted]: "names a contribution that is not accepted",
@@ -162,6 +162,12 @@ export interface LeafVerdict {
   digest: Hex;
 }
 
+/** A verdict with what the registry needs to hear a challenge of it. */
+interface JudgedLeaf extends LeafVerdict {
+  evidence: { contributionId: Hex; contributor: Address; weight: bigint; datanetId: number; digest: Hex };
+  proof: Hex[];
+}
+
 /**
  * Judges every leaf of a model's manifest by the attribution rule, as the registry's `leafFault`
  * does on chain (the contract is the judge; this only gathers the evidence: each contribution's
@@ -172,20 +178,28 @@ export async function findLeafFaults(
   client: ReadClient,
   args: WithContracts & { modelId: bigint; manifest: DatasetManifest; fromBlock?: bigint },
 ): Promise<LeafVerdict[]> {
+  const { verdicts } = await judgeLeaves(client, args);
+  return verdicts.map(({ leaf, fault, reason, datanetId, digest }) => ({ leaf, fault, reason, datanetId, digest }));
+}
+
+async function judgeLeaves(
+  client: ReadClient,
+  args: WithContracts & { modelId: bigint; manifest: DatasetManifest; fromBlock?: bigint },
+): Promise<{ datanetIds: number[]; verdicts: JudgedLeaf[] }> {
   const { ModelRegistry, Datanets } = contractsOf(client, args);
   const datanetIds = await getModelDatanets(client, args);
   const ids = args.manifest.leaves.map((l) => l.contributionId);
   const submitted = await getContractEvents(client, { address: Datanets, abi: datanetsAbi, eventName: "ContributionSubmitted", args: { contributionId: ids }, fromBlock: args.fromBlock ?? 0n, toBlock: "latest" });
   const where = new Map(submitted.map((e) => [e.args.contributionId!.toLowerCase(), { datanetId: Number(e.args.datanetId), digest: e.args.digest! }]));
-  const verdicts: LeafVerdict[] = [];
+  const verdicts: JudgedLeaf[] = [];
   for (const leaf of args.manifest.leaves) {
     const { proof } = leafProof(args.manifest, leaf.contributionId);
-    const at = where.get(leaf.contributionId.toLowerCase()) ?? { datanetId: 0, digest: `0x${"00".repeat(32)}` as Hex };
+    const at = where.get(leaf.contributionId.toLowerCase()) ?? { datanetId: 0, digest: zeroHash };
     const evidence = { contributionId: leaf.contributionId, contributor: leaf.contributor, weight: BigInt(leaf.weight), ...at };
     const fault = (await read(client, { address: ModelRegistry, abi: modelRegistryAbi, functionName: "leafFault", args: [args.modelId, evidence, proof, datanetIds] })) as LeafFault;
-    verdicts.push({ leaf, fault, reason: LEAF_FAULT_TEXT[fault], ...at });
+    verdicts.push({ leaf, fault, reason: LEAF_FAULT_TEXT[fault], ...at, evidence, proof });
   }
-  return verdicts;
+  return { datanetIds, verdicts };
 }
 
 /**
@@ -198,16 +212,13 @@ export async function challengeLeaf(
   args: WithContracts & { modelId: bigint; manifest: DatasetManifest; contributionId?: Hex; fromBlock?: bigint },
 ): Promise<Sent<{ fault: LeafFault; reason: string; contributionId: Hex; reward: bigint; forfeited: bigint }>> {
   const { ModelRegistry } = contractsOf(client, args);
-  const verdicts = await findLeafFaults(client, args);
+  const { datanetIds, verdicts } = await judgeLeaves(client, args);
   const wanted = args.contributionId?.toLowerCase();
   const target = wanted ? verdicts.find((v) => v.leaf.contributionId.toLowerCase() === wanted) : verdicts.find((v) => v.fault !== LeafFault.None);
   if (!target) {
     throw new OpenLedgerError(wanted ? `contribution ${args.contributionId} is not in model ${args.modelId}'s manifest` : `every leaf of model ${args.modelId}'s manifest keeps the attribution rule: there is nothing to challenge`);
   }
-  const datanetIds = await getModelDatanets(client, args);
-  const { proof } = leafProof(args.manifest, target.leaf.contributionId);
-  const evidence = { contributionId: target.leaf.contributionId, contributor: target.leaf.contributor, weight: BigInt(target.leaf.weight), datanetId: target.datanetId, digest: target.digest };
-  const { hash, receipt } = await send(client, { address: ModelRegistry, abi: modelRegistryAbi, functionName: "challengeLeaf", args: [args.modelId, evidence, proof, datanetIds] });
+  const { hash, receipt } = await send(client, { address: ModelRegistry, abi: modelRegistryAbi, functionName: "challengeLeaf", args: [args.modelId, target.evidence, target.proof, datanetIds] });
   const [challenged] = eventsOf(modelRegistryAbi, receipt, "ModelChallenged");
   const fault = (challenged?.args.fault ?? target.fault) as LeafFault;
   return {

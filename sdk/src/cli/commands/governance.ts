@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { encodeFunctionData, getAddress, isAddress, isHex, toHex, type AbiFunction, type Address, type Hex } from "viem";
 import {
+  describeGovernanceCall,
   executeGovernanceCall,
   governanceOf,
   listGovernanceCalls,
@@ -29,10 +30,6 @@ function calls(ctx: Context): Promise<ScheduledCall[]> {
   return listGovernanceCalls(ctx.client, { governance: governanceOf(ctx.deployment), contracts: ctx.contracts, fromBlock: BigInt(ctx.deployment.startBlock ?? 0) });
 }
 
-function describe(c: ScheduledCall): string {
-  return c.functionName ? `${c.contract}.${c.functionName}(${c.args.map(String).join(", ")})` : `${c.contract} ${c.data.slice(0, 10)}…`;
-}
-
 function listCommand(governance: Command, { ctxOf, json }: Cli): void {
   governance
     .command("list")
@@ -44,7 +41,7 @@ function listCommand(governance: Command, { ctxOf, json }: Cli): void {
       if (json(cmd)) return printJson({ timelock, delay, calls: list });
       console.log(`Timelock ${timelock}: every change waits ${delay} s after it is scheduled.`);
       if (list.length === 0) return console.log("Nothing has been scheduled.");
-      printTable(list.map((c) => [c.id, describe(c), c.state, when(c.readyAt)]), ["id", "call", "state", "may run from"]);
+      printTable(list.map((c) => [c.id, describeGovernanceCall(c), c.state, when(c.readyAt)]), ["id", "call", "state", "may run from"]);
     });
 }
 
@@ -106,6 +103,6 @@ function executeCommand(governance: Command, { ctxOf, json }: Cli): void {
       if (!call) throw new UsageError(`no governance call ${id} was scheduled (see \`openledger governance list\`)`);
       const sent = await executeGovernanceCall(await ctx.wallet(), { governance: governanceOf(ctx.deployment), call });
       if (json(cmd)) return printJson({ ...sent.result, transaction: sent.hash });
-      console.log(`Executed ${describe(call)} (tx ${sent.hash}).`);
+      console.log(`Executed ${describeGovernanceCall(call)} (tx ${sent.hash}).`);
     });
 }
