@@ -120,7 +120,7 @@ contract Datanets is DatanetsStorage, ReentrancyGuardTransient {
     {
         (Datanet storage d, uint256 index, uint16 version, uint256 maxSize, uint32 sequence) =
             _beginSubmission(datanetId, termsVersion);
-        contributionId = _record(d, datanetId, file, index, version, maxSize, sequence);
+        contributionId = _record(d, datanetId, file, index, version, maxSize, sequence, 0);
         _endSubmission(d, datanetId, version, sequence, file.size, 1);
     }
 
@@ -138,10 +138,69 @@ contract Datanets is DatanetsStorage, ReentrancyGuardTransient {
         contributionIds = new bytes32[](n);
         uint256 totalBytes;
         for (uint256 i; i < n; ++i) {
-            contributionIds[i] = _record(d, datanetId, files[i], index, version, maxSize, sequence + uint32(i));
+            contributionIds[i] = _record(d, datanetId, files[i], index, version, maxSize, sequence + uint32(i), 0);
             totalBytes += files[i].size;
         }
         _endSubmission(d, datanetId, version, sequence + uint32(n - 1), totalBytes, n);
+    }
+
+    // ─── Committed submissions ──────────────────────────────────────────────
+
+    /// @notice Submit files committed to earlier with `commitSubmission`; all or none are recorded.
+    /// @dev Like `submitBatch`, except that a file whose content another contributor has pending,
+    /// sent after this commitment was recorded (or under a later commitment) and still in its commit
+    /// window, displaces that copy: the copy's deposit is credited back to its sender, its round ends
+    /// with no outcome (votes committed on it count nowhere and can be revealed without effect), and
+    /// a new round opens for the caller. The commitment must predate this block's second, and is
+    /// used up.
+    /// @param salt The secret the commitment was made with.
+    function submitCommitted(uint32 datanetId, FileRef[] calldata files, uint16 termsVersion, bytes32 salt)
+        external
+        nonReentrant
+        returns (bytes32[] memory contributionIds)
+    {
+        uint256 claimBits = _useSubmissionCommitment(datanetId, files, salt);
+        (Datanet storage d, uint256 index, uint16 version,, uint32 first) = _beginSubmission(datanetId, termsVersion);
+        (contributionIds, index) = _recordAll(d, datanetId, files, index, version, first, claimBits);
+        _endSubmission(d, datanetId, version, first + uint32(files.length - 1), index, files.length);
+    }
+
+    /// @dev `_record` for each file of a committed batch; returns the ids and the batch's total bytes.
+    function _recordAll(
+        Datanet storage d,
+        uint32 datanetId,
+        FileRef[] calldata files,
+        uint256 index,
+        uint16 version,
+        uint32 first,
+        uint256 claimBits
+    ) private returns (bytes32[] memory ids, uint256 totalBytes) {
+        uint256 maxSize = _min(d.maxFileSize, _config.maxFileSize);
+        ids = new bytes32[](files.length);
+        for (uint256 i; i < files.length; ++i) {
+            ids[i] = _record(d, datanetId, files[i], index, version, maxSize, first + uint32(i), claimBits);
+            totalBytes += files[i].size;
+        }
+    }
+
+    /// @dev Checks and uses up the caller's commitment to `files`; returns the claim `_record` writes:
+    /// when the commitment was recorded, shifted left 8 bits, over its age in seconds (saturating).
+    function _useSubmissionCommitment(uint32 datanetId, FileRef[] calldata files, bytes32 salt)
+        private
+        returns (uint256 claimBits)
+    {
+        uint256 n = files.length;
+        if (n == 0 || n > MAX_BATCH) revert BadBatchSize(n, MAX_BATCH);
+        bytes32[] memory digests = new bytes32[](n);
+        for (uint256 i; i < n; ++i) {
+            digests[i] = files[i].digest;
+        }
+        bytes32 key = _submissionCommitmentOf(msg.sender, datanetId, keccak256(abi.encodePacked(digests)), salt);
+        uint256 committedAt = _submissionCommitments[key];
+        if (committedAt == 0) revert SubmissionCommitmentNotFound(msg.sender, key);
+        if (committedAt >= block.timestamp) revert SubmissionCommitmentTooRecent(key, committedAt, block.timestamp);
+        delete _submissionCommitments[key];
+        claimBits = (committedAt << 8) | _min(block.timestamp - committedAt, MAX_CLAIM_AGE);
     }
 
     // ─── Review ─────────────────────────────────────────────────────────────
@@ -165,8 +224,13 @@ contract Datanets is DatanetsStorage, ReentrancyGuardTransient {
         bytes32[] memory ids = _checkCommitBatch(d, datanetId, digests);
         commitment = commitmentKey(msg.sender, datanetId, keccak256(abi.encodePacked(ids)));
         // The same ids can be committed again only after every one of them expired and was
-        // resubmitted; an unrevealed commitment of that earlier round is slashed before it is replaced.
-        if (_commitments[commitment].state == COMMITTED) _slash(commitment, address(0));
+        // resubmitted, or was displaced; an unrevealed commitment of that earlier round is slashed
+        // before it is replaced, unless every copy it voted on was displaced (then it counts nowhere).
+        Commitment storage earlier = _commitments[commitment];
+        if (earlier.state == COMMITTED) {
+            if (_allDisplacedSince(ids, earlier.committedAt)) staking.releaseVote(msg.sender);
+            else _slash(commitment, address(0));
+        }
         // Records the open vote (its stake cannot be withdrawn until it is revealed or slashed).
         (uint256 eligible, uint256 minimum) = staking.holdVote(msg.sender);
         if (eligible < minimum || eligible < WEIGHT_UNIT) revert StakeBelowMinimum(msg.sender, eligible, minimum);
@@ -629,7 +693,8 @@ contract Datanets is DatanetsStorage, ReentrancyGuardTransient {
         u.filesUsed = uint16(usedFiles + n);
     }
 
-    /// @dev Checks one file and writes its contribution slot.
+    /// @dev Checks one file and writes its contribution slot. `claimBits` is 0 for a submission without
+    /// a commitment, else what `_useSubmissionCommitment` returns.
     function _record(
         Datanet storage d,
         uint32 datanetId,
@@ -637,17 +702,17 @@ contract Datanets is DatanetsStorage, ReentrancyGuardTransient {
         uint256 index,
         uint16 version,
         uint256 maxSize,
-        uint32 sequence
+        uint32 sequence,
+        uint256 claimBits
     ) private returns (bytes32 id) {
         uint256 size = file.size;
         if (Formats.bit(file.format) & d.formats == 0) revert FormatNotAllowed(datanetId, file.format, d.formats);
         if (size == 0) revert EmptyFile(datanetId, file.digest);
         if (size > maxSize) revert FileTooLarge(datanetId, file.digest, size, maxSize);
         id = contributionIdOf(datanetId, file.digest);
-        Contribution storage c = _contributions[id];
-        Status existing = c.status;
+        Status existing = _contributions[id].status;
         if (existing != Status.None && existing != Status.Expired) {
-            revert DuplicateContent(datanetId, file.digest, id, existing);
+            claimBits = _claimContent(d, id, datanetId, file.digest, index, claimBits, existing);
         }
         _contributions[id] = Contribution({
             contributor: uint32(index),
@@ -660,11 +725,49 @@ contract Datanets is DatanetsStorage, ReentrancyGuardTransient {
             sequence: sequence,
             approveWeight: 0,
             rejectWeight: 0,
-            revealedValidators: 0
+            revealedValidators: 0,
+            claim: uint8(claimBits)
         });
         emit ContributionSubmitted(id, datanetId, msg.sender, file.digest, file.codec, file.format, uint32(size));
     }
 
+    /// @dev Content already in the Datanet (`existing` is its status): refused, unless it is another
+    /// contributor's pending copy that this submission's commitment displaces (see `_displace`).
+    /// Returns the `claimBits` byte to write.
+    function _claimContent(
+        Datanet storage d,
+        bytes32 id,
+        uint32 datanetId,
+        bytes32 digest,
+        uint256 index,
+        uint256 claimBits,
+        Status existing
+    ) private returns (uint256) {
+        if (existing != Status.Pending || claimBits == 0) revert DuplicateContent(datanetId, digest, id, existing);
+        _displace(d, id, datanetId, digest, index, claimBits >> 8);
+        return uint8(claimBits) | DISPLACED;
+    }
+
+    /// @dev Ends another contributor's pending round of the content, if this submission's commitment
+    /// (recorded at `committedAt`) claimed it first and that round's review has not begun; reverts
+    /// otherwise. The copy's sender gets its deposit back and nothing else.
+    function _displace(Datanet storage d, bytes32 id, uint32 datanetId, bytes32 digest, uint256 index, uint256 committedAt)
+        private
+    {
+        Contribution memory e = _contributions[id];
+        if (e.contributor == index) revert DuplicateContent(datanetId, digest, id, Status.Pending);
+        uint256 age = e.claim & MAX_CLAIM_AGE;
+        // When the copy claimed the content: its commitment, or its submission when it had none. An
+        // age that saturated is only a bound, so such a copy is never displaced.
+        uint256 claimedAt = uint256(e.submittedAt) - age;
+        bool first = age == 0 ? committedAt <= claimedAt : age < MAX_CLAIM_AGE && committedAt < claimedAt;
+        uint256 reviewAt = uint256(e.submittedAt) + d.commitWindow;
+        if (!first || block.timestamp >= reviewAt) revert EarlierClaim(id, committedAt, claimedAt, reviewAt);
+        address displaced = _contributorAt[e.contributor];
+        uint256 refund = _terms[_termsKey(datanetId, e.termsVersion)].deposit;
+        if (refund > 0) _balances[displaced].credits += uint128(refund);
+        emit ContributionDisplaced(id, datanetId, displaced, msg.sender, refund);
+    }
 
     /// @dev The ids of a commit batch, after checking each is pending, in its commit window and in
     /// order after the caller's last commit in this Datanet; records the new last sequence.
@@ -698,6 +801,16 @@ contract Datanets is DatanetsStorage, ReentrancyGuardTransient {
         _lastCommittedSequence[sequenceKey] = uint32(last);
     }
 
+    /// @dev Whether every contribution of `ids` is in a round that displaced the one a commitment
+    /// made at `committedAt` voted on.
+    function _allDisplacedSince(bytes32[] memory ids, uint256 committedAt) private view returns (bool) {
+        for (uint256 i; i < ids.length; ++i) {
+            Contribution storage c = _contributions[ids[i]];
+            if (c.claim & DISPLACED == 0 || committedAt > c.submittedAt) return false;
+        }
+        return true;
+    }
+
     /// @dev A validator's share of the validator rewards of `ids` given its revealed votes.
     function _validatorShare(uint32 datanetId, bytes32[] memory ids, uint256 votes, uint256 weight, uint256 committedAt)
         private
@@ -708,8 +821,9 @@ contract Datanets is DatanetsStorage, ReentrancyGuardTransient {
         Terms memory t;
         for (uint256 i; i < ids.length; ++i) {
             Contribution memory m = _contributions[ids[i]];
-            // Content that expired and was resubmitted is a new round this commitment took no part in.
-            if (committedAt < m.submittedAt) continue;
+            // Content that expired and was resubmitted, or whose copy was displaced, is a new round
+            // this commitment took no part in.
+            if (committedAt < m.submittedAt || (committedAt == m.submittedAt && m.claim & DISPLACED != 0)) continue;
             if (m.status == Status.Pending) revert NotFinal(ids[i], m.status);
             if (m.status == Status.Expired) continue;
             bool approved = (votes >> i) & 1 == 1;
@@ -735,9 +849,15 @@ contract Datanets is DatanetsStorage, ReentrancyGuardTransient {
             Contribution storage c = _contributions[ids[i]];
             // No status check needed: a contribution is final only after its reveal window closed,
             // and one resubmitted since the commit is refused just below.
-            uint256 opensAt = uint256(c.submittedAt) + commitWindow;
-            // The commit must belong to this round (content that expired may have been resubmitted since).
-            if (committedAt < c.submittedAt) revert NotInCommitWindow(ids[i], committedAt, c.submittedAt, opensAt);
+            uint256 submittedAt = c.submittedAt;
+            uint256 opensAt = submittedAt + commitWindow;
+            if (committedAt <= submittedAt) {
+                // A vote on a copy that a committed submission displaced counts nowhere, whenever it
+                // is revealed (revealing it spares the validator the slash of an unrevealed commitment).
+                if (c.claim & DISPLACED != 0) continue;
+                // The commit must belong to this round (content that expired may have been resubmitted since).
+                if (committedAt < submittedAt) revert NotInCommitWindow(ids[i], committedAt, submittedAt, opensAt);
+            }
             if (block.timestamp < opensAt || block.timestamp >= opensAt + revealWindow) {
                 revert NotInRevealWindow(ids[i], block.timestamp, opensAt, opensAt + revealWindow);
             }
@@ -748,14 +868,14 @@ contract Datanets is DatanetsStorage, ReentrancyGuardTransient {
     /// @dev Adds one revealed vote to a contribution's tallies: its weight to the approvals or the
     /// rejections, and one to the distinct validators (one commitment per validator and contribution,
     /// since commits go in increasing sequence). One read and one write of the contribution's slot:
-    /// `approveWeight` is bits 160–199, `rejectWeight` 200–239, `revealedValidators` 240–255. A
-    /// tally cannot overflow its 40 bits (the whole supply is 10^12 weight units, under 2^40); the
-    /// count saturates.
+    /// `approveWeight` is bits 160–199, `rejectWeight` 200–239, `revealedValidators` 240–247
+    /// (`claim` is 248–255). A tally cannot overflow its 40 bits (the whole supply is 10^12 weight
+    /// units, under 2^40); the count saturates at 255, above any `minValidators`.
     function _tally(Contribution storage c, bool approve, uint256 weight) private {
         assembly ("memory-safe") {
             let word := sload(c.slot)
             word := add(word, shl(add(160, mul(iszero(approve), 40)), weight))
-            if lt(shr(240, word), 0xffff) { word := add(word, shl(240, 1)) }
+            if lt(and(shr(240, word), 0xff), 0xff) { word := add(word, shl(240, 1)) }
             sstore(c.slot, word)
         }
     }

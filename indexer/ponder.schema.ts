@@ -176,6 +176,13 @@ export const contribution = onchainTable(
     storedSize: t.integer(),
     /** `size` against `storedSize`: `Mismatch` when they differ or the root states no file size. */
     sizeCheck: sizeCheck("size_check").notNull(),
+    /**
+     * The account whose pending copy of this content the current round displaced (a committed
+     * submission: `ContributionDisplaced`), or null. Votes committed on that copy count nowhere.
+     */
+    displaced: t.hex(),
+    /** The transaction of that displacement. */
+    displacedTx: t.hex(),
   }),
   (table) => ({
     datanetSequenceIndex: index().on(table.datanetId, table.sequence),
@@ -198,6 +205,11 @@ export const submission = onchainTable(
     status: contributionStatus("status").notNull(),
     submittedAt: t.bigint().notNull(),
     transactionHash: t.hex().notNull(),
+    /**
+     * The account whose committed submission displaced this round before its review (it ends as
+     * `Expired`: deposit refunded, nothing decided), or null.
+     */
+    displacedBy: t.hex(),
   }),
   (table) => ({
     pk: primaryKey({ columns: [table.datanetId, table.sequence] }),

@@ -12,10 +12,12 @@ import {DatanetsStorage} from "./DatanetsStorage.sol";
 
 /// @title DatanetsAdmin
 /// @notice The calls of Datanet owners and of governance: creating a Datanet, its limits, metadata,
-/// pause, pool withdrawals and ownership, and the protocol-wide limits and pause.
+/// pause, pool withdrawals and ownership, and the protocol-wide limits and pause; and a
+/// contributor's submission commitments, with their views.
 /// @dev Runs only by DELEGATECALL from `Datanets`' fallback, on `Datanets`' storage; its own
 /// storage is never used. Kept apart so that `Datanets`, which every contribution calls, stays
-/// under the contract size limit without slowing its calls: none of these is on a contribution's path.
+/// under the contract size limit without slowing its calls: none of these is on a plain submission's
+/// path (a submission commitment is an optional transaction of its own).
 contract DatanetsAdmin is IDatanetsAdmin, DatanetsStorage, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
@@ -174,6 +176,45 @@ contract DatanetsAdmin is IDatanetsAdmin, DatanetsStorage, ReentrancyGuardTransi
     }
 
     // ─── Internals ──────────────────────────────────────────────────────────
+
+
+    // ─── Submission commitments ─────────────────────────────────────────────
+
+    /// @notice Record a submission commitment before sending the files, so that nobody who sees them
+    /// in the mempool can take their credit: `submitCommitted` displaces a pending copy of the same
+    /// content that another contributor sent after this commitment (or committed after it).
+    /// @dev The commitment is `submissionCommitmentOf(contributor, datanetId, digestsHash, salt)`:
+    /// salted, so that it reveals nothing about the files. Optional: `submit` needs none.
+    function commitSubmission(bytes32 commitment) external {
+        uint256 committedAt = _submissionCommitments[commitment];
+        if (committedAt != 0) revert SubmissionCommitmentExists(commitment, committedAt);
+        _submissionCommitments[commitment] = block.timestamp;
+        emit SubmissionCommitted(commitment, msg.sender);
+    }
+
+    /// @notice The submission commitment of `contributor` for files of `datanetId`: it binds them to
+    /// the contributor, the Datanet, this contract and chain, and hides them behind the salt.
+    /// @param digestsHash `keccak256(abi.encodePacked(digests))`, in the order they will be submitted.
+    function submissionCommitmentOf(address contributor, uint32 datanetId, bytes32 digestsHash, bytes32 salt)
+        external
+        view
+        returns (bytes32)
+    {
+        return _submissionCommitmentOf(contributor, datanetId, digestsHash, salt);
+    }
+
+    /// @notice When an unused submission commitment was recorded; 0 if never, or once used.
+    function submissionCommittedAt(bytes32 commitment) external view returns (uint256) {
+        return _submissionCommitments[commitment];
+    }
+
+    /// @notice How the current round of a contribution claimed its content: whether it displaced
+    /// another contributor's pending copy, and the age in seconds of the submission commitment it
+    /// was sent with (0 without one; 127 means 127 or more).
+    function claimOf(bytes32 contributionId) external view returns (bool displaced, uint256 commitmentAge) {
+        uint8 claim = _contributions[contributionId].claim;
+        return (claim & DISPLACED != 0, claim & MAX_CLAIM_AGE);
+    }
 
     /// @dev Validates limits against the protocol's and stores them as a new terms version.
     function _applyLimits(

@@ -48,6 +48,11 @@ abstract contract DatanetsStorage is IDatanetsErrors, IDatanetsEvents, AccessCon
     uint8 internal constant SLASHED = 3;
     uint8 internal constant CLAIMED = 4; // revealed, and its validator rewards were credited
 
+    /// @dev `Contribution.claim`: the round displaced another contributor's pending copy.
+    uint8 internal constant DISPLACED = 0x80;
+    /// @dev `Contribution.claim`: the largest commitment age it records exactly, in seconds.
+    uint8 internal constant MAX_CLAIM_AGE = 0x7f;
+
     // ─── Storage ────────────────────────────────────────────────────────────
 
     /// @dev Protocol-wide limits, read by every submission: one slot.
@@ -107,7 +112,11 @@ abstract contract DatanetsStorage is IDatanetsErrors, IDatanetsEvents, AccessCon
         uint32 sequence; // per Datanet, increasing
         uint40 approveWeight;
         uint40 rejectWeight;
-        uint16 revealedValidators; // distinct validators who revealed a vote on it, saturating at 65,535
+        uint8 revealedValidators; // distinct validators who revealed a vote on it, saturating at 255
+        // How this round claimed the content: bits 0–6 the age in seconds (1–127, saturating) of the
+        // submission commitment it was sent with, 0 for a submission sent without one; bit 7 set
+        // when it displaced another contributor's pending copy (`DISPLACED`).
+        uint8 claim;
     }
 
     struct Commitment {
@@ -163,6 +172,8 @@ abstract contract DatanetsStorage is IDatanetsErrors, IDatanetsEvents, AccessCon
     mapping(uint32 index => address) internal _contributorAt;
     mapping(bytes32 commitment => Commitment) internal _commitments;
     mapping(uint256 datanetAndValidator => uint32) internal _lastCommittedSequence;
+    /// @dev When each unused submission commitment was recorded (`commitSubmission`).
+    mapping(bytes32 submissionCommitment => uint256 committedAt) internal _submissionCommitments;
 
     /// @param token_ The OPEN token.
     /// @param staking_ The validator staking contract.
@@ -213,6 +224,15 @@ abstract contract DatanetsStorage is IDatanetsErrors, IDatanetsEvents, AccessCon
 
     function _termsKey(uint32 datanetId, uint256 version) internal pure returns (uint256) {
         return (uint256(datanetId) << 16) | version;
+    }
+
+    /// @dev See `submissionCommitmentOf`.
+    function _submissionCommitmentOf(address contributor, uint32 datanetId, bytes32 digestsHash, bytes32 salt)
+        internal
+        view
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(block.chainid, address(this), contributor, datanetId, digestsHash, salt));
     }
 
     function _min(uint256 a, uint256 b) internal pure returns (uint256) {

@@ -172,6 +172,16 @@ interface IDatanetsErrors {
     error TermsChanged(uint32 datanetId, uint16 acceptedVersion, uint16 currentVersion);
     /// @dev Only the address a Datanet's owner offered it to may accept it.
     error NotPendingOwner(uint32 datanetId, address caller, address pendingOwner);
+    /// @dev `submitCommitted` found no unused submission commitment of the caller for these files and salt.
+    error SubmissionCommitmentNotFound(address contributor, bytes32 commitment);
+    /// @dev A submission commitment must be recorded before the second its submission is sent in.
+    error SubmissionCommitmentTooRecent(bytes32 commitment, uint256 committedAt, uint256 time);
+    /// @dev The submission commitment is already recorded (a commitment is recorded once).
+    error SubmissionCommitmentExists(bytes32 commitment, uint256 committedAt);
+    /// @dev Another contributor's pending submission of the same content claimed it no later than
+    /// this commitment: its own commitment (or its submission, when it had none) was at or before
+    /// `claimedAt`, and this one's at `committedAt`; or its review already began at `reviewAt`.
+    error EarlierClaim(bytes32 contributionId, uint256 committedAt, uint256 claimedAt, uint256 reviewAt);
 }
 
 /// @notice The events of the Datanets contract: complete enough to rebuild all its state.
@@ -203,6 +213,18 @@ interface IDatanetsEvents {
         CidCodec codec,
         Format format,
         uint32 size
+    );
+    /// @dev A contributor recorded a submission commitment (`submissionCommitmentOf`).
+    event SubmissionCommitted(bytes32 indexed commitment, address indexed sender);
+    /// @dev A committed submission displaced another contributor's pending copy of the same content,
+    /// committed later or sent without a commitment: the copy's deposit is credited back to it, its
+    /// round ends with no outcome, and the `ContributionSubmitted` that follows opens the new round.
+    event ContributionDisplaced(
+        bytes32 indexed contributionId,
+        uint32 indexed datanetId,
+        address indexed displaced,
+        address by,
+        uint256 refund
     );
     event VotesCommitted(
         bytes32 indexed commitment,

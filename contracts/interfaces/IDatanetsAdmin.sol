@@ -23,4 +23,11 @@ interface IDatanetsAdmin {
     function acceptDatanetOwnership(uint32 datanetId) external;
     function setProtocolLimits(uint32 maxFileSize, uint32 dailyBytes, uint16 dailyFiles, uint16 slashBps) external;
     function setProtocolPaused(bool paused) external;
+    function commitSubmission(bytes32 commitment) external;
+    function submissionCommitmentOf(address contributor, uint32 datanetId, bytes32 digestsHash, bytes32 salt)
+        external
+        view
+        returns (bytes32);
+    function submissionCommittedAt(bytes32 commitment) external view returns (uint256);
+    function claimOf(bytes32 contributionId) external view returns (bool displaced, uint256 commitmentAge);
 }

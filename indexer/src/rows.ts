@@ -91,3 +91,15 @@ export async function ensureValidator(db: Db, address: Hex, timestamp: bigint) {
     .onConflictDoNothing()
     .then(async () => (await db.find(validator, { address }))!);
 }
+
+/**
+ * Whether a vote counts in its contribution's current round (Datanets._countVotes): it was
+ * committed on that round (its sequence), and not in the very second a displacing round opened
+ * (such a vote belongs to the copy that was displaced).
+ */
+export function countsIn(
+  v: { sequence: number; committedAt: bigint },
+  c: { sequence: number; submittedAt: bigint; displaced: Hex | null },
+): boolean {
+  return v.sequence === c.sequence && !(c.displaced !== null && v.committedAt <= c.submittedAt);
+}

@@ -29,8 +29,11 @@ import {
   getProtocolLimits,
   getQuota,
   STATUS_NAMES,
+  commitSubmission,
   submitFiles,
   type DatanetInfo,
+  type DisplacedCopy,
+  type SubmissionCommitment,
   type FileRef,
   type Quota,
 } from "./actions/datanets.ts";
@@ -294,7 +297,7 @@ export async function checkSubmission(
   return null;
 }
 
-export type ContributeStage = "checked" | "uploading" | "uploaded" | "submitting" | "submitted";
+export type ContributeStage = "checked" | "committing" | "committed" | "uploading" | "uploaded" | "submitting" | "submitted";
 
 export interface ContributeProgress {
   stage: ContributeStage;
@@ -318,6 +321,10 @@ export interface ContributeResult {
   datanetId: number;
   outcomes: FileOutcome[];
   transactions: Hex[];
+  /** Whether the files went in under submission commitments (`protect`). */
+  protected: boolean;
+  /** Pending copies of these files, sent by other accounts, that the committed submission displaced. */
+  displaced: DisplacedCopy[];
   /** Today's quota after the submission. */
   quota: Quota;
 }
@@ -339,6 +346,12 @@ export async function contribute(
      * charging terms no one saw. Default: the version read when the files are checked.
      */
     termsVersion?: number;
+    /**
+     * Commit to the files before uploading and sending them (one more transaction per batch of up to
+     * `MAX_BATCH` files), so that nobody who sees the submission in the mempool can take its credit
+     * or have it rejected under wrong claims: a pending copy sent after the commitment is displaced.
+     */
+    protect?: boolean;
     onProgress?: (p: ContributeProgress) => void;
   },
 ): Promise<ContributeResult> {
@@ -361,13 +374,27 @@ export async function contribute(
   const total = files.length;
   args.onProgress?.({ stage: "checked", done: 0, total });
   if (total === 0) {
-    return { datanetId: args.datanetId, outcomes: refused, transactions: [], quota: report.quota };
+    return { datanetId: args.datanetId, outcomes: refused, transactions: [], protected: false, displaced: [], quota: report.quota };
   }
 
   const problem = await checkSubmission(client, { contracts, account: client.account, report, termsVersion });
   if (problem) throw problem.error;
   const refs = fileRefsOf(files);
   const { deposit } = report.datanet.limits;
+  const transactions: Hex[] = [];
+
+  // Commitments first, before a byte leaves the machine: one per submission batch.
+  const commitments: SubmissionCommitment[] = [];
+  if (args.protect) {
+    for (let i = 0; i < refs.length; i += MAX_BATCH) {
+      args.onProgress?.({ stage: "committing", done: i, total });
+      const digests = refs.slice(i, i + MAX_BATCH).map((r) => r.digest);
+      const sent = await commitSubmission(client, { contracts, datanetId: args.datanetId, digests });
+      transactions.push(sent.hash);
+      commitments.push(sent.result);
+      args.onProgress?.({ stage: "committed", done: Math.min(i + MAX_BATCH, total), total });
+    }
+  }
 
   let done = 0;
   const batches = uploadBatches(files);
@@ -388,14 +415,17 @@ export async function contribute(
   };
   await Promise.all(Array.from({ length: Math.min(UPLOAD_CONCURRENCY, batches.length) }, uploader));
 
-  const transactions: Hex[] = [];
   done = 0;
+  const displaced: DisplacedCopy[] = [];
   try {
     for (let i = 0; i < refs.length; i += MAX_BATCH) {
       const chunk = refs.slice(i, i + MAX_BATCH);
       args.onProgress?.({ stage: "submitting", done, total });
-      const sent = await submitFiles(client, { contracts, datanetId: args.datanetId, files: chunk, termsVersion, depositPerFile: deposit });
+      const commitment = commitments[i / MAX_BATCH];
+      const submit = () => submitFiles(client, { contracts, datanetId: args.datanetId, files: chunk, termsVersion, depositPerFile: deposit, ...(commitment ? { commitment } : {}) });
+      const sent = commitment ? await afterCommitment(submit) : await submit();
       transactions.push(sent.hash);
+      displaced.push(...sent.result.displaced);
       done += chunk.length;
       args.onProgress?.({ stage: "submitted", done, total });
     }
@@ -414,7 +444,27 @@ export async function contribute(
     size: f.size,
     contributionId: f.contributionId,
   }));
-  return { datanetId: args.datanetId, outcomes: [...submitted, ...refused], transactions, quota };
+  return { datanetId: args.datanetId, outcomes: [...submitted, ...refused], transactions, protected: commitments.length > 0, displaced, quota };
+}
+
+/** Longest wait for the chain to reach the second after a submission commitment. */
+const COMMITMENT_WAIT_SECONDS = 30;
+
+/**
+ * Sends a committed submission, waiting while the chain still refuses it as too recent (it must
+ * land in a later second than its commitment; a chain that makes a block per transaction is there
+ * at once, others within a block time).
+ */
+async function afterCommitment<T>(send: () => Promise<T>): Promise<T> {
+  for (let waited = 0; ; waited++) {
+    try {
+      return await send();
+    } catch (error) {
+      const known = toOpenLedgerError(error);
+      if (!(known instanceof ProtocolError) || known.errorName !== "SubmissionCommitmentTooRecent" || waited >= COMMITMENT_WAIT_SECONDS) throw known;
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+  }
 }
 
 /**

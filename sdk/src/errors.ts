@@ -182,6 +182,14 @@ const DESCRIBE: Record<string, (a: Args) => string> = {
   TermsChanged: (a) =>
     `Datanet ${a[0]}'s terms changed from version ${a[1]} (the deposit and rewards you were shown) to version ${a[2]}: review the new terms and submit again`,
   NotPendingOwner: (a) => `Datanet ${a[0]} was offered to ${a[2]}, not to ${a[1]}; only the offered account can accept it`,
+  SubmissionCommitmentNotFound: (a) =>
+    `no unused submission commitment ${short(a[1])} of ${a[0]} matches these files, their order and the salt (it may have been used already)`,
+  SubmissionCommitmentTooRecent: (a) =>
+    `the submission commitment ${short(a[0])} was recorded at ${when(a[1])}; the files can go in from the next second (now ${when(a[2])})`,
+  SubmissionCommitmentExists: (a) => `the submission commitment ${short(a[0])} was already recorded at ${when(a[1])}`,
+  EarlierClaim: (a) =>
+    `another account claimed contribution ${short(a[0])} first: its copy was committed or sent at ${when(a[2])} or before, your commitment at ${when(a[1])}` +
+    `; a copy is displaced only by an earlier commitment, and only before its review begins (${when(a[3])})`,
   NotDatanets: (a) => `only the Datanets contract (${a[1]}) may hold, release or slash votes; the caller is ${a[0]}`,
   DatanetsAlreadyBound: (a) => `the staking contract is already bound to ${a[0]}, for ever`,
   ModelNotFound: (a) => `model ${a[0]} does not exist`,

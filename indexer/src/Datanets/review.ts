@@ -2,7 +2,7 @@
 // that add each vote's weight to the tallies, and slashes of commitments left unrevealed.
 import { ponder } from "ponder:registry";
 import { commitment, contribution, datanet, validator, validatorDatanet, vote } from "ponder:schema";
-import { ensureValidator, lc } from "../rows.ts";
+import { countsIn, ensureValidator, lc } from "../rows.ts";
 
 ponder.on("Datanets:VotesCommitted", async ({ event, context }) => {
   const db = context.db;
@@ -59,7 +59,14 @@ ponder.on("Datanets:VotesCommitted", async ({ event, context }) => {
     slashedAmount: 0n,
     transactionHash: event.transaction.hash,
   };
-  // The same ids can be committed again after they all expired and were resubmitted: same key, new round.
+  // The same ids can be committed again after they all expired and were resubmitted, or were
+  // displaced: same key, new round. An earlier commitment still open there was slashed (its own
+  // event) or, when every copy it voted on was displaced, closed without one (no event).
+  const earlier = await db.find(commitment, { id: key });
+  if (earlier?.state === "Committed") {
+    await db.update(commitment, { id: key }).set({ state: "Revealed", votes: "0", revealedAt: now });
+    await db.update(validator, { address: who }).set((r) => ({ openCommitments: r.openCommitments - 1 }));
+  }
   await db
     .insert(commitment)
     .values({ id: key, ...row, round: 1 })
@@ -84,6 +91,9 @@ ponder.on("Datanets:VotesRevealed", async ({ event, context }) => {
   for (const [i, voteId] of cm.voteIds.entries()) {
     const approve = ((mask >> BigInt(i)) & 1n) === 1n;
     const v = await db.update(vote, { id: voteId }).set({ revealed: true, approve, revealedAt: event.block.timestamp });
+    // A vote on a copy that was displaced since counts nowhere (Datanets._countVotes).
+    const c = (await db.find(contribution, { id: v.contributionId }))!;
+    if (!countsIn(v, c)) continue;
     await db.update(contribution, { id: v.contributionId }).set((row) => ({
       revealCount: row.revealCount + 1,
       approveStake: row.approveStake + (approve ? v.weight : 0n),

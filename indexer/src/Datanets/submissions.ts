@@ -7,7 +7,7 @@ import { account, contribution, contributor, dailyUsage, datanet, datanetContrib
 import type { Hex } from "viem";
 import { cidFromOnchain } from "@openledger/protocol";
 import { DAY, FORMATS, STATUSES, nameOf, rateBps, scoreOf, type ContributionStatus } from "../names.ts";
-import { ensureAccount, lc, updateProtocol, type Db } from "../rows.ts";
+import { countsIn, ensureAccount, lc, updateProtocol, type Db } from "../rows.ts";
 
 const emptyStats = (timestamp: bigint) => ({
   submitted: 0,
@@ -76,6 +76,8 @@ ponder.on("Datanets:ContributionSubmitted", async ({ event, context }) => {
 
   const previous = await db.find(contribution, { id });
   const round = previous ? previous.round + 1 : 1;
+  // `ContributionDisplaced` comes just before, in the same transaction, when this round displaced a copy.
+  const displacedHere = previous?.displacedTx === event.transaction.hash;
   const row = {
     datanetId,
     contributor: who,
@@ -106,6 +108,8 @@ ponder.on("Datanets:ContributionSubmitted", async ({ event, context }) => {
     // A new round may declare another size: the content worker compares again.
     storedSize: null,
     sizeCheck: "Unchecked" as const,
+    displaced: displacedHere ? previous!.displaced : null,
+    displacedTx: displacedHere ? previous!.displacedTx : null,
   };
   if (previous) await db.update(contribution, { id }).set(row);
   else await db.insert(contribution).values({ id, ...row });
@@ -119,6 +123,7 @@ ponder.on("Datanets:ContributionSubmitted", async ({ event, context }) => {
     status: "Pending",
     submittedAt: now,
     transactionHash: event.transaction.hash,
+    displacedBy: null,
   });
 
   const day = Number(now / DAY);
@@ -146,6 +151,34 @@ ponder.on("Datanets:ContributionSubmitted", async ({ event, context }) => {
     await updateProtocol(db, (r) => ({ contributorCount: r.contributorCount + 1 }));
   }
   await updateProtocol(db, (r) => ({ contributionCount: r.contributionCount + (previous ? 0 : 1) }));
+});
+
+// A committed submission displaced another account's pending copy (just before its own
+// `ContributionSubmitted`): the copy's round ends with no outcome, counted as expired, and its deposit
+// is credited back (Datanets._displace).
+ponder.on("Datanets:ContributionDisplaced", async ({ event, context }) => {
+  const db = context.db;
+  const { datanetId, refund } = event.args;
+  const id = lc(event.args.contributionId);
+  const copier = lc(event.args.displaced);
+  const c = await db.update(contribution, { id }).set({
+    status: "Expired",
+    finalizedAt: event.block.timestamp,
+    depositRefund: refund,
+    displaced: copier,
+    displacedTx: event.transaction.hash,
+  });
+  await db.update(submission, { datanetId, sequence: c.sequence }).set({ status: "Expired", displacedBy: lc(event.args.by) });
+  const terms = (await db.find(datanetTerms, { datanetId, version: c.termsVersion }))!;
+  await db.update(datanet, { id: datanetId }).set((row) => ({
+    pendingCount: row.pendingCount - 1,
+    expiredCount: row.expiredCount + 1,
+    pendingRewards: row.pendingRewards - terms.reward - terms.validatorReward,
+  }));
+  await ensureAccount(db, copier);
+  await db.update(account, { address: copier }).set((row) => ({ credits: row.credits + refund, refunds: row.refunds + refund }));
+  await db.update(contributor, { address: copier }).set((row) => finalized(row, "Expired", c.size, 0n));
+  await db.update(datanetContributor, { id: `${datanetId}-${copier}` }).set((row) => finalized(row, "Expired", c.size, 0n));
 });
 
 // Emitted just before the round's `ContributionFinalized` (Expired): it won its review but the pool
@@ -210,7 +243,7 @@ ponder.on("Datanets:ContributionFinalized", async ({ event, context }) => {
   if (status === "Expired") return;
   for (const voteId of c.voteIds) {
     const v = await db.find(vote, { id: voteId });
-    if (!v || !v.revealed) continue;
+    if (!v || !v.revealed || !countsIn(v, c)) continue;
     const agreed = v.approve === (status === "Accepted");
     await db.update(vote, { id: voteId }).set({ agreed });
     await db.update(validator, { address: v.validator }).set((row) => {

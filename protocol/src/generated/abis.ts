@@ -1631,6 +1631,32 @@ export const datanetsAbi = [
   {
     "inputs": [
       {
+        "internalType": "bytes32",
+        "name": "contributionId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "committedAt",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "claimedAt",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "reviewAt",
+        "type": "uint256"
+      }
+    ],
+    "name": "EarlierClaim",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint32",
         "name": "datanetId",
         "type": "uint32"
@@ -2058,6 +2084,59 @@ export const datanetsAbi = [
   {
     "inputs": [
       {
+        "internalType": "bytes32",
+        "name": "commitment",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "committedAt",
+        "type": "uint256"
+      }
+    ],
+    "name": "SubmissionCommitmentExists",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "contributor",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "commitment",
+        "type": "bytes32"
+      }
+    ],
+    "name": "SubmissionCommitmentNotFound",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "commitment",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "committedAt",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "time",
+        "type": "uint256"
+      }
+    ],
+    "name": "SubmissionCommitmentTooRecent",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint32",
         "name": "datanetId",
         "type": "uint32"
@@ -2150,6 +2229,43 @@ export const datanetsAbi = [
       }
     ],
     "name": "CommitmentSlashed",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "contributionId",
+        "type": "bytes32"
+      },
+      {
+        "indexed": true,
+        "internalType": "uint32",
+        "name": "datanetId",
+        "type": "uint32"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "displaced",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "address",
+        "name": "by",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "refund",
+        "type": "uint256"
+      }
+    ],
+    "name": "ContributionDisplaced",
     "type": "event"
   },
   {
@@ -2731,6 +2847,25 @@ export const datanetsAbi = [
       }
     ],
     "name": "RoleRevoked",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "commitment",
+        "type": "bytes32"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "sender",
+        "type": "address"
+      }
+    ],
+    "name": "SubmissionCommitted",
     "type": "event"
   },
   {
@@ -3942,6 +4077,62 @@ export const datanetsAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint32",
+        "name": "datanetId",
+        "type": "uint32"
+      },
+      {
+        "components": [
+          {
+            "internalType": "bytes32",
+            "name": "digest",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "enum CidCodec",
+            "name": "codec",
+            "type": "uint8"
+          },
+          {
+            "internalType": "enum Format",
+            "name": "format",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint32",
+            "name": "size",
+            "type": "uint32"
+          }
+        ],
+        "internalType": "struct FileRef[]",
+        "name": "files",
+        "type": "tuple[]"
+      },
+      {
+        "internalType": "uint16",
+        "name": "termsVersion",
+        "type": "uint16"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "salt",
+        "type": "bytes32"
+      }
+    ],
+    "name": "submitCommitted",
+    "outputs": [
+      {
+        "internalType": "bytes32[]",
+        "name": "contributionIds",
+        "type": "bytes32[]"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "bytes4",
         "name": "interfaceId",
         "type": "bytes4"
@@ -4027,6 +4218,43 @@ export const datanetsAbi = [
       }
     ],
     "name": "acceptDatanetOwnership",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "contributionId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "claimOf",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "displaced",
+        "type": "bool"
+      },
+      {
+        "internalType": "uint256",
+        "name": "commitmentAge",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "commitment",
+        "type": "bytes32"
+      }
+    ],
+    "name": "commitSubmission",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
@@ -4214,6 +4442,59 @@ export const datanetsAbi = [
     "name": "setProtocolPaused",
     "outputs": [],
     "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "contributor",
+        "type": "address"
+      },
+      {
+        "internalType": "uint32",
+        "name": "datanetId",
+        "type": "uint32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "digestsHash",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "salt",
+        "type": "bytes32"
+      }
+    ],
+    "name": "submissionCommitmentOf",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "commitment",
+        "type": "bytes32"
+      }
+    ],
+    "name": "submissionCommittedAt",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {

@@ -80,6 +80,10 @@ export const REVEALED = 2;
 export const SLASHED = 3;
 /** `uint8 CLAIMED` (contracts/datanets/DatanetsStorage.sol (DatanetsStorage)). */
 export const CLAIMED = 4;
+/** `uint8 DISPLACED` (contracts/datanets/DatanetsStorage.sol (DatanetsStorage)). */
+export const DISPLACED = 128;
+/** `uint8 MAX_CLAIM_AGE` (contracts/datanets/DatanetsStorage.sol (DatanetsStorage)). */
+export const MAX_CLAIM_AGE = 127;
 /** `uint16 TEXT_FORMATS` (contracts/libraries/Formats.sol (Formats)). */
 export const TEXT_FORMATS = 63;
 /** `uint16 IMAGE_FORMATS` (contracts/libraries/Formats.sol (Formats)). */

@@ -1,10 +1,12 @@
 // Datanets: create, tune, fund, pause, withdraw; submit files (on chain); claim; and the reads.
-import { encodeAbiParameters, keccak256, zeroAddress, type Address, type Hex } from "viem";
+import { encodePacked, encodeAbiParameters, keccak256, zeroAddress, type Address, type Hex } from "viem";
+import { getBlock } from "viem/actions";
 import { datanetsAbi } from "@openledger/protocol";
 import { cidFromOnchain, toOnchainCid, type CID, type CidCodec, type OnchainCid } from "../cid.ts";
 import { OpenLedgerError } from "../errors.ts";
 import { formatMask, type Format, type Modality } from "../formats.ts";
 import { contractsOf, eventsOf, read, send, type ReadClient, type Sent, type WithContracts, type WriteClient } from "./shared.ts";
+import { randomSalt } from "./review.ts";
 import { ensureAllowance } from "./token.ts";
 
 /** Lifecycle of a contribution: the protocol's `Status` enum under the name the SDK has always used. */
@@ -168,6 +170,55 @@ export async function withdrawPool(client: WriteClient, args: WithContracts & { 
   return { hash, receipt, result: { pool: withdrawn?.args.pool ?? 0n } };
 }
 
+/** A submission commitment recorded on chain, and what `submitFiles` needs to use it. */
+export interface SubmissionCommitment {
+  commitment: Hex;
+  /** The secret the commitment hides the files behind; `submitFiles` sends it. */
+  salt: Hex;
+  /** Chain time (seconds) it was recorded at; the submission must come in a later second. */
+  committedAt: number;
+}
+
+/**
+ * Records a submission commitment for `digests` (in the order they will be submitted): the first
+ * step of a submission that nobody watching the mempool can take the credit of. Once the files are
+ * sent with `submitFiles({ commitment })`, a pending copy that another account sent after this
+ * commitment (or committed to later) is displaced, and the copier gets only its deposit back. The
+ * commitment is salted, so it reveals nothing about the files.
+ */
+export async function commitSubmission(
+  client: WriteClient,
+  args: WithContracts & { datanetId: number; digests: readonly Hex[]; salt?: Hex },
+): Promise<Sent<SubmissionCommitment>> {
+  const { Datanets } = contractsOf(client, args);
+  const salt = args.salt ?? randomSalt();
+  const digestsHash = keccak256(encodePacked(["bytes32[]"], [args.digests]));
+  const commitment = await read(client, {
+    address: Datanets,
+    abi: datanetsAbi,
+    functionName: "submissionCommitmentOf",
+    args: [client.account.address, args.datanetId, digestsHash, salt],
+  });
+  const { hash, receipt } = await send(client, { address: Datanets, abi: datanetsAbi, functionName: "commitSubmission", args: [commitment] });
+  const block = await getBlock(client, { blockNumber: receipt.blockNumber });
+  return { hash, receipt, result: { commitment, salt, committedAt: Number(block.timestamp) } };
+}
+
+/**
+ * Gas a committed submission may need per file beyond its estimate: displacing a copy that lands
+ * just before it (reading the copy's terms and sender, crediting its deposit back, the event).
+ * About 30,000 measured (`npm run bench:gas`), with a margin; only the gas used is paid.
+ */
+export const DISPLACEMENT_GAS = 40_000n;
+
+/** A pending copy of the same content, sent by another account, that a committed submission displaced. */
+export interface DisplacedCopy {
+  contributionId: Hex;
+  /** The account whose copy was displaced (it gets its deposit back, and nothing else). */
+  displaced: Address;
+  refund: bigint;
+}
+
 /**
  * Records files already on IPFS on chain (one `submit`, or `submitBatch` for several). This is the
  * on-chain step only: `contribute` checks the files, uploads them, and then calls this.
@@ -187,8 +238,13 @@ export async function submitFiles(
      * it saves a read. The chain checks both against the Datanet's current terms.
      */
     depositPerFile?: bigint;
+    /**
+     * A commitment to these files, in this order, from `commitSubmission`: the files go in with
+     * `submitCommitted`, which displaces a pending copy sent after the commitment.
+     */
+    commitment?: Pick<SubmissionCommitment, "salt">;
   },
-): Promise<Sent<{ contributionIds: Hex[] }>> {
+): Promise<Sent<{ contributionIds: Hex[]; displaced: DisplacedCopy[] }>> {
   const contracts = contractsOf(client, args);
   const known = args.termsVersion !== undefined && args.depositPerFile !== undefined;
   const datanet = known ? undefined : await getDatanet(client, { contracts, datanetId: args.datanetId });
@@ -197,13 +253,26 @@ export async function submitFiles(
   if (deposit > 0n) await ensureAllowance(client, { contracts, spender: contracts.Datanets, amount: deposit });
   const [first] = args.files;
   if (!first) throw new OpenLedgerError("submitFiles needs at least one file");
-  const { hash, receipt } =
-    args.files.length === 1
-      ? await send(client, { address: contracts.Datanets, abi: datanetsAbi, functionName: "submit", args: [args.datanetId, first, terms] })
-      : await send(client, { address: contracts.Datanets, abi: datanetsAbi, functionName: "submitBatch", args: [args.datanetId, args.files, terms] });
+  const contract = { address: contracts.Datanets, abi: datanetsAbi } as const;
+  const { hash, receipt } = args.commitment
+    ? await send(client, {
+        ...contract,
+        functionName: "submitCommitted",
+        args: [args.datanetId, args.files, terms, args.commitment.salt],
+        // A copy that lands first makes each of its files cost a displacement (`DISPLACEMENT_GAS`).
+        gasHeadroom: DISPLACEMENT_GAS * BigInt(args.files.length),
+      })
+    : args.files.length === 1
+      ? await send(client, { ...contract, functionName: "submit", args: [args.datanetId, first, terms] })
+      : await send(client, { ...contract, functionName: "submitBatch", args: [args.datanetId, args.files, terms] });
   const contributionIds = eventsOf(datanetsAbi, receipt, "ContributionSubmitted").flatMap((e) => (e.args.contributionId ? [e.args.contributionId] : []));
   if (contributionIds.length !== args.files.length) throw new OpenLedgerError(`the submission in ${hash} recorded ${contributionIds.length} of ${args.files.length} files`);
-  return { hash, receipt, result: { contributionIds } };
+  const displaced = eventsOf(datanetsAbi, receipt, "ContributionDisplaced").map((e) => ({
+    contributionId: e.args.contributionId!,
+    displaced: e.args.displaced!,
+    refund: e.args.refund ?? 0n,
+  }));
+  return { hash, receipt, result: { contributionIds, displaced } };
 }
 
 /** Pays out everything credited to the caller (rewards, refunds, validator rewards). */
@@ -322,6 +391,17 @@ export async function getContribution(
     rejectStake,
     termsVersion,
   };
+}
+
+/**
+ * How a contribution's current round claimed its content: whether it displaced another account's
+ * pending copy (votes committed on that copy count nowhere), and the age in seconds of the
+ * submission commitment it was sent with (0 without one; 127 means 127 or more).
+ */
+export async function getClaim(client: ReadClient, args: WithContracts & { contributionId: Hex }): Promise<{ displaced: boolean; commitmentAge: number }> {
+  const { Datanets } = contractsOf(client, args);
+  const [displaced, commitmentAge] = await read(client, { address: Datanets, abi: datanetsAbi, functionName: "claimOf", args: [args.contributionId] });
+  return { displaced, commitmentAge: Number(commitmentAge) };
 }
 
 /**

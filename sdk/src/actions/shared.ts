@@ -19,9 +19,10 @@ import {
   type SimulateContractParameters,
   type TransactionReceipt,
   type Transport,
+  type EstimateContractGasParameters,
   type WriteContractParameters,
 } from "viem";
-import { readContract, simulateContract, waitForTransactionReceipt, writeContract } from "viem/actions";
+import { estimateContractGas, readContract, simulateContract, waitForTransactionReceipt, writeContract } from "viem/actions";
 import { OpenLedgerError, toOpenLedgerError } from "../errors.ts";
 
 import type { ProtocolContracts } from "@openledger/protocol";
@@ -69,6 +70,11 @@ export interface CallSpec<
   abi: abi;
   functionName: functionName;
   args: args;
+  /**
+   * Gas to add to the estimate, for work the transaction may meet that the estimate (against the
+   * pending block as it is now) cannot see: a committed submission displacing a copy that lands first.
+   */
+  gasHeadroom?: bigint;
 }
 
 /** Simulates, sends and waits; contract reverts come back as typed `ProtocolError`s. */
@@ -80,7 +86,8 @@ export async function send<
   client: WriteClient,
   call: CallSpec<abi, WriteMutability, functionName, args>,
 ): Promise<{ hash: Hex; receipt: TransactionReceipt; simulated: ContractFunctionReturnType<abi, WriteMutability, functionName, args> }> {
-  const parameters = { ...call, account: client.account, chain: client.chain } as SimulateContractParameters<abi, functionName, args, Chain | undefined, Chain | undefined, Account>;
+  const { gasHeadroom, ...spec } = call;
+  const parameters = { ...spec, account: client.account, chain: client.chain } as SimulateContractParameters<abi, functionName, args, Chain | undefined, Chain | undefined, Account>;
   let simulated: ContractFunctionReturnType<abi, WriteMutability, functionName, args>;
   let hash: Hex;
   try {
@@ -89,7 +96,9 @@ export async function send<
     // last transaction, so a window that has closed since would still look open there.)
     const simulation = await simulateContract(client, { ...parameters, blockTag: "pending" } as typeof parameters);
     simulated = simulation.result as ContractFunctionReturnType<abi, WriteMutability, functionName, args>;
-    hash = await writeContract(client, simulation.request as WriteContractParameters);
+    const request = simulation.request as WriteContractParameters;
+    if (gasHeadroom) request.gas = (await estimateContractGas(client, { ...request, blockTag: "pending" } as EstimateContractGasParameters)) + gasHeadroom;
+    hash = await writeContract(client, request);
   } catch (error) {
     throw toOpenLedgerError(error);
   }

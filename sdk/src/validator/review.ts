@@ -3,7 +3,7 @@
 // revealing what is due, finalising what is over, and crediting validator rewards.
 import type { Address, Hex } from "viem";
 import { getBlock, getChainId } from "viem/actions";
-import { ContributionStatus, getContribution, getContributionStatuses, getDatanet, type ContributionInfo, type DatanetInfo } from "../actions/datanets.ts";
+import { ContributionStatus, getClaim, getContribution, getContributionStatuses, getDatanet, type ContributionInfo, type DatanetInfo } from "../actions/datanets.ts";
 import {
   claimValidatorRewards,
   commitmentKeyOf,
@@ -183,13 +183,25 @@ export interface RevealWindow {
   rewardsClaimed: boolean;
 }
 
-export function revealWindowOf(datanet: Pick<DatanetInfo, "rules">, contributions: readonly Pick<ContributionInfo, "submittedAt" | "status">[], commitment: Pick<CommitmentInfo, "state" | "rewardsClaimed">): RevealWindow {
-  const submitted = contributions.map((c) => c.submittedAt);
+/**
+ * The reveal window of a commitment over its contributions. `voided[i]` marks a contribution whose
+ * copy this commitment voted on was displaced by a committed submission: the vote on it counts
+ * nowhere and sets no window, and a commitment that is all void can be revealed at once (which
+ * spares the validator the slash of an unrevealed commitment).
+ */
+export function revealWindowOf(
+  datanet: Pick<DatanetInfo, "rules">,
+  contributions: readonly Pick<ContributionInfo, "submittedAt" | "status">[],
+  commitment: Pick<CommitmentInfo, "state" | "rewardsClaimed">,
+  voided: readonly boolean[] = [],
+): RevealWindow {
+  const live = contributions.filter((_, i) => !voided[i]);
+  const submitted = live.map((c) => c.submittedAt);
   return {
     onchain: commitment.state,
-    opensAt: Math.max(...submitted) + datanet.rules.commitWindow,
-    closesAt: Math.min(...submitted) + datanet.rules.commitWindow + datanet.rules.revealWindow,
-    final: contributions.every((c) => c.status !== ContributionStatus.Pending && c.status !== ContributionStatus.None),
+    opensAt: live.length === 0 ? 0 : Math.max(...submitted) + datanet.rules.commitWindow,
+    closesAt: live.length === 0 ? Number.MAX_SAFE_INTEGER : Math.min(...submitted) + datanet.rules.commitWindow + datanet.rules.revealWindow,
+    final: live.every((c) => c.status !== ContributionStatus.Pending && c.status !== ContributionStatus.None),
     rewardsClaimed: commitment.rewardsClaimed,
   };
 }
@@ -202,7 +214,11 @@ export async function revealStatusOf(client: ReadClient, args: WithContracts & {
     getDatanet(client, { ...args, datanetId: votes.datanetId }),
     Promise.all(votes.digests.map((digest) => getContribution(client, { ...args, datanetId: votes.datanetId, digest }))),
   ]);
-  return revealWindowOf(datanet, contributions, commitment);
+  // A round that opened in or after the commitment's second may have displaced the copy it voted on.
+  const voided = await Promise.all(
+    contributions.map(async (c) => commitment.state !== "none" && commitment.committedAt <= c.submittedAt && (await getClaim(client, { ...args, contributionId: c.id })).displaced),
+  );
+  return revealWindowOf(datanet, contributions, commitment, voided);
 }
 
 export type RevealAction = "reveal" | "wait" | "closed" | "revealed" | "slashed" | "not-on-chain" | "other-chain";

@@ -1,5 +1,6 @@
 import path from "node:path";
 import type { Command } from "commander";
+import { formatEther } from "viem";
 import { checkFiles, checkSubmission, contribute, getQuota, type ContributionFile } from "@openledger/sdk";
 import { fileSource } from "@openledger/sdk/node";
 import { datanetArg, when, collectFiles, UsageError } from "../args.ts";
@@ -15,10 +16,14 @@ export function registerContribute(program: Command, { ctxOf, json }: Cli): void
     .option("--format <format>", "the format of every file (default: detected from the bytes; the extension only picks among text formats)")
     .option("--skip-refused", "submit the files that pass the checks even if others are refused")
     .option(
+      "--protect",
+      "commit to the files on chain before uploading and sending them (one more transaction), so that a copy someone sends after seeing them in the mempool is displaced: they stay yours",
+    )
+    .option(
       "--dry-run",
       "run every check against the Datanet (today's quotas, the pool, the deposits, the chain's simulation of the submission) and print a verdict per file; upload and send nothing (--address instead of a key)",
     )
-    .action(async (id: string, paths: string[], o: { format?: string; skipRefused?: boolean; dryRun?: boolean }, cmd: Command) => {
+    .action(async (id: string, paths: string[], o: { format?: string; skipRefused?: boolean; dryRun?: boolean; protect?: boolean }, cmd: Command) => {
       const datanetId = datanetArg(id);
       const format = claimedFormat(o.format);
       // Files are opened by size only (stat); each one's bytes are read when it is checked, and again, streamed, when it is uploaded.
@@ -44,6 +49,7 @@ export function registerContribute(program: Command, { ctxOf, json }: Cli): void
         datanetId,
         files,
         skipRefused: Boolean(o.skipRefused),
+        protect: Boolean(o.protect),
         onProgress: (p) => bar.update(p.done, p.total, p.file ? path.basename(p.file) : p.stage),
       });
       bar.done();
@@ -52,6 +58,10 @@ export function registerContribute(program: Command, { ctxOf, json }: Cli): void
         result.outcomes.map((f) => [f.name, f.status, f.format ?? "", bytes(f.size), f.cid ?? f.reason ?? ""]),
         ["file", "outcome", "format", "size", "CID / reason"],
       );
+      if (result.protected) console.log("\nCommitted on chain before sending: no copy of these files seen in the mempool can take their credit.");
+      for (const d of result.displaced) {
+        console.log(`Displaced a pending copy of ${d.contributionId} sent by ${d.displaced} (its deposit, ${formatEther(d.refund)} OPEN, went back to it).`);
+      }
       console.log(
         `\nToday's quota left in Datanet ${datanetId}: ${result.quota.filesLeft} files, ${bytes(result.quota.bytesLeft)} (resets ${when(result.quota.resetsAt)}).`,
       );
