@@ -141,6 +141,31 @@ const batch10 = Array.from({ length: 10 }, nextDigest);
 const batch10Gas = await write(alice!, datanets, datanetsAbi, "submitBatch", [net, batch10.map(fileRef), 0]);
 record("submit batch of 10, per file", batch10Gas / 10n, 35_000);
 
+// Committed submissions (optional: a commitment first, so that a copy from the mempool is displaced).
+async function submitCommitted(digests: Hex[], copier?: Wallet): Promise<{ commit: bigint; submit: bigint }> {
+  const salt = keccak256(toBytes(`salt ${fileCounter}`));
+  const key = await client.readContract({
+    address: datanets,
+    abi: datanetsAbi,
+    functionName: "submissionCommitmentOf",
+    args: [alice!.account.address, net, keccak256(concat(digests)), salt],
+  });
+  const commit = await write(alice!, datanets, datanetsAbi, "commitSubmission", [key]);
+  await advance(1);
+  if (copier) await write(copier, datanets, datanetsAbi, "submitBatch", [net, digests.map(fileRef), 0]);
+  const submit = await write(alice!, datanets, datanetsAbi, "submitCommitted", [net, digests.map(fileRef), 0, salt]);
+  return { commit, submit };
+}
+await advance(86_400); // a new UTC day: today's file quota (20) went to the submissions above
+await submitCommitted([nextDigest()]);
+const committedOne = await submitCommitted([nextDigest()]);
+record("submit one file, committed (commitment + submission)", committedOne.commit + committedOne.submit, undefined, "optional: protects from mempool copies");
+const displacing = await submitCommitted([nextDigest()], payer!);
+record("  … its submission alone", committedOne.submit);
+record("  … its submission, displacing a copy that landed first", displacing.submit, undefined, "the copier's slot is reused; its deposit credited back");
+const committedTen = await submitCommitted(Array.from({ length: 10 }, nextDigest));
+record("submit batch of 10, committed, per file", (committedTen.commit + committedTen.submit) / 10n);
+
 // ─── Staking ───────────────────────────────────────────────────────────────
 const stakeAmount = parseEther("5000");
 const stakeGas: bigint[] = [];
