@@ -790,6 +790,11 @@ contract Datanets is DatanetsStorage, ReentrancyGuardTransient {
             if (block.timestamp >= submittedAt + commitWindow) {
                 revert NotInCommitWindow(id, block.timestamp, submittedAt, submittedAt + commitWindow);
             }
+            // A round that displaced a copy takes votes from the next second: a vote in its first
+            // second could not be told from one on the copy (see `_countVotes`).
+            if (submittedAt == block.timestamp && c.claim & DISPLACED != 0) {
+                revert NotInCommitWindow(id, block.timestamp, submittedAt + 1, submittedAt + commitWindow);
+            }
             uint256 sequence = c.sequence;
             if (sequence <= last) revert VoteOutOfOrder(id, sequence, last);
             last = sequence;

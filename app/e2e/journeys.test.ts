@@ -203,16 +203,28 @@ describe("the app in Chromium, one journey per role", () => {
     expect(await createIpfsClient(stack.ipfs).has(await computeCid(photo))).toBe(false);
     await screenshot(page, "contribute-submitted");
 
-    for (const [id, name, bytes] of [
-      [ids.image, "gradient.png", sampleFile("png", 42)],
-      [ids.audio, "tone.wav", sampleFile("wav", 42)],
+    // The picture goes in under a submission commitment (two transactions: the commitment, then the
+    // files); on the local chain the box starts unticked, since no one watches its mempool.
+    for (const [id, name, bytes, protect] of [
+      [ids.image, "gradient.png", sampleFile("png", 42), true],
+      [ids.audio, "tone.wav", sampleFile("wav", 42), false],
     ] as const) {
       await page.goto(`${app.url}/contribute/${id}`);
       await page.getByTestId("quota").waitFor();
       await dropFiles(page, [{ name, bytes }]);
+      const box = page.getByTestId("protect");
+      await box.waitFor();
+      expect(await box.isChecked()).toBe(false);
+      if (protect) {
+        await box.check();
+        await screenshot(page, "contribute-protect");
+      }
       await page.getByRole("button", { name: "Upload and submit 1 file(s)" }).click();
-      await sign(page);
+      await sign(page, protect ? 2 : 1);
       await page.getByTestId("contribute-result").waitFor({ timeout: 60_000 });
+      const said = (await page.getByTestId("contribute-result").textContent()) ?? "";
+      expect(/Sent under a commitment/.test(said)).toBe(protect);
+      if (protect) await screenshot(page, "contribute-protected");
     }
 
     // Nothing is reserved at submission: the Datanet's page says what the files under review could

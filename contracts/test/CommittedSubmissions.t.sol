@@ -227,6 +227,16 @@ contract CommittedSubmissionsTest is Base {
         vm.warp(block.timestamp + 10);
         commitAs(v1, net, one(fs[0].digest), 1); // the same second as the displacement below
         submitCommittedAs(alice, fs, ALICE_SALT);
+        // Committing on the new round in its first second is refused: from then on, it is a new vote.
+        uint256 opened = block.timestamp;
+        bytes32 sealedNow = seal(v2, net, one(fs[0].digest), 1, keccak256("now"));
+        vm.prank(v2);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IDatanetsErrors.NotInCommitWindow.selector, id, opened, opened + 1, opened + COMMIT_WINDOW
+            )
+        );
+        datanets.commit(net, one(fs[0].digest), sealedNow);
         submitAs(bob, net, digestOf(15), 100);
         vm.warp(block.timestamp + 1);
         bytes32[] memory both = new bytes32[](2);

@@ -79,6 +79,7 @@ contract Handler is Test {
         uint64 rejectUnits;
         Status status;
         uint8 finalizedCount; // ContributionFinalized events seen for this round
+        bool displacing; // a committed submission that displaced another contributor's pending copy
     }
 
     Round[] internal _rounds;
@@ -282,8 +283,57 @@ contract Handler is Test {
         _submit(contributors[who % contributors.length], net, files, true);
     }
 
+    /// @notice A mempool race (issue 12, finding 5): `owner_` commits to a fresh file, another
+    /// contributor sends the same content first, and the owner's committed submission lands 0 s, 1 s
+    /// or a whole commit window later. Inside the copy's commit window the owner displaces it (the
+    /// copier's deposit is credited back and its round ends as expired); after it, the owner is
+    /// refused. With no copy (refused: quota, pool, pause), the owner's is a plain submission.
+    function copyAndDisplace(uint256 ownerSeed, uint256 copierSeed, uint256 netSeed, uint256 sizeSeed, uint256 lagSeed)
+        external
+    {
+        calls["copyAndDisplace"]++;
+        address owner_ = contributors[ownerSeed % contributors.length];
+        address copier = contributors[copierSeed % contributors.length];
+        if (owner_ == copier) return;
+        uint32 net = nets[netSeed % nets.length];
+        FileRef[] memory files = new FileRef[](1);
+        files[0] = FileRef(_freshDigest(), CidCodec.Raw, Format.Txt, _size(net, sizeSeed));
+        bytes32 salt = keccak256(abi.encode("salt", files[0].digest));
+        IDatanetsAdmin commitments = IDatanetsAdmin(address(datanets));
+        bytes32 key = commitments.submissionCommitmentOf(owner_, net, keccak256(abi.encodePacked(files[0].digest)), salt);
+        vm.prank(owner_);
+        commitments.commitSubmission(key);
+        vm.warp(block.timestamp + 1);
+        uint256 copyIndex = _rounds.length;
+        _submit(copier, net, files, false);
+        bool copied = _rounds.length > copyIndex;
+        uint256 lag = lagSeed % 3 == 2 ? cfg[net].commitWindow : lagSeed % 2;
+        vm.warp(block.timestamp + lag);
+        bool expected = _predictSubmit(owner_, net, files, copied) && (!copied || lag < cfg[net].commitWindow);
+        uint16 version = terms(net);
+        bool ok;
+        vm.prank(owner_);
+        try datanets.submitCommitted(net, files, version, salt) returns (bytes32[] memory) {
+            ok = true;
+        } catch {}
+        if (ok != expected) submitMismatch++;
+        if (!ok) {
+            if (copied) hits["copyKept"]++;
+            return;
+        }
+        if (copied) {
+            Round storage r = _rounds[copyIndex];
+            r.status = Status.Expired;
+            r.finalizedCount = 1; // its round ended once, with no outcome
+            credited[copier] += r.deposit;
+            hits["displaced"]++;
+        }
+        _recordSubmission(owner_, net, files);
+        if (copied) _rounds[_rounds.length - 1].displacing = true;
+    }
+
     function _submit(address who, uint32 net, FileRef[] memory files, bool batch) internal {
-        bool expected = _predictSubmit(who, net, files);
+        bool expected = _predictSubmit(who, net, files, false);
         bool ok;
         vm.prank(who);
         if (batch) {
@@ -297,6 +347,11 @@ contract Handler is Test {
         }
         if (ok != expected) submitMismatch++;
         if (!ok) return;
+        _recordSubmission(who, net, files);
+    }
+
+    /// @dev The ghost of a successful submission: its rounds and the day's usage.
+    function _recordSubmission(address who, uint32 net, FileRef[] memory files) internal {
         hits["submitted"] += files.length;
         NetCfg storage c = cfg[net];
         uint256 day = block.timestamp / 1 days;
@@ -334,13 +389,19 @@ contract Handler is Test {
                 approveUnits: 0,
                 rejectUnits: 0,
                 status: Status.Pending,
-                finalizedCount: 0
+                finalizedCount: 0,
+                displacing: false
             })
         );
         latestRound[id] = _rounds.length;
     }
 
-    function _predictSubmit(address who, uint32 net, FileRef[] memory files) internal view returns (bool) {
+    /// @dev `displacing`: a committed submission that takes over another contributor's pending copy.
+    function _predictSubmit(address who, uint32 net, FileRef[] memory files, bool displacing)
+        internal
+        view
+        returns (bool)
+    {
         if (ghostPaused[net]) return false;
         NetCfg storage c = cfg[net];
         uint256 maxSize = c.maxFileSize < protocolMaxFileSize ? c.maxFileSize : protocolMaxFileSize;
@@ -349,7 +410,11 @@ contract Handler is Test {
             if (files[i].size == 0 || files[i].size > maxSize) return false;
             bytes32 id = datanets.contributionIdOf(net, files[i].digest);
             uint256 r = latestRound[id];
-            if (r != 0 && _rounds[r - 1].status != Status.Expired) return false;
+            if (r != 0 && _rounds[r - 1].status != Status.Expired) {
+                if (!displacing || _rounds[r - 1].status != Status.Pending || _rounds[r - 1].contributor == who) {
+                    return false;
+                }
+            }
             for (uint256 j; j < i; ++j) {
                 if (files[j].digest == files[i].digest) return false;
             }
@@ -581,6 +646,8 @@ contract Handler is Test {
             Round storage r = _rounds[i];
             if (r.net != net || r.status != Status.Pending || latestRound[r.id] != i + 1) continue;
             if (r.sequence <= last || block.timestamp >= r.submittedAt + c.commitWindow) continue;
+            // A round that displaced a copy takes votes from the second after it opened.
+            if (r.displacing && block.timestamp == r.submittedAt) continue;
             if (n == 0) first = r.submittedAt;
             else if (r.submittedAt - first >= c.revealWindow) break;
             picked[n++] = i;

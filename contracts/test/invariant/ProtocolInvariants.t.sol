@@ -115,7 +115,7 @@ contract ProtocolInvariants is StdInvariant, Test {
         );
 
         // Selectors listed more than once are called more often (weights out of 45).
-        bytes4[48] memory weighted = [
+        bytes4[49] memory weighted = [
             Handler.submit.selector,
             Handler.submit.selector,
             Handler.submit.selector,
@@ -161,6 +161,7 @@ contract ProtocolInvariants is StdInvariant, Test {
             Handler.challengeLeaf.selector,
             Handler.challengeLeaf.selector,
             Handler.releaseBond.selector,
+            Handler.copyAndDisplace.selector,
             Handler.warp.selector,
             Handler.warp.selector,
             Handler.warpLong.selector

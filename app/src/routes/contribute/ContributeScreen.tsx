@@ -17,6 +17,7 @@ import { useDatanets } from "../../hooks/indexer.ts";
 import { useProtocol, useReadClient } from "../../hooks/protocol.tsx";
 import { useProtocolWrite } from "../../hooks/useWrite.ts";
 import { useWallet } from "../../hooks/wallet.ts";
+import { LOCAL_CHAIN_ID } from "../../config/app-config.ts";
 import { filesOfDrop, filesOfInput, type PickedFile } from "../../lib/dropped-files.ts";
 import { formatBytes, formatCount } from "../../lib/format.ts";
 import { ServiceDownError } from "../../lib/services.ts";
@@ -78,6 +79,10 @@ export default function ContributeScreen() {
   const [dragging, setDragging] = useState(false);
   const [states, setStates] = useState<Record<string, FileState>>({});
   const [result, setResult] = useState<ContributeResult>();
+  // On a public chain others see a submission before it lands: commit first, by default. The local
+  // stack's chain has no one watching its mempool.
+  const { config } = useProtocol();
+  const [protect, setProtect] = useState(config.chainId !== LOCAL_CHAIN_ID);
   const fileInput = useRef<HTMLInputElement>(null);
   const folderInput = useRef<HTMLInputElement>(null);
   const check = useFileCheck(valid ? datanetId : undefined, picked, version);
@@ -90,7 +95,9 @@ export default function ContributeScreen() {
       // The terms this screen showed: if the owner changes them before the transaction lands, the
       // chain refuses it (TermsChanged) instead of charging terms the contributor never saw.
       ...(datanet.data ? { termsVersion: datanet.data.termsVersion } : {}),
+      protect,
       onProgress: (p) => {
+        if (p.stage === "committing") step("Committing to your files on chain, so that no one can copy them from the mempool…");
         if (p.stage === "uploading" && p.file) setStates((s) => ({ ...s, [p.file!]: "uploading" }));
         if (p.stage === "uploaded" && p.file) setStates((s) => ({ ...s, [p.file!]: "uploaded" }));
         if (p.stage === "uploading" || p.stage === "uploaded") step(`Uploading to IPFS: ${p.done} of ${p.total} files stored…`);
@@ -232,6 +239,11 @@ export default function ContributeScreen() {
                     {formatCount(accepted.length)} file(s) ready. Deposit to pay now: <Amount wei={deposit} />. If accepted, each earns <Amount wei={datanet.data.limits.reward} />.
                     {report.rejected.length > 0 ? ` ${report.rejected.length} refused file(s) stay here.` : ""}
                   </p>
+                  <label className="checkbox">
+                    <input type="checkbox" checked={protect} disabled={submit.isPending} onChange={(e) => setProtect(e.target.checked)} data-testid="protect" /> Protect from
+                    copying: commit to the files on chain first (one more transaction), so that anyone who sends them after seeing yours pending is displaced and they stay
+                    yours
+                  </label>
                   <button type="button" onClick={send} disabled={submit.isPending || !wallet.ready}>
                     Upload and submit {formatCount(accepted.length)} file(s)
                   </button>
@@ -250,6 +262,12 @@ export default function ContributeScreen() {
                   </li>
                 ))}
               </ul>
+              {result.protected ? <p>Sent under a commitment made before upload: no copy seen in the mempool can take these files' credit.</p> : null}
+              {result.displaced.map((d) => (
+                <p key={d.contributionId}>
+                  A copy of <HexId value={d.contributionId} keep={8} /> sent by <HexId value={d.displaced} keep={6} /> landed first and was displaced: the file is yours.
+                </p>
+              ))}
               <p>
                 Left today: {formatCount(result.quota.filesLeft)} files, {formatBytes(result.quota.bytesLeft)}. Follow their review in <Link to="/me">My work</Link>.
               </p>
