@@ -8,7 +8,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { parseEther } from "viem";
 import { startIpfsNode, type RunningIpfsNode } from "@openledger/ipfs-node";
-import { toOnchainCid } from "@openledger/sdk";
+import { commitSubmission, contributionIdOf, submitFiles, toOnchainCid, type CidCodec, type Format } from "@openledger/sdk";
 import { DEVELOPMENT_PARAMETERS, Protocol, contributionId, fileRef, startTestChain, type TestChain } from "@openledger/testkit";
 import { checkConsistency } from "./consistency.ts";
 import { graphql, query, startIndexer, waitForBlock, type Indexer } from "@openledger/testkit";
@@ -271,6 +271,47 @@ describe.each(DATABASES)("indexer on %s", (database) => {
     // The scenario's contributions name content no IPFS node holds: unavailable, not mismatched.
     const scenario = await query<{ contributions: { items: Row[] } }>(indexer, `{ contributions(where: { datanetId: 1 }, limit: 3) { items { cid size storedSize sizeCheck } } }`);
     expect(scenario.contributions.items.map((r) => [r.storedSize, r.sizeCheck])).toEqual(scenario.contributions.items.map(() => [null, "Unavailable"]));
+  });
+
+  test("a committed submission displaces a copy: the copy's round ends expired with its deposit back, the content is the committer's", async () => {
+    const p = new Protocol(t);
+    const deposit = parseEther("2");
+    const d = await p.createDatanet(t.wallets[0]!, { limits: { deposit, reward: parseEther("1"), validatorReward: parseEther("1") } });
+    await p.fund(t.wallets[0]!, d, parseEther("100"));
+    const [owner, copier] = [t.wallets[2]!, t.wallets[5]!];
+    const spec = fileRef(`copied from the mempool (${database})`, 500);
+    const file = { ...spec, codec: spec.codec as CidCodec, format: spec.format as Format };
+    const committed = await commitSubmission(owner, { contracts: t.deployment.contracts, datanetId: d, digests: [file.digest] });
+    // The copy lands first (the mempool race itself is in sdk/test/mempool.test.ts), then the owner's.
+    await p.submit(copier, d, spec);
+    const sent = await submitFiles(owner, { contracts: t.deployment.contracts, datanetId: d, files: [file], commitment: committed.result });
+    expect(sent.result.displaced).toHaveLength(1);
+    await waitForBlock(indexer, sent.receipt.blockNumber);
+    const id = contributionIdOf(d, file.digest).toLowerCase();
+    const who = (w: typeof owner) => w.account.address.toLowerCase();
+    type Answer = {
+      contribution: { contributor: string; status: string; round: number; displaced: string | null; displacedTx: string | null };
+      submissions: { items: { contributor: string; status: string; round: number; displacedBy: string | null }[] };
+      account: { refunds: string };
+      datanet: { pendingCount: number; expiredCount: number };
+    };
+    const data = await query<Answer>(
+      indexer,
+      `query($id: String!, $a: String!, $d: Int!) {
+        contribution(id: $id) { contributor status round displaced displacedTx }
+        submissions(where: { contributionId: $id }, orderBy: "round", limit: 5) { items { contributor status round displacedBy } }
+        account(address: $a) { refunds }
+        datanet(id: $d) { pendingCount expiredCount }
+      }`,
+      { id, a: who(copier), d },
+    );
+    expect(data.contribution).toEqual({ contributor: who(owner), status: "Pending", round: 2, displaced: who(copier), displacedTx: sent.hash });
+    expect(data.submissions.items).toEqual([
+      { contributor: who(copier), status: "Expired", round: 1, displacedBy: who(owner) },
+      { contributor: who(owner), status: "Pending", round: 2, displacedBy: null },
+    ]);
+    expect(BigInt(data.account.refunds)).toBeGreaterThanOrEqual(deposit);
+    expect(data.datanet).toEqual({ pendingCount: 1, expiredCount: 1 });
   });
 
   test("bad and hostile queries get a 400 with the reason, and the server keeps serving", async () => {

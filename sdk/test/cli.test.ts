@@ -356,6 +356,19 @@ describe("the openledger CLI", () => {
     expect(run.stdout).toMatch(/bad\.txt\s+refused/);
   });
 
+  it("with --protect commits to the files before uploading and sends them under the commitment", async () => {
+    const file = path.join(stack.dir, "protected.txt");
+    writeFileSync(file, "a line sent under a submission commitment\n");
+    const run = await cli(["contribute", String(datanets[Modality.Text]), file, "--protect"], { as: CONTRIBUTOR });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/protected\.txt\s+submitted/);
+    expect(run.stdout).toMatch(/Committed on chain before sending/);
+    // The same content again is a duplicate, protected or not: refused before anything is sent.
+    const again = await cli(["contribute", String(datanets[Modality.Text]), file, "--protect"], { as: CONTRIBUTOR });
+    expect(again.code).toBe(3);
+    expect(again.stderr).toMatch(/already-submitted/);
+  });
+
   it("refuses files past today's quota with the reset time, and takes them after the UTC midnight", async () => {
     const id = datanets[Modality.Text]!;
     const account = stack.wallet(CONTRIBUTOR).account.address;

@@ -239,10 +239,12 @@ export default function ContributeScreen() {
                     {formatCount(accepted.length)} file(s) ready. Deposit to pay now: <Amount wei={deposit} />. If accepted, each earns <Amount wei={datanet.data.limits.reward} />.
                     {report.rejected.length > 0 ? ` ${report.rejected.length} refused file(s) stay here.` : ""}
                   </p>
-                  <label className="checkbox">
-                    <input type="checkbox" checked={protect} disabled={submit.isPending} onChange={(e) => setProtect(e.target.checked)} data-testid="protect" /> Protect from
-                    copying: commit to the files on chain first (one more transaction), so that anyone who sends them after seeing yours pending is displaced and they stay
-                    yours
+                  <label className="checkbox protect">
+                    <input type="checkbox" checked={protect} disabled={submit.isPending} onChange={(e) => setProtect(e.target.checked)} data-testid="protect" />
+                    <span>
+                      <strong>Protect from copying.</strong> Commit to the files on chain first (one more transaction). Anyone who copies them from the mempool is
+                      displaced, and they stay yours.
+                    </span>
                   </label>
                   <button type="button" onClick={send} disabled={submit.isPending || !wallet.ready}>
                     Upload and submit {formatCount(accepted.length)} file(s)
