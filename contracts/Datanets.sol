@@ -161,6 +161,8 @@ contract Datanets is DatanetsStorage, ReentrancyGuardTransient {
     {
         uint256 claimBits = _useSubmissionCommitment(datanetId, files, salt);
         (Datanet storage d, uint256 index, uint16 version,, uint32 first) = _beginSubmission(datanetId, termsVersion);
+        // `index` is not needed once the files are recorded; it carries their total bytes from here
+        // (one stack slot fewer than a new variable, which the non-viaIR test build needs).
         (contributionIds, index) = _recordAll(d, datanetId, files, index, version, first, claimBits);
         _endSubmission(d, datanetId, version, first + uint32(files.length - 1), index, files.length);
     }
@@ -733,7 +735,7 @@ contract Datanets is DatanetsStorage, ReentrancyGuardTransient {
 
     /// @dev Content already in the Datanet (`existing` is its status): refused, unless it is another
     /// contributor's pending copy that this submission's commitment displaces (see `_displace`).
-    /// Returns the `claimBits` byte to write.
+    /// Returns the `claim` byte to write.
     function _claimContent(
         Datanet storage d,
         bytes32 id,
