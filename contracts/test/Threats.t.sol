@@ -4,7 +4,7 @@ pragma solidity ^0.8.28;
 import {IDatanetsAdmin} from "../interfaces/IDatanetsAdmin.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {Base} from "./Base.t.sol";
-import {MerkleBuilder} from "./invariant/Handler.sol";
+import {MerkleTreeBuilder} from "./helpers/MerkleTreeBuilder.sol";
 import {OpenToken} from "../OpenToken.sol";
 import {ValidatorStaking} from "../ValidatorStaking.sol";
 import {Datanets} from "../Datanets.sol";
@@ -934,12 +934,12 @@ contract ThreatsTest is ThreatBase {
         for (uint256 i; i < 6; ++i) {
             leaves[i] = models.leafOf(ids[i], named[i], weights[i]);
         }
-        uint256 modelId = registerModel(MerkleBuilder.root(leaves), 510);
+        uint256 modelId = registerModel(MerkleTreeBuilder.root(leaves), 510);
         uint32[] memory nets = new uint32[](1);
         nets[0] = textNet;
         for (uint256 i; i < 6; ++i) {
             LeafEvidence memory e = LeafEvidence(ids[i], named[i], weights[i], textNet, digestOf(i < 3 ? i + 2 : 1));
-            LeafFault fault = models.leafFault(modelId, e, MerkleBuilder.proof(leaves, i), nets);
+            LeafFault fault = models.leafFault(modelId, e, MerkleTreeBuilder.proof(leaves, i), nets);
             assertEq(uint8(fault), uint8(expected[i]));
         }
 
@@ -952,7 +952,7 @@ contract ThreatsTest is ThreatBase {
         pay(modelId, 100 ether); // 20 OPEN for the dishonest model's leaves
         for (uint256 i; i < 6; ++i) {
             if (i == 5) continue; // the same leaf as the honest model's: claimed below from that model
-            models.claimAttribution(modelId, ids[i], named[i], weights[i], MerkleBuilder.proof(leaves, i));
+            models.claimAttribution(modelId, ids[i], named[i], weights[i], MerkleTreeBuilder.proof(leaves, i));
         }
         (,,,,,, uint256 fees,, uint256 paid) = models.getModel(modelId);
         assertLe(paid, fees, "the dishonest model paid out of its own contributor share, no more");
@@ -1013,9 +1013,9 @@ contract ThreatsTest is ThreatBase {
         bytes32[] memory leaves = new bytes32[](2);
         leaves[0] = models.leafOf(mine, colluder, a.heavy.weight);
         leaves[1] = models.leafOf(hers, alice, 50_000);
-        a.proof = MerkleBuilder.proof(leaves, 0);
+        a.proof = MerkleTreeBuilder.proof(leaves, 0);
         vm.prank(trainer);
-        a.modelId = models.registerModel(spec(MerkleBuilder.root(leaves), uint128(a.heavy.weight + 50_000)));
+        a.modelId = models.registerModel(spec(MerkleTreeBuilder.root(leaves), uint128(a.heavy.weight + 50_000)));
     }
 
     function _challengeAs(
@@ -1045,33 +1045,33 @@ contract ThreatsTest is ThreatBase {
         bytes32[] memory honest = new bytes32[](2);
         honest[0] = models.leafOf(aliceId, alice, 3);
         honest[1] = models.leafOf(bobId, bob, 1);
-        uint256 honestId = registerModel(MerkleBuilder.root(honest), 4);
+        uint256 honestId = registerModel(MerkleTreeBuilder.root(honest), 4);
         pay(honestId, 100 ether); // 20 OPEN to contributors
 
         // An inflated one: leaves of 100 + 100 under a registered total of 100.
         bytes32[] memory inflated = new bytes32[](2);
         inflated[0] = models.leafOf(aliceId, alice, 100);
         inflated[1] = models.leafOf(bobId, bob, 100);
-        uint256 inflatedId = registerModel(MerkleBuilder.root(inflated), 100);
+        uint256 inflatedId = registerModel(MerkleTreeBuilder.root(inflated), 100);
         pay(inflatedId, 1_000 ether); // 200 OPEN to contributors
         assertEq(open.balanceOf(address(models)), 220 ether);
 
         // The first leaf takes all of the inflated model's fees; the second is refused.
-        assertEq(models.claimAttribution(inflatedId, aliceId, alice, 100, MerkleBuilder.proof(inflated, 0)), 200 ether);
+        assertEq(models.claimAttribution(inflatedId, aliceId, alice, 100, MerkleTreeBuilder.proof(inflated, 0)), 200 ether);
         vm.expectRevert(
             abi.encodeWithSelector(
                 IModelRegistry.AttributionExceedsFees.selector, inflatedId, 200 ether, 200 ether, 200 ether
             )
         );
-        models.claimAttribution(inflatedId, bobId, bob, 100, MerkleBuilder.proof(inflated, 1));
+        models.claimAttribution(inflatedId, bobId, bob, 100, MerkleTreeBuilder.proof(inflated, 1));
 
         // The honest model's fees are all still there and pay exactly by weight.
         (,,,,,, uint256 fees,, uint256 paid) = models.getModel(honestId);
         assertEq(fees, 20 ether);
         assertEq(paid, 0);
         assertEq(open.balanceOf(address(models)), 20 ether);
-        assertEq(models.claimAttribution(honestId, aliceId, alice, 3, MerkleBuilder.proof(honest, 0)), 15 ether);
-        assertEq(models.claimAttribution(honestId, bobId, bob, 1, MerkleBuilder.proof(honest, 1)), 5 ether);
+        assertEq(models.claimAttribution(honestId, aliceId, alice, 3, MerkleTreeBuilder.proof(honest, 0)), 15 ether);
+        assertEq(models.claimAttribution(honestId, bobId, bob, 1, MerkleTreeBuilder.proof(honest, 1)), 5 ether);
         assertEq(open.balanceOf(address(models)), 0);
     }
 }

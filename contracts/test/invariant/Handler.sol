@@ -5,6 +5,7 @@ import {IDatanetsAdmin} from "../../interfaces/IDatanetsAdmin.sol";
 import {Test} from "forge-std/Test.sol";
 import {Vm} from "forge-std/Vm.sol";
 import {termsVersionAt} from "../Base.t.sol";
+import {MerkleTreeBuilder} from "../helpers/MerkleTreeBuilder.sol";
 import {OpenToken} from "../../OpenToken.sol";
 import {ValidatorStaking} from "../../ValidatorStaking.sol";
 import {Datanets} from "../../Datanets.sol";
@@ -1043,7 +1044,7 @@ contract Handler is Test {
         for (uint256 k; k < nets.length; ++k) {
             if ((shape >> 16) % 5 != 0 || nets.length == 1 || nets[k] != m.leaves[0].net) m.datanetIds.push(nets[k]);
         }
-        m.root = MerkleBuilder.root(leaves);
+        m.root = MerkleTreeBuilder.root(leaves);
         // One model in four claims a total weight below the sum of its leaves (an inflated manifest).
         m.honest = (shape >> 8) % 4 != 0;
         m.totalWeight = m.honest ? sum : 1 + sum / 2;
@@ -1201,7 +1202,7 @@ contract Handler is Test {
         for (uint256 i; i < leaves.length; ++i) {
             leaves[i] = models.leafOf(m.leaves[i].id, m.leaves[i].contributor, m.leaves[i].weight);
         }
-        return MerkleBuilder.proof(leaves, li);
+        return MerkleTreeBuilder.proof(leaves, li);
     }
 
     function _roundsWith(Status status, uint256 seed, uint256 max) internal view returns (uint256[] memory picked) {
@@ -1385,42 +1386,6 @@ contract Handler is Test {
             } else if (r.status == Status.Expired) {
                 credits += r.deposit;
             }
-        }
-    }
-}
-
-/// @notice A Merkle tree over OpenZeppelin standard leaves with sorted-pair (commutative) hashing, as
-/// `MerkleProof.verify` expects. An odd node at the end of a level moves up unchanged.
-library MerkleBuilder {
-    function hashPair(bytes32 a, bytes32 b) internal pure returns (bytes32) {
-        return a < b ? keccak256(abi.encodePacked(a, b)) : keccak256(abi.encodePacked(b, a));
-    }
-
-    function _up(bytes32[] memory level) private pure returns (bytes32[] memory next) {
-        next = new bytes32[]((level.length + 1) / 2);
-        for (uint256 i; i < level.length; i += 2) {
-            next[i / 2] = i + 1 < level.length ? hashPair(level[i], level[i + 1]) : level[i];
-        }
-    }
-
-    function root(bytes32[] memory leaves) internal pure returns (bytes32) {
-        bytes32[] memory level = leaves;
-        while (level.length > 1) level = _up(level);
-        return level[0];
-    }
-
-    function proof(bytes32[] memory leaves, uint256 index) internal pure returns (bytes32[] memory p) {
-        p = new bytes32[](16);
-        uint256 n;
-        bytes32[] memory level = leaves;
-        while (level.length > 1) {
-            uint256 sibling = index ^ 1;
-            if (sibling < level.length) p[n++] = level[sibling];
-            level = _up(level);
-            index /= 2;
-        }
-        assembly ("memory-safe") {
-            mstore(p, n)
         }
     }
 }
