@@ -2,7 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {IDatanetsAdmin} from "../interfaces/IDatanetsAdmin.sol";
-import {Base} from "./Base.t.sol";
+import {ReviewHelpers} from "./helpers/ReviewHelpers.sol";
 import {Modality, Format, CidCodec, Formats} from "../libraries/Formats.sol";
 import {
     IDatanetsErrors, IDatanetsEvents, Status, DatanetLimits, ReviewRules, FileRef
@@ -12,7 +12,7 @@ import {
 /// submission, to take its credit or (with wrong claims) to have it rejected so that the owner can
 /// never submit it. A contributor who commits first (`commitSubmission`, then `submitCommitted`)
 /// displaces such a copy: duplicates are bound to the first commitment, not the first submission.
-contract CommittedSubmissionsTest is Base {
+contract CommittedSubmissionsTest is ReviewHelpers {
     uint96 internal constant DEPOSIT = 5 ether;
     uint32 internal net;
     address internal watcher = makeAddr("watcher");
@@ -74,14 +74,6 @@ contract CommittedSubmissionsTest is Base {
 
     function contributorOf(bytes32 id) internal view returns (address who) {
         (, who) = datanets.statusOf(id);
-    }
-
-    function creditsOf(address who) internal view returns (uint256 credits) {
-        (credits,,) = datanets.accountOf(who);
-    }
-
-    function statusOf(bytes32 id) internal view returns (Status s) {
-        (s,) = datanets.statusOf(id);
     }
 
     /// @dev The three validators commit `votes` on `digests`, reveal, and the contributions are finalised.
