@@ -13,6 +13,16 @@ const solcPath = path.join(path.dirname(require.resolve("solc/package.json")), "
 
 const compiler = { version: solcPackage.version, path: solcPath };
 
+// Coverage only (`npm run coverage`, `scripts/coverage.ts`): the wasm build of solc 0.8.28 aborts
+// ("memory access out of bounds") once a compilation job holds the instrumented protocol and a
+// test, even though each of its contracts compiles alone; the 0.8.37 wasm build compiles the same
+// jobs. Coverage measures which lines run, so the newer compiler changes nothing it reports.
+const coveragePackage = require("solc-coverage/package.json") as { version: string };
+const coverageCompiler = {
+  version: coveragePackage.version,
+  path: path.join(path.dirname(require.resolve("solc-coverage/package.json")), "soljson.js"),
+};
+
 /** Fewer fuzz and invariant runs for the fast test tier (see `test.solidity`). */
 const quickFuzz = process.env.OPENLEDGER_QUICK_FUZZ === "1";
 
@@ -26,6 +36,11 @@ export default defineConfig({
         isolated: true,
         settings: { evmVersion: "cancun", optimizer: { enabled: true, runs: 200 } },
       },
+      coverage: {
+        ...coverageCompiler,
+        isolated: true,
+        settings: { evmVersion: "cancun", optimizer: { enabled: true, runs: 200 } },
+      },
       // What ships: viaIR + optimizer. `npm run bench:gas` measures this profile.
       production: {
         ...compiler,
@@ -36,6 +51,10 @@ export default defineConfig({
         },
       },
     },
+  },
+  coverage: {
+    // The test helpers are not what coverage measures.
+    skipFiles: ["contracts/test/**"],
   },
   paths: {
     sources: "./contracts",

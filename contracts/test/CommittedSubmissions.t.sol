@@ -325,6 +325,16 @@ contract CommittedSubmissionsTest is ReviewHelpers {
 
     // ─── the rules ──────────────────────────────────────────────────────────
 
+    function test_committed_refusesAnEmptyOrOversizedBatch() public {
+        uint16 version = terms(net);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetsErrors.BadBatchSize.selector, 0, 256));
+        vm.prank(alice);
+        datanets.submitCommitted(net, new FileRef[](0), version, ALICE_SALT);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetsErrors.BadBatchSize.selector, 257, 256));
+        vm.prank(alice);
+        datanets.submitCommitted(net, new FileRef[](257), version, ALICE_SALT);
+    }
+
     /// A submission sent before the commitment was recorded claimed the content first, and stays.
     function test_committed_anEarlierPlainSubmissionKeepsItsContent() public {
         FileRef[] memory fs = files1(file(digestOf(7), 1_000));

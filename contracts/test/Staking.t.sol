@@ -269,6 +269,13 @@ contract StakingTest is Base {
         assertPosition(v1, 1_000 ether, 500 ether, 300 ether);
     }
 
+    function test_bindDatanets_refusesTheZeroAddress() public {
+        ValidatorStaking fresh = new ValidatorStaking(open, admin, treasury, MIN_STAKE, ACTIVATION_DELAY, UNBONDING);
+        vm.expectRevert(IValidatorStaking.ZeroAddress.selector);
+        vm.prank(admin);
+        fresh.bindDatanets(address(0));
+    }
+
     /// @dev Attack: a greedy admin tries to point slashing at a contract of its own (it could then
     /// slash every stake, or hold votes so that no stake can ever leave). The binding is once only.
     function test_threat_greedyAdmin_cannotRebindTheSlasher() public {
