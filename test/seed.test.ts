@@ -36,8 +36,16 @@ describe("the demo (npm start, then npm run seed)", () => {
       assert.match(seed.stdout, /Datanet 3: 3 accepted/);
       assert.match(seed.stdout, /#6 claimed 110 OPEN/);
       assert.match(seed.stdout, /registered on chain as model 1/);
-      // Training is deterministic (seeded, one worker), so the answer is the fact it learnt.
+      // ModelFactory's first run (the app's default settings, STARTER_JOB) visibly learns: the loss
+      // falls several-fold, and the tuned model answers a fact of the Datanet that the base model does
+      // not. Training is deterministic (seeded, one worker), so the answer is the fact it learnt.
+      const loss = /loss ([\d.]+) → ([\d.]+)/.exec(seed.stdout);
+      assert.ok(loss, seed.stdout);
+      assert.ok(Number(loss[2]) < Number(loss[1]) / 3, `the loss fell only from ${loss[1]} to ${loss[2]}`);
       assert.match(seed.stdout, /chat: "What pet does Ann have\?" → "Ann has a red fox\."/);
+      const base = /chat, base model [^:]+: "What pet does Ann have\?" → "([^"]*)"/.exec(seed.stdout);
+      assert.ok(base, seed.stdout);
+      assert.doesNotMatch(base[1]!, /red fox/);
       // The indexer saw it all, and checked the model's manifest against the chain.
       type Body = { data: { datanets: { items: { id: number; acceptedCount: number }[] }; models: { items: { manifestStatus: string }[] } } };
       let body: Body | undefined;

@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseJobRequest } from "@openledger/trainer";
+import { STARTER_JOB } from "@openledger/trainer/job-rules";
 import { describe, expect, it } from "vitest";
 import { cliCommandOf, DEFAULT_JOB_FORM, formFromJob, jobRequestOf, readNumber, validateJobForm, type JobForm } from "../src/lib/job-form.ts";
 import { lossPoints, parseSseEvents, toJobEvent, type JobEvent, type TrainerJob } from "../src/lib/training.ts";
@@ -9,15 +10,18 @@ import { lossPoints, parseSseEvents, toJobEvent, type JobEvent, type TrainerJob 
 const form = (patch: Partial<JobForm>): JobForm => ({ ...DEFAULT_JOB_FORM, datanetIds: [1], ...patch });
 
 describe("ModelFactory's form", () => {
-  it("starts from the trainer's defaults, which are valid once a Datanet is chosen", () => {
+  it("starts from the trainer's starter run (the one the seed proves learns), valid once a Datanet is chosen", () => {
     expect(validateJobForm(DEFAULT_JOB_FORM)).toEqual({ datanetIds: "Choose at least one Datanet with accepted files." });
     expect(validateJobForm(form({}))).toEqual({});
-    expect(jobRequestOf(form({}))).toEqual({
+    const request = jobRequestOf(form({}));
+    expect(request).toEqual({
       datanetIds: [1],
       method: "lora",
-      hyperparameters: { learningRate: 0.001, epochs: 1, batchSize: 4, gradientAccumulation: 1, maxSeqLen: 128, evalFraction: 0.1 },
-      lora: { rank: 8, alpha: 16 },
+      hyperparameters: { learningRate: 0.005, epochs: 60, batchSize: 2, gradientAccumulation: 1, maxSeqLen: 128, evalFraction: 0 },
+      lora: { rank: 8, alpha: 16, targetModules: ["all-linear"] },
     });
+    // The same run as the seed's (`STARTER_JOB`), which test/seed.test.ts shows learning.
+    expect(request).toMatchObject({ method: STARTER_JOB.method, hyperparameters: STARTER_JOB.hyperparameters, lora: { rank: STARTER_JOB.lora.rank, alpha: STARTER_JOB.lora.alpha, targetModules: [...STARTER_JOB.lora.targetModules] } });
   });
 
   it("names the rule and the number for each wrong value", () => {
@@ -74,7 +78,7 @@ describe("ModelFactory's form", () => {
     const request = jobRequestOf(form({ method: "full", loraRank: "0" }));
     expect(validateJobForm(form({ method: "full", loraRank: "0" }))).toEqual({});
     expect(request.lora).toBeUndefined();
-    expect(cliCommandOf(request)).toBe("trainer jobs submit --datanet 1 --method full --learning-rate 0.001 --epochs 1 --batch-size 4 --gradient-accumulation 1 --max-seq-len 128 --eval-fraction 0.1 --watch");
+    expect(cliCommandOf(request)).toBe("trainer jobs submit --datanet 1 --method full --learning-rate 0.005 --epochs 60 --batch-size 2 --gradient-accumulation 1 --max-seq-len 128 --eval-fraction 0 --watch");
   });
 
   it("refines: the finished job's settings, with its registered model as parent", () => {

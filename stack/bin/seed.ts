@@ -28,6 +28,7 @@ import { deploymentFile } from "@openledger/protocol/node";
 import { sampleFile } from "@openledger/sdk/samples";
 import { DEV_PRIVATE_KEYS } from "@openledger/protocol/deploy";
 import { readOperatorToken } from "@openledger/trainer/operator-token";
+import { STARTER_JOB } from "@openledger/trainer/job-rules";
 import path from "node:path";
 import { projectRoot } from "../src/chain.ts";
 import { stackFolders } from "../src/state.ts";
@@ -186,17 +187,15 @@ async function main(): Promise<void> {
   const response = await fetch(`${trainerUrl}/v1/jobs`, {
     method: "POST",
     headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-    body: JSON.stringify({
-      datanetIds: [datanets[Modality.Text]],
-      method: "lora",
-      hyperparameters: { epochs: 60, learningRate: 0.005, batchSize: 2, evalFraction: 0 },
-      lora: { rank: 8, alpha: 16, dropout: 0, targetModules: ["all-linear"] },
-    }),
+    // ModelFactory's first run: the same settings a person gets in the app by default.
+    body: JSON.stringify({ datanetIds: [datanets[Modality.Text]], ...STARTER_JOB }),
   });
   if (!response.ok) throw new Error(`the trainer refused the job: ${response.status} ${await response.text()}`);
   const job = (await response.json()) as { id: string };
   console.log(`  job ${job.id}: watch with  npx trainer jobs status ${job.id} --watch`);
   const deadline = Date.now() + 20 * 60_000;
+  let firstLoss: number | undefined;
+  let lastLoss: number | undefined;
   for (;;) {
     const state = (await (await fetch(`${trainerUrl}/v1/jobs/${job.id}`)).json()) as {
       state: string;
@@ -208,23 +207,34 @@ async function main(): Promise<void> {
       if (state.state !== "succeeded") throw new Error(`the training job ${state.state}: ${state.error ?? ""}`);
       const modelId = state.publication?.modelId;
       if (!modelId) throw new Error(`the job trained but registered no model: ${state.publication?.notRegistered ?? "unknown reason"}`);
-      console.log(`\n  registered on chain as model ${modelId}`);
+      console.log(`\n  loss ${firstLoss?.toFixed(3)} → ${lastLoss?.toFixed(3)}`);
+      console.log(`  registered on chain as model ${modelId}`);
       const question = FACTS[0]![0];
-      const chat = await fetch(`${trainerUrl}/v1/chat/completions`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ model: `openledger:${modelId}`, messages: [{ role: "user", content: question }], temperature: 0, max_tokens: 24 }),
-      });
-      if (!chat.ok) throw new Error(`the trainer refused the chat: ${chat.status} ${await chat.text()}`);
-      const answer = ((await chat.json()) as { choices: { message: { content: string } }[] }).choices[0]?.message.content;
+      const ask = async (model: string): Promise<string> => {
+        const chat = await fetch(`${trainerUrl}/v1/chat/completions`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ model, messages: [{ role: "user", content: question }], temperature: 0, max_tokens: 24 }),
+        });
+        if (!chat.ok) throw new Error(`the trainer refused the chat: ${chat.status} ${await chat.text()}`);
+        return ((await chat.json()) as { choices: { message: { content: string } }[] }).choices[0]?.message.content ?? "";
+      };
+      const models = (await (await fetch(`${trainerUrl}/v1/models`)).json()) as { data: { id: string; kind: string }[] };
+      const base = models.data.find((m) => m.kind === "base")?.id;
+      const answer = await ask(`openledger:${modelId}`);
       if (!answer) throw new Error("the trained model gave an empty answer");
+      if (base) console.log(`  chat, base model ${base}: "${question}" → "${await ask(base)}"`);
       console.log(`  chat: "${question}" → "${answer}"`);
       console.log(`  curl -s ${trainerUrl}/v1/chat/completions -H 'content-type: application/json' -d '{"model":"openledger:${modelId}","messages":[{"role":"user","content":"${FACTS[3]![0]}"}]}'`);
       break;
     }
     if (Date.now() > deadline) throw new Error("the training job did not finish in 20 minutes");
-    if (state.progress) process.stdout.write(`\r  step ${state.progress.step}/${state.progress.totalSteps}, loss ${state.progress.loss.toFixed(3)}   `);
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    if (state.progress) {
+      firstLoss ??= state.progress.loss;
+      lastLoss = state.progress.loss;
+      process.stdout.write(`\r  step ${state.progress.step}/${state.progress.totalSteps}, loss ${state.progress.loss.toFixed(3)}   `);
+    }
+    await new Promise((resolve) => setTimeout(resolve, state.progress ? 1_000 : 200));
   }
 }
 

@@ -1,4 +1,5 @@
-// ModelFactory's training form: its fields as typed text, the trainer's defaults, and the checks the
+// ModelFactory's training form: its fields as typed text, its defaults (the trainer's starter run,
+// which visibly learns on the shipped base model and the seeded Datanet), and the checks the
 // trainer applies (its own rules, from @openledger/trainer/job-rules), so a wrong value is named in
 // the page with the rule and the number before anything is sent.
 import {
@@ -8,6 +9,7 @@ import {
   LORA_RULES,
   MAX_DATANETS,
   numberRuleViolation,
+  STARTER_JOB,
   type NumberRule,
 } from "@openledger/trainer/job-rules";
 import type { JobRequest, TrainerJob, TrainingMethod } from "./training.ts";
@@ -34,19 +36,20 @@ export interface JobForm {
 export type JobFormField = Exclude<keyof JobForm, "parentModelId">;
 export type JobFormErrors = Partial<Record<JobFormField, string>>;
 
+/** A first run that learns: the trainer's `STARTER_JOB`; the rest of the fields at the trainer's defaults. */
 export const DEFAULT_JOB_FORM: JobForm = {
   datanetIds: [],
   baseModel: "",
-  method: "lora",
-  learningRate: String(DEFAULT_HYPERPARAMETERS.learningRate),
-  epochs: String(DEFAULT_HYPERPARAMETERS.epochs),
-  batchSize: String(DEFAULT_HYPERPARAMETERS.batchSize),
+  method: STARTER_JOB.method,
+  learningRate: String(STARTER_JOB.hyperparameters.learningRate),
+  epochs: String(STARTER_JOB.hyperparameters.epochs),
+  batchSize: String(STARTER_JOB.hyperparameters.batchSize),
   gradientAccumulation: String(DEFAULT_HYPERPARAMETERS.gradientAccumulation),
   maxSeqLen: String(DEFAULT_HYPERPARAMETERS.maxSeqLen),
-  evalFraction: String(DEFAULT_HYPERPARAMETERS.evalFraction),
-  loraRank: String(DEFAULT_LORA.rank),
-  loraAlpha: String(DEFAULT_LORA.alpha),
-  targetModules: "",
+  evalFraction: String(STARTER_JOB.hyperparameters.evalFraction),
+  loraRank: String(STARTER_JOB.lora.rank),
+  loraAlpha: String(STARTER_JOB.lora.alpha),
+  targetModules: STARTER_JOB.lora.targetModules.join(", "),
 };
 
 /** The label of each numeric field, as the page shows it and as its error names it. */
@@ -105,8 +108,8 @@ export function validateJobForm(form: JobForm): JobFormErrors {
     const violation = numberRuleViolation(FIELD_LABELS[field], readNumber(text), rule);
     if (violation) errors[field] = Number.isNaN(readNumber(text)) ? `${FIELD_LABELS[field]} must be a number, got "${text.trim()}".` : `${violation}.`;
   }
-  if (usesLora(form.method) && form.targetModules.trim() !== "" && parseTargetModules(form.targetModules).some((m) => !/^[A-Za-z0-9_.]+$/.test(m))) {
-    errors.targetModules = `Target modules are module names separated by commas (letters, digits, "_" and "."), got "${form.targetModules.trim()}".`;
+  if (usesLora(form.method) && form.targetModules.trim() !== "" && parseTargetModules(form.targetModules).some((m) => m !== "all-linear" && !/^[A-Za-z0-9_.]+$/.test(m))) {
+    errors.targetModules = `Target modules are module names separated by commas (letters, digits, "_" and "."), or "all-linear", got "${form.targetModules.trim()}".`;
   }
   return errors;
 }

@@ -21,6 +21,21 @@ export const DEFAULT_HYPERPARAMETERS = {
 
 export const DEFAULT_LORA = { rank: 8, alpha: 16, dropout: 0 } as const;
 
+/**
+ * The first run ModelFactory offers (its form's defaults) and `npm run seed` trains: LoRA on every
+ * linear layer, 60 epochs at 5e-3 in batches of 2, nothing held out (with 10 % held out, it confuses
+ * one fact with another). On the shipped toy base model
+ * (models/tiny-chat-llama) and the seeded text Datanet, the loss falls from about 4 to under 1 in
+ * about half a minute on two cores, and the tuned model answers the Datanet's facts where the base
+ * model does not (`test/seed.test.ts` checks both). The API's own defaults above stay those of a
+ * cautious run on a real checkpoint; the form says so next to these.
+ */
+export const STARTER_JOB = {
+  method: "lora",
+  hyperparameters: { learningRate: 0.005, epochs: 60, batchSize: 2, evalFraction: 0 },
+  lora: { rank: 8, alpha: 16, dropout: 0, targetModules: ["all-linear"] },
+} as const;
+
 export const HYPERPARAMETER_RULES = {
   learningRate: { min: 0, max: 1, minOpen: true },
   epochs: { min: 1, max: 1000, integer: true },

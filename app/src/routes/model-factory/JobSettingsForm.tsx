@@ -1,6 +1,7 @@
 // Step 1 of ModelFactory: the data (Datanets with accepted files), the base model, the method and its
 // settings, each with the trainer's default and an inline error naming the rule and the number.
 import { useId } from "react";
+import { DEFAULT_HYPERPARAMETERS } from "@openledger/trainer/job-rules";
 import { useDatanetMetadata } from "../../hooks/ipfs.ts";
 import { useDatanets } from "../../hooks/indexer.ts";
 import { FIELD_LABELS, usesLora, type JobForm, type JobFormErrors, type JobFormField } from "../../lib/job-form.ts";
@@ -29,7 +30,7 @@ const HINTS: Partial<Record<JobFormField, string>> = {
   evalFraction: "share held out to measure evaluation loss, 0 to 0.5",
   loraRank: "1 to 1024",
   loraAlpha: "(0, 4096]; scale = alpha / rank",
-  targetModules: "comma-separated; empty = the trainer's default for the architecture",
+  targetModules: "comma-separated, or all-linear; empty = the trainer's default for the architecture",
 };
 
 function TextField({ field, form, errors, onChange, inputMode = "decimal" }: { field: JobFormField; form: JobForm; errors: JobFormErrors; onChange: (field: JobFormField, value: string) => void; inputMode?: "decimal" | "numeric" | "text" }) {
@@ -127,6 +128,11 @@ export function JobSettingsForm({ form, errors, baseModels, onChange, onToggleDa
       </fieldset>
       <fieldset>
         <legend>Training settings</legend>
+        <p className="muted small" data-testid="starter-note">
+          The defaults are a first run that visibly learns on the shipped demo base model (about half a minute on the seeded Datanet). For a real checkpoint, start
+          from the trainer’s cautious settings: learning rate {DEFAULT_HYPERPARAMETERS.learningRate}, epochs {DEFAULT_HYPERPARAMETERS.epochs}, batch size{" "}
+          {DEFAULT_HYPERPARAMETERS.batchSize}.
+        </p>
         <div className="grid-3">
           <TextField field="learningRate" form={form} errors={errors} onChange={onChange} />
           <TextField field="epochs" form={form} errors={errors} onChange={onChange} inputMode="numeric" />
