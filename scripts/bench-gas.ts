@@ -28,6 +28,7 @@ import { keccak_256 } from "@noble/hashes/sha3";
 import { hardhat } from "viem/chains";
 import { datanetsAbi, governanceOf, modelRegistryAbi, openTokenAbi, validatorStakingAbi } from "@openledger/protocol";
 import { DEVELOPMENT_PARAMETERS, DEV_PRIVATE_KEYS, deployProtocol, governDev } from "@openledger/protocol/deploy";
+import { signPermit } from "@openledger/sdk";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const hardhatCli = path.join(root, "node_modules", "hardhat", "dist", "src", "cli.js");
@@ -361,6 +362,38 @@ if (process.env.BENCH_TRACE) {
 record(
   "claim attribution, proof over 2^20 leaves (depth 20)",
   await gas(claimHash), 90_000);
+
+// ─── Deposits: a signed permit in the submission's transaction, or an approval first ──
+// `multicall([permitDeposit, submit])` against `approve` then `submit`, on a Datanet with a deposit,
+// both with exact allowances and after a first of each (the first submission of the day pays for its
+// counters, the account's first permit for its nonce slot).
+{
+  const deposit = parseEther("1");
+  await owner!.writeContract({
+    address: datanets,
+    abi: datanetsAbi,
+    functionName: "createDatanet",
+    args: [0, TEXT_FORMATS, keccak256(toBytes("metadata")), 0, { ...limits(parseEther("10")), deposit }, rules],
+  });
+  const depositNet = Number(await client.readContract({ address: datanets, abi: datanetsAbi, functionName: "datanetCount" }));
+  await write(owner!, datanets, datanetsAbi, "fund", [depositNet, parseEther("1000")]);
+  const submitData = () => encodeFunctionData({ abi: datanetsAbi, functionName: "submit", args: [depositNet, fileRef(nextDigest()), 0] });
+  const withPermit = async (): Promise<bigint> => {
+    const p = await signPermit(alice!, { contracts: deployment.contracts, spender: datanets, value: deposit });
+    const permit = encodeFunctionData({ abi: datanetsAbi, functionName: "permitDeposit", args: [p.value, p.deadline, p.v, p.r, p.s] });
+    return write(alice!, datanets, datanetsAbi, "multicall", [[permit, submitData()]]);
+  };
+  const withApproval = async (): Promise<bigint> => {
+    const approve = await write(alice!, token, openTokenAbi, "approve", [datanets, deposit]);
+    const hash = await alice!.sendTransaction({ to: datanets, data: submitData() });
+    return approve + (await gas(hash));
+  };
+  await write(alice!, token, openTokenAbi, "approve", [datanets, 0n]);
+  await withApproval();
+  await withPermit();
+  record("submit one file with a deposit: approve + submit (2 transactions)", await withApproval());
+  record("submit one file with a deposit: permit + submit (1 transaction)", await withPermit(), undefined, "multicall([permitDeposit, submit]); no allowance left");
+}
 
 // ─── Report ────────────────────────────────────────────────────────────────
 const width = Math.max(...results.map((r) => r.operation.length));

@@ -136,7 +136,11 @@ export async function openRole(browser: Browser, appUrl: string, index: number, 
 export async function sign(page: Page, count = 1, answer: "Sign" | "Reject" = "Sign"): Promise<void> {
   for (let i = 0; i < count; i++) {
     const dialog = page.getByRole("alertdialog");
-    await dialog.waitFor({ timeout: 30_000 });
+    await dialog.waitFor({ timeout: 30_000 }).catch(async (error: Error) => {
+      // Say what the page shows instead of the wallet's dialog (an error, a step that hangs).
+      const shown = await page.getByRole("alert").allTextContents().catch(() => []);
+      throw new Error(`${error.message}\nthe page shows instead: ${shown.join(" | ") || "(no alert)"}`, { cause: error });
+    });
     await dialog.getByRole("button", { name: answer }).click();
     await page.waitForTimeout(150);
   }

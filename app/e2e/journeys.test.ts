@@ -17,6 +17,7 @@ import {
   getAccount,
   getDatanet,
   getDatanetCount,
+  getAllowance,
   getOpenBalance,
   LeafFault,
   MANIFEST_VERSION,
@@ -52,7 +53,7 @@ const voteHome = mkdtempSync(path.join(os.tmpdir(), "openledger-cli-home-"));
 let cliCommitment = "";
 let modelId = "";
 
-async function createDatanetInUi(page: Page, name: string, modality: "text" | "image" | "audio"): Promise<number> {
+async function createDatanetInUi(page: Page, name: string, modality: "text" | "image" | "audio", deposit = ""): Promise<number> {
   await page.goto(`${app.url}/datanets/new`);
   await page.getByLabel("Name").fill(name);
   await page.getByLabel("Description").fill(`${name}: files for the end-to-end journeys`);
@@ -61,6 +62,7 @@ async function createDatanetInUi(page: Page, name: string, modality: "text" | "i
   await page.getByLabel("Reveal window (seconds)").fill("300");
   // These journeys have one validator; a real Datanet keeps the default of three.
   await page.getByLabel("Validators per decision").fill("1");
+  if (deposit) await page.getByLabel("Deposit per submission").fill(deposit);
   await page.getByRole("button", { name: "Create the Datanet" }).click();
   await sign(page);
   await page.waitForURL(/\/datanets\/\d+$/, { timeout: 60_000 });
@@ -133,17 +135,25 @@ describe("the app in Chromium, one journey per role", () => {
     expect((await getDatanet(chain as never, { contracts, datanetId: ids.text })).pool).toBe(0n);
 
     await page.getByRole("button", { name: "Fund", exact: true }).click();
-    await sign(page, 2); // the approval, then the funding
+    // The allowance is a permit the wallet signs (no transaction), sent with the funding: one transaction.
+    const permit = page.getByRole("alertdialog");
+    await permit.getByText("Sign a permit (no transaction)").waitFor({ timeout: 30_000 });
+    await expect(permit.textContent()).resolves.toMatch(/tokenOPEN \(0x[0-9a-fA-F]{4}…[0-9a-fA-F]{4}\)owner0x/);
+    await expect(permit.textContent()).resolves.toMatch(/spenderDatanets \(0x[0-9a-fA-F]{4}…[0-9a-fA-F]{4}\)may take1,000 OPENuntil\d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+    await screenshot(page, "signing-permit");
+    await sign(page, 2); // the permit, then the funding
     await page.getByText("Funded: the pool holds 1,000 OPEN.").waitFor({ timeout: 30_000 });
     expect((await getDatanet(chain as never, { contracts, datanetId: ids.text })).pool).toBe(1000n * OPEN);
-    // Every transaction links its hash.
-    expect(await page.locator(".tx-progress a.tx-link").count()).toBe(2);
+    // Every transaction links its hash; the permit was no transaction.
+    expect(await page.locator(".tx-progress a.tx-link").count()).toBe(1);
+    expect(await getAllowance(chain as never, { contracts, owner: roles.owner!.address as `0x${string}`, spender: contracts.Datanets })).toBe(0n);
 
     ids.image = await createDatanetInUi(page, "Journey pictures", "image");
     await page.getByRole("button", { name: "Fund", exact: true }).click();
     await sign(page, 2);
     await page.getByText("Funded: the pool holds 1,000 OPEN.").waitFor({ timeout: 30_000 });
-    ids.audio = await createDatanetInUi(page, "Journey sounds", "audio");
+    // Submissions to this one pay a deposit, approved by a permit in the contribution's transaction.
+    ids.audio = await createDatanetInUi(page, "Journey sounds", "audio", "1");
     await page.getByRole("button", { name: "Fund", exact: true }).click();
     await sign(page, 2);
     await page.getByText("Funded: the pool holds 1,000 OPEN.").waitFor({ timeout: 30_000 });
@@ -220,7 +230,16 @@ describe("the app in Chromium, one journey per role", () => {
         await screenshot(page, "contribute-protect");
       }
       await page.getByRole("button", { name: "Upload and submit 1 file(s)" }).click();
-      await sign(page, protect ? 2 : 1);
+      if (id === ids.audio) {
+        // The 1 OPEN deposit: a permit signed in the page's wallet, then the one submission.
+        await page.getByRole("alertdialog").getByText("Sign a permit (no transaction)").waitFor({ timeout: 30_000 });
+        await page.getByText(/Approving the deposit: sign the permit your wallet shows/).waitFor();
+        await expect(page.getByRole("alertdialog").textContent()).resolves.toMatch(/may take1 OPEN/);
+        await screenshot(page, "contribute-permit");
+        await sign(page, 2);
+      } else {
+        await sign(page, protect ? 2 : 1);
+      }
       await page.getByTestId("contribute-result").waitFor({ timeout: 60_000 });
       const said = (await page.getByTestId("contribute-result").textContent()) ?? "";
       expect(/Sent under a commitment/.test(said)).toBe(protect);
@@ -340,13 +359,14 @@ describe("the app in Chromium, one journey per role", () => {
   it("the contributor sees the work accepted, claims, and the balance rises", async () => {
     const { page, address } = roles.contributor!;
     await page.goto(`${app.url}/me`);
-    await page.getByTestId("claimable").getByText("40 OPEN").waitFor({ timeout: 20_000 });
+    // Four rewards of 10 OPEN, and the sound's 1 OPEN deposit credited back on acceptance.
+    await page.getByTestId("claimable").getByText("41 OPEN").waitFor({ timeout: 20_000 });
     const before = await getOpenBalance(chain as never, { contracts, account: address as `0x${string}` });
-    await page.getByRole("button", { name: "Claim 40 OPEN" }).click();
+    await page.getByRole("button", { name: "Claim 41 OPEN" }).click();
     await sign(page);
-    await page.getByText("Claimed 40 OPEN to your wallet.").waitFor({ timeout: 30_000 });
+    await page.getByText("Claimed 41 OPEN to your wallet.").waitFor({ timeout: 30_000 });
     const after = await getOpenBalance(chain as never, { contracts, account: address as `0x${string}` });
-    expect(after).toBe(before + 40n * OPEN);
+    expect(after).toBe(before + 41n * OPEN);
     await page.getByTestId("balance").getByText(`${(after / OPEN).toLocaleString("en-US")}`).waitFor({ timeout: 20_000 });
     await page.locator(".contribution-row").first().getByText("accepted").waitFor({ timeout: 20_000 });
     await screenshot(page, "my-work");

@@ -52,9 +52,16 @@ export function trainerToken(source: AppServerSettings["trainerToken"]): string 
   return "value" in source ? source.value : readOperatorToken(source.file);
 }
 
-/** JSON-RPC methods the browser may send to the chain through the app (no node-control methods). */
+/**
+ * JSON-RPC methods the browser may send to the chain through the app (no node-control methods).
+ * `eth_signTypedData_v4` is how the development account signs a deposit permit, as
+ * `eth_sendTransaction` is how it sends: both with the stack's public test keys, local chain only.
+ */
 export function rpcMethodAllowed(method: unknown): boolean {
-  return typeof method === "string" && (/^eth_[A-Za-z0-9]+$/.test(method) || method === "net_version" || method === "web3_clientVersion");
+  return (
+    typeof method === "string" &&
+    (/^eth_[A-Za-z0-9]+$/.test(method) || method === "eth_signTypedData_v4" || method === "net_version" || method === "web3_clientVersion")
+  );
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

@@ -96,6 +96,13 @@ describe("the app server", () => {
     expect(indexer.seen.at(-1)).toMatchObject({ method: "POST", url: "/graphql" });
   });
 
+  it("forwards the development account's permit signatures (eth_signTypedData_v4), not other underscored methods", async () => {
+    const res = await rpc({ jsonrpc: "2.0", id: 3, method: "eth_signTypedData_v4", params: [] });
+    expect(res.status).toBe(200);
+    expect(chain.seen.at(-1)?.body).toContain("eth_signTypedData_v4");
+    expect((await rpc({ jsonrpc: "2.0", id: 4, method: "eth_signTypedData_v3", params: [] })).status).toBe(403);
+  });
+
   it("refuses node-control RPC methods (a page cannot move the chain's clock or mint through the app)", async () => {
     const before = chain.seen.length;
     for (const method of ["evm_increaseTime", "hardhat_setBalance", "debug_traceTransaction"]) {

@@ -3,7 +3,9 @@ pragma solidity ^0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {Multicall} from "@openzeppelin/contracts/utils/Multicall.sol";
 import {Modality, CidCodec, Formats} from "../libraries/Formats.sol";
 import {IValidatorStaking} from "../interfaces/IValidatorStaking.sol";
 import {Setting, DatanetLimits, ReviewRules} from "../interfaces/IDatanets.sol";
@@ -12,13 +14,14 @@ import {DatanetsStorage} from "./DatanetsStorage.sol";
 
 /// @title DatanetsAdmin
 /// @notice The calls of Datanet owners and of governance: creating a Datanet, its limits, metadata,
-/// pause, pool withdrawals and ownership, and the protocol-wide limits and pause; and a
-/// contributor's submission commitments, with their views.
+/// pause, pool withdrawals and ownership, and the protocol-wide limits and pause; a
+/// contributor's submission commitments, with their views; and `multicall` with `permitDeposit`,
+/// which let a signed EIP-2612 permit stand in for an approval transaction.
 /// @dev Runs only by DELEGATECALL from `Datanets`' fallback, on `Datanets`' storage; its own
 /// storage is never used. Kept apart so that `Datanets`, which every contribution calls, stays
 /// under the contract size limit without slowing its calls: none of these is on a plain submission's
 /// path (a submission commitment is an optional transaction of its own).
-contract DatanetsAdmin is IDatanetsAdmin, DatanetsStorage, ReentrancyGuardTransient {
+contract DatanetsAdmin is IDatanetsAdmin, DatanetsStorage, ReentrancyGuardTransient, Multicall {
     using SafeERC20 for IERC20;
 
     constructor(IERC20 token_, IValidatorStaking staking_, uint32 maxCommitWindow_, uint32 maxRevealWindow_)
@@ -214,6 +217,36 @@ contract DatanetsAdmin is IDatanetsAdmin, DatanetsStorage, ReentrancyGuardTransi
     function claimOf(bytes32 contributionId) external view returns (bool displaced, uint256 commitmentAge) {
         uint8 claim = _contributions[contributionId].claim;
         return (claim & DISPLACED != 0, claim & MAX_CLAIM_AGE);
+    }
+
+    // ─── One transaction instead of approve-then-call ───────────────────────
+
+    /// @notice Runs several calls of this contract in one transaction, each as if the caller had sent
+    /// it, all or none: `[permitDeposit(…), submitBatch(…)]` pays a deposit with a signed permit
+    /// instead of an approval transaction (likewise before `fund` or `submitCommitted`).
+    /// @dev OpenZeppelin's `Multicall`: each call is a DELEGATECALL to this contract's address, so it
+    /// runs `Datanets` (and through its fallback this module) with the caller as `msg.sender`.
+    /// `multicall` and `Datanets`' fallback are not payable, so no value is ever sent for a call to
+    /// count twice; every call keeps its own reentrancy guard and role check.
+    function multicall(bytes[] calldata data)
+        public
+        override(IDatanetsAdmin, Multicall)
+        returns (bytes[] memory results)
+    {
+        return super.multicall(data);
+    }
+
+    /// @notice Uses the caller's EIP-2612 permit of `value` OPEN to this contract, signed until
+    /// `deadline`, as the approval of the call that follows it in a `multicall`.
+    /// @dev A permit is public once broadcast: anyone may send it to the token first, which uses its
+    /// nonce and makes the token refuse it here. That is no failure as long as the allowance it set is
+    /// still there, so only an allowance below `value` afterwards reverts (`PermitRefused`). The owner
+    /// is always the caller: a permit signed by someone else sets nothing for the caller.
+    function permitDeposit(uint256 value, uint256 deadline, uint8 v, bytes32 r, bytes32 s) external {
+        try IERC20Permit(address(token)).permit(msg.sender, address(this), value, deadline, v, r, s) {}
+        catch {}
+        uint256 allowance = token.allowance(msg.sender, address(this));
+        if (allowance < value) revert PermitRefused(msg.sender, value, allowance, deadline, block.timestamp);
     }
 
     /// @dev Validates limits against the protocol's and stores them as a new terms version.

@@ -182,6 +182,9 @@ interface IDatanetsErrors {
     /// this commitment: its own commitment (or its submission, when it had none) was at or before
     /// `claimedAt`, and this one's at `committedAt`; or its review already began at `reviewAt`.
     error EarlierClaim(bytes32 contributionId, uint256 committedAt, uint256 claimedAt, uint256 reviewAt);
+    /// @dev `permitDeposit` left the caller's allowance to this contract below `value`: the signature
+    /// is not the caller's for this amount and spender, or its `deadline` passed (`time`).
+    error PermitRefused(address owner, uint256 value, uint256 allowance, uint256 deadline, uint256 time);
 }
 
 /// @notice The events of the Datanets contract: complete enough to rebuild all its state.

@@ -30,4 +30,6 @@ interface IDatanetsAdmin {
         returns (bytes32);
     function submissionCommittedAt(bytes32 commitment) external view returns (uint256);
     function claimOf(bytes32 contributionId) external view returns (bool displaced, uint256 commitmentAge);
+    function permitDeposit(uint256 value, uint256 deadline, uint8 v, bytes32 r, bytes32 s) external;
+    function multicall(bytes[] calldata data) external returns (bytes[] memory results);
 }

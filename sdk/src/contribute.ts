@@ -31,13 +31,14 @@ import {
   STATUS_NAMES,
   commitSubmission,
   submitFiles,
+  allowDeposit,
   type DatanetInfo,
   type DisplacedCopy,
   type SubmissionCommitment,
   type FileRef,
   type Quota,
 } from "./actions/datanets.ts";
-import { getOpenBalance } from "./actions/token.ts";
+import { getOpenBalance, type ApproveBy } from "./actions/token.ts";
 import { contractsOf, type ReadClient, type WithContracts, type WriteClient } from "./actions/shared.ts";
 
 /** The most files one `submitBatch` takes (`MAX_BATCH` in Datanets.sol), and the highest size cap a file can have. */
@@ -297,10 +298,13 @@ export async function checkSubmission(
   return null;
 }
 
-export type ContributeStage = "checked" | "committing" | "committed" | "uploading" | "uploaded" | "submitting" | "submitted";
+/** `approving`: the deposits' allowance is being given (a permit to sign, or an approval to send) before a submission. */
+export type ContributeStage = "checked" | "committing" | "committed" | "uploading" | "uploaded" | "approving" | "submitting" | "submitted";
 
 export interface ContributeProgress {
   stage: ContributeStage;
+  /** At `approving`: whether the wallet is asked for a permit signature or an approval transaction. */
+  approveBy?: ApproveBy;
   file?: string;
   done: number;
   total: number;
@@ -352,6 +356,12 @@ export async function contribute(
      * or have it rejected under wrong claims: a pending copy sent after the commitment is displaced.
      */
     protect?: boolean;
+    /**
+     * How a short allowance for the deposits is given: a permit signed for each submission and sent
+     * in the same transaction (the default, where the token takes permits), or an approval
+     * transaction first.
+     */
+    approveBy?: ApproveBy;
     onProgress?: (p: ContributeProgress) => void;
   },
 ): Promise<ContributeResult> {
@@ -420,9 +430,18 @@ export async function contribute(
   try {
     for (let i = 0; i < refs.length; i += MAX_BATCH) {
       const chunk = refs.slice(i, i + MAX_BATCH);
-      args.onProgress?.({ stage: "submitting", done, total });
       const commitment = commitments[i / MAX_BATCH];
-      const submit = () => submitFiles(client, { contracts, datanetId: args.datanetId, files: chunk, termsVersion, depositPerFile: deposit, ...(commitment ? { commitment } : {}) });
+      // Signed once, outside the retries below: a wallet asks for it once per submission.
+      const permit = await allowDeposit(client, {
+        contracts,
+        amount: deposit * BigInt(chunk.length),
+        ...(args.approveBy ? { approveBy: args.approveBy } : {}),
+        onApproving: (by) => args.onProgress?.({ stage: "approving", approveBy: by, done, total }),
+      });
+      args.onProgress?.({ stage: "submitting", done, total });
+      // The allowance is settled here: a retry below sends the same permit (or none) and asks nothing.
+      const submit = () =>
+        submitFiles(client, { contracts, datanetId: args.datanetId, files: chunk, termsVersion, depositPerFile: deposit, ...(commitment ? { commitment } : {}), permit: permit ?? null });
       const sent = commitment ? await afterCommitment(submit) : await submit();
       transactions.push(sent.hash);
       displaced.push(...sent.result.displaced);

@@ -229,6 +229,10 @@ const DESCRIBE: Record<string, (a: Args) => string> = {
   VotesUnresolved: (a) => `validator ${a[0]} has ${a[1]} unrevealed vote(s): reveal them, or they must be slashed, before the stake can leave`,
   ERC20InsufficientBalance: (a) => `${a[0]} holds ${open(a[1])} but ${open(a[2])} is needed`,
   ERC20InsufficientAllowance: (a) => `the allowance of ${a[0]} is ${open(a[1])} but ${open(a[2])} is needed (approve first)`,
+  PermitRefused: (a) =>
+    BigInt(a[3] as bigint) < BigInt(a[4] as bigint)
+      ? `the permit for ${open(a[1])} expired at ${when(a[3])} (now ${when(a[4])}); sign a new one`
+      : `the permit does not approve ${open(a[1])} from ${a[0]} (its allowance is ${open(a[2])}): it was signed by another account, for another amount or spender, or with a nonce another permit of the account used first; sign a new one`,
   AccessControlUnauthorizedAccount: (a) => `${a[0]} lacks the role ${short(a[1])} this call needs`,
 };
 

@@ -107,6 +107,8 @@ const writeActions = {
   challengeLeaf: models.challengeLeaf,
   releaseBond: models.releaseBond,
   ensureAllowance: token.ensureAllowance,
+  signPermit: token.signPermit,
+  allowDeposit: datanets.allowDeposit,
   transferOpen: token.transferOpen,
 } as const;
 

@@ -121,6 +121,21 @@ describe("the openledger CLI", () => {
     expect(show.limits.reward.open).toBe("10");
   });
 
+  it("funds with a permit in the funding's own transaction by default, or approves first with --approve-by transaction", async () => {
+    const owner = stack.wallet(OWNER).account.address;
+    const nonce = () => stack.client.getTransactionCount({ address: owner });
+    const id = String(datanets[Modality.Image]);
+    let before = await nonce();
+    await ok(["datanets", "fund", id, "5"], OWNER);
+    expect(await nonce()).toBe(before + 1);
+    before = await nonce();
+    await ok(["datanets", "fund", id, "5", "--approve-by", "transaction"], OWNER);
+    expect(await nonce()).toBe(before + 2);
+    const bad = await cli(["datanets", "fund", id, "5", "--approve-by", "later"], { as: OWNER });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/argument 'later' is invalid. Allowed choices are permit, transaction/);
+  });
+
   it("hands a Datanet over in two steps: offered, then accepted by the offered account only", async () => {
     const audio = String(datanets[Modality.Audio]);
     const to = stack.wallet(CONTRIBUTOR).account.address;

@@ -6,7 +6,7 @@ import { JsonRpcProvider, Wallet } from "ethers";
 import { parseEther } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEV_PRIVATE_KEYS } from "@openledger/protocol/deploy";
-import { createDatanet, getOpenBalance, getStakePosition, Modality, ProtocolError, stake, unstake } from "@openledger/sdk";
+import { createDatanet, fundDatanet, getAllowance, getOpenBalance, getStakePosition, Modality, ProtocolError, stake, unstake } from "@openledger/sdk";
 import { publicClientFromEthers, walletClientFromEthers } from "@openledger/sdk/ethers";
 import { startTestChain, type TestChain } from "@openledger/testkit";
 
@@ -46,6 +46,19 @@ describe("the SDK with ethers v6", () => {
     const client = await walletClientFromEthers(signer);
     const created = await createDatanet(client, { contracts: chain.deployment.contracts, modality: Modality.Text, formats: [0], metadata: "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy" });
     expect(created.result.datanetId).toBeGreaterThan(0);
+  });
+
+  it("signs a deposit permit through ethers, locally and through the node, and sends one transaction", async () => {
+    const contracts = chain.deployment.contracts;
+    const owner = await walletClientFromEthers(new Wallet(DEV_PRIVATE_KEYS[6]!, provider));
+    const created = await createDatanet(owner, { contracts, modality: Modality.Text, formats: [0], metadata: "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy" });
+    for (const client of [owner, await walletClientFromEthers(await provider.getSigner(7))]) {
+      const nonce = await chain.client.getTransactionCount({ address: client.account.address });
+      const sent = await fundDatanet(client, { contracts, datanetId: created.result.datanetId, amount: parseEther("5") });
+      expect(sent.receipt.status).toBe("success");
+      expect(await chain.client.getTransactionCount({ address: client.account.address })).toBe(nonce + 1);
+      expect(await getAllowance(chain.client, { contracts, owner: client.account.address, spender: contracts.Datanets })).toBe(0n);
+    }
   });
 
   it("names the protocol's error when the chain refuses", async () => {

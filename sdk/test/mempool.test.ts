@@ -4,10 +4,10 @@
 // (`commitSubmission`, then `submitFiles({ commitment })`, or `contribute({ protect: true })`) the
 // contributor's transaction displaces the copy in the same block.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { decodeFunctionData, parseEther, parseGwei, type Hex } from "viem";
+import { parseEther, parseGwei, type Hex } from "viem";
 import { datanetsAbi } from "@openledger/protocol";
-import { bytesSource, computeCid, contributionIdOf, openLedgerActions, toOnchainCid, Format, Modality, MODALITY_FORMATS, type FileRef } from "../src/index.ts";
-import { startTestStack, type TestStack } from "@openledger/testkit";
+import { bytesSource, computeCid, contributionIdOf, openLedgerActions, toOnchainCid, Format, type FileRef } from "../src/index.ts";
+import { datanetsCallsOf, startTestStack, type TestStack } from "@openledger/testkit";
 
 const DEPOSIT = parseEther("2");
 let stack: TestStack;
@@ -15,17 +15,7 @@ let datanetId: number;
 
 beforeAll(async () => {
   stack = await startTestStack();
-  const owner = stack.wallet(1).extend(openLedgerActions(stack.contracts));
-  const metadata = await stack.ipfs.add(new TextEncoder().encode(JSON.stringify({ name: "mempool" })));
-  const created = await owner.createDatanet({
-    modality: Modality.Text,
-    formats: MODALITY_FORMATS[Modality.Text],
-    metadata,
-    limits: { reward: parseEther("10"), validatorReward: parseEther("3"), deposit: DEPOSIT },
-    rules: { commitWindow: 600, revealWindow: 600 },
-  });
-  datanetId = created.result.datanetId;
-  await owner.fundDatanet({ datanetId, amount: parseEther("1000") });
+  datanetId = await stack.textDatanet({ name: "mempool", deposit: DEPOSIT, fund: parseEther("1000") });
   await stack.wallet(6).extend(openLedgerActions(stack.contracts)).ensureAllowance({ spender: stack.contracts.Datanets, amount: parseEther("1000") });
 }, 120_000);
 
@@ -51,7 +41,9 @@ async function copyFromMempool(victim: Hex): Promise<Hex> {
     const pending = await stack.client.getBlock({ blockTag: "pending", includeTransactions: true });
     const tx = pending.transactions.find((t) => t.from.toLowerCase() === victim.toLowerCase());
     if (tx) {
-      const call = decodeFunctionData({ abi: datanetsAbi, data: tx.input });
+      // A deposit paid by permit sends `multicall([permitDeposit, submit…])`: the watcher unwraps it.
+      const calls = datanetsCallsOf(tx.input);
+      const call = calls.find((c) => c.functionName.startsWith("submit")) ?? calls[0]!;
       if (call.functionName !== "submit" && call.functionName !== "submitBatch" && call.functionName !== "submitCommitted") throw new Error(`not a submission: ${call.functionName}`);
       const files = call.functionName === "submit" ? [call.args[1]] : call.args[1];
       const fees = { maxPriorityFeePerGas: tx.maxPriorityFeePerGas! * 10n + parseGwei("1"), maxFeePerGas: tx.maxFeePerGas! * 10n + parseGwei("2") };

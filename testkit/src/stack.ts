@@ -3,16 +3,22 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createWalletClient, http, parseEther, publicActions, type Hex } from "viem";
+import { createWalletClient, decodeFunctionData, http, parseEther, publicActions, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
 import { startIpfsNode, type RunningIpfsNode } from "@openledger/ipfs-node";
-import type { ProtocolContracts } from "@openledger/protocol";
+import { datanetsAbi, type ProtocolContracts } from "@openledger/protocol";
 import { DEV_PRIVATE_KEYS, deployProtocol, devWallet, distributeOpen, publicClientFor, type Deployment } from "@openledger/protocol/deploy";
-import { createIpfsClient, type IpfsClient } from "@openledger/sdk";
+import { createDatanet, createIpfsClient, fundDatanet, Modality, MODALITY_FORMATS, type IpfsClient } from "@openledger/sdk";
 import { startChain, type LocalChain } from "@openledger/stack";
 
 export const OPEN_EACH = parseEther("100000");
+
+/** The Datanets calls a transaction's input makes, a `multicall` unwrapped into its calls. */
+export function datanetsCallsOf(input: Hex) {
+  const outer = decodeFunctionData({ abi: datanetsAbi, data: input });
+  return outer.functionName === "multicall" ? outer.args[0].map((data) => decodeFunctionData({ abi: datanetsAbi, data })) : [outer];
+}
 
 export interface TestStack {
   chain: LocalChain;
@@ -31,6 +37,11 @@ export interface TestStack {
   /** Sets the next block's timestamp and mines it. */
   setTime(timestamp: number): Promise<void>;
   now(): Promise<number>;
+  /**
+   * A text Datanet (every text format, 10 OPEN reward, 3 OPEN validator reward, 600 s windows) with
+   * its metadata on IPFS, created by wallet `owner` (default 1) and funded with `fund` if given.
+   */
+  textDatanet(options: { name: string; deposit?: bigint; fund?: bigint; owner?: number }): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -71,6 +82,22 @@ export async function startTestStack(): Promise<TestStack> {
     },
     async now() {
       return Number((await client.getBlock()).timestamp);
+    },
+    async textDatanet({ name, deposit = 0n, fund, owner = 1 }) {
+      const wallet = makeWallet(chain.rpcUrl, DEV_PRIVATE_KEYS[owner]!);
+      const contracts = deployment.contracts;
+      const metadata = await createIpfsClient(ipfsNode.url).add(new TextEncoder().encode(JSON.stringify({ name })));
+      const created = await createDatanet(wallet, {
+        contracts,
+        modality: Modality.Text,
+        formats: MODALITY_FORMATS[Modality.Text],
+        metadata,
+        limits: { reward: parseEther("10"), validatorReward: parseEther("3"), deposit },
+        rules: { commitWindow: 600, revealWindow: 600 },
+      });
+      const datanetId = created.result.datanetId;
+      if (fund) await fundDatanet(wallet, { contracts, datanetId, amount: fund });
+      return datanetId;
     },
     async stop() {
       await ipfsNode.stop();

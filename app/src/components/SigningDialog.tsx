@@ -4,8 +4,47 @@
 import { useEffect, useRef, useSyncExternalStore } from "react";
 import { formatEther, hexToBigInt, type Hex } from "viem";
 import { signingRequests, type SigningRequest } from "../connectors/signing-requests.ts";
-import { shortAddress } from "../lib/format.ts";
+import { formatDate, formatOpen, shortAddress } from "../lib/format.ts";
 import { useProtocol } from "../hooks/protocol.tsx";
+
+interface TypedRequest {
+  primaryType?: string;
+  domain?: { verifyingContract?: string; chainId?: number | string };
+  message?: Record<string, unknown>;
+}
+
+function wholeNumber(value: unknown): bigint | undefined {
+  try {
+    return typeof value === "string" || typeof value === "number" || typeof value === "bigint" ? BigInt(value) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * An EIP-2612 permit, as a wallet shows one: whose tokens, who may take how much, and until when.
+ * Amounts read as OPEN only when the permit is for the OPEN token of this deployment.
+ */
+function describePermit(typed: TypedRequest, contracts: Record<string, string>): { title: string; lines: [string, string][] } {
+  const message = typed.message ?? {};
+  const nameOf = (address: string) => Object.entries(contracts).find(([, a]) => a.toLowerCase() === address.toLowerCase())?.[0];
+  const token = String(typed.domain?.verifyingContract ?? "");
+  const isOpen = nameOf(token) === "OpenToken";
+  const spender = String(message.spender ?? "");
+  const value = wholeNumber(message.value);
+  const deadline = wholeNumber(message.deadline);
+  const spenderName = nameOf(spender);
+  return {
+    title: "Sign a permit (no transaction)",
+    lines: [
+      ["token", isOpen ? `OPEN (${shortAddress(token)})` : `an unknown token ${token ? shortAddress(token) : "(none named)"}`],
+      ["owner", shortAddress(String(message.owner ?? ""))],
+      ["spender", spenderName ? `${spenderName} (${shortAddress(spender)})` : shortAddress(spender)],
+      ["may take", value === undefined ? "an unreadable amount" : isOpen ? formatOpen(value) : `${value} units`],
+      ["until", deadline === undefined ? "an unreadable time" : formatDate(Number(deadline))],
+    ],
+  };
+}
 
 function describeRequest(request: SigningRequest, contracts: Record<string, string>): { title: string; lines: [string, string][] } {
   if (request.method === "eth_sendTransaction") {
@@ -19,13 +58,14 @@ function describeRequest(request: SigningRequest, contracts: Record<string, stri
     return { title: "Send a transaction", lines };
   }
   if (request.method === "eth_signTypedData_v4") {
-    let primary = "typed data";
+    let typed: TypedRequest = {};
     try {
-      primary = (JSON.parse(String(request.params[1])) as { primaryType?: string }).primaryType ?? primary;
+      typed = JSON.parse(String(request.params[1])) as TypedRequest;
     } catch {
       // shown as "typed data"
     }
-    return { title: "Sign typed data", lines: [["message", primary]] };
+    if (typed.primaryType === "Permit" && typed.message) return describePermit(typed, contracts);
+    return { title: "Sign typed data", lines: [["message", typed.primaryType ?? "typed data"]] };
   }
   return { title: "Sign a message", lines: [["method", request.method]] };
 }

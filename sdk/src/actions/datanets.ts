@@ -1,13 +1,13 @@
 // Datanets: create, tune, fund, pause, withdraw; submit files (on chain); claim; and the reads.
-import { encodePacked, encodeAbiParameters, keccak256, zeroAddress, type Address, type Hex } from "viem";
+import { encodeFunctionData, encodePacked, encodeAbiParameters, keccak256, zeroAddress, type Address, type ContractFunctionArgs, type ContractFunctionName, type Hex } from "viem";
 import { getBlock } from "viem/actions";
 import { datanetsAbi } from "@openledger/protocol";
 import { cidFromOnchain, toOnchainCid, type CID, type CidCodec, type OnchainCid } from "../cid.ts";
-import { OpenLedgerError } from "../errors.ts";
+import { OpenLedgerError, ProtocolError } from "../errors.ts";
 import { formatMask, type Format, type Modality } from "../formats.ts";
 import { contractsOf, eventsOf, read, send, type ReadClient, type Sent, type WithContracts, type WriteClient } from "./shared.ts";
 import { randomSalt } from "./review.ts";
-import { ensureAllowance } from "./token.ts";
+import { ensureAllowance, getAllowance, getOpenBalance, permitDomainOf, signPermit, type ApproveBy, type SignedPermit } from "./token.ts";
 
 /** Lifecycle of a contribution: the protocol's `Status` enum under the name the SDK has always used. */
 import { Status as ContributionStatus, STATUS_NAMES } from "@openledger/protocol";
@@ -145,11 +145,96 @@ export async function acceptDatanetOwnership(client: WriteClient, args: WithCont
   return { hash, receipt, result: undefined };
 }
 
-/** Adds `amount` OPEN to a Datanet's pool, approving the Datanets contract first when needed. */
-export async function fundDatanet(client: WriteClient, args: WithContracts & { datanetId: number; amount: bigint }): Promise<Sent<{ pool: bigint }>> {
+type DatanetsWrite = ContractFunctionName<typeof datanetsAbi, "nonpayable">;
+
+/**
+ * Makes sure the Datanets contract may take `amount` OPEN from the caller. Returns a signed
+ * EIP-2612 permit of exactly `amount`, to send in the same transaction as the call (`submitFiles`
+ * and `fundDatanet` take it as `permit`), when the allowance is short and the token takes permits;
+ * undefined when the allowance already covers it, or, with `approveBy: "transaction"` or a token
+ * without permits, once an approval transaction has been sent and mined.
+ */
+export async function allowDeposit(
+  client: WriteClient,
+  args: WithContracts & {
+    amount: bigint;
+    approveBy?: ApproveBy;
+    /** Called just before the wallet is asked for the permit or the approval (not when the allowance covers it). */
+    onApproving?: (by: ApproveBy) => void;
+  },
+): Promise<SignedPermit | undefined> {
   const contracts = contractsOf(client, args);
+  if (args.amount === 0n) return undefined;
+  const owner = client.account.address;
+  const [allowance, balance, domain] = await Promise.all([
+    getAllowance(client, { contracts, owner, spender: contracts.Datanets }),
+    getOpenBalance(client, { contracts, account: owner }),
+    args.approveBy === "transaction" ? undefined : permitDomainOf(client, { contracts }),
+  ]);
+  if (allowance >= args.amount) return undefined;
+  // The token would refuse the transfer: say so before the wallet asks for anything.
+  if (balance < args.amount) throw new ProtocolError("ERC20InsufficientBalance", [owner, balance, args.amount]);
+  args.onApproving?.(domain ? "permit" : "transaction");
+  if (domain) {
+    try {
+      return await signPermit(client, { contracts, spender: contracts.Datanets, value: args.amount });
+    } catch (error) {
+      // A wallet without typed-data signing approves with a transaction; a refusal stays a refusal.
+      if (!cannotSignTypedData(error)) throw error;
+      args.onApproving?.("transaction");
+    }
+  }
   await ensureAllowance(client, { contracts, spender: contracts.Datanets, amount: args.amount });
-  const { hash, receipt } = await send(client, { address: contracts.Datanets, abi: datanetsAbi, functionName: "fund", args: [args.datanetId, args.amount] });
+  return undefined;
+}
+
+/** EIP-1193 and JSON-RPC codes of a wallet or node that does not offer a method (not a user's refusal, 4001). */
+const METHOD_UNAVAILABLE = new Set([4200, -32601, -32004]);
+
+function cannotSignTypedData(error: unknown): boolean {
+  for (let e = error as { code?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (typeof e.code === "number" && METHOD_UNAVAILABLE.has(e.code)) return true;
+  }
+  return false;
+}
+
+/**
+ * How a call that takes OPEN gets its allowance: `permit`, what `allowDeposit` gave (a permit to send
+ * with the call, or null when the allowance is already there, so nothing is checked or asked again),
+ * or, without it, how `allowDeposit` should give one now.
+ */
+interface Payment {
+  permit?: SignedPermit | null;
+  approveBy?: ApproveBy;
+}
+
+/**
+ * Sends a Datanets call that takes `amount` OPEN from the caller, with the allowance from
+ * `allowDeposit` (or the permit given): a permit goes in the same transaction,
+ * `multicall([permitDeposit, call])`, and leaves no standing allowance.
+ */
+async function sendPaying<const fn extends DatanetsWrite, const callArgs extends ContractFunctionArgs<typeof datanetsAbi, "nonpayable", fn>>(
+  client: WriteClient,
+  contracts: ReturnType<typeof contractsOf>,
+  amount: bigint,
+  payment: Payment,
+  call: { functionName: fn; args: callArgs; gasHeadroom?: bigint },
+) {
+  const contract = { address: contracts.Datanets, abi: datanetsAbi } as const;
+  const permit = payment.permit !== undefined ? payment.permit : await allowDeposit(client, { contracts, amount, ...(payment.approveBy ? { approveBy: payment.approveBy } : {}) });
+  if (!permit) return send(client, { ...contract, ...call } as Parameters<typeof send<typeof datanetsAbi, fn, callArgs>>[1]);
+  const inner = encodeFunctionData({ abi: datanetsAbi, functionName: call.functionName, args: call.args } as Parameters<typeof encodeFunctionData>[0]);
+  const permitCall = encodeFunctionData({ abi: datanetsAbi, functionName: "permitDeposit", args: [permit.value, permit.deadline, permit.v, permit.r, permit.s] });
+  return send(client, { ...contract, functionName: "multicall", args: [[permitCall, inner]], ...(call.gasHeadroom ? { gasHeadroom: call.gasHeadroom } : {}) });
+}
+
+/**
+ * Adds `amount` OPEN to a Datanet's pool. A short allowance is given by a signed permit in the same
+ * transaction, or by an approval sent first with `approveBy: "transaction"` (see `ApproveBy`).
+ */
+export async function fundDatanet(client: WriteClient, args: WithContracts & Payment & { datanetId: number; amount: bigint }): Promise<Sent<{ pool: bigint }>> {
+  const contracts = contractsOf(client, args);
+  const { hash, receipt } = await sendPaying(client, contracts, args.amount, args, { functionName: "fund", args: [args.datanetId, args.amount] });
   const [funded] = eventsOf(datanetsAbi, receipt, "DatanetFunded");
   return { hash, receipt, result: { pool: funded?.args.pool ?? 0n } };
 }
@@ -243,6 +328,13 @@ export async function submitFiles(
      * `submitCommitted`, which displaces a pending copy sent after the commitment.
      */
     commitment?: Pick<SubmissionCommitment, "salt">;
+    /**
+     * The deposits' allowance, from `allowDeposit`: a permit to send in this transaction, or null
+     * when the allowance already covers them. Without it, `approveBy` says how to give one now (a
+     * permit signed now, the default, or an approval transaction first).
+     */
+    permit?: SignedPermit | null;
+    approveBy?: ApproveBy;
   },
 ): Promise<Sent<{ contributionIds: Hex[]; displaced: DisplacedCopy[] }>> {
   const contracts = contractsOf(client, args);
@@ -250,21 +342,18 @@ export async function submitFiles(
   const datanet = known ? undefined : await getDatanet(client, { contracts, datanetId: args.datanetId });
   const terms = args.termsVersion ?? datanet!.termsVersion;
   const deposit = (args.depositPerFile ?? datanet!.limits.deposit) * BigInt(args.files.length);
-  if (deposit > 0n) await ensureAllowance(client, { contracts, spender: contracts.Datanets, amount: deposit });
   const [first] = args.files;
   if (!first) throw new OpenLedgerError("submitFiles needs at least one file");
-  const contract = { address: contracts.Datanets, abi: datanetsAbi } as const;
   const { hash, receipt } = args.commitment
-    ? await send(client, {
-        ...contract,
+    ? await sendPaying(client, contracts, deposit, args, {
         functionName: "submitCommitted",
         args: [args.datanetId, args.files, terms, args.commitment.salt],
         // A copy that lands first makes each of its files cost a displacement (`DISPLACEMENT_GAS`).
         gasHeadroom: DISPLACEMENT_GAS * BigInt(args.files.length),
       })
     : args.files.length === 1
-      ? await send(client, { ...contract, functionName: "submit", args: [args.datanetId, first, terms] })
-      : await send(client, { ...contract, functionName: "submitBatch", args: [args.datanetId, args.files, terms] });
+      ? await sendPaying(client, contracts, deposit, args, { functionName: "submit", args: [args.datanetId, first, terms] })
+      : await sendPaying(client, contracts, deposit, args, { functionName: "submitBatch", args: [args.datanetId, args.files, terms] });
   const contributionIds = eventsOf(datanetsAbi, receipt, "ContributionSubmitted").flatMap((e) => (e.args.contributionId ? [e.args.contributionId] : []));
   if (contributionIds.length !== args.files.length) throw new OpenLedgerError(`the submission in ${hash} recorded ${contributionIds.length} of ${args.files.length} files`);
   const displaced = eventsOf(datanetsAbi, receipt, "ContributionDisplaced").map((e) => ({

@@ -2,8 +2,9 @@
 // option and what it must be.
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
+import { Option } from "commander";
 import { parseEther, type Hex } from "viem";
-import { isBytes32, parseDatanetMetadata, toOnchainCid, type DatanetInfo } from "@openledger/sdk";
+import { isBytes32, parseDatanetMetadata, toOnchainCid, type ApproveBy, type DatanetInfo } from "@openledger/sdk";
 import type { Context } from "./context.ts";
 import { UsageError } from "./exit.ts";
 
@@ -74,4 +75,14 @@ export async function metadataName(ctx: Context, d: DatanetInfo): Promise<string
     }
     return "(unknown)";
   }
+}
+
+/** `--approve-by`: how a command that spends OPEN gives the Datanets contract a short allowance. */
+export function approveByOption(): Option {
+  return new Option(
+    "--approve-by <how>",
+    "when the allowance is short: sign a permit sent in the same transaction (permit), or send an approval transaction first (transaction)",
+  )
+    .choices(["permit", "transaction"] satisfies ApproveBy[])
+    .default("permit");
 }

@@ -101,6 +101,13 @@ export default function ContributeScreen() {
         if (p.stage === "uploading" && p.file) setStates((s) => ({ ...s, [p.file!]: "uploading" }));
         if (p.stage === "uploaded" && p.file) setStates((s) => ({ ...s, [p.file!]: "uploaded" }));
         if (p.stage === "uploading" || p.stage === "uploaded") step(`Uploading to IPFS: ${p.done} of ${p.total} files stored…`);
+        if (p.stage === "approving") {
+          step(
+            p.approveBy === "permit"
+              ? "Approving the deposit: sign the permit your wallet shows (no transaction, no gas); it goes in with the submission…"
+              : "Approving the deposit: confirm the approval transaction in your wallet…",
+          );
+        }
         if (p.stage === "submitting") step("Submitting to the chain…");
         if (p.stage === "submitted") setStates((s) => Object.fromEntries(Object.keys(s).map((k) => [k, "submitted"])));
       },
@@ -236,7 +243,9 @@ export default function ContributeScreen() {
               {report && accepted.length > 0 ? (
                 <div className="card">
                   <p>
-                    {formatCount(accepted.length)} file(s) ready. Deposit to pay now: <Amount wei={deposit} />. If accepted, each earns <Amount wei={datanet.data.limits.reward} />.
+                    {formatCount(accepted.length)} file(s) ready. Deposit to pay now: <Amount wei={deposit} />
+                    {deposit > 0n ? " (if your allowance is short, your wallet asks you to sign a permit that goes in with the files: no separate approval)" : ""}. If accepted, each earns{" "}
+                    <Amount wei={datanet.data.limits.reward} />.
                     {report.rejected.length > 0 ? ` ${report.rejected.length} refused file(s) stay here.` : ""}
                   </p>
                   <label className="checkbox protect">

@@ -1,9 +1,9 @@
 import path from "node:path";
 import type { Command } from "commander";
 import { formatEther } from "viem";
-import { checkFiles, checkSubmission, contribute, getQuota, type ContributionFile } from "@openledger/sdk";
+import { checkFiles, checkSubmission, contribute, getQuota, type ApproveBy, type ContributionFile } from "@openledger/sdk";
 import { fileSource } from "@openledger/sdk/node";
-import { datanetArg, when, collectFiles, UsageError } from "../args.ts";
+import { approveByOption, datanetArg, when, collectFiles, UsageError } from "../args.ts";
 import { EXIT } from "../exit.ts";
 import { bytes, printFields, printJson, printTable, progressBar } from "../output.ts";
 import type { Cli } from "../cli.ts";
@@ -19,11 +19,12 @@ export function registerContribute(program: Command, { ctxOf, json }: Cli): void
       "--protect",
       "commit to the files on chain before uploading and sending them (one more transaction), so that a copy someone sends after seeing them in the mempool is displaced: they stay yours",
     )
+    .addOption(approveByOption())
     .option(
       "--dry-run",
       "run every check against the Datanet (today's quotas, the pool, the deposits, the chain's simulation of the submission) and print a verdict per file; upload and send nothing (--address instead of a key)",
     )
-    .action(async (id: string, paths: string[], o: { format?: string; skipRefused?: boolean; dryRun?: boolean; protect?: boolean }, cmd: Command) => {
+    .action(async (id: string, paths: string[], o: { format?: string; skipRefused?: boolean; dryRun?: boolean; protect?: boolean; approveBy: ApproveBy }, cmd: Command) => {
       const datanetId = datanetArg(id);
       const format = claimedFormat(o.format);
       // Files are opened by size only (stat); each one's bytes are read when it is checked, and again, streamed, when it is uploaded.
@@ -50,6 +51,7 @@ export function registerContribute(program: Command, { ctxOf, json }: Cli): void
         files,
         skipRefused: Boolean(o.skipRefused),
         protect: Boolean(o.protect),
+        approveBy: o.approveBy,
         onProgress: (p) => bar.update(p.done, p.total, p.file ? path.basename(p.file) : p.stage),
       });
       bar.done();

@@ -22,10 +22,11 @@ import {
   MODALITY_NAMES,
   parseDatanetMetadata,
   CID,
+  type ApproveBy,
   type DatanetInfo,
   type Modality,
 } from "@openledger/sdk";
-import { amount, int, datanetArg, list, metadataName, UsageError } from "../args.ts";
+import { amount, approveByOption, int, datanetArg, list, metadataName, UsageError } from "../args.ts";
 import { bytes, open, printFields, printJson, printTable } from "../output.ts";
 import type { Cli } from "../cli.ts";
 import { fromIndexerOrChain, indexerRows } from "../indexer.ts";
@@ -243,10 +244,11 @@ function createCommand(datanets: Command, { ctxOf, json }: Cli): void {
 function fundCommand(datanets: Command, { ctxOf, json }: Cli): void {
   datanets
     .command("fund <datanet> <amount>")
-    .description("add OPEN to a Datanet's reward pool (approves first when needed)")
-    .action(async (id: string, value: string, _o, cmd: Command) => {
+    .description("add OPEN to a Datanet's reward pool (with a signed permit in the same transaction when the allowance is short)")
+    .addOption(approveByOption())
+    .action(async (id: string, value: string, o: { approveBy: ApproveBy }, cmd: Command) => {
       const ctx = await ctxOf(cmd);
-      const sent = await fundDatanet(await ctx.wallet(), { contracts: ctx.contracts, datanetId: datanetArg(id), amount: amount(value) });
+      const sent = await fundDatanet(await ctx.wallet(), { contracts: ctx.contracts, datanetId: datanetArg(id), amount: amount(value), approveBy: o.approveBy });
       if (json(cmd)) return printJson({ pool: sent.result.pool, transaction: sent.hash });
       console.log(`Funded Datanet ${id} with ${value} OPEN; the pool holds ${open(sent.result.pool)} (tx ${sent.hash})`);
     });
