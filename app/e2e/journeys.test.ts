@@ -117,6 +117,14 @@ describe("the app in Chromium, one journey per role", () => {
     await page.goto(`${app.url}/`);
     await page.getByRole("heading", { name: "Datanets" }).waitFor();
     await expect(page.locator(".wallet-button").textContent()).resolves.toMatch(/dev\s*0x7099…79C8/);
+    // The app served is a production build, although this run (NODE_ENV=test) built it: no
+    // development JSX runtime among the scripts the first screen loads.
+    const scripts = await page.evaluate(() => performance.getEntriesByType("resource").map((e) => e.name).filter((n) => n.endsWith(".js")));
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const url of scripts) {
+      expect(url).not.toMatch(/jsx-dev-runtime/);
+      expect(await (await fetch(url)).text()).not.toContain("jsxDEV");
+    }
   });
 
   it("an owner creates Datanets (metadata to IPFS) and funds one; a rejected signature changes nothing", async () => {

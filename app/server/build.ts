@@ -7,7 +7,9 @@ import path from "node:path";
 import { appRoot, projectRoot } from "./settings.ts";
 
 const INPUTS = ["app/src", "app/index.html", "app/vite.config.ts", "app/public", "sdk/src", "protocol/src", "trainer/src/node/job-rules.ts", "package-lock.json"];
-const STAMP = ".build-digest";
+// Named for what it vouches for: a production build of these inputs (a build that an earlier version
+// made inside a test run, in development flavour, has no such stamp and is rebuilt).
+const STAMP = ".build-digest-production";
 
 function* filesUnder(p: string): Generator<string> {
   if (!existsSync(p)) return;
@@ -40,7 +42,17 @@ export async function buildIfNeeded(options: { distDir?: string; force?: boolean
   if (!options.force && existsSync(path.join(distDir, "index.html")) && existsSync(stamp) && readFileSync(stamp, "utf8") === digest) return false;
   options.log?.("• building the app (vite build)…");
   const { build } = await import("vite");
-  await build({ root: appRoot, configFile: path.join(appRoot, "vite.config.ts"), logLevel: "warn", build: { outDir: distDir, emptyOutDir: true } });
+  // Always a production build (minified, React's production runtime), also when the caller runs
+  // under a test runner that set NODE_ENV=test: Vite and the React plugin read NODE_ENV, and a
+  // development build served by `npm start` weighs four times as much.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = "production";
+  try {
+    await build({ root: appRoot, configFile: path.join(appRoot, "vite.config.ts"), mode: "production", logLevel: "warn", build: { outDir: distDir, emptyOutDir: true } });
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
   writeFileSync(stamp, digest);
   return true;
 }
