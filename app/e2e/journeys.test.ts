@@ -37,6 +37,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningAppServer } from "../server/index.ts";
 import { projectRoot } from "../server/settings.ts";
 import { advance, externalStack, freePort, launch, openRole, rpc, screenshot, sign, startApp, startStack, trainerWriteHeaders, type Role, type Stack } from "./harness.ts";
+import { injectWallet } from "./injected-wallet.ts";
 
 const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
 const OPEN = 10n ** 18n;
@@ -697,6 +698,51 @@ describe("the app in Chromium, one journey per role", () => {
       await role.context.close();
     } finally {
       await noTrainer.stop();
+    }
+  });
+
+  it("a browser wallet announced by EIP-6963 is listed, connects, is switched back from another network, and funds a pool with a permit", async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const wallet = await injectWallet(context, { rpcUrl: stack.rpc, accountIndex: 6, chainId: 1 });
+    try {
+      const page = await context.newPage();
+      page.on("pageerror", (e) => errors.push(`browser wallet: ${e.message}`));
+      await page.goto(`${app.url}/datanets/${ids.text}`);
+      await page.getByRole("button", { name: "Connect wallet" }).click();
+      const panel = page.getByRole("region", { name: "Wallet" });
+      await panel.getByRole("button", { name: wallet.name }).waitFor();
+      expect(await panel.getByText("No browser wallet announced itself").count()).toBe(0);
+      await screenshot(page, "wallet-browser");
+
+      // Connecting asks the wallet for its accounts and to move from chain 1 to the app's chain.
+      await panel.getByRole("button", { name: wallet.name }).click();
+      await page.locator(".wallet-button").filter({ hasText: wallet.name }).waitFor({ timeout: 20_000 });
+      await expect(page.locator(".wallet-button").textContent()).resolves.toContain(`${wallet.address.slice(0, 6)}…${wallet.address.slice(-4)}`);
+      expect(wallet.requests).toContain("eth_requestAccounts");
+      expect(wallet.requests).toContain("wallet_switchEthereumChain");
+
+      // The person moves the wallet to another network in its own menu: the page says so, and
+      // offers the switch back.
+      await wallet.changeNetwork(page, 1);
+      const banner = page.getByRole("alert").filter({ hasText: "Your wallet is on chain 1" });
+      await banner.waitFor({ timeout: 20_000 });
+      await screenshot(page, "wallet-wrong-network");
+      await banner.getByRole("button", { name: /^Switch to / }).click();
+      await banner.waitFor({ state: "detached", timeout: 20_000 });
+
+      // Funding signs a permit in the wallet and sends one transaction, both through the provider.
+      const pool = (await getDatanet(chain as never, { contracts, datanetId: ids.text })).pool;
+      const asked = wallet.requests.length;
+      await page.getByLabel("Add to the reward pool (OPEN)").fill("5");
+      await page.getByRole("button", { name: "Fund", exact: true }).click();
+      await page.getByText(/^Funded: the pool holds [\d,.]+ OPEN\.$/).waitFor({ timeout: 30_000 });
+      expect((await getDatanet(chain as never, { contracts, datanetId: ids.text })).pool).toBe(pool + 5n * OPEN);
+      const signed = wallet.requests.slice(asked).filter((m) => m === "eth_signTypedData_v4" || m === "eth_sendTransaction");
+      expect(signed).toEqual(["eth_signTypedData_v4", "eth_sendTransaction"]);
+      expect(await page.locator(".tx-progress a.tx-link").count()).toBe(1);
+      expect(await getAllowance(chain as never, { contracts, owner: wallet.address, spender: contracts.Datanets })).toBe(0n);
+    } finally {
+      await context.close();
     }
   });
 

@@ -58,7 +58,7 @@ export function WalletMenu() {
       <button type="button" className={wallet.connected ? "secondary wallet-button" : "wallet-button"} aria-expanded={open} aria-controls={panelId} onClick={() => setOpen(!open)}>
         {wallet.address ? (
           <>
-            <span className={wallet.isDevAccount ? "badge badge-dev" : "badge"}>{wallet.isDevAccount ? "dev" : (wallet.connector?.name ?? "wallet")}</span> {shortAddress(wallet.address)}
+            <span className={wallet.isDevAccount ? "badge badge-dev" : "badge badge-wallet"}>{wallet.isDevAccount ? "dev" : (wallet.connector?.name ?? "wallet")}</span> {shortAddress(wallet.address)}
             {balance.data !== undefined ? (
               <span className="wallet-balance">
                 {" "}
@@ -99,7 +99,7 @@ export function WalletMenu() {
               <ul className="plain-list">
                 {injected.map((c) => (
                   <li key={c.uid}>
-                    <button type="button" className="secondary" onClick={() => connect.mutate({ connector: c, chainId: config.chainId })}>
+                    <button type="button" className="secondary" onClick={() => connect.mutate({ connector: c, chainId: config.chainId }, { onSuccess: () => setOpen(false) })}>
                       {c.icon ? <img src={c.icon} alt="" width={16} height={16} /> : null} {c.name}
                     </button>
                   </li>

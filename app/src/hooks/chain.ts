@@ -8,7 +8,7 @@ import type { Address, Hex } from "viem";
 import { keys } from "./keys.ts";
 import { useProtocol, useReadClient } from "./protocol.tsx";
 
-const sdk = () => import("@openledger/sdk");
+const sdk = () => import("../lib/lazy-sdk.ts");
 
 export function useOpenBalance(account: Address | undefined) {
   const { contracts } = useProtocol();

@@ -36,7 +36,7 @@ function lazyVoteStore(): VoteStore {
  */
 function lazyIpfsClient(url: string): IpfsClient {
   let client: Promise<IpfsClient> | undefined;
-  const load = () => (client ??= import("@openledger/sdk").then((sdk) => sdk.createIpfsClient(url, { timeoutMs: 20_000 })));
+  const load = () => (client ??= import("../lib/lazy-sdk.ts").then((sdk) => sdk.createIpfsClient(url, { timeoutMs: 20_000 })));
   return {
     url,
     add: async (bytes, options) => (await load()).add(bytes, options),

@@ -86,7 +86,7 @@ export function DatanetsScreen() {
       queryKey: keys.ipfs("metadata", d.metadataCid),
       queryFn: async ({ signal }: { signal: AbortSignal }) => {
         const bytes = await ipfs.get(d.metadataCid, { maxBytes: 64 * 1024, signal });
-        return (await import("@openledger/sdk")).parseDatanetMetadata(bytes);
+        return (await import("../../lib/lazy-sdk.ts")).parseDatanetMetadata(bytes);
       },
       staleTime: Infinity,
       retry: 1,
