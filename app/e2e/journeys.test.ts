@@ -520,7 +520,9 @@ describe("the app in Chromium, one journey per role", () => {
     const { page } = roles.contributor!;
     await page.goto(`${app.url}/`);
     const banner = page.getByTestId("governance-banner");
-    await banner.getByText(`Scheduled protocol change: ModelRegistry.setModelBond(${20n * OPEN}, 120) may apply from`).waitFor({ timeout: 30_000 });
+    // In words with units (never wei); the exact call is the text's title.
+    await banner.getByText("Scheduled protocol change: ModelRegistry: set model bond (bond 20 OPEN, challenge window 2 min) may apply from").waitFor({ timeout: 30_000 });
+    expect(await banner.locator("strong").getAttribute("title")).toBe(`ModelRegistry.setModelBond(${20n * OPEN}, 120)`);
     await screenshot(page, "governance-scheduled");
     await advance(stack.rpc, config.governance.delay + 1);
     const [call] = (await listGovernanceCalls(chain as never, { governance: config.governance, contracts })).filter((c) => c.id === scheduled.result.id);

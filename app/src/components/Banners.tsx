@@ -1,7 +1,7 @@
 // What the page says when something around it is wrong or about to change: the wallet on another
 // chain (with a button to switch), a service that does not answer (and what still works without
 // it), or a protocol change governance has scheduled on the timelock (and when it may apply).
-import { describeGovernanceCall, listGovernanceCalls } from "@openledger/sdk";
+import { describeGovernanceCall, explainGovernanceCall, listGovernanceCalls } from "@openledger/sdk";
 import { useQuery } from "@tanstack/react-query";
 import { useSwitchChain } from "wagmi";
 import { useChainTime } from "../hooks/chain.ts";
@@ -69,7 +69,7 @@ export function GovernanceBanner() {
     <div className="banner banner-warn" role="status" data-testid="governance-banner">
       {pending.map((c) => (
         <p key={c.id}>
-          Scheduled protocol change: <code>{describeGovernanceCall(c)}</code>{" "}
+          Scheduled protocol change: <strong title={describeGovernanceCall(c)}>{explainGovernanceCall(c)}</strong>{" "}
           {c.state === "ready" ? "may apply now" : `may apply from ${formatDate(c.readyAt)}${now !== undefined ? ` (${formatRelative(c.readyAt, now)})` : ""}`}.
         </p>
       ))}

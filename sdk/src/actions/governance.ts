@@ -1,9 +1,9 @@
 // Governance through the timelock: what is scheduled and when it applies (for everyone who wants to
 // see a change coming), and scheduling and executing a call (for governance's keys). The timelock is
 // the only admin of the protocol's contracts; see docs/protocol.md, "Governance".
-import { decodeFunctionData, getAddress, type Abi, type Address, type Hex, zeroHash } from "viem";
+import { decodeFunctionData, formatUnits, getAddress, type Abi, type AbiFunction, type AbiParameter, type Address, type Hex, zeroHash } from "viem";
 import { getBlock, getContractEvents } from "viem/actions";
-import { operationId, PROTOCOL_ABIS, protocolTimelockAbi, type Governance, type GovernanceCall, type ProtocolContracts } from "@openledger/protocol";
+import { operationId, PAUSER_ROLE, PROTOCOL_ABIS, protocolTimelockAbi, TRAINER_ROLE, type Governance, type GovernanceCall, type ProtocolContracts } from "@openledger/protocol";
 import { OpenLedgerError } from "../errors.ts";
 import { read, send, type ReadClient, type Sent, type WriteClient } from "./shared.ts";
 
@@ -17,6 +17,8 @@ export interface ScheduledCall {
   /** The decoded function and arguments, when the target's ABI knows the call. */
   functionName: string | null;
   args: readonly unknown[];
+  /** The arguments with their names and units, read from the ABI (empty when the call is not decoded). */
+  params: GovernanceParam[];
   data: Hex;
   salt: Hex;
   /** When it may run (unix seconds). */
@@ -25,16 +27,64 @@ export interface ScheduledCall {
   scheduledBlock: bigint;
 }
 
-function decode(contracts: ProtocolContracts | undefined, target: Address, data: Hex, timelock: Address): { contract: string; functionName: string | null; args: readonly unknown[] } {
+/**
+ * What an argument of a governance call measures, read from its name and type in the contract's ABI
+ * (the Solidity sources name them so: `bond_`, `challengeWindow_`, `slashBps`, `maxFileSize`, …).
+ */
+export type GovernanceUnit = "open" | "bps" | "seconds" | "bytes" | "files" | "bool" | "address" | "role" | "number" | "other";
+
+export interface GovernanceParam {
+  /** The ABI's name without a trailing underscore: `bond`, `challengeWindow`. */
+  name: string;
+  unit: GovernanceUnit;
+  value: unknown;
+}
+
+function unitOf(param: AbiParameter): GovernanceUnit {
+  const name = (param.name ?? "").replace(/_$/, "");
+  if (param.type === "bool") return "bool";
+  if (param.type === "address") return "address";
+  if (param.type === "bytes32" && /role/i.test(name)) return "role";
+  if (!/^u?int\d*$/.test(param.type)) return "other";
+  if (/Bps$/.test(name)) return "bps";
+  if (/(Window|Delay|Period|Duration|Seconds)$/.test(name)) return "seconds";
+  if (/(Size|Bytes)$/.test(name)) return "bytes";
+  if (/Files$/.test(name)) return "files";
+  if (/(bond|stake|deposit|reward|amount|value|fee)$/i.test(name)) return "open";
+  return "number";
+}
+
+const ROLE_NAMES: Record<string, string> = { [zeroHash]: "DEFAULT_ADMIN_ROLE", [PAUSER_ROLE]: "PAUSER_ROLE", [TRAINER_ROLE]: "TRAINER_ROLE" };
+
+function paramsOf(abi: Abi, functionName: string, args: readonly unknown[]): GovernanceParam[] {
+  const fn = abi.find((item): item is AbiFunction => item.type === "function" && item.name === functionName && item.inputs.length === args.length);
+  if (!fn) return [];
+  return fn.inputs.flatMap((input, i) => {
+    const value = args[i];
+    // A struct's fields are its parameters (`updateLimits(datanetId, limits)`).
+    if ("components" in input && input.components && value !== null && typeof value === "object") {
+      return input.components.map((c) => ({ name: (c.name ?? "").replace(/_$/, ""), unit: unitOf(c), value: (value as Record<string, unknown>)[c.name ?? ""] }));
+    }
+    return [{ name: (input.name ?? `arg${i}`).replace(/_$/, ""), unit: unitOf(input), value }];
+  });
+}
+
+/** Decodes a call to one of the protocol's contracts (or the timelock) against the deployment's ABIs. */
+export function decodeGovernanceCall(
+  contracts: ProtocolContracts | undefined,
+  target: Address,
+  data: Hex,
+  timelock: Address,
+): { contract: string; functionName: string | null; args: readonly unknown[]; params: GovernanceParam[] } {
   const known: [string, Address, Abi][] = [["ProtocolTimelock", timelock, protocolTimelockAbi as Abi]];
   if (contracts) for (const [name, abi] of Object.entries(PROTOCOL_ABIS)) known.push([name, contracts[name as keyof ProtocolContracts], abi as Abi]);
   const match = known.find(([, address]) => getAddress(address) === getAddress(target));
-  if (!match) return { contract: target, functionName: null, args: [] };
+  if (!match) return { contract: target, functionName: null, args: [], params: [] };
   try {
     const { functionName, args } = decodeFunctionData({ abi: match[2], data });
-    return { contract: match[0], functionName, args: args ?? [] };
+    return { contract: match[0], functionName, args: args ?? [], params: paramsOf(match[2], functionName, args ?? []) };
   } catch {
-    return { contract: match[0], functionName: null, args: [] };
+    return { contract: match[0], functionName: null, args: [], params: [] };
   }
 }
 
@@ -69,9 +119,65 @@ export async function listGovernanceCalls(
     const block = await getBlock(client, { blockNumber: e.blockNumber! });
     const readyAt = Number(block.timestamp + e.args.delay!);
     const state: GovernanceCallState = done.has(id) ? "executed" : dropped.has(id) ? "cancelled" : now >= readyAt ? "ready" : "waiting";
-    calls.push({ id, target, ...decode(args.contracts, target, data, timelock), data, salt: saltOf.get(id) ?? zeroHash, readyAt, state, scheduledBlock: e.blockNumber! });
+    calls.push({ id, target, ...decodeGovernanceCall(args.contracts, target, data, timelock), data, salt: saltOf.get(id) ?? zeroHash, readyAt, state, scheduledBlock: e.blockNumber! });
   }
   return calls;
+}
+
+/** Words from a camelCase name: `challengeWindow` → "challenge window", `setModelBond` → "set model bond". */
+function words(name: string): string {
+  return name.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2").toLowerCase();
+}
+
+function seconds(n: number): string {
+  if (n % 86_400 === 0 && n > 0) return `${n / 86_400} ${n === 86_400 ? "day" : "days"}`;
+  if (n % 3_600 === 0 && n > 0) return `${n / 3_600} h`;
+  if (n % 60 === 0 && n > 0) return `${n / 60} min`;
+  return `${n} s`;
+}
+
+function bytes(n: number): string {
+  for (const [size, unit] of [[1024 ** 3, "GiB"], [1024 ** 2, "MiB"], [1024, "KiB"]] as const) {
+    if (n >= size) return `${(n / size).toLocaleString("en-US", { maximumFractionDigits: 2 })} ${unit}`;
+  }
+  return `${n} bytes`;
+}
+
+/** One argument in words, with its unit: `bond 20 OPEN`, `challenge window 2 min`, `slash 5 %`. */
+export function describeGovernanceParam(p: GovernanceParam): string {
+  const name = words(p.unit === "bps" ? p.name.replace(/Bps$/, "") : p.name);
+  const v = p.value;
+  switch (p.unit) {
+    case "open":
+      return `${name} ${Number(formatUnits(BigInt(v as bigint), 18)).toLocaleString("en-US", { maximumFractionDigits: 6 })} OPEN`;
+    case "bps":
+      return `${name} ${(Number(v) / 100).toLocaleString("en-US", { maximumFractionDigits: 2 })} %`;
+    case "seconds":
+      return `${name} ${seconds(Number(v))}`;
+    case "bytes":
+      return `${name} ${bytes(Number(v))}`;
+    case "files":
+      return `${name} ${Number(v).toLocaleString("en-US")}`;
+    case "bool":
+      return `${name} ${v ? "yes" : "no"}`;
+    case "role":
+      return `${name} ${ROLE_NAMES[String(v)] ?? String(v)}`;
+    case "number":
+      return `${name} ${typeof v === "bigint" ? v.toLocaleString("en-US") : String(v)}`;
+    default:
+      return `${name} ${String(v)}`;
+  }
+}
+
+/**
+ * A scheduled call in words for people, every amount with its unit (OPEN, never wei):
+ * `ModelRegistry: set model bond (bond 20 OPEN, challenge window 2 min)`. A call that cannot be
+ * decoded is its contract and selector.
+ */
+export function explainGovernanceCall(c: Pick<ScheduledCall, "contract" | "functionName" | "params" | "data">): string {
+  if (!c.functionName) return `${c.contract} ${c.data.slice(0, 10)}…`;
+  const what = `${c.contract}: ${words(c.functionName)}`;
+  return c.params.length ? `${what} (${c.params.map(describeGovernanceParam).join(", ")})` : what;
 }
 
 /** A scheduled call in one line: `Datanets.setProtocolLimits(10485760, …)`, or the contract and selector when it cannot be decoded. */
