@@ -405,8 +405,22 @@ describe("the app in Chromium, one journey per role", () => {
     await waitForIndexed(async () => (await gql<{ model: { manifestStatus: string } | null }>(`{ model(id: "${modelId}") { manifestStatus } }`)).model?.manifestStatus === "Valid", "the indexer to verify the manifest");
 
     const payer = roles.payer!.page;
+    // The page opened before the indexer's worker has read the manifest (the first answer about the
+    // models is given back as unchecked here) turns to verified by itself, without a reload.
+    let heldBack = 0;
+    await payer.route("**/svc/indexer/graphql", async (route) => {
+      if (heldBack > 0 || !(route.request().postData() ?? "").includes("models(")) return route.continue();
+      heldBack += 1;
+      const response = await route.fetch();
+      const body = (await response.json()) as { data: { models: { items: { manifestStatus: string }[] } } };
+      for (const m of body.data.models.items) m.manifestStatus = "Unchecked";
+      return route.fulfill({ response, json: body });
+    });
     await payer.goto(`${app.url}/models/${modelId}`);
+    await payer.getByText("not checked").first().waitFor({ timeout: 20_000 });
     await payer.getByText("verified by the indexer").first().waitFor({ timeout: 20_000 });
+    expect(heldBack).toBe(1);
+    await payer.unroute("**/svc/indexer/graphql");
     // The trainer's bond is at stake for the challenge window; payments open when it closes.
     const challengeEndsAt = (await gql<{ model: { challengeEndsAt: string } }>(`{ model(id: "${modelId}") { challengeEndsAt } }`)).model.challengeEndsAt;
     const chainNow = Number((await rpc(stack.rpc, "eth_getBlockByNumber", ["latest", false]) as { timestamp: string }).timestamp);

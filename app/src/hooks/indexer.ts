@@ -8,6 +8,7 @@ import {
   CONTRIBUTION_FIELDS,
   DATANET_FIELDS,
   LEAF_FIELDS,
+  manifestPollMs,
   MODEL_FIELDS,
   type ContributionRow,
   type DatanetRow,
@@ -117,6 +118,8 @@ export function useModels() {
     queryKey: keys.indexer("models"),
     queryFn: async ({ signal }) => (await graphql<{ models: Page<ModelRow> }>(urls.indexer, `{ models(orderBy: "id", orderDirection: "asc", limit: 1000) { items { ${MODEL_FIELDS} } } }`, {}, signal)).models.items,
     retry: 1,
+    // A model just registered shows "not checked" until the indexer's worker has read its manifest.
+    refetchInterval: (query) => manifestPollMs((query.state.data ?? []).map((m) => m.manifestStatus)),
   });
 }
 
@@ -127,10 +130,12 @@ export function useModelsOfDatanet(datanetId: number) {
     queryFn: async ({ signal }) =>
       (await graphql<{ modelDatanets: Page<{ model: ModelRow }> }>(urls.indexer, `query($id: Int!) { modelDatanets(where: { datanetId: $id }, limit: 1000) { items { model { ${MODEL_FIELDS} } } } }`, { id: datanetId }, signal)).modelDatanets.items.map((i) => i.model),
     retry: 1,
+    refetchInterval: (query) => manifestPollMs((query.state.data ?? []).map((m) => m.manifestStatus)),
   });
 }
 
-export function useModelLeaves(modelId: string | undefined) {
+/** A model's manifest leaves; `manifestStatus` (the model's) keeps them polled until the indexer has read them. */
+export function useModelLeaves(modelId: string | undefined, manifestStatus?: ModelRow["manifestStatus"]) {
   const { urls } = useProtocol();
   return useQuery({
     queryKey: keys.indexer("leaves", modelId),
@@ -138,6 +143,7 @@ export function useModelLeaves(modelId: string | undefined) {
       (await graphql<{ manifestLeafs: Page<LeafRow> }>(urls.indexer, `query($id: BigInt!) { manifestLeafs(where: { modelId: $id }, orderBy: "weight", orderDirection: "desc", limit: 1000) { items { ${LEAF_FIELDS} } } }`, { id: modelId }, signal)).manifestLeafs.items,
     enabled: modelId !== undefined,
     retry: 1,
+    refetchInterval: manifestStatus ? manifestPollMs([manifestStatus]) : false,
   });
 }
 

@@ -94,6 +94,18 @@ export interface ModelRow {
   registeredAt: string;
   transactionHash: string;
 }
+/**
+ * How often model lists and a model's leaves are asked again while the indexer has not settled a
+ * manifest: every 2 s while one is unchecked (its worker checks within a second or so of the
+ * registration), every 15 s while one is unavailable (IPFS did not serve it; the worker retries);
+ * not at all once every manifest is verified or flagged.
+ */
+export function manifestPollMs(statuses: readonly ModelRow["manifestStatus"][]): number | false {
+  if (statuses.includes("Unchecked")) return 2_000;
+  if (statuses.includes("Unavailable")) return 15_000;
+  return false;
+}
+
 export const MODEL_FIELDS =
   "id trainer parentId depth baseModel methodName artifactCid artifactSha256 datanetIds datasetRoot totalWeight manifestCid manifestStatus manifestIssues manifestLeafCount feesPaid contributorFees attributionClaimed paymentCount bond challengeEndsAt invalid challenger challengedContribution challengeFault registeredAt transactionHash";
 

@@ -95,7 +95,7 @@ function PayForm({ model }: { model: ModelRow }) {
 export default function ModelPage() {
   const { id } = useParams();
   const models = useModels();
-  const leaves = useModelLeaves(id);
+  const leaves = useModelLeaves(id, models.data?.find((m) => m.id === id)?.manifestStatus);
   const wallet = useWallet();
   if (models.error) return <ErrorNotice error={models.error} />;
   if (models.isPending) return <p className="muted">Loading model {id}…</p>;
