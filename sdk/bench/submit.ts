@@ -83,6 +83,7 @@ try {
   // The comparison: the same number of real files, submitted bare (already on IPFS) and through contribute.
   const bare: number[] = [];
   const whole: number[] = [];
+  const stages = new Map<string, number[]>();
   const n = Math.min(FILES, 200);
   for (let round = 0; round < ROUNDS; round++) {
     const added: FileRef[] = [];
@@ -95,7 +96,22 @@ try {
     bare.push(n / ((performance.now() - start) / 1000));
     const calls = Array.from({ length: Math.ceil(n / CALL_BATCH) }, (_, i) => Array.from({ length: Math.min(CALL_BATCH, n - i * CALL_BATCH) }, textFile));
     start = performance.now();
-    for (const files of calls) await contribute(wallet, { contracts, ipfs, datanetId, files });
+    for (const files of calls) {
+      const began = performance.now();
+      const at: Record<string, number> = {};
+      await contribute(wallet, { contracts, ipfs, datanetId, files, onProgress: (p) => void (at[p.stage] = performance.now() - began) });
+      const end = performance.now() - began;
+      // Where a call's time goes: checks (reads and byte checks), the pre-upload checks against the
+      // chain, the upload, the submission, and the quota read after it.
+      const spent = {
+        checks: at.checked!,
+        "pre-upload checks": at.uploading! - at.checked!,
+        upload: at.submitting! - at.uploading!,
+        submission: at.submitted! - at.submitting!,
+        "quota after": end - at.submitted!,
+      };
+      for (const [stage, ms] of Object.entries(spent)) stages.set(stage, [...(stages.get(stage) ?? []), ms]);
+    }
     whole.push(n / ((performance.now() - start) / 1000));
   }
   rows.push([`submitFiles of files already on IPFS, batches of ${CALL_BATCH}`, median(bare).toFixed(1), "as above"]);
@@ -118,6 +134,11 @@ try {
   console.log(
     `\ncontribute path vs bare batched submissions (${CALL_BATCH} files per call): ${(ratio * 100).toFixed(0)}% ` +
       `(target ≥ ${CONTRIBUTE_TARGET * 100}%: ${ratio >= CONTRIBUTE_TARGET ? "met" : "not met"})`,
+  );
+  console.log(
+    `  one call of ${CALL_BATCH} files, medians of ${stages.get("checks")?.length ?? 0} calls: ` +
+      [...stages].map(([stage, ms]) => `${stage} ${median(ms).toFixed(1)} ms`).join(", ") +
+      `; a bare batch of ${CALL_BATCH} takes ${((CALL_BATCH / median(bare)) * 1000).toFixed(1)} ms`,
   );
 
   console.log(
