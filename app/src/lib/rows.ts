@@ -1,99 +1,47 @@
-// Rows as the indexer's GraphQL returns them (bigints as decimal strings). Field lists live beside
-// the types so that a query and its type cannot drift apart.
-export interface DatanetRow {
-  id: number;
-  owner: string;
-  modality: number;
-  modalityName: string;
-  formatNames: string[];
-  metadataCid: string;
-  maxFileSize: number;
-  dailyBytes: string;
-  dailyFiles: number;
-  deposit: string;
-  reward: string;
-  validatorReward: string;
-  commitWindow: number;
-  revealWindow: number;
-  quorum: string;
-  thresholdBps: number;
-  paused: boolean;
-  pool: string;
+// Rows as the indexer's GraphQL returns them (bigints as decimal strings), picked from the
+// indexer's own record types (`@openledger/indexer/records`, derived from its schema), so a column
+// is typed in one place. Each field list is the query's selection and the row's type at once.
+import type { ContributionRecord, DatanetRecord, ManifestLeafRecord, ModelRecord } from "@openledger/indexer/records";
+
+export type { ContributionStatusName } from "@openledger/indexer/records";
+
+const DATANET_KEYS = [
+  "id", "owner", "modality", "modalityName", "formatNames", "metadataCid", "maxFileSize", "dailyBytes", "dailyFiles", "deposit", "reward",
+  "validatorReward", "commitWindow", "revealWindow", "quorum", "thresholdBps", "paused", "pool",
   /** What the pending contributions could take from the pool if all were accepted. */
-  pendingRewards: string;
-  submissions: number;
-  pendingCount: number;
-  acceptedCount: number;
-  rejectedCount: number;
-  expiredCount: number;
-  acceptedBytes: string;
-  contributorCount: number;
-  createdAt: string;
-}
-export const DATANET_FIELDS =
-  "id owner modality modalityName formatNames metadataCid maxFileSize dailyBytes dailyFiles deposit reward validatorReward commitWindow revealWindow quorum thresholdBps paused pool pendingRewards submissions pendingCount acceptedCount rejectedCount expiredCount acceptedBytes contributorCount createdAt";
+  "pendingRewards",
+  "submissions", "pendingCount", "acceptedCount", "rejectedCount", "expiredCount", "acceptedBytes", "contributorCount", "createdAt",
+] as const;
+export type DatanetRow = Pick<DatanetRecord, (typeof DATANET_KEYS)[number]>;
+export const DATANET_FIELDS = DATANET_KEYS.join(" ");
 
-export type ContributionStatusName = "Pending" | "Accepted" | "Rejected" | "Expired";
-
-export interface ContributionRow {
-  id: string;
-  datanetId: number;
-  contributor: string;
-  digest: string;
-  cid: string;
-  formatName: string;
-  size: number;
-  sequence: number;
-  status: ContributionStatusName;
-  approveStake: string;
-  rejectStake: string;
-  commitCount: number;
-  revealCount: number;
-  reward: string;
-  submittedAt: string;
-  commitEndsAt: string;
-  revealEndsAt: string;
-  finalizedAt: string | null;
+const CONTRIBUTION_KEYS = [
+  "id", "datanetId", "contributor", "digest", "cid", "formatName", "size", "sequence", "status", "approveStake", "rejectStake", "commitCount",
+  "revealCount", "reward", "submittedAt", "commitEndsAt", "revealEndsAt", "finalizedAt",
   /** Won its review but the pool could no longer pay it, so it expired (and may be submitted again). */
-  unfunded: boolean;
-  submittedTx: string;
-}
-export const CONTRIBUTION_FIELDS =
-  "id datanetId contributor digest cid formatName size sequence status approveStake rejectStake commitCount revealCount reward submittedAt commitEndsAt revealEndsAt finalizedAt unfunded submittedTx";
+  "unfunded",
+  "submittedTx",
+] as const;
+export type ContributionRow = Pick<ContributionRecord, (typeof CONTRIBUTION_KEYS)[number]>;
+export const CONTRIBUTION_FIELDS = CONTRIBUTION_KEYS.join(" ");
 
-export interface ModelRow {
-  id: string;
-  trainer: string;
-  parentId: string | null;
-  depth: number;
-  baseModel: string;
-  methodName: string;
-  artifactCid: string;
-  artifactSha256: string;
-  datanetIds: number[];
-  datasetRoot: string;
-  totalWeight: string;
-  manifestCid: string;
-  manifestStatus: "Unchecked" | "Unavailable" | "Valid" | "Flagged";
-  manifestIssues: string[];
-  manifestLeafCount: number | null;
-  feesPaid: string;
-  contributorFees: string;
-  attributionClaimed: string;
-  paymentCount: number;
+const MODEL_KEYS = [
+  "id", "trainer", "parentId", "depth", "baseModel", "methodName", "artifactCid", "artifactSha256", "datanetIds", "datasetRoot", "totalWeight",
+  "manifestCid", "manifestStatus", "manifestIssues", "manifestLeafCount", "feesPaid", "contributorFees", "attributionClaimed", "paymentCount",
   /** OPEN the trainer still has at stake (0 once released or taken by a challenge). */
-  bond: string;
+  "bond",
   /** When challenges close and payments open (unix seconds). */
-  challengeEndsAt: string;
+  "challengeEndsAt",
   /** A challenge proved a leaf wrong: the model takes no fees. */
-  invalid: boolean;
-  challenger: string | null;
-  challengedContribution: string | null;
+  "invalid",
+  "challenger", "challengedContribution",
   /** The `LeafFault` member the challenge proved ("WrongWeight", …). */
-  challengeFault: string | null;
-  registeredAt: string;
-  transactionHash: string;
-}
+  "challengeFault",
+  "registeredAt", "transactionHash",
+] as const;
+export type ModelRow = Pick<ModelRecord, (typeof MODEL_KEYS)[number]>;
+export const MODEL_FIELDS = MODEL_KEYS.join(" ");
+
 /**
  * How often model lists and a model's leaves are asked again while the indexer has not settled a
  * manifest: every 2 s while one is unchecked (its worker checks within a second or so of the
@@ -106,18 +54,9 @@ export function manifestPollMs(statuses: readonly ModelRow["manifestStatus"][]):
   return false;
 }
 
-export const MODEL_FIELDS =
-  "id trainer parentId depth baseModel methodName artifactCid artifactSha256 datanetIds datasetRoot totalWeight manifestCid manifestStatus manifestIssues manifestLeafCount feesPaid contributorFees attributionClaimed paymentCount bond challengeEndsAt invalid challenger challengedContribution challengeFault registeredAt transactionHash";
-
-export interface LeafRow {
-  modelId: string;
-  contributionId: string;
-  contributor: string;
-  weight: string;
-  check: string;
-  claimed: string;
-}
-export const LEAF_FIELDS = "modelId contributionId contributor weight check claimed";
+const LEAF_KEYS = ["modelId", "contributionId", "contributor", "weight", "check", "claimed"] as const;
+export type LeafRow = Pick<ManifestLeafRecord, (typeof LEAF_KEYS)[number]>;
+export const LEAF_FIELDS = LEAF_KEYS.join(" ");
 
 export interface LeaderRow {
   rank: number;

@@ -29,37 +29,19 @@ import {
 import { amount, approveByOption, int, datanetArg, list, metadataName, UsageError } from "../args.ts";
 import { bytes, open, printFields, printJson, printTable } from "../output.ts";
 import type { Cli } from "../cli.ts";
+import type { DatanetRecord } from "@openledger/indexer/records";
 import { fromIndexerOrChain, indexerRows } from "../indexer.ts";
 
-interface IndexedDatanet {
-  id: number;
-  owner: Address;
-  modality: number;
-  formats: number;
-  metadataCid: string;
-  termsVersion: number;
-  maxFileSize: number;
-  dailyBytes: string;
-  dailyFiles: number;
-  deposit: string;
-  reward: string;
-  validatorReward: string;
-  commitWindow: number;
-  revealWindow: number;
-  quorum: string;
-  thresholdBps: number;
-  minValidators: number;
-  pendingOwner: Address | null;
-  paused: boolean;
-  poolUnlocksAt: string | null;
-  pool: string;
-  submissions: number;
-}
+const INDEXED_DATANET_KEYS = [
+  "id", "owner", "modality", "formats", "metadataCid", "termsVersion", "maxFileSize", "dailyBytes", "dailyFiles", "deposit", "reward", "validatorReward",
+  "commitWindow", "revealWindow", "quorum", "thresholdBps", "minValidators", "pendingOwner", "paused", "poolUnlocksAt", "pool", "submissions",
+] as const;
+/** The indexer's Datanet row, as much of it as `getDatanet` returns (its columns typed by the indexer). */
+type IndexedDatanet = Pick<DatanetRecord, (typeof INDEXED_DATANET_KEYS)[number]>;
 
 /** Every Datanet as the indexer has it, in the chain's shape (`getDatanet`). */
 async function indexedDatanets(url: string): Promise<DatanetInfo[]> {
-  const fields = "id owner modality formats metadataCid termsVersion maxFileSize dailyBytes dailyFiles deposit reward validatorReward commitWindow revealWindow quorum thresholdBps minValidators pendingOwner paused poolUnlocksAt pool submissions";
-  return (await indexerRows<IndexedDatanet>(url, "datanets", fields)).map((r) => ({
+  return (await indexerRows<IndexedDatanet>(url, "datanets", INDEXED_DATANET_KEYS.join(" "))).map((r) => ({
     id: r.id,
     owner: getAddress(r.owner),
     modality: r.modality as Modality,

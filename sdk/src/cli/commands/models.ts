@@ -26,6 +26,7 @@ import { amount, int, UsageError, when } from "../args.ts";
 import { type Context } from "../context.ts";
 import { open, printFields, printJson, printTable } from "../output.ts";
 import type { Cli } from "../cli.ts";
+import type { ModelRecord } from "@openledger/indexer/records";
 import { fromIndexerOrChain, indexerRows } from "../indexer.ts";
 
 interface ModelRow {
@@ -41,8 +42,8 @@ interface ModelRow {
 
 /** Every registered model as the indexer has it. */
 async function indexedModels(url: string): Promise<ModelRow[]> {
-  type Indexed = { id: string; trainer: Address; baseModel: string; method: number; datanetIds: number[]; artifactCid: string; parentId: string | null };
-  const rows = await indexerRows<Indexed>(url, "models", "id trainer baseModel method datanetIds artifactCid parentId");
+  const keys = ["id", "trainer", "baseModel", "method", "datanetIds", "artifactCid", "parentId"] as const;
+  const rows = await indexerRows<Pick<ModelRecord, (typeof keys)[number]>>(url, "models", keys.join(" "));
   return rows.map((m) => ({ id: BigInt(m.id), trainer: getAddress(m.trainer), baseModel: m.baseModel, method: METHOD_NAMES[m.method]!, datanets: m.datanetIds.join(","), artifact: m.artifactCid, parent: BigInt(m.parentId ?? 0) }));
 }
 
