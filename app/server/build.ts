@@ -1,12 +1,13 @@
 // Build-if-needed: the app is rebuilt when any of its inputs changed since the last build (its
 // sources, the SDK it bundles, the ABIs and deployments' shape, the lockfile), judged by a digest
-// of their contents kept beside the build. A fresh clone builds once; later starts reuse it.
+// of their contents kept beside the build (package.json files included: their `sideEffects` and
+// `exports` change what the bundle holds). A fresh clone builds once; later starts reuse it.
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { appRoot, projectRoot } from "./settings.ts";
 
-const INPUTS = ["app/src", "app/index.html", "app/vite.config.ts", "app/public", "sdk/src", "protocol/src", "trainer/src/node/job-rules.ts", "package-lock.json"];
+const INPUTS = ["app/src", "app/index.html", "app/vite.config.ts", "app/public", "app/package.json", "sdk/src", "sdk/package.json", "protocol/src", "protocol/package.json", "trainer/src/node/job-rules.ts", "package-lock.json"];
 // Named for what it vouches for: a production build of these inputs (a build that an earlier version
 // made inside a test run, in development flavour, has no such stamp and is rebuilt).
 const STAMP = ".build-digest-production";
