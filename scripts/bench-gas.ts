@@ -29,6 +29,7 @@ import { hardhat } from "viem/chains";
 import { datanetsAbi, governanceOf, modelRegistryAbi, openTokenAbi, validatorStakingAbi } from "@openledger/protocol";
 import { DEVELOPMENT_PARAMETERS, DEV_PRIVATE_KEYS, deployProtocol, governDev } from "@openledger/protocol/deploy";
 import { signPermit } from "@openledger/sdk";
+import { filterCompilerOutput } from "@openledger/protocol/build";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const hardhatCli = path.join(root, "node_modules", "hardhat", "dist", "src", "cli.js");
@@ -38,8 +39,11 @@ if (!process.argv.includes("--no-build")) {
   console.log("building the production profile (viaIR + optimizer)…");
   const built = spawnSync(process.execPath, [hardhatCli, "build", "--build-profile", "production", "--no-tests"], {
     cwd: root,
-    stdio: ["ignore", "ignore", "inherit"],
+    stdio: ["ignore", "ignore", "pipe"],
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
   });
+  process.stderr.write(filterCompilerOutput(built.stderr ?? ""));
   if (built.status !== 0) process.exit(built.status ?? 1);
 }
 

@@ -14,6 +14,7 @@ import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { filterCompilerOutput } from "@openledger/protocol/build";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const hardhatCli = path.join(root, "node_modules", "hardhat", "dist", "src", "cli.js");
@@ -23,7 +24,13 @@ const files = readdirSync(testDir)
   .map((name) => path.join("contracts", "test", name));
 const MIN_LINE_COVERAGE = 99;
 
-const result = spawnSync(process.execPath, [hardhatCli, "test", "solidity", "--coverage", "--build-profile", "coverage", ...files], { cwd: root, stdio: "inherit" });
+const result = spawnSync(process.execPath, [hardhatCli, "test", "solidity", "--coverage", "--build-profile", "coverage", ...files], {
+  cwd: root,
+  stdio: ["ignore", "inherit", "pipe"],
+  encoding: "utf8",
+  maxBuffer: 64 * 1024 * 1024,
+});
+process.stderr.write(filterCompilerOutput(result.stderr ?? ""));
 if (result.status !== 0) process.exit(result.status ?? 1);
 
 // lcov: per file, SF:<path> … LH:<lines hit> LF:<lines found> … end_of_record.

@@ -33,8 +33,8 @@ contract GovernanceTest is Base {
         vm.stopPrank();
     }
 
-    function limitsCall(uint16 dailyFiles) internal view returns (bytes memory) {
-        return abi.encodeCall(IDatanetsAdmin.setProtocolLimits, (10 * 1024 * 1024, 8 * 1024 * 1024, dailyFiles, 100));
+    function limitsCall(uint16 files) internal view returns (bytes memory) {
+        return abi.encodeCall(IDatanetsAdmin.setProtocolLimits, (10 * 1024 * 1024, 8 * 1024 * 1024, files, 100));
     }
 
     function schedule(address target, bytes memory data) internal returns (bytes32 id) {

@@ -311,11 +311,11 @@ contract SubmissionsTest is Base, IDatanetsEvents {
         emit ContributionSubmitted(id, textNet, bob, d, CidCodec.Raw, Format.Txt, 77);
         bytes32 again = submitAs(bob, textNet, d, 77);
         assertEq(again, id);
-        (address who, Status s, uint256 at, uint256 size,,, uint256 seq, uint256 ap, uint256 rj,) =
+        (address who, Status s, uint256 submittedAt, uint256 size,,, uint256 seq, uint256 ap, uint256 rj,) =
             datanets.getContribution(id);
         assertEq(who, bob);
         assertEq(uint8(s), uint8(Status.Pending));
-        assertEq(at, t);
+        assertEq(submittedAt, t);
         assertEq(size, 77);
         assertEq(seq, 2);
         assertEq(ap, 0);
@@ -772,10 +772,10 @@ contract SubmissionsTest is Base, IDatanetsEvents {
         vm.expectRevert(abi.encodeWithSelector(IDatanetsErrors.InsufficientPool.selector, net, 20 ether, 26 ether));
         batchAs(alice, net, fs);
 
-        (address contributor, Status s, uint256 at,,,, uint256 seq,,,) = datanets.getContribution(id0);
+        (address contributor, Status s, uint256 submittedAt,,,, uint256 seq,,,) = datanets.getContribution(id0);
         assertEq(contributor, address(0));
         assertEq(uint8(s), uint8(Status.None));
-        assertEq(at, 0);
+        assertEq(submittedAt, 0);
         assertEq(seq, 0);
         QuotaView memory q = quota(alice, net);
         assertEq(q.protocolBytesUsed, 500);

@@ -11,7 +11,10 @@ import { modelRegistryAbi } from "@openledger/protocol";
 import { png, sampleFile, wav } from "../src/samples.ts";
 import { DEVELOPMENT_PARAMETERS, startTestStack, type TestStack } from "@openledger/testkit";
 
-const CLI = path.resolve(import.meta.dirname, "..", "src", "cli", "main.ts");
+// The launcher a user runs (`npm run openledger`, `npx openledger`): it builds the CLI's bundle from
+// the sources on the first call after a change and loads it, about 0.13 s a call against 0.48 s for
+// the type-stripped sources.
+const CLI = path.resolve(import.meta.dirname, "..", "bin", "openledger.mjs");
 
 let stack: TestStack;
 
@@ -39,6 +42,7 @@ function cli(args: string[], options: { as?: number; env?: Record<string, string
     OPENLEDGER_HOME: path.join(stack.dir, `home-${options.as ?? "none"}`),
   };
   delete env.OPENLEDGER_PRIVATE_KEY;
+  delete env.OPENLEDGER_CLI_SOURCES;
   Object.assign(env, options.env);
   if (options.as !== undefined) env.OPENLEDGER_PRIVATE_KEY = stack.key(options.as);
   return new Promise((resolve, reject) => {

@@ -22,6 +22,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import { governanceOf } from "@openledger/protocol";
 import { DEV_PRIVATE_KEYS, deployProtocol, devWallet, distributeOpen, publicClientFor, type Deployment } from "@openledger/protocol/deploy";
 import { deploymentFile as deploymentPath, writeDeployment } from "@openledger/protocol/node";
+import { filterCompilerOutput } from "@openledger/protocol/build";
 import { freePort, hardhatCli, projectRoot as root, startChain, type LocalChain } from "../src/chain.ts";
 import { DEFAULT_MAX_RPC_BODY_BYTES, startRpcGuard, type RpcGuard } from "../src/rpc-guard.ts";
 import { StateFolder, stackFolders } from "../src/state.ts";
@@ -82,7 +83,8 @@ function build(): void {
   ];
   for (const [what, args] of steps) {
     console.log(`• ${what}…`);
-    const result = spawnSync(process.execPath, args, { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
+    const result = spawnSync(process.execPath, args, { cwd: root, stdio: ["ignore", "ignore", "pipe"], encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    process.stderr.write(filterCompilerOutput(result.stderr ?? ""));
     if (result.status !== 0) throw new Error(`${what} failed (exit ${result.status})`);
   }
 }

@@ -1,0 +1,85 @@
+// What the contract build prints. Hardhat prints every compiler warning, the dependencies' included:
+// forge-std, the Solidity tests' library, draws about 250 warnings from solc 0.8.37 (deprecated
+// natspec, identifiers that become keywords), which would bury the project's own. This keeps every
+// error and every warning about the project's files, and counts the dependencies' warnings in one line.
+//
+// Solc's blocks look like:
+//
+//   Warning: <message>
+//    --> ./node_modules/forge-std/…/Vm.sol:5:1:
+//     |
+//   5 | pragma experimental ABIEncoderV2;
+//     | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+//   <blank line>
+
+/** Filters one stream of a Hardhat build's output: feed chunks to `write`, then call `end` once. */
+export class CompilerOutputFilter {
+  #partial = "";
+  #block: string[] | null = null;
+  #hidden = 0;
+  #capped = false;
+
+  /** The text to print for `chunk` (whole lines only; a partial line waits for the next chunk). */
+  write(chunk: string): string {
+    const lines = (this.#partial + chunk).split("\n");
+    this.#partial = lines.pop() ?? "";
+    let out = "";
+    for (const line of lines) out += this.#line(line);
+    return out;
+  }
+
+  /** The rest of the text, and a line counting the hidden warnings when there were any. */
+  end(): string {
+    let out = this.#partial ? this.#line(this.#partial) : "";
+    this.#partial = "";
+    if (this.#block) out += this.#close();
+    if (this.#hidden > 0) {
+      const count = this.#capped ? `more than ${this.#hidden}` : String(this.#hidden);
+      out += `(${count} compiler warnings about files under node_modules not shown)\n`;
+    }
+    return out;
+  }
+
+  /** How many dependency warnings were left out. */
+  get hidden(): number {
+    return this.#hidden;
+  }
+
+  #line(line: string): string {
+    if (this.#block) {
+      if (line.trim() !== "") {
+        this.#block.push(line);
+        return "";
+      }
+      return this.#close();
+    }
+    // Solc's own cap ("There are more than 256 warnings. Ignoring the rest.") turns the count into a floor.
+    if (/^Warning: There are more than \d+ warnings/.test(line)) {
+      this.#capped = true;
+      return "";
+    }
+    if (line.startsWith("Warning: ")) {
+      this.#block = [line];
+      return "";
+    }
+    return `${line}\n`;
+  }
+
+  /** Ends the current block at a blank line: printed with it, or counted. */
+  #close(): string {
+    const block = this.#block ?? [];
+    this.#block = null;
+    const location = block.find((l) => /^\s*-->\s/.test(l)) ?? "";
+    if (/[/\\]node_modules[/\\]/.test(location)) {
+      this.#hidden += 1;
+      return "";
+    }
+    return `${block.join("\n")}\n\n`;
+  }
+}
+
+/** Filters a whole captured output at once (for `spawnSync`). */
+export function filterCompilerOutput(text: string): string {
+  const filter = new CompilerOutputFilter();
+  return filter.write(text) + filter.end();
+}
