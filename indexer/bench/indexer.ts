@@ -13,6 +13,9 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { count } from "ponder";
 import * as schema from "../ponder.schema.ts";
+import { operationCost, type CostLimits } from "../src/api/graphql-cost.ts";
+import { describeSchema } from "../src/api/schema-shape.ts";
+import { apiLimits } from "../src/settings.ts";
 import { Protocol, contributionId, fileRef, startTestChain, type TestChain } from "@openledger/testkit";
 import { sqlClient } from "../test/consistency.ts";
 import { flood, prepareFlood } from "../test/load.ts";
@@ -98,16 +101,39 @@ async function load(indexer: Indexer, name: string, graphqlQuery: string) {
 }
 
 /**
- * Operations just under the default cost limit (5,000; src/api/graphql-cost.ts, 100 per query, 2,000
- * per scan), one per shape: nested lists (45 + 100, 45 + 100, 45 × (4 + 100): one query per parent
- * row), a sort on an unindexed column past an offset (1,900 + 1,000 + 100 + 2,000), and wide pages
- * (5 × (900 + 100)).
+ * The most expensive operations the indexer accepts on `database`, one per shape, each grown until
+ * one step more would cross the default cost limit (src/api/graphql-cost.ts with that database's
+ * weights: a row costs 2 on PGlite, 1 on PostgreSQL): nested lists (one query per parent row), a sort
+ * on an unindexed column past an offset, wide pages (five aliases), and counts (`totalCount` scans).
  */
-const EXPENSIVE = [
-  `{ contributions(limit: 45) { items { datanet { id pool contributions(limit: 4) { items { id cid } } } } } }`,
-  `{ contributions(orderBy: "size", limit: 1000, offset: 1900) { items { id cid size } } }`,
-  `{ ${Array.from({ length: 5 }, (_, i) => `a${i}: contributions(limit: 900) { items { id cid size } }`).join(" ")} }`,
-];
+function expensiveOperations(database: "pglite" | "postgres"): string[] {
+  const defaults = apiLimits(database === "postgres" ? { DATABASE_URL: "postgresql://bench" } : {});
+  const limits: CostLimits = { maxCost: defaults.graphqlMaxCost, maxPage: 1_000, rowCost: defaults.graphqlRowCost, queryCost: defaults.graphqlQueryCost, scanCost: defaults.graphqlScanCost };
+  const shape = describeSchema(schema as Record<string, unknown>);
+  const shapes: ((n: number) => string)[] = [
+    (n) => `{ contributions(limit: ${n}) { items { datanet { id pool contributions(limit: 4) { items { id cid } } } } } }`,
+    (n) => `{ contributions(orderBy: "size", limit: ${Math.min(n, 1_000)}, offset: ${Math.max(0, n - 1_000)}) { items { id cid size } } }`,
+    (n) => `{ ${Array.from({ length: 5 }, (_, i) => `a${i}: contributions(limit: ${Math.min(n, 1_000)}) { items { id cid size } }`).join(" ")} }`,
+    (n) => `{ ${Array.from({ length: Math.min(n, 20) }, (_, i) => `a${i}: contributions(limit: 1) { totalCount }`).join(" ")} }`,
+  ];
+  return shapes.map((make) => {
+    const fits = (n: number) => {
+      try {
+        return operationCost(make(n), {}, undefined, limits, shape).cost <= limits.maxCost;
+      } catch {
+        return false; // refused for another limit (a page over 1,000 rows)
+      }
+    };
+    let [low, high] = [1, 100_000]; // the largest n that fits lies in [low, high)
+    if (!fits(low)) throw new Error(`${make(1)} is over the cost limit already`);
+    while (high - low > 1) {
+      const mid = Math.floor((low + high) / 2);
+      if (fits(mid)) low = mid;
+      else high = mid;
+    }
+    return make(low);
+  });
+}
 
 /** Resident memory (bytes) of a process and everything it started (Linux /proc; 0 elsewhere). */
 function treeRss(pid: number): number {
@@ -132,9 +158,11 @@ async function timedGraphql(indexer: Indexer, operation: string): Promise<{ ms: 
  * sends the leaderboard query in a loop: the worst accepted operation's time, the indexer's memory
  * growth, and the plain queries' p99 meanwhile.
  */
-async function expensive(indexer: Indexer, seconds: number) {
+async function expensive(indexer: Indexer, database: "pglite" | "postgres", seconds: number) {
+  const EXPENSIVE = expensiveOperations(database);
   const alone: string[] = [];
   for (const [i, operation] of EXPENSIVE.entries()) {
+    console.log(`  expensive #${i + 1} (${database}): ${operation.length > 160 ? `${operation.slice(0, 160)}…` : operation}`);
     const r = await timedGraphql(indexer, operation);
     alone.push(`#${i + 1} ${r.status === 200 ? `${r.ms.toFixed(0)} ms` : `refused (${r.status}: ${r.text.slice(0, 160)})`}`);
   }
@@ -198,7 +226,7 @@ try {
             print(`graphql load ${database}, ${l.name} (${l.rows} rows, ${events} contributions indexed, ${CONNECTIONS} connections, ${DURATION} s): ${Math.round(l.requestsPerSecond)} req/s, p50 ${l.p50} ms, p99 ${l.p99} ms, errors ${l.errors}`);
             if (l.errors > 0) process.exitCode = 1;
           }
-          const x = await expensive(run.indexer, DURATION);
+          const x = await expensive(run.indexer, database, DURATION);
           print(`expensive queries ${database} (just under the cost limit; alone: ${x.alone}; then ${DURATION} s in a loop): worst accepted ${x.worst.toFixed(0)} ms over ${x.runs} runs (${x.refused} refused), indexer memory +${x.rssGrowthMiB.toFixed(0)} MiB at peak; plain queries meanwhile p99 ${x.plainP99.toFixed(0)} ms, max ${x.plainMax.toFixed(0)} ms (${x.plain} queries)`);
           const lat = await latency(t, run.indexer, SAMPLES);
           print(`latency ${database}, receipt → row in GraphQL (${SAMPLES} submissions): p50 ${lat.p50.toFixed(0)} ms, p99 ${lat.p99.toFixed(0)} ms, max ${lat.max.toFixed(0)} ms`);

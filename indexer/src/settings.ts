@@ -37,6 +37,8 @@ export interface ApiLimits {
   statementTimeoutMs: number;
   /** The cost a GraphQL operation may reach, computed before it runs (src/api/graphql-cost.ts). */
   graphqlMaxCost: number;
+  /** GraphQL cost of each row an operation reads (more on PGlite, which reads them in the indexer's own thread). */
+  graphqlRowCost: number;
   /** GraphQL cost of each database query an operation causes (a nested list runs one per parent row). */
   graphqlQueryCost: number;
   /** GraphQL cost of a query that reads every row its filter matches (a sort without an index, `totalCount`). */
@@ -110,6 +112,13 @@ export function loadSettings(env: NodeJS.ProcessEnv): IndexerSettings {
 /** Default GraphQL cost weights (see the README's Limits for how they were chosen). */
 export const GRAPHQL_QUERY_COST = 100;
 export const GRAPHQL_SCAN_COST = 2_000;
+/**
+ * A row costs 1 on PostgreSQL, which reads it in its own process, and 2 on PGlite, which reads it
+ * in the indexer's thread while every other request waits: the widest accepted page then takes about
+ * half as long (`npm run bench:indexer`). 2 is as far as it goes while the app's heaviest pages (1,000
+ * rows, each with its singular relation) stay under the default limit.
+ */
+export const GRAPHQL_ROW_COST = { postgres: 1, pglite: 2 } as const;
 
 export function apiLimits(env: NodeJS.ProcessEnv): ApiLimits {
   const timeoutMs = positiveInt(env, "API_TIMEOUT_MS", 10_000);
@@ -118,6 +127,7 @@ export function apiLimits(env: NodeJS.ProcessEnv): ApiLimits {
     // Below the HTTP timeout, so that a cancelled statement is answered with its own reason.
     statementTimeoutMs: positiveInt(env, "API_STATEMENT_TIMEOUT_MS", Math.max(1, timeoutMs - 1_000)),
     graphqlMaxCost: positiveInt(env, "API_GRAPHQL_MAX_COST", 5_000),
+    graphqlRowCost: positiveInt(env, "API_GRAPHQL_ROW_COST", env.DATABASE_URL ? GRAPHQL_ROW_COST.postgres : GRAPHQL_ROW_COST.pglite),
     graphqlQueryCost: positiveInt(env, "API_GRAPHQL_QUERY_COST", GRAPHQL_QUERY_COST),
     graphqlScanCost: positiveInt(env, "API_GRAPHQL_SCAN_COST", GRAPHQL_SCAN_COST),
     sqlMaxCost: positiveInt(env, "API_SQL_MAX_COST", 200_000),

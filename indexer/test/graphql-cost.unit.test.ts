@@ -12,10 +12,16 @@ import { describeSchema } from "../src/api/schema-shape.ts";
 import { apiLimits } from "../src/settings.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-const defaults = apiLimits({});
-const LIMITS: CostLimits = { maxCost: defaults.graphqlMaxCost, maxPage: 1_000, queryCost: defaults.graphqlQueryCost, scanCost: defaults.graphqlScanCost };
+const limitsOf = (env: NodeJS.ProcessEnv): CostLimits => {
+  const defaults = apiLimits(env);
+  return { maxCost: defaults.graphqlMaxCost, maxPage: 1_000, rowCost: defaults.graphqlRowCost, queryCost: defaults.graphqlQueryCost, scanCost: defaults.graphqlScanCost };
+};
+// The model's arithmetic below is written for PostgreSQL's weights (a row costs 1); PGlite's are
+// checked on their own.
+const LIMITS = limitsOf({ DATABASE_URL: "postgresql://127.0.0.1/indexer" });
+const PGLITE = limitsOf({});
 const SHAPE = describeSchema(ponderSchema);
-const cost = (query: string, variables: Record<string, unknown> = {}) => operationCost(query, variables, undefined, LIMITS, SHAPE);
+const cost = (query: string, variables: Record<string, unknown> = {}, limits = LIMITS) => operationCost(query, variables, undefined, limits, SHAPE);
 const Q = LIMITS.queryCost;
 const S = LIMITS.scanCost;
 
@@ -68,10 +74,12 @@ const CLIENT_QUERIES: { source: string; file: string; query: string; variables?:
 ];
 
 describe("the queries of the app, the CLI and the trainer", () => {
-  test.each(CLIENT_QUERIES.map((q) => [q.query.slice(0, 70), q] as const))("accepted: %s", (_name, q) => {
+  test.each(CLIENT_QUERIES.map((q) => [q.query.slice(0, 70), q] as const))("accepted on PostgreSQL and on PGlite: %s", (_name, q) => {
     expect(readFileSync(path.join(root, q.file), "utf8"), `${q.file} no longer sends ${q.source}`).toContain(q.source);
-    const result = cost(q.query, q.variables);
-    expect(result.cost, JSON.stringify(result.largest)).toBeLessThanOrEqual(LIMITS.maxCost);
+    for (const limits of [LIMITS, PGLITE]) {
+      const result = cost(q.query, q.variables, limits);
+      expect(result.cost, `row cost ${limits.rowCost}: ${JSON.stringify(result.largest)}`).toBeLessThanOrEqual(limits.maxCost);
+    }
   });
 
   test("the CLI's page size is the one checked here", () => {
@@ -112,6 +120,25 @@ describe("the cost model", () => {
     expect(at.cost).toBe(LIMITS.maxCost);
     const over = cost(`{ ${Array.from({ length: 5 }, (_, i) => `a${i}: contributions(limit: ${page + (i === 0 ? 1 : 0)}) { items { id } }`).join(" ")} }`);
     expect(over.cost).toBe(LIMITS.maxCost + 1);
+  });
+});
+
+describe("PGlite, which reads rows in the indexer's own thread", () => {
+  test("a row costs 2 there, 1 on PostgreSQL, and API_GRAPHQL_ROW_COST sets it", () => {
+    expect(PGLITE.rowCost).toBe(2);
+    expect(LIMITS.rowCost).toBe(1);
+    expect(limitsOf({ API_GRAPHQL_ROW_COST: "3" }).rowCost).toBe(3);
+    expect(cost(`{ contributions(limit: 10) { items { datanet { id } } } }`, {}, PGLITE).cost).toBe(2 * 10 + Q + 2 * 10 + Q);
+  });
+
+  test("the widest pages PostgreSQL accepts (5 × 900 rows) are refused there, with the row weight in the rule", () => {
+    const wide = `{ ${Array.from({ length: 5 }, (_, i) => `a${i}: contributions(limit: 900) { items { id cid size } }`).join(" ")} }`;
+    expect(cost(wide).cost).toBe(5 * (900 + Q));
+    const result = cost(wide, {}, PGLITE);
+    expect(result.cost).toBeGreaterThan(PGLITE.maxCost);
+    const message = overLimitMessage(result, PGLITE);
+    expect(message).toContain("(cost = rows read × 2 (each list's limit + offset");
+    expect(message).toMatch(/most from a\d: 900 rows × 2 \+ 1 query × 100 = 1900/);
   });
 });
 

@@ -5,7 +5,7 @@
 // singular relation (`contribution.datanet`) reads one row for every row around it, batched into one
 // query per list it is in. So each field that reads rows costs
 //
-//   rows + queries × queryCost (+ queries × scanCost for a sort without an index, and again for `totalCount`)
+//   rows × rowCost + queries × queryCost (+ queries × scanCost for a sort without an index, and again for `totalCount`)
 //
 // where `queries` is 1 for a root field and the rows of the enclosing list for a nested list. A sort
 // (`orderBy`) is an index scan when its column leads an index or the primary key, or follows columns
@@ -33,6 +33,8 @@ export class QueryRefused extends Error {}
 export interface CostLimits {
   maxCost: number;
   maxPage: number;
+  /** Cost of each row read (1 on PostgreSQL; 2 on PGlite, which reads rows in the indexer's own thread). */
+  rowCost: number;
   /** Cost of each database query an operation causes (a nested list causes one per parent row). */
   queryCost: number;
   /** Cost of a query that reads every row its filter matches: a sort without an index, a `totalCount`. */
@@ -86,15 +88,16 @@ export function operationCost(
 
 /** The refusal of an operation over the limit: the rule, the numbers, and the part that cost most. */
 export function overLimitMessage(result: OperationCost, limits: CostLimits): string {
+  const perRow = limits.rowCost === 1 ? "" : ` × ${limits.rowCost}`;
   const rule =
-    `cost = rows read (each list's limit + offset, 50 when not given, for each row of the lists around it) ` +
+    `cost = rows read${perRow} (each list's limit + offset, 50 when not given, for each row of the lists around it) ` +
     `+ ${limits.queryCost} per database query (a nested list runs one per parent row) ` +
     `+ ${limits.scanCost} per query that reads every matching row (a sort on a column without an index, totalCount)`;
   let message = `query cost of at least ${result.cost} is over the limit of ${limits.maxCost} (${rule})`;
   const part = result.largest;
   if (part) {
     const scans = part.scans > 0 ? ` + ${part.scans} × ${limits.scanCost} (${part.scanReasons.join(", ")})` : "";
-    message += `; most from ${part.path}: ${part.rows} rows + ${part.queries} ${part.queries === 1 ? "query" : "queries"} × ${limits.queryCost}${scans} = ${part.cost}`;
+    message += `; most from ${part.path}: ${part.rows} rows${perRow} + ${part.queries} ${part.queries === 1 ? "query" : "queries"} × ${limits.queryCost}${scans} = ${part.cost}`;
   }
   return `${message}: ask for smaller pages, fewer nested lists, or sort on an indexed column`;
 }
@@ -167,7 +170,7 @@ class CostWalker {
   }
 
   private record(part: Omit<CostPart, "cost">): number {
-    const cost = part.rows + part.queries * this.limits.queryCost + part.scans * this.limits.scanCost;
+    const cost = part.rows * this.limits.rowCost + part.queries * this.limits.queryCost + part.scans * this.limits.scanCost;
     if (!this.largest || cost > this.largest.cost) this.largest = { ...part, cost };
     return cost;
   }

@@ -44,6 +44,7 @@ export const LIMITS = {
 const COST_LIMITS: CostLimits = {
   maxCost: LIMITS.graphqlMaxCost,
   maxPage: LIMITS.maxPage,
+  rowCost: LIMITS.graphqlRowCost,
   queryCost: LIMITS.graphqlQueryCost,
   scanCost: LIMITS.graphqlScanCost,
 };
