@@ -47,6 +47,7 @@ export {
 export * from "./source.ts";
 export * from "./validator/review.ts";
 export * from "./validator/votes.ts";
+export * from "./units.ts";
 
 type OmitEach<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 type Bound<F> = F extends (client: infer _C, args: infer A, ...rest: infer R) => infer Out

@@ -1,5 +1,6 @@
 // How amounts, addresses, sizes and times are written everywhere in the app. Amounts are OPEN
 // (18 decimals), never wei; addresses are shortened (the full one is copyable beside it).
+import { formatBytes, formatDuration } from "@openledger/sdk";
 import { formatUnits, getAddress, isAddress, parseUnits, type Address } from "viem";
 
 export const OPEN_DECIMALS = 18;
@@ -52,19 +53,8 @@ export function checksum(address: string): Address {
   return getAddress(address);
 }
 
-const BYTE_UNITS = ["bytes", "KiB", "MiB", "GiB"];
-
-/** "1.5 MiB" (binary units, as the protocol's caps are stated). */
-export function formatBytes(bytes: number | bigint): string {
-  let value = Number(bytes);
-  if (value < 1024) return `${value.toLocaleString("en-US")} ${value === 1 ? "byte" : "bytes"}`;
-  let unit = 0;
-  while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${value.toLocaleString("en-US", { maximumFractionDigits: value < 10 ? 2 : 1 })} ${BYTE_UNITS[unit]}`;
-}
+/** Sizes and durations are written as the SDK writes them, so the app and the CLI agree. */
+export { formatBytes, formatDuration };
 
 /** Basis points as a percentage: 6667 → "66.67 %". */
 export function formatBps(bps: number | null | undefined): string {
@@ -81,21 +71,6 @@ export function formatDate(date: Date | number): string {
   const d = typeof date === "number" ? new Date(date * 1000) : date;
   if (Number.isNaN(d.getTime())) return "—";
   return `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
-}
-
-/** A span of seconds in words: "1 h 5 min", "42 s". */
-export function formatDuration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s} s`;
-  const days = Math.floor(s / 86_400);
-  const hours = Math.floor((s % 86_400) / 3_600);
-  const minutes = Math.floor((s % 3_600) / 60);
-  const parts: string[] = [];
-  if (days) parts.push(`${days} d`);
-  if (hours) parts.push(`${hours} h`);
-  if (minutes && days === 0) parts.push(`${minutes} min`);
-  if (parts.length === 0 || (days === 0 && hours === 0 && s % 60 && s < 600)) parts.push(`${s % 60} s`);
-  return parts.join(" ");
 }
 
 /** "in 4 min" / "5 min ago", from `now` (chain time, seconds). */

@@ -6,6 +6,7 @@ import { getBlock, getContractEvents } from "viem/actions";
 import { operationId, PAUSER_ROLE, PROTOCOL_ABIS, protocolTimelockAbi, TRAINER_ROLE, type Governance, type GovernanceCall, type ProtocolContracts } from "@openledger/protocol";
 import { OpenLedgerError } from "../errors.ts";
 import { read, send, type ReadClient, type Sent, type WriteClient } from "./shared.ts";
+import { formatBytes, formatDuration } from "../units.ts";
 
 export type GovernanceCallState = "waiting" | "ready" | "executed" | "cancelled";
 
@@ -129,19 +130,6 @@ function words(name: string): string {
   return name.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2").toLowerCase();
 }
 
-function seconds(n: number): string {
-  if (n % 86_400 === 0 && n > 0) return `${n / 86_400} ${n === 86_400 ? "day" : "days"}`;
-  if (n % 3_600 === 0 && n > 0) return `${n / 3_600} h`;
-  if (n % 60 === 0 && n > 0) return `${n / 60} min`;
-  return `${n} s`;
-}
-
-function bytes(n: number): string {
-  for (const [size, unit] of [[1024 ** 3, "GiB"], [1024 ** 2, "MiB"], [1024, "KiB"]] as const) {
-    if (n >= size) return `${(n / size).toLocaleString("en-US", { maximumFractionDigits: 2 })} ${unit}`;
-  }
-  return `${n} bytes`;
-}
 
 /** One argument in words, with its unit: `bond 20 OPEN`, `challenge window 2 min`, `slash 5 %`. */
 export function describeGovernanceParam(p: GovernanceParam): string {
@@ -153,9 +141,9 @@ export function describeGovernanceParam(p: GovernanceParam): string {
     case "bps":
       return `${name} ${(Number(v) / 100).toLocaleString("en-US", { maximumFractionDigits: 2 })} %`;
     case "seconds":
-      return `${name} ${seconds(Number(v))}`;
+      return `${name} ${formatDuration(Number(v))}`;
     case "bytes":
-      return `${name} ${bytes(Number(v))}`;
+      return `${name} ${formatBytes(Number(v))}`;
     case "files":
       return `${name} ${Number(v).toLocaleString("en-US")}`;
     case "bool":

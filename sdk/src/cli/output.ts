@@ -99,12 +99,6 @@ export function open(wei: bigint): string {
   return `${formatEther(wei)} OPEN`;
 }
 
-export function bytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${(n / 1024 / 1024).toFixed(2)} MiB`;
-}
-
 /** A one-line progress bar on stderr when it is a terminal; silent otherwise. */
 export function progressBar(label: string) {
   const tty = process.stderr.isTTY === true;

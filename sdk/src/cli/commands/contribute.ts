@@ -5,7 +5,8 @@ import { checkFiles, checkSubmission, contribute, getQuota, type ApproveBy, type
 import { fileSource } from "@openledger/sdk/node";
 import { approveByOption, datanetArg, when, collectFiles, UsageError } from "../args.ts";
 import { EXIT } from "../exit.ts";
-import { bytes, printFields, printJson, printTable, progressBar } from "../output.ts";
+import { printFields, printJson, printTable, progressBar } from "../output.ts";
+import { formatBytes } from "../../units.ts";
 import type { Cli } from "../cli.ts";
 import { checkRow, claimedFormat, printVerdicts } from "./check.ts";
 
@@ -57,7 +58,7 @@ export function registerContribute(program: Command, { ctxOf, json }: Cli): void
       bar.done();
       if (json(cmd)) return printJson(result);
       printTable(
-        result.outcomes.map((f) => [f.name, f.status, f.format ?? "", bytes(f.size), f.cid ?? f.reason ?? ""]),
+        result.outcomes.map((f) => [f.name, f.status, f.format ?? "", formatBytes(f.size), f.cid ?? f.reason ?? ""]),
         ["file", "outcome", "format", "size", "CID / reason"],
       );
       if (result.protected) console.log("\nCommitted on chain before sending: no copy of these files seen in the mempool can take their credit.");
@@ -65,7 +66,7 @@ export function registerContribute(program: Command, { ctxOf, json }: Cli): void
         console.log(`Displaced a pending copy of ${d.contributionId} sent by ${d.displaced} (its deposit, ${formatEther(d.refund)} OPEN, went back to it).`);
       }
       console.log(
-        `\nToday's quota left in Datanet ${datanetId}: ${result.quota.filesLeft} files, ${bytes(result.quota.bytesLeft)} (resets ${when(result.quota.resetsAt)}).`,
+        `\nToday's quota left in Datanet ${datanetId}: ${result.quota.filesLeft} files, ${formatBytes(result.quota.bytesLeft)} (resets ${when(result.quota.resetsAt)}).`,
       );
       // With --skip-refused, submitting the files that passed is success; the refused ones are listed above.
       const refused = result.outcomes.some((f) => f.status === "refused");
@@ -81,9 +82,9 @@ export function registerContribute(program: Command, { ctxOf, json }: Cli): void
       if (json(cmd)) return printJson(q);
       printFields({
         "files left": q.filesLeft,
-        "bytes left": `${q.bytesLeft} (${bytes(q.bytesLeft)})`,
-        "used (all Datanets)": `${q.protocolFilesUsed} files, ${bytes(q.protocolBytesUsed)}`,
-        "used (this Datanet)": `${q.datanetFilesUsed} files, ${bytes(q.datanetBytesUsed)}`,
+        "bytes left": `${q.bytesLeft} (${formatBytes(q.bytesLeft)})`,
+        "used (all Datanets)": `${q.protocolFilesUsed} files, ${formatBytes(q.protocolBytesUsed)}`,
+        "used (this Datanet)": `${q.datanetFilesUsed} files, ${formatBytes(q.datanetBytesUsed)}`,
         resets: when(q.resetsAt),
       });
     });

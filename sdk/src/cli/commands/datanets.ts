@@ -27,7 +27,8 @@ import {
   type Modality,
 } from "@openledger/sdk";
 import { amount, approveByOption, int, datanetArg, list, metadataName, UsageError } from "../args.ts";
-import { bytes, open, printFields, printJson, printTable } from "../output.ts";
+import { open, printFields, printJson, printTable } from "../output.ts";
+import { formatBytes } from "../../units.ts";
 import type { Cli } from "../cli.ts";
 import type { DatanetRecord } from "@openledger/indexer/records";
 import { fromIndexerOrChain, indexerRows } from "../indexer.ts";
@@ -136,8 +137,8 @@ function showCommand(datanets: Command, { ctxOf, json }: Cli): void {
         pool: open(d.pool),
         ...(d.poolUnlocksAt ? { "pool withdrawable from": new Date(d.poolUnlocksAt * 1000).toISOString() } : {}),
         submissions: d.submissions,
-        "max file size": bytes(d.limits.maxFileSize),
-        "daily bytes": bytes(d.limits.dailyBytes),
+        "max file size": formatBytes(d.limits.maxFileSize),
+        "daily bytes": formatBytes(d.limits.dailyBytes),
         "daily files": d.limits.dailyFiles,
         deposit: open(d.limits.deposit),
         reward: open(d.limits.reward),

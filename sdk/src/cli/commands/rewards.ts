@@ -5,7 +5,8 @@ import {
   getAccount,
   getOpenBalance,
 } from "@openledger/sdk";
-import { bytes, open, printFields, printJson } from "../output.ts";
+import { open, printFields, printJson } from "../output.ts";
+import { formatBytes } from "../../units.ts";
 import type { Cli } from "../cli.ts";
 
 export function registerRewards(program: Command, { ctxOf, json }: Cli): void {
@@ -18,7 +19,7 @@ export function registerRewards(program: Command, { ctxOf, json }: Cli): void {
       const me = await ctx.address();
       const [a, balance] = await Promise.all([getAccount(ctx.client, { contracts: ctx.contracts, account: me }), getOpenBalance(ctx.client, { contracts: ctx.contracts, account: me })]);
       if (json(cmd)) return printJson({ account: me, ...a, balance });
-      printFields({ account: me, claimable: open(a.claimable), "accepted contributions": a.acceptedCount, "accepted bytes": bytes(a.acceptedBytes), balance: open(balance) });
+      printFields({ account: me, claimable: open(a.claimable), "accepted contributions": a.acceptedCount, "accepted bytes": formatBytes(a.acceptedBytes), balance: open(balance) });
     });
   rewards
     .command("claim")

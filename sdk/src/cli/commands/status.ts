@@ -14,7 +14,8 @@ import {
 import { encryptKeystore } from "@openledger/sdk/node";
 import { when, UsageError } from "../args.ts";
 import { ENV, loadKey, type Context, type GlobalOptions } from "../context.ts";
-import { bytes, open, printFields, printJson } from "../output.ts";
+import { open, printFields, printJson } from "../output.ts";
+import { formatBytes } from "../../units.ts";
 import type { Cli } from "../cli.ts";
 
 export function registerStatus(program: Command, { ctxOf, json }: Cli): void {
@@ -44,7 +45,7 @@ export function registerStatus(program: Command, { ctxOf, json }: Cli): void {
               account: account.address,
               balance: open(account.balance),
               claimable: open(account.claimable),
-              accepted: `${account.acceptedCount} contributions, ${bytes(account.acceptedBytes)}`,
+              accepted: `${account.acceptedCount} contributions, ${formatBytes(account.acceptedBytes)}`,
               stake: `${open(account.stake.active)} active, ${open(account.stake.activating)} activating, ${open(account.stake.unbonding)} unbonding`,
             }
           : { account: "(no key configured)" }),

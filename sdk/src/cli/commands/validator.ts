@@ -26,7 +26,8 @@ import {
 import { getAddress, type Address, type Hex } from "viem";
 import { amount, datanetArg, digestOf, list, when, UsageError } from "../args.ts";
 import { EXIT } from "../exit.ts";
-import { bytes, open, printFields, printJson, printTable } from "../output.ts";
+import { open, printFields, printJson, printTable } from "../output.ts";
+import { formatBytes } from "../../units.ts";
 import type { Cli } from "../cli.ts";
 import type { Context } from "../context.ts";
 import { fromIndexerOrChain, indexerRows } from "../indexer.ts";
@@ -118,7 +119,7 @@ function pendingCommand(validator: Command, { ctxOf, json }: Cli): void {
       if (json(cmd)) return printJson({ toReview, toReveal });
       console.log(`To review in Datanet ${datanetId} (chain time ${when(now)}):`);
       if (toReview.length === 0) console.log("  nothing");
-      else printTable(toReview.map((r) => [r.sequence, r.cid, r.format, bytes(r.size), r.commitClosesAt]), ["seq", "CID", "format", "size", "commit closes"]);
+      else printTable(toReview.map((r) => [r.sequence, r.cid, r.format, formatBytes(r.size), r.commitClosesAt]), ["seq", "CID", "format", "size", "commit closes"]);
       console.log("\nCommits to reveal:");
       if (toReveal.length === 0) console.log("  nothing");
       else printTable(toReveal.map((r) => [r.commitment, r.contributions, r.action, r.opensAt, r.closesAt]), ["commitment", "contributions", "now", "reveal opens", "reveal closes"]);
@@ -172,7 +173,7 @@ function downloadCommand(validator: Command, { ctxOf, json }: Cli): void {
         formatCheck: fetched.check,
       };
       if (json(cmd)) return printJson(summary);
-      if (file) console.log(`Verified ${fetched.cid} (${bytes(fetched.bytes.length)}) and wrote ${file}`);
+      if (file) console.log(`Verified ${fetched.cid} (${formatBytes(fetched.bytes.length)}) and wrote ${file}`);
       console.log(fetched.check.ok ? `The bytes are a valid ${formatName(fetched.declaredFormat)} file of the declared size.` : `Check failed, propose rejection: ${fetched.check.reason}`);
     });
 }
