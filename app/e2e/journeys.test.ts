@@ -80,6 +80,15 @@ async function dropFiles(page: Page, files: { name: string; bytes: Uint8Array; t
   await page.getByTestId("dropzone").dispatchEvent("drop", { dataTransfer: transfer });
 }
 
+/** Whether every node of the page's lineage graph lies inside the graph's frame. */
+function lineageFitsFrame(page: Page): Promise<boolean> {
+  return page.getByTestId("lineage-graph").evaluate((frame) => {
+    const box = frame.getBoundingClientRect();
+    const nodes = [...frame.querySelectorAll(".react-flow__node")].map((node) => node.getBoundingClientRect());
+    return nodes.length > 0 && nodes.every((n) => n.left >= box.left - 1 && n.right <= box.right + 1 && n.top >= box.top - 1 && n.bottom <= box.bottom + 1);
+  });
+}
+
 async function waitForIndexed(predicate: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await predicate())) {
@@ -490,6 +499,10 @@ describe("the app in Chromium, one journey per role", () => {
     await page.getByTestId("lineage-graph").waitFor();
     await page.waitForTimeout(500);
     await screenshot(page, "models");
+    // A page laid out wide and then narrowed (a resized window, a rotated phone) fits its graph again.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await waitForIndexed(() => lineageFitsFrame(page), "every lineage node inside the graph's frame at 390 px", 5_000);
+    await page.setViewportSize({ width: 1280, height: 900 });
   });
 
   it("a model whose manifest breaks the attribution rule is proven wrong by a watcher; its page says which leaf and takes no payment", async () => {

@@ -1,9 +1,9 @@
 // Models as a lineage graph (parent → child), laid out top to bottom by dagre and drawn by React
 // Flow. Each node is a link to the model's page (focusable, so the graph works by keyboard too).
 import dagre from "@dagrejs/dagre";
-import { Background, Controls, MarkerType, ReactFlow, type Edge, type Node } from "@xyflow/react";
+import { Background, Controls, MarkerType, ReactFlow, type Edge, type Node, type ReactFlowInstance } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
-import { useMemo } from "react";
+import { useEffect, useMemo, useRef } from "react";
 import { useNavigate } from "react-router";
 import type { ModelRow } from "../../lib/rows.ts";
 
@@ -41,12 +41,29 @@ export function layoutLineage(models: Pick<ModelRow, "id" | "parentId" | "baseMo
 export default function LineageGraph({ models, height = 360 }: { models: ModelRow[]; height?: number }) {
   const navigate = useNavigate();
   const { nodes, edges } = useMemo(() => layoutLineage(models), [models]);
+  // React Flow fits the graph to its frame when it first draws. A resized window or a rotated phone
+  // changes the frame, and a model that appears in the list changes the graph: both fit it again.
+  const flow = useRef<ReactFlowInstance | null>(null);
+  const frame = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const element = frame.current;
+    if (!element || typeof ResizeObserver === "undefined") return;
+    const observer = new ResizeObserver(() => void flow.current?.fitView());
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
+  useEffect(() => {
+    void flow.current?.fitView();
+  }, [nodes]);
   return (
-    <div className="lineage" style={{ height }} data-testid="lineage-graph">
+    <div className="lineage" style={{ height }} data-testid="lineage-graph" ref={frame}>
       <ReactFlow
         nodes={nodes}
         edges={edges}
         fitView
+        onInit={(instance) => {
+          flow.current = instance;
+        }}
         nodesDraggable={false}
         nodesConnectable={false}
         onNodeClick={(_, node) => navigate(`/models/${node.id}`)}
