@@ -58,45 +58,8 @@ const LEAF_KEYS = ["modelId", "contributionId", "contributor", "weight", "check"
 export type LeafRow = Pick<ManifestLeafRecord, (typeof LEAF_KEYS)[number]>;
 export const LEAF_FIELDS = LEAF_KEYS.join(" ");
 
-export interface LeaderRow {
-  rank: number;
-  address: string;
-  accepted: number;
-  acceptedBytes: string;
-  rejected: number;
-  expired: number;
-  pending: number;
-  acceptanceRateBps: number | null;
-  earned: string;
-}
+/** A row of the indexer's `GET /leaderboard`, typed where the route builds it. */
+export type { LeaderboardItem as LeaderRow } from "@openledger/indexer/records";
 
-export interface QueueItem {
-  contributionId: string;
-  datanetId: number;
-  sequence: number;
-  cid: string;
-  digest: string;
-  format: string;
-  size: number;
-  contributor: string;
-  commitEndsAt: string;
-  /** What the indexer read from the CID's root block (see the indexer's content worker). */
-  storedSize: number | null;
-  sizeCheck: "Unchecked" | "Match" | "Mismatch" | "Unavailable";
-}
-
-export interface RevealItem {
-  commitment: string;
-  datanetId: number;
-  contributionIds: string[];
-  revealOpensAt: string;
-  revealClosesAt: string;
-  window: "waiting" | "open" | "missed";
-}
-
-export interface ValidatorQueue {
-  validator: string;
-  at: string;
-  toCommit: QueueItem[];
-  toReveal: RevealItem[];
-}
+/** The validator's work queue (the indexer's `GET /validators/:address/queue`), typed where the route builds it. */
+export type { QueueItem, RevealItem, ValidatorQueue } from "@openledger/indexer/records";

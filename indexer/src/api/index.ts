@@ -21,6 +21,7 @@ import { getAddress, isAddress, type Hex } from "viem";
 import { DAY } from "../names.ts";
 import { loadSettings } from "../settings.ts";
 import { operationCost, overLimitMessage, QueryRefused, type CostLimits, type OperationCost } from "./graphql-cost.ts";
+import type { LeaderboardRow, QueueItemRow, RevealItemRow } from "./records.ts";
 import { describeSchema } from "./schema-shape.ts";
 import { limitReadonlyStatements, ponderDatabase } from "./manifests/ponder.ts";
 import { sqlManifestStore } from "./manifests/store.ts";
@@ -200,7 +201,7 @@ app.get("/leaderboard", async (c) => {
       .offset(offset);
     higher = async (score) => (await db.select({ n: count() }).from(t).where(and(eq(t.datanetId, id), gt(t.score, score))))[0]!.n;
   }
-  const ranked = [];
+  const ranked: LeaderboardRow[] = [];
   let rank = 0;
   let previous: bigint | undefined;
   for (const [i, row] of rows.entries()) {
@@ -248,7 +249,7 @@ app.get("/validators/:address/queue", async (c) => {
   const toCommit = open
     .filter((row) => row.submittedAt <= now && row.sequence > (last.get(row.datanetId) ?? 0))
     .slice(0, limit)
-    .map((row) => ({
+    .map((row): QueueItemRow => ({
       contributionId: row.id,
       datanetId: row.datanetId,
       sequence: row.sequence,
@@ -269,13 +270,12 @@ app.get("/validators/:address/queue", async (c) => {
     .where(and(eq(M.validator, who), eq(M.state, "Committed"), onlyId === undefined ? undefined : eq(M.datanetId, onlyId)))
     .orderBy(asc(M.revealClosesAt))
     .limit(LIMITS.maxPage);
-  const toReveal = unrevealed.map((row) => ({
+  const toReveal = unrevealed.map((row): RevealItemRow => ({
     commitment: row.id,
     datanetId: row.datanetId,
     contributionIds: row.contributionIds,
     revealOpensAt: row.revealOpensAt,
     revealClosesAt: row.revealClosesAt,
-    /** "waiting" before the reveal window, "open" inside it, "missed" after (it can be slashed). */
     window: now < row.revealOpensAt ? "waiting" : now < row.revealClosesAt ? "open" : "missed",
   }));
   return c.body(json({ validator: who, at: now, toCommit, toReveal }), 200, { "content-type": "application/json" });
