@@ -13,6 +13,7 @@ import {
   computeCid,
   contribute,
   fundDatanet,
+  getAllowance,
   openLedgerActions,
   permitDomainOf,
   ProtocolError,
@@ -141,6 +142,33 @@ describe("deposits paid with a permit", () => {
     expect(result.protected).toBe(true);
     expect(signatures).toBe(1);
     expect(await callsOf(result.transactions.at(-1)!)).toEqual(["permitDeposit", "submitCommitted"]);
+  });
+
+  it("two payments started at once by one account both go in: the one whose permit nonce was taken first is signed again", async () => {
+    // Both permits are signed before either is sent, so both carry the same nonce; the token takes
+    // the first and would refuse the second (PermitRefused), but the SDK sends one at a time and
+    // has the second signed again with the next nonce.
+    const key = privateKeyToAccount(stack.key(9));
+    const signed: bigint[] = [];
+    const account: typeof key = {
+      ...key,
+      signTypedData: ((typed: { message: { nonce: bigint } }) => (signed.push(typed.message.nonce), key.signTypedData(typed as never))) as typeof key.signTypedData,
+    };
+    const frank = createWalletClient({ account, chain: hardhat, transport: http(stack.chain.rpcUrl) });
+    const other = await stack.textDatanet({ name: "permits, second pool" });
+    const before = await nonceOf(9);
+    const [a, b] = await Promise.all([
+      fundDatanet(frank, { contracts: stack.contracts, datanetId, amount: parseEther("4") }),
+      fundDatanet(frank, { contracts: stack.contracts, datanetId: other, amount: parseEther("5") }),
+    ]);
+    expect(await callsOf(a.hash)).toEqual(["permitDeposit", "fund"]);
+    expect(await callsOf(b.hash)).toEqual(["permitDeposit", "fund"]);
+    expect(await nonceOf(9)).toBe(before + 2);
+    // Two signatures with the first nonce (side by side), then one with the next.
+    expect(signed).toHaveLength(3);
+    expect(signed[0]).toBe(signed[1]);
+    expect(signed[2]).toBe(signed[0]! + 1n);
+    expect(await getAllowance(frank, { contracts: stack.contracts, owner: key.address, spender: stack.contracts.Datanets })).toBe(0n);
   });
 
   it("approves with a transaction when the wallet cannot sign typed data", async () => {

@@ -7,7 +7,7 @@ import { OpenLedgerError, ProtocolError } from "../errors.ts";
 import { formatMask, type Format, type Modality } from "../formats.ts";
 import { contractsOf, eventsOf, read, send, type ReadClient, type Sent, type WithContracts, type WriteClient } from "./shared.ts";
 import { randomSalt } from "./review.ts";
-import { ensureAllowance, getAllowance, getOpenBalance, permitDomainOf, signPermit, type ApproveBy, type SignedPermit } from "./token.ts";
+import { ensureAllowance, getAllowance, getOpenBalance, permitDomainOf, signPermit, withCurrentPermit, type ApproveBy, type SignedPermit } from "./token.ts";
 
 /** Lifecycle of a contribution: the protocol's `Status` enum under the name the SDK has always used. */
 import { Status as ContributionStatus, STATUS_NAMES } from "@openledger/protocol";
@@ -221,11 +221,13 @@ async function sendPaying<const fn extends DatanetsWrite, const callArgs extends
   call: { functionName: fn; args: callArgs; gasHeadroom?: bigint },
 ) {
   const contract = { address: contracts.Datanets, abi: datanetsAbi } as const;
-  const permit = payment.permit !== undefined ? payment.permit : await allowDeposit(client, { contracts, amount, ...(payment.approveBy ? { approveBy: payment.approveBy } : {}) });
-  if (!permit) return send(client, { ...contract, ...call } as Parameters<typeof send<typeof datanetsAbi, fn, callArgs>>[1]);
+  const signed = payment.permit !== undefined ? payment.permit : await allowDeposit(client, { contracts, amount, ...(payment.approveBy ? { approveBy: payment.approveBy } : {}) });
+  if (!signed) return send(client, { ...contract, ...call } as Parameters<typeof send<typeof datanetsAbi, fn, callArgs>>[1]);
   const inner = encodeFunctionData({ abi: datanetsAbi, functionName: call.functionName, args: call.args } as Parameters<typeof encodeFunctionData>[0]);
-  const permitCall = encodeFunctionData({ abi: datanetsAbi, functionName: "permitDeposit", args: [permit.value, permit.deadline, permit.v, permit.r, permit.s] });
-  return send(client, { ...contract, functionName: "multicall", args: [[permitCall, inner]], ...(call.gasHeadroom ? { gasHeadroom: call.gasHeadroom } : {}) });
+  return withCurrentPermit(client, { contracts, permit: signed }, (permit) => {
+    const permitCall = encodeFunctionData({ abi: datanetsAbi, functionName: "permitDeposit", args: [permit.value, permit.deadline, permit.v, permit.r, permit.s] });
+    return send(client, { ...contract, functionName: "multicall", args: [[permitCall, inner]], ...(call.gasHeadroom ? { gasHeadroom: call.gasHeadroom } : {}) });
+  });
 }
 
 /**

@@ -17,6 +17,8 @@ export interface SignedPermit {
   owner: Address;
   spender: Address;
   value: bigint;
+  /** The owner's permit nonce it was signed with: the token takes it only while that is still the next one. */
+  nonce: bigint;
   deadline: bigint;
   v: number;
   r: Hex;
@@ -83,10 +85,7 @@ export async function signPermit(
   }
   const owner = client.account.address;
   const [nonce, latest] = await Promise.all([
-    // At the pending block, so that a permit whose transaction is still waiting counts.
-    readContract(client, { address: OpenToken, abi: openTokenAbi, functionName: "nonces", args: [owner], blockTag: "pending" }).catch((e: unknown) => {
-      throw toOpenLedgerError(e);
-    }),
+    permitNonceOf(client, { contracts: args.contracts, owner }),
     args.deadline === undefined ? getBlock(client, { blockTag: "latest" }) : undefined,
   ]);
   // The next block's time is at least the head's and, on a chain that mines only on demand (the
@@ -106,7 +105,50 @@ export async function signPermit(
     throw toOpenLedgerError(error);
   }
   const { r, s, v, yParity } = parseSignature(signature);
-  return { owner, spender: args.spender, value: args.value, deadline, v: Number(v ?? BigInt(yParity + 27)), r, s };
+  return { owner, spender: args.spender, value: args.value, nonce, deadline, v: Number(v ?? BigInt(yParity + 27)), r, s };
+}
+
+/** The nonce the owner's next permit must carry, at the pending block (a permit whose transaction is still waiting counts). */
+export async function permitNonceOf(client: ReadClient, args: WithContracts & { owner: Address }): Promise<bigint> {
+  const { OpenToken } = contractsOf(client, args);
+  return readContract(client, { address: OpenToken, abi: openTokenAbi, functionName: "nonces", args: [args.owner], blockTag: "pending" }).catch((e: unknown) => {
+    throw toOpenLedgerError(e);
+  });
+}
+
+const permitQueues = new Map<string, Promise<void>>();
+
+/**
+ * Runs `send` after every earlier `send` of the same account and token has ended (in this process
+ * or page), with a permit whose nonce is current: one signed for the same nonce as a permit used
+ * since (two payments started at once) is signed again first, which the token would otherwise
+ * refuse. Each permit's nonce is read when it is signed, so two payments signed side by side get
+ * the same one; this is where the second learns that the first took it.
+ */
+export async function withCurrentPermit<T>(
+  client: WriteClient,
+  args: WithContracts & { permit: SignedPermit },
+  send: (permit: SignedPermit) => Promise<T>,
+): Promise<T> {
+  const { OpenToken } = contractsOf(client, args);
+  const key = `${OpenToken}:${args.permit.owner}`.toLowerCase();
+  const earlier = permitQueues.get(key) ?? Promise.resolve();
+  const run = earlier.then(async () => {
+    const { permit } = args;
+    const nonce = await permitNonceOf(client, { contracts: args.contracts, owner: permit.owner });
+    if (permit.nonce === nonce) return send(permit);
+    return send(await signPermit(client, { contracts: args.contracts, spender: permit.spender, value: permit.value }));
+  });
+  const ended = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  permitQueues.set(key, ended);
+  try {
+    return await run;
+  } finally {
+    if (permitQueues.get(key) === ended) permitQueues.delete(key);
+  }
 }
 
 export async function getOpenBalance(client: ReadClient, args: WithContracts & { account: Address }): Promise<bigint> {
