@@ -152,7 +152,7 @@ describe("deposits paid with a permit", () => {
     const signed: bigint[] = [];
     const account: typeof key = {
       ...key,
-      signTypedData: ((typed: { message: { nonce: bigint } }) => (signed.push(typed.message.nonce), key.signTypedData(typed as never))) as typeof key.signTypedData,
+      signTypedData: ((typed) => (signed.push((typed as unknown as { message: { nonce: bigint } }).message.nonce), key.signTypedData(typed))) as typeof key.signTypedData,
     };
     const frank = createWalletClient({ account, chain: hardhat, transport: http(stack.chain.rpcUrl) });
     const other = await stack.textDatanet({ name: "permits, second pool" });
