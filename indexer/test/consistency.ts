@@ -89,6 +89,13 @@ export interface CheckReport {
 }
 
 /** Compares the indexer's tables with the chain (at the chain's latest block). */
+/** `run` over `items`, `size` at a time, the results in the items' order. */
+async function inBatches<T, R>(items: readonly T[], size: number, run: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < items.length; i += size) out.push(...(await Promise.all(items.slice(i, i + size).map(run))));
+  return out;
+}
+
 export async function checkConsistency(t: CheckedChain, indexer: CheckedIndexer): Promise<CheckReport> {
   const tables = await dumpTables(indexer);
   const c = t.client;
@@ -182,10 +189,17 @@ export async function checkConsistency(t: CheckedChain, indexer: CheckedIndexer)
   }
 
   // ─── contributions ─────────────────────────────────────────────────────
-  for (const row of rows("contribution")) {
-    const [contributor, status, submittedAt, size, format, codec, sequence, approveStake, rejectStake, termsVersion] = await read<
-      [Address, number, bigint, bigint, number, number, bigint, bigint, bigint, number]
-    >(A.Datanets, datanetsAbi, "getContribution", [row.id]);
+  // Submissions by Datanet and sequence, and rounds per contribution: looked up once per contribution.
+  const submissionAt = new Map(rows("submission").map((s) => [`${s.datanetId}:${s.sequence}`, s]));
+  const rounds = new Map<string, number>();
+  for (const s of rows("submission")) rounds.set(s.contributionId, (rounds.get(s.contributionId) ?? 0) + 1);
+  // The chain's view of every contribution, read 32 calls at a time (one after another, a backfill of
+  // thousands spent most of its check waiting on round trips).
+  const onChain = await inBatches(rows("contribution"), 32, (row) =>
+    read<[Address, number, bigint, bigint, number, number, bigint, bigint, bigint, number]>(A.Datanets, datanetsAbi, "getContribution", [row.id]),
+  );
+  for (const [i, row] of rows("contribution").entries()) {
+    const [contributor, status, submittedAt, size, format, codec, sequence, approveStake, rejectStake, termsVersion] = onChain[i]!;
     const k = `contribution ${row.id.slice(0, 10)}`;
     expect(`${k}.contributor`, row.contributor, contributor);
     expect(`${k}.status`, row.status, STATUSES[status]);
@@ -197,9 +211,8 @@ export async function checkConsistency(t: CheckedChain, indexer: CheckedIndexer)
     expect(`${k}.approveStake`, row.approveStake, approveStake);
     expect(`${k}.rejectStake`, row.rejectStake, rejectStake);
     expect(`${k}.termsVersion`, row.termsVersion, termsVersion);
-    const latest = rows("submission").find((s) => s.datanetId === row.datanetId && s.sequence === row.sequence);
-    expect(`${k}: its latest submission row`, latest?.contributionId, row.id);
-    expect(`${k}: rounds`, rows("submission").filter((s) => s.contributionId === row.id).length, row.round);
+    expect(`${k}: its latest submission row`, submissionAt.get(`${row.datanetId}:${row.sequence}`)?.contributionId, row.id);
+    expect(`${k}: rounds`, rounds.get(row.id) ?? 0, row.round);
   }
 
   // ─── accounts, contributors, leaderboard ───────────────────────────────
@@ -283,8 +296,14 @@ export async function checkConsistency(t: CheckedChain, indexer: CheckedIndexer)
     expect(`${k}.rewardsClaimed`, cm.rewardsClaimed, rewardsClaimed);
   }
   // Tallies of every pending or decided round equal the revealed votes' weights.
+  const revealedVotes = new Map<string, (typeof tables)["vote"]>();
+  for (const v of rows("vote")) {
+    if (!v.revealed) continue;
+    const key = `${v.contributionId}:${v.sequence}`;
+    revealedVotes.set(key, [...(revealedVotes.get(key) ?? []), v]);
+  }
   for (const row of rows("contribution")) {
-    const votes = rows("vote").filter((v) => v.contributionId === row.id && v.sequence === row.sequence && v.revealed);
+    const votes = (revealedVotes.get(`${row.id}:${row.sequence}`) ?? []) as Row<"vote">[];
     expect(`contribution ${row.id.slice(0, 10)} approve = revealed votes`, row.approveStake, votes.filter((v) => v.approve).reduce((a, v) => a + v.weight, 0n));
     expect(`contribution ${row.id.slice(0, 10)} reject = revealed votes`, row.rejectStake, votes.filter((v) => !v.approve).reduce((a, v) => a + v.weight, 0n));
   }
