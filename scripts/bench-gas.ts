@@ -3,7 +3,6 @@
 // writes benchmarks/gas-snapshot.json, which is checked in so that a regression shows in review.
 //
 //   npm run bench:gas
-import { spawnSync } from "node:child_process";
 import { writeFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -29,22 +28,15 @@ import { hardhat } from "viem/chains";
 import { datanetsAbi, governanceOf, modelRegistryAbi, openTokenAbi, validatorStakingAbi } from "@openledger/protocol";
 import { DEVELOPMENT_PARAMETERS, DEV_PRIVATE_KEYS, deployProtocol, governDev } from "@openledger/protocol/deploy";
 import { signPermit } from "@openledger/sdk";
-import { filterCompilerOutput } from "@openledger/protocol/build";
+import { runHardhatSync } from "@openledger/protocol/build";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const hardhatCli = path.join(root, "node_modules", "hardhat", "dist", "src", "cli.js");
 
 // The production profile is what ships; build it, then regenerate nothing (ABIs do not depend on the profile).
 if (!process.argv.includes("--no-build")) {
   console.log("building the production profile (viaIR + optimizer)…");
-  const built = spawnSync(process.execPath, [hardhatCli, "build", "--build-profile", "production", "--no-tests"], {
-    cwd: root,
-    stdio: ["ignore", "ignore", "pipe"],
-    encoding: "utf8",
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  process.stderr.write(filterCompilerOutput(built.stderr ?? ""));
-  if (built.status !== 0) process.exit(built.status ?? 1);
+  const built = runHardhatSync(root, ["build", "--build-profile", "production", "--no-tests"], "ignore");
+  if (built !== 0) process.exit(built);
 }
 
 const { network } = await import("hardhat");

@@ -10,28 +10,20 @@
 //
 // It then holds the result to a floor: line coverage of contracts/ below `MIN_LINE_COVERAGE` percent
 // fails the stage, naming the files under it (it is 100 % now).
-import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { filterCompilerOutput } from "@openledger/protocol/build";
+import { runHardhatSync } from "@openledger/protocol/build";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const hardhatCli = path.join(root, "node_modules", "hardhat", "dist", "src", "cli.js");
 const testDir = path.join(root, "contracts", "test");
 const files = readdirSync(testDir)
   .filter((name) => name.endsWith(".t.sol") && name !== "Base.t.sol")
   .map((name) => path.join("contracts", "test", name));
 const MIN_LINE_COVERAGE = 99;
 
-const result = spawnSync(process.execPath, [hardhatCli, "test", "solidity", "--coverage", "--build-profile", "coverage", ...files], {
-  cwd: root,
-  stdio: ["ignore", "inherit", "pipe"],
-  encoding: "utf8",
-  maxBuffer: 64 * 1024 * 1024,
-});
-process.stderr.write(filterCompilerOutput(result.stderr ?? ""));
-if (result.status !== 0) process.exit(result.status ?? 1);
+const status = runHardhatSync(root, ["test", "solidity", "--coverage", "--build-profile", "coverage", ...files]);
+if (status !== 0) process.exit(status);
 
 // lcov: per file, SF:<path> … LH:<lines hit> LF:<lines found> … end_of_record.
 const perFile = readFileSync(path.join(root, "coverage", "lcov.info"), "utf8")

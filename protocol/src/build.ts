@@ -11,6 +11,10 @@
 //   5 | pragma experimental ABIEncoderV2;
 //     | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
 //   <blank line>
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+
+const ANSI = /\x1b\[[0-9;]*m/g;
 
 /** Filters one stream of a Hardhat build's output: feed chunks to `write`, then call `end` once. */
 export class CompilerOutputFilter {
@@ -33,9 +37,9 @@ export class CompilerOutputFilter {
     let out = this.#partial ? this.#line(this.#partial) : "";
     this.#partial = "";
     if (this.#block) out += this.#close();
-    if (this.#hidden > 0) {
-      const count = this.#capped ? `more than ${this.#hidden}` : String(this.#hidden);
-      out += `(${count} compiler warnings about files under node_modules not shown)\n`;
+    if (this.#hidden > 0) out += `(${this.#hidden} compiler warnings about files under node_modules not shown)\n`;
+    if (this.#capped) {
+      out += "(solc lists at most 256 warnings; some about the project's own files may be among those it did not list)\n";
     }
     return out;
   }
@@ -53,12 +57,14 @@ export class CompilerOutputFilter {
       }
       return this.#close();
     }
-    // Solc's own cap ("There are more than 256 warnings. Ignoring the rest.") turns the count into a floor.
-    if (/^Warning: There are more than \d+ warnings/.test(line)) {
+    // Hardhat colours "Warning:" when its standard output is a terminal: match on the plain text.
+    const plain = line.replace(ANSI, "");
+    // Solc's own cap ("There are more than 256 warnings. Ignoring the rest."): said plainly at the end.
+    if (/^Warning: There are more than \d+ warnings/.test(plain)) {
       this.#capped = true;
       return "";
     }
-    if (line.startsWith("Warning: ")) {
+    if (plain.startsWith("Warning: ")) {
       this.#block = [line];
       return "";
     }
@@ -69,7 +75,7 @@ export class CompilerOutputFilter {
   #close(): string {
     const block = this.#block ?? [];
     this.#block = null;
-    const location = block.find((l) => /^\s*-->\s/.test(l)) ?? "";
+    const location = block.map((l) => l.replace(ANSI, "")).find((l) => /^\s*-->\s/.test(l)) ?? "";
     if (/[/\\]node_modules[/\\]/.test(location)) {
       this.#hidden += 1;
       return "";
@@ -82,4 +88,16 @@ export class CompilerOutputFilter {
 export function filterCompilerOutput(text: string): string {
   const filter = new CompilerOutputFilter();
   return filter.write(text) + filter.end();
+}
+
+/**
+ * Runs the Hardhat CLI (`node_modules/hardhat`, from `root`) to its end, with its standard output as
+ * `stdout` says and its standard error filtered (`CompilerOutputFilter`) onto this process's.
+ */
+export function runHardhatSync(root: string, args: string[], stdout: "inherit" | "ignore" = "inherit"): number {
+  const cli = path.join(root, "node_modules", "hardhat", "dist", "src", "cli.js");
+  const result = spawnSync(process.execPath, [cli, ...args], { cwd: root, stdio: ["ignore", stdout, "pipe"], encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  process.stderr.write(filterCompilerOutput(result.stderr ?? ""));
+  if (result.error) throw result.error;
+  return result.status ?? 1;
 }

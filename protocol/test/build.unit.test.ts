@@ -34,10 +34,18 @@ describe("the contract build's output", () => {
     expect(out).toContain("(2 compiler warnings about files under node_modules not shown)");
   });
 
-  it("says the count is a floor when solc stopped counting", () => {
+  it("says plainly when solc stopped reporting warnings, since the project's own may be among them", () => {
     const out = filterCompilerOutput(dependencyWarning("Vm.sol") + "Warning: There are more than 256 warnings. Ignoring the rest.\n\n");
-    expect(out).toContain("(more than 1 compiler warnings about files under node_modules not shown)");
-    expect(out).not.toContain("Ignoring the rest");
+    expect(out).toContain("(1 compiler warnings about files under node_modules not shown)");
+    expect(out).toContain("(solc lists at most 256 warnings; some about the project's own files may be among those it did not list)");
+  });
+
+  it("reads Hardhat's coloured output (a terminal on its standard output) as its plain text", () => {
+    const colour = (text: string) => text.replace(/^Warning:/gm, "\x1b[33m\x1b[1mWarning:\x1b[22m\x1b[39m");
+    const out = filterCompilerOutput(colour(dependencyWarning("Vm.sol") + projectWarning));
+    expect(out).not.toContain("node_modules/forge-std");
+    expect(out).toContain("Governance.t.sol");
+    expect(out).toContain("(1 compiler warnings about files under node_modules not shown)");
   });
 
   it("reads a stream cut anywhere, a block split across chunks included", () => {

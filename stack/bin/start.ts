@@ -22,8 +22,8 @@ import { privateKeyToAccount } from "viem/accounts";
 import { governanceOf } from "@openledger/protocol";
 import { DEV_PRIVATE_KEYS, deployProtocol, devWallet, distributeOpen, publicClientFor, type Deployment } from "@openledger/protocol/deploy";
 import { deploymentFile as deploymentPath, writeDeployment } from "@openledger/protocol/node";
-import { filterCompilerOutput } from "@openledger/protocol/build";
-import { freePort, hardhatCli, projectRoot as root, startChain, type LocalChain } from "../src/chain.ts";
+import { runHardhatSync } from "@openledger/protocol/build";
+import { freePort, projectRoot as root, startChain, type LocalChain } from "../src/chain.ts";
 import { DEFAULT_MAX_RPC_BODY_BYTES, startRpcGuard, type RpcGuard } from "../src/rpc-guard.ts";
 import { StateFolder, stackFolders } from "../src/state.ts";
 import { Supervisor, terminate, type ServiceSpec } from "../src/supervisor.ts";
@@ -77,16 +77,12 @@ process.on("SIGTERM", () => void stop(0));
 process.on("SIGHUP", () => void stop(0));
 
 function build(): void {
-  const steps: [string, string[]][] = [
-    ["compiling contracts", [hardhatCli, "build", "--no-tests"]],
-    ["generating the protocol package", ["--disable-warning=ExperimentalWarning", path.join(root, "protocol", "scripts", "generate.ts")]],
-  ];
-  for (const [what, args] of steps) {
-    console.log(`• ${what}…`);
-    const result = spawnSync(process.execPath, args, { cwd: root, stdio: ["ignore", "ignore", "pipe"], encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-    process.stderr.write(filterCompilerOutput(result.stderr ?? ""));
-    if (result.status !== 0) throw new Error(`${what} failed (exit ${result.status})`);
-  }
+  console.log("• compiling contracts…");
+  const compiled = runHardhatSync(root, ["build", "--no-tests"], "ignore");
+  if (compiled !== 0) throw new Error(`compiling contracts failed (exit ${compiled})`);
+  console.log("• generating the protocol package…");
+  const generated = spawnSync(process.execPath, ["--disable-warning=ExperimentalWarning", path.join(root, "protocol", "scripts", "generate.ts")], { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
+  if (generated.status !== 0) throw new Error(`generating the protocol package failed (exit ${generated.status})`);
 }
 
 async function waitFor(target: string, name: string, timeoutMs: number, method = "GET"): Promise<void> {
