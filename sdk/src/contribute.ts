@@ -441,7 +441,16 @@ export async function contribute(
       args.onProgress?.({ stage: "submitting", done, total });
       // The allowance is settled here: a retry below sends the same permit (or none) and asks nothing.
       const submit = () =>
-        submitFiles(client, { contracts, datanetId: args.datanetId, files: chunk, termsVersion, depositPerFile: deposit, ...(commitment ? { commitment } : {}), permit: permit ?? null });
+        submitFiles(client, {
+          contracts,
+          datanetId: args.datanetId,
+          files: chunk,
+          termsVersion,
+          depositPerFile: deposit,
+          ...(commitment ? { commitment } : {}),
+          permit: permit ?? null,
+          onApproving: (by) => args.onProgress?.({ stage: "approving", approveBy: by, done, total }),
+        });
       const sent = commitment ? await afterCommitment(submit) : await submit();
       transactions.push(sent.hash);
       displaced.push(...sent.result.displaced);

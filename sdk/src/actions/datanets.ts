@@ -206,6 +206,8 @@ function cannotSignTypedData(error: unknown): boolean {
 interface Payment {
   permit?: SignedPermit | null;
   approveBy?: ApproveBy;
+  /** Called just before the wallet is asked to sign a permit again (one whose nonce another payment took first). */
+  onApproving?: (by: ApproveBy) => void;
 }
 
 /**
@@ -221,10 +223,10 @@ async function sendPaying<const fn extends DatanetsWrite, const callArgs extends
   call: { functionName: fn; args: callArgs; gasHeadroom?: bigint },
 ) {
   const contract = { address: contracts.Datanets, abi: datanetsAbi } as const;
-  const signed = payment.permit !== undefined ? payment.permit : await allowDeposit(client, { contracts, amount, ...(payment.approveBy ? { approveBy: payment.approveBy } : {}) });
+  const signed = payment.permit !== undefined ? payment.permit : await allowDeposit(client, { contracts, amount, ...(payment.approveBy ? { approveBy: payment.approveBy } : {}), ...(payment.onApproving ? { onApproving: payment.onApproving } : {}) });
   if (!signed) return send(client, { ...contract, ...call } as Parameters<typeof send<typeof datanetsAbi, fn, callArgs>>[1]);
   const inner = encodeFunctionData({ abi: datanetsAbi, functionName: call.functionName, args: call.args } as Parameters<typeof encodeFunctionData>[0]);
-  return withCurrentPermit(client, { contracts, permit: signed }, (permit) => {
+  return withCurrentPermit(client, { contracts, permit: signed, ...(payment.onApproving ? { onSigning: () => payment.onApproving?.("permit") } : {}) }, (permit) => {
     const permitCall = encodeFunctionData({ abi: datanetsAbi, functionName: "permitDeposit", args: [permit.value, permit.deadline, permit.v, permit.r, permit.s] });
     return send(client, { ...contract, functionName: "multicall", args: [[permitCall, inner]], ...(call.gasHeadroom ? { gasHeadroom: call.gasHeadroom } : {}) });
   });
@@ -337,6 +339,8 @@ export async function submitFiles(
      */
     permit?: SignedPermit | null;
     approveBy?: ApproveBy;
+    /** Called just before the wallet is asked for a permit (again, when another payment took its nonce first). */
+    onApproving?: (by: ApproveBy) => void;
   },
 ): Promise<Sent<{ contributionIds: Hex[]; displaced: DisplacedCopy[] }>> {
   const contracts = contractsOf(client, args);

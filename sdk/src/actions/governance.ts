@@ -141,9 +141,9 @@ export function describeGovernanceParam(p: GovernanceParam): string {
     case "bps":
       return `${name} ${(Number(v) / 100).toLocaleString("en-US", { maximumFractionDigits: 2 })} %`;
     case "seconds":
-      return `${name} ${formatDuration(Number(v))}`;
+      return `${name} ${formatDuration(Number(v), { exact: true })}`;
     case "bytes":
-      return `${name} ${formatBytes(Number(v))}`;
+      return `${name} ${formatBytes(Number(v), { exact: true })}`;
     case "files":
       return `${name} ${Number(v).toLocaleString("en-US")}`;
     case "bool":

@@ -17,8 +17,8 @@ export interface SignedPermit {
   owner: Address;
   spender: Address;
   value: bigint;
-  /** The owner's permit nonce it was signed with: the token takes it only while that is still the next one. */
-  nonce: bigint;
+  /** The owner's permit nonce it was signed with (the token takes it only while that is still the next one); absent on a permit from elsewhere. */
+  nonce?: bigint;
   deadline: bigint;
   v: number;
   r: Hex;
@@ -117,27 +117,36 @@ export async function permitNonceOf(client: ReadClient, args: WithContracts & { 
 }
 
 const permitQueues = new Map<string, Promise<void>>();
+/** Permits signed again by `withCurrentPermit`, by the permit they replace: a retry reuses the new one. */
+const replacements = new WeakMap<SignedPermit, SignedPermit>();
 
 /**
- * Runs `send` after every earlier `send` of the same account and token has ended (in this process
- * or page), with a permit whose nonce is current: one signed for the same nonce as a permit used
- * since (two payments started at once) is signed again first, which the token would otherwise
- * refuse. Each permit's nonce is read when it is signed, so two payments signed side by side get
- * the same one; this is where the second learns that the first took it.
+ * Runs `send` after every earlier `send` of the same sender and token has ended (in this process or
+ * page), with a permit whose nonce is current. Each permit's nonce is read when it is signed, so two
+ * payments an account signs side by side carry the same one; this is where the second learns that
+ * the first took it, and has the sender's wallet sign it again (`onSigning` is called first) instead
+ * of sending a permit the token would refuse. A permit of another owner, or one without its nonce,
+ * is sent as it is.
  */
 export async function withCurrentPermit<T>(
   client: WriteClient,
-  args: WithContracts & { permit: SignedPermit },
+  args: WithContracts & { permit: SignedPermit; onSigning?: () => void },
   send: (permit: SignedPermit) => Promise<T>,
 ): Promise<T> {
   const { OpenToken } = contractsOf(client, args);
-  const key = `${OpenToken}:${args.permit.owner}`.toLowerCase();
+  const sender = client.account.address;
+  const key = `${OpenToken}:${sender}`.toLowerCase();
   const earlier = permitQueues.get(key) ?? Promise.resolve();
   const run = earlier.then(async () => {
-    const { permit } = args;
-    const nonce = await permitNonceOf(client, { contracts: args.contracts, owner: permit.owner });
+    let permit = args.permit;
+    while (replacements.has(permit)) permit = replacements.get(permit)!;
+    if (permit.nonce === undefined || permit.owner.toLowerCase() !== sender.toLowerCase()) return send(permit);
+    const nonce = await permitNonceOf(client, { contracts: args.contracts, owner: sender });
     if (permit.nonce === nonce) return send(permit);
-    return send(await signPermit(client, { contracts: args.contracts, spender: permit.spender, value: permit.value }));
+    args.onSigning?.();
+    const fresh = await signPermit(client, { contracts: args.contracts, spender: permit.spender, value: permit.value, deadline: permit.deadline });
+    replacements.set(permit, fresh);
+    return send(fresh);
   });
   const ended = run.then(
     () => undefined,

@@ -24,4 +24,15 @@ describe("sizes and durations in words (the app, the CLI and governance's explan
     expect(formatDuration(90_000)).toBe("1 d 1 h");
     expect(formatDuration(-5)).toBe("0 s");
   });
+  it("says every unit where a rounded figure would hide one (governance's explanations)", () => {
+    expect(formatDuration(86_460)).toBe("1 d");
+    expect(formatDuration(86_460, { exact: true })).toBe("1 d 1 min");
+    expect(formatDuration(3_659, { exact: true })).toBe("1 h 59 s");
+    expect(formatDuration(120, { exact: true })).toBe("2 min");
+    expect(formatBytes(10.25 * 1024 * 1024)).toBe("10.3 MiB");
+    expect(formatBytes(10.25 * 1024 * 1024, { exact: true })).toBe("10.3 MiB (10,747,904 bytes)");
+    expect(formatBytes(1_048_575, { exact: true })).toBe("1,024 KiB (1,048,575 bytes)");
+    expect(formatBytes(10 * 1024 * 1024, { exact: true })).toBe("10 MiB");
+    expect(formatBytes(1536, { exact: true })).toBe("1.5 KiB");
+  });
 });
