@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { count } from "ponder";
 import * as schema from "../ponder.schema.ts";
-import { operationCost, type CostLimits } from "../src/api/graphql-cost.ts";
+import { costLimitsOf, operationCost } from "../src/api/graphql-cost.ts";
 import { describeSchema } from "../src/api/schema-shape.ts";
 import { apiLimits } from "../src/settings.ts";
 import { Protocol, contributionId, fileRef, startTestChain, type TestChain } from "@openledger/testkit";
@@ -107,8 +107,7 @@ async function load(indexer: Indexer, name: string, graphqlQuery: string) {
  * on an unindexed column past an offset, wide pages (five aliases), and counts (`totalCount` scans).
  */
 function expensiveOperations(database: "pglite" | "postgres"): string[] {
-  const defaults = apiLimits(database === "postgres" ? { DATABASE_URL: "postgresql://bench" } : {});
-  const limits: CostLimits = { maxCost: defaults.graphqlMaxCost, maxPage: 1_000, rowCost: defaults.graphqlRowCost, queryCost: defaults.graphqlQueryCost, scanCost: defaults.graphqlScanCost };
+  const limits = costLimitsOf(apiLimits(database === "postgres" ? { DATABASE_URL: "postgresql://bench" } : {}));
   const shape = describeSchema(schema as Record<string, unknown>);
   const shapes: ((n: number) => string)[] = [
     (n) => `{ contributions(limit: ${n}) { items { datanet { id pool contributions(limit: 4) { items { id cid } } } } } }`,

@@ -88,7 +88,6 @@ export interface CheckReport {
   checked: number;
 }
 
-/** Compares the indexer's tables with the chain (at the chain's latest block). */
 /** `run` over `items`, `size` at a time, the results in the items' order. */
 async function inBatches<T, R>(items: readonly T[], size: number, run: (item: T) => Promise<R>): Promise<R[]> {
   const out: R[] = [];
@@ -96,6 +95,7 @@ async function inBatches<T, R>(items: readonly T[], size: number, run: (item: T)
   return out;
 }
 
+/** Compares the indexer's tables with the chain (at the chain's latest block). */
 export async function checkConsistency(t: CheckedChain, indexer: CheckedIndexer): Promise<CheckReport> {
   const tables = await dumpTables(indexer);
   const c = t.client;
@@ -190,7 +190,11 @@ export async function checkConsistency(t: CheckedChain, indexer: CheckedIndexer)
 
   // ─── contributions ─────────────────────────────────────────────────────
   // Submissions by Datanet and sequence, and rounds per contribution: looked up once per contribution.
-  const submissionAt = new Map(rows("submission").map((s) => [`${s.datanetId}:${s.sequence}`, s]));
+  const submissionAt = new Map<string, Row<"submission">>();
+  for (const s of rows("submission")) {
+    const key = `${s.datanetId}:${s.sequence}`;
+    if (!submissionAt.has(key)) submissionAt.set(key, s); // the first, as a search would find it
+  }
   const rounds = new Map<string, number>();
   for (const s of rows("submission")) rounds.set(s.contributionId, (rounds.get(s.contributionId) ?? 0) + 1);
   // The chain's view of every contribution, read 32 calls at a time (one after another, a backfill of

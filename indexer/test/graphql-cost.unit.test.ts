@@ -7,15 +7,12 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import * as ponderSchema from "../ponder.schema.ts";
-import { operationCost, overLimitMessage, type CostLimits } from "../src/api/graphql-cost.ts";
+import { costLimitsOf, operationCost, overLimitMessage, type CostLimits } from "../src/api/graphql-cost.ts";
 import { describeSchema } from "../src/api/schema-shape.ts";
 import { apiLimits } from "../src/settings.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-const limitsOf = (env: NodeJS.ProcessEnv): CostLimits => {
-  const defaults = apiLimits(env);
-  return { maxCost: defaults.graphqlMaxCost, maxPage: 1_000, rowCost: defaults.graphqlRowCost, queryCost: defaults.graphqlQueryCost, scanCost: defaults.graphqlScanCost };
-};
+const limitsOf = (env: NodeJS.ProcessEnv): CostLimits => costLimitsOf(apiLimits(env));
 // The model's arithmetic below is written for PostgreSQL's weights (a row costs 1); PGlite's are
 // checked on their own.
 const LIMITS = limitsOf({ DATABASE_URL: "postgresql://127.0.0.1/indexer" });

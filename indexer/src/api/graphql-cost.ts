@@ -22,9 +22,12 @@ import {
   type SelectionSetNode,
   type ValueNode,
 } from "graphql";
+import type { ApiLimits } from "../settings.ts";
 import type { SchemaShape, TableShape } from "./schema-shape.ts";
 
 export const DEFAULT_PAGE = 50;
+/** The largest page a list may ask for. */
+export const MAX_PAGE = 1_000;
 
 const MAX_VISITED = 100_000;
 
@@ -39,6 +42,11 @@ export interface CostLimits {
   queryCost: number;
   /** Cost of a query that reads every row its filter matches: a sort without an index, a `totalCount`. */
   scanCost: number;
+}
+
+/** The cost limits of an indexer's settings (`apiLimits`): the same in the API, its tests and its bench. */
+export function costLimitsOf(api: Pick<ApiLimits, "graphqlMaxCost" | "graphqlRowCost" | "graphqlQueryCost" | "graphqlScanCost">): CostLimits {
+  return { maxCost: api.graphqlMaxCost, maxPage: MAX_PAGE, rowCost: api.graphqlRowCost, queryCost: api.graphqlQueryCost, scanCost: api.graphqlScanCost };
 }
 
 /** One field's share of an operation's cost, with the figures it was computed from. */

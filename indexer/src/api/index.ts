@@ -20,7 +20,7 @@ import { and, asc, count, desc, eq, gt, graphql, sql } from "ponder";
 import { getAddress, isAddress, type Hex } from "viem";
 import { DAY } from "../names.ts";
 import { loadSettings } from "../settings.ts";
-import { operationCost, overLimitMessage, QueryRefused, type CostLimits, type OperationCost } from "./graphql-cost.ts";
+import { costLimitsOf, MAX_PAGE, operationCost, overLimitMessage, QueryRefused, type CostLimits, type OperationCost } from "./graphql-cost.ts";
 import type { LeaderboardRow, QueueItemRow, RevealItemRow } from "./records.ts";
 import { describeSchema } from "./schema-shape.ts";
 import { limitReadonlyStatements, ponderDatabase } from "./manifests/ponder.ts";
@@ -38,17 +38,11 @@ export const LIMITS = {
   maxOperationDepth: 12,
   maxOperationAliases: 20,
   maxOperationTokens: 2_000,
-  maxPage: 1_000,
+  maxPage: MAX_PAGE,
   maxSqlLength: 5_000,
 };
 
-const COST_LIMITS: CostLimits = {
-  maxCost: LIMITS.graphqlMaxCost,
-  maxPage: LIMITS.maxPage,
-  rowCost: LIMITS.graphqlRowCost,
-  queryCost: LIMITS.graphqlQueryCost,
-  scanCost: LIMITS.graphqlScanCost,
-};
+const COST_LIMITS: CostLimits = costLimitsOf(LIMITS);
 const SCHEMA_SHAPE = describeSchema(schema as Record<string, unknown>);
 
 const app = new Hono();

@@ -52,9 +52,12 @@ export default function LineageGraph({ models, height = 360 }: { models: ModelRo
     observer.observe(element);
     return () => observer.disconnect();
   }, []);
+  // Keyed on the layout, not the array: a poll or a parent's render that rebuilds the same graph
+  // leaves the person's pan and zoom alone.
+  const layout = nodes.map((n) => `${n.id}@${n.position.x},${n.position.y}`).join(" ");
   useEffect(() => {
     void flow.current?.fitView();
-  }, [nodes]);
+  }, [layout]);
   return (
     <div className="lineage" style={{ height }} data-testid="lineage-graph" ref={frame}>
       <ReactFlow
