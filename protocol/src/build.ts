@@ -18,10 +18,18 @@ const ANSI = /\x1b\[[0-9;]*m/g;
 
 /** Filters one stream of a Hardhat build's output: feed chunks to `write`, then call `end` once. */
 export class CompilerOutputFilter {
+  /** Whether `end` counts what was left out (an operator's run) or says nothing of it (`npm start`). */
+  readonly #summary: boolean;
   #partial = "";
   #block: string[] | null = null;
   #hidden = 0;
   #capped = false;
+  /** A blank line that ends a line left out (solc's cap) is left out with it. */
+  #skipBlank = false;
+
+  constructor(options: { summary?: boolean } = {}) {
+    this.#summary = options.summary ?? true;
+  }
 
   /** The text to print for `chunk` (whole lines only; a partial line waits for the next chunk). */
   write(chunk: string): string {
@@ -37,6 +45,7 @@ export class CompilerOutputFilter {
     let out = this.#partial ? this.#line(this.#partial) : "";
     this.#partial = "";
     if (this.#block) out += this.#close();
+    if (!this.#summary) return out;
     if (this.#hidden > 0) out += `(${this.#hidden} compiler warnings about files under node_modules not shown)\n`;
     if (this.#capped) {
       out += "(solc lists at most 256 warnings; some about the project's own files may be among those it did not list)\n";
@@ -59,9 +68,13 @@ export class CompilerOutputFilter {
     }
     // Hardhat colours "Warning:" when its standard output is a terminal: match on the plain text.
     const plain = line.replace(ANSI, "");
+    const skipBlank = this.#skipBlank;
+    this.#skipBlank = false;
+    if (skipBlank && plain.trim() === "") return "";
     // Solc's own cap ("There are more than 256 warnings. Ignoring the rest."): said plainly at the end.
     if (/^Warning: There are more than \d+ warnings/.test(plain)) {
       this.#capped = true;
+      this.#skipBlank = true;
       return "";
     }
     if (plain.startsWith("Warning: ")) {
@@ -85,19 +98,20 @@ export class CompilerOutputFilter {
 }
 
 /** Filters a whole captured output at once (for `spawnSync`). */
-export function filterCompilerOutput(text: string): string {
-  const filter = new CompilerOutputFilter();
-  return filter.write(text) + filter.end();
+export function filterCompilerOutput(text: string, options: { summary?: boolean } = {}): string {
+  const filter = new CompilerOutputFilter(options);
+  const out = filter.write(text) + filter.end();
+  return out.trim() === "" ? "" : out; // blank lines alone, once the warnings around them are gone
 }
 
 /**
  * Runs the Hardhat CLI (`node_modules/hardhat`, from `root`) to its end, with its standard output as
  * `stdout` says and its standard error filtered (`CompilerOutputFilter`) onto this process's.
  */
-export function runHardhatSync(root: string, args: string[], stdout: "inherit" | "ignore" = "inherit"): number {
+export function runHardhatSync(root: string, args: string[], stdout: "inherit" | "ignore" = "inherit", options: { summary?: boolean } = {}): number {
   const cli = path.join(root, "node_modules", "hardhat", "dist", "src", "cli.js");
   const result = spawnSync(process.execPath, [cli, ...args], { cwd: root, stdio: ["ignore", stdout, "pipe"], encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-  process.stderr.write(filterCompilerOutput(result.stderr ?? ""));
+  process.stderr.write(filterCompilerOutput(result.stderr ?? "", options));
   if (result.error) throw result.error;
   return result.status ?? 1;
 }

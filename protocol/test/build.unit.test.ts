@@ -57,6 +57,11 @@ describe("the contract build's output", () => {
     }
   });
 
+  it("says nothing of what it left out when asked not to (npm start)", () => {
+    const out = filterCompilerOutput(dependencyWarning("Vm.sol") + projectWarning + "Warning: There are more than 256 warnings. Ignoring the rest.\n\n", { summary: false });
+    expect(out).toBe(projectWarning);
+  });
+
   it("prints nothing extra for a clean build", () => {
     expect(filterCompilerOutput("Nothing to compile\n")).toBe("Nothing to compile\n");
   });

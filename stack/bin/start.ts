@@ -78,7 +78,8 @@ process.on("SIGHUP", () => void stop(0));
 
 function build(): void {
   console.log("• compiling contracts…");
-  const compiled = runHardhatSync(root, ["build", "--no-tests"], "ignore");
+  // People who start the stack see errors and warnings about the project's files, not a count of the test library's.
+  const compiled = runHardhatSync(root, ["build", "--no-tests"], "ignore", { summary: false });
   if (compiled !== 0) throw new Error(`compiling contracts failed (exit ${compiled})`);
   console.log("• generating the protocol package…");
   const generated = spawnSync(process.execPath, ["--disable-warning=ExperimentalWarning", path.join(root, "protocol", "scripts", "generate.ts")], { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
