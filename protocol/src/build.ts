@@ -53,11 +53,6 @@ export class CompilerOutputFilter {
     return out;
   }
 
-  /** How many dependency warnings were left out. */
-  get hidden(): number {
-    return this.#hidden;
-  }
-
   #line(line: string): string {
     if (this.#block) {
       if (line.trim() !== "") {

@@ -1,12 +1,11 @@
 import path from "node:path";
 import type { Command } from "commander";
 import { formatEther } from "viem";
-import { checkFiles, checkSubmission, contribute, getQuota, type ApproveBy, type ContributionFile } from "@openledger/sdk";
+import { checkFiles, checkSubmission, contribute, getQuota, type ApproveBy, type ContributionFile, formatBytes } from "@openledger/sdk";
 import { fileSource } from "@openledger/sdk/node";
 import { approveByOption, datanetArg, when, collectFiles, UsageError } from "../args.ts";
 import { EXIT } from "../exit.ts";
 import { printFields, printJson, printTable, progressBar } from "../output.ts";
-import { formatBytes } from "../../units.ts";
 import type { Cli } from "../cli.ts";
 import { checkRow, claimedFormat, printVerdicts } from "./check.ts";
 

@@ -25,10 +25,10 @@ import {
   type ApproveBy,
   type DatanetInfo,
   type Modality,
+  formatBytes,
 } from "@openledger/sdk";
 import { amount, approveByOption, int, datanetArg, list, metadataName, UsageError } from "../args.ts";
 import { open, printFields, printJson, printTable } from "../output.ts";
-import { formatBytes } from "../../units.ts";
 import type { Cli } from "../cli.ts";
 import type { DatanetRecord } from "@openledger/indexer/records";
 import { fromIndexerOrChain, indexerRows } from "../indexer.ts";

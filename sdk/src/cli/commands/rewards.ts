@@ -4,9 +4,9 @@ import {
   claimRewards,
   getAccount,
   getOpenBalance,
+  formatBytes,
 } from "@openledger/sdk";
 import { open, printFields, printJson } from "../output.ts";
-import { formatBytes } from "../../units.ts";
 import type { Cli } from "../cli.ts";
 
 export function registerRewards(program: Command, { ctxOf, json }: Cli): void {

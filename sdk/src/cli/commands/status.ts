@@ -10,12 +10,12 @@ import {
   governanceOf,
   OpenLedgerError,
   stake,
+  formatBytes,
 } from "@openledger/sdk";
 import { encryptKeystore } from "@openledger/sdk/node";
 import { when, UsageError } from "../args.ts";
 import { ENV, loadKey, type Context, type GlobalOptions } from "../context.ts";
 import { open, printFields, printJson } from "../output.ts";
-import { formatBytes } from "../../units.ts";
 import type { Cli } from "../cli.ts";
 
 export function registerStatus(program: Command, { ctxOf, json }: Cli): void {

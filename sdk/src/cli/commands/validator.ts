@@ -22,12 +22,12 @@ import {
   type CidCodec,
   type Format,
   type ReviewItem,
+  formatBytes,
 } from "@openledger/sdk";
 import { getAddress, type Address, type Hex } from "viem";
 import { amount, datanetArg, digestOf, list, when, UsageError } from "../args.ts";
 import { EXIT } from "../exit.ts";
 import { open, printFields, printJson, printTable } from "../output.ts";
-import { formatBytes } from "../../units.ts";
 import type { Cli } from "../cli.ts";
 import type { Context } from "../context.ts";
 import { fromIndexerOrChain, indexerRows } from "../indexer.ts";
