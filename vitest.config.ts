@@ -1,12 +1,17 @@
 // One Vitest run over every workspace; each package has its own vitest.config.ts, and `test/` holds
-// the whole-stack suites. Suites start real chains, IPFS nodes, indexers, training processes and
-// Chromium, so files run one at a time: the machines this runs on have two cores.
+// the whole-stack suites. Every file starts what it needs (chains, IPFS nodes, indexers, stacks,
+// Chromium) on free loopback ports and in its own temporary folders, so files run side by side:
+// two at a time by default (the machines this runs on have two cores; OPENLEDGER_TEST_WORKERS sets
+// another count), the longest first (scripts/test-order.ts).
 import { defineConfig } from "vitest/config";
+import LongestFirst from "./scripts/test-order.ts";
+
+const workers = Number(process.env.OPENLEDGER_TEST_WORKERS ?? 2);
 
 export default defineConfig({
   test: {
     projects: ["protocol", "sdk", "ipfs", "indexer", "trainer", "app", "app/vitest.e2e.config.ts", "test"],
-    fileParallelism: false,
-    maxWorkers: 1,
+    maxWorkers: Number.isInteger(workers) && workers > 0 ? workers : 2,
+    sequence: { sequencer: LongestFirst },
   },
 });

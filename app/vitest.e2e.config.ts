@@ -8,6 +8,5 @@ export default defineConfig({
     include: ["e2e/**/*.test.ts"],
     testTimeout: 300_000,
     hookTimeout: 420_000,
-    fileParallelism: false,
   },
 });

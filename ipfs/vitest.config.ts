@@ -6,7 +6,5 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     testTimeout: 60_000,
     hookTimeout: 30_000,
-    // The files share two cores with other work; one file at a time keeps timings honest.
-    fileParallelism: false,
   },
 });

@@ -2,11 +2,9 @@
 // contracts/test (unit, fuzz, round and threat tests; the invariant suite runs in `npm test` only).
 // The test helpers under contracts/test are not instrumented (`coverage.skipFiles`).
 //
-// It builds with the `coverage` profile, whose compiler is the wasm solc 0.8.37 (`solc-coverage`):
-// the 0.8.28 wasm build that compiles everything else aborts ("memory access out of bounds") on a
-// compilation job holding the instrumented protocol and a test, although each of the job's
-// contracts compiles alone. The abort grew with the instrumented code until it took most test files.
-// The 0.8.37 build compiles them all.
+// It builds with the `coverage` profile (the development compiler, the wasm solc 0.8.37 of
+// `solc-dev`, as one job), instrumented, into Hardhat's coverage folders: `artifacts/` keeps the
+// plain build that the other suites deploy.
 //
 // It then holds the result to a floor: line coverage of contracts/ below `MIN_LINE_COVERAGE` percent
 // fails the stage, naming the files under it (it is 100 % now).

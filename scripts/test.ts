@@ -3,8 +3,10 @@
 //   npm test             everything, as CI runs it: type-check every package, compile the contracts
 //                        and check the protocol package's generated files are current, the Solidity
 //                        tests (unit, fuzz, threat, invariant), coverage of contracts/, then every
-//                        Vitest project (protocol, sdk, ipfs, indexer, trainer, and test/ — the
-//                        whole-stack suites, which share one `npm start` stack).
+//                        Vitest project (protocol, sdk, ipfs, indexer, trainer, app, app-e2e, and
+//                        test/ — the whole-stack suites), two files at a time, longest first
+//                        (vitest.config.ts). The Solidity stages beside Vitest were measured slower
+//                        in all (722 s against 640 s): both use every core.
 //   npm run test:unit    the inner loop, no servers: type-check, the Solidity tests on Hardhat's
 //                        in-process EVM (a quarter of the fuzz and invariant runs), and the Vitest
 //                        files named `*.unit.test.ts` (nothing that starts a chain node, an IPFS

@@ -6,6 +6,5 @@ export default defineConfig({
     include: ["**/*.test.ts"],
     testTimeout: 900_000,
     hookTimeout: 300_000,
-    fileParallelism: false,
   },
 });

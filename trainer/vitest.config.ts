@@ -6,8 +6,7 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     testTimeout: 240_000,
     hookTimeout: 240_000,
-    // tfjs-wasm keeps one heap per process; files run in separate forks, one at a time on 2 cores.
+    // tfjs-wasm keeps one heap per process: each file runs in a fork of its own.
     pool: "forks",
-    fileParallelism: false,
   },
 });

@@ -29,30 +29,37 @@ async function waitForSubmissions(indexer: Indexer, n: number, timeoutMs = 180_0
   throw new Error(`indexer reached ${seen} of ${n} submissions in ${timeoutMs} ms:\n${indexer.log().slice(-2000)}`);
 }
 
+// One chain, flooded once, for both databases: the indexers only read it.
+let t: TestChain;
+const total = MANY_PER_BLOCK + ONE_PER_BLOCK;
+
+beforeAll(async () => {
+  t = await startTestChain();
+  const p = new Protocol(t);
+  const started = Date.now();
+  const d = await prepareFlood(p);
+  await flood(p, d, MANY_PER_BLOCK, 200, "many");
+  await flood(p, d, ONE_PER_BLOCK, 1, "one");
+  // Past Ponder's 30-block finality on 31337, so that the whole flood is backfill, not live.
+  await p.mine(35);
+  console.log(`crash: ${total} events on chain in ${Date.now() - started} ms`);
+});
+
+afterAll(async () => {
+  await t?.stop();
+});
+
 describe.each(DATABASES)("crash recovery on %s", (database) => {
-  let t: TestChain;
   let pg: Postgres | undefined;
   const running: Indexer[] = [];
-  let total = 0;
 
   beforeAll(async () => {
-    t = await startTestChain();
     if (database === "postgres") pg = await startPostgres();
-    const p = new Protocol(t);
-    const started = Date.now();
-    const d = await prepareFlood(p);
-    await flood(p, d, MANY_PER_BLOCK, 200, "many");
-    await flood(p, d, ONE_PER_BLOCK, 1, "one");
-    total = MANY_PER_BLOCK + ONE_PER_BLOCK;
-    // Past Ponder's 30-block finality on 31337, so that the whole flood is backfill, not live.
-    await p.mine(35);
-    console.log(`crash (${database}): ${MANY_PER_BLOCK + ONE_PER_BLOCK} events on chain in ${Date.now() - started} ms`);
   });
 
   afterAll(async () => {
     for (const i of running) await i.stop();
     await pg?.stop();
-    await t?.stop();
   });
 
   const start = async (schemaName: string, pgliteDir?: string) => {

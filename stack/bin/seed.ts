@@ -181,6 +181,23 @@ async function main(): Promise<void> {
   }
 
   if (!train) return;
+
+  /**
+   * The job's whole loss curve, from its event history (the stream replays every step and ends with
+   * the finished job). One step's loss is one batch's and jumps from batch to batch, so the end of
+   * the run is the mean over its last epoch.
+   */
+  const lossCurve = async (jobId: string): Promise<{ first: number; last: number; lastEpochSteps: number }> => {
+    const stream = await fetch(`${trainerUrl}/v1/jobs/${jobId}/events`);
+    const steps = (await stream.text())
+      .split("\n\n")
+      .filter((block) => block.startsWith("event: progress\n"))
+      .map((block) => JSON.parse(block.slice(block.indexOf("data: ") + 6)) as { step: number; epoch: number; loss: number });
+    if (steps.length === 0) throw new Error(`the training job ${jobId} reported no steps`);
+    const lastEpoch = steps.at(-1)!.epoch;
+    const tail = steps.filter((s) => s.epoch === lastEpoch);
+    return { first: steps[0]!.loss, last: tail.reduce((sum, s) => sum + s.loss, 0) / tail.length, lastEpochSteps: tail.length };
+  };
   console.log(`• a LoRA training run on Datanet ${datanets[Modality.Text]} through the trainer node (${trainerUrl})`);
   const token = process.env.TRAINER_TOKEN || readOperatorToken(trainerTokenFile);
   if (!token) throw new Error(`no trainer operator token in ${trainerTokenFile}: is the stack's trainer running (npm start)? Or set TRAINER_TOKEN`);
@@ -194,8 +211,6 @@ async function main(): Promise<void> {
   const job = (await response.json()) as { id: string };
   console.log(`  job ${job.id}: watch with  npx trainer jobs status ${job.id} --watch`);
   const deadline = Date.now() + 20 * 60_000;
-  let firstLoss: number | undefined;
-  let lastLoss: number | undefined;
   for (;;) {
     const state = (await (await fetch(`${trainerUrl}/v1/jobs/${job.id}`)).json()) as {
       state: string;
@@ -207,7 +222,8 @@ async function main(): Promise<void> {
       if (state.state !== "succeeded") throw new Error(`the training job ${state.state}: ${state.error ?? ""}`);
       const modelId = state.publication?.modelId;
       if (!modelId) throw new Error(`the job trained but registered no model: ${state.publication?.notRegistered ?? "unknown reason"}`);
-      console.log(`\n  loss ${firstLoss?.toFixed(3)} → ${lastLoss?.toFixed(3)}`);
+      const curve = await lossCurve(job.id);
+      console.log(`\n  loss ${curve.first.toFixed(3)} → ${curve.last.toFixed(3)} (step 1 → the mean of the last epoch's ${curve.lastEpochSteps} steps)`);
       console.log(`  registered on chain as model ${modelId}`);
       const question = FACTS[0]![0];
       const ask = async (model: string): Promise<string> => {
@@ -230,8 +246,6 @@ async function main(): Promise<void> {
     }
     if (Date.now() > deadline) throw new Error("the training job did not finish in 20 minutes");
     if (state.progress) {
-      firstLoss ??= state.progress.loss;
-      lastLoss = state.progress.loss;
       process.stdout.write(`\r  step ${state.progress.step}/${state.progress.totalSteps}, loss ${state.progress.loss.toFixed(3)}   `);
     }
     await new Promise((resolve) => setTimeout(resolve, state.progress ? 1_000 : 200));

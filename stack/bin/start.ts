@@ -204,12 +204,17 @@ async function main(): Promise<void> {
   });
   const { deployment, deploymentFile, accounts } = await deploy();
 
-  for (const spec of services(deploymentFile)) {
-    const [readyPath, timeoutMs, what, method] = READY[spec.name]!;
-    console.log(`• starting ${what} on 127.0.0.1:${ports[spec.name as keyof typeof ports]} (log: ${shown(spec.log)})…`);
-    supervisor.start(spec);
-    await waitFor(`${url(ports[spec.name as keyof typeof ports])}${readyPath}`, spec.name, timeoutMs, method);
-  }
+  // The services start side by side: each finds the others by URL when it needs them (the indexer
+  // checks manifests on IPFS with retries, the trainer and the app call on demand), so none waits
+  // on another's start.
+  await Promise.all(
+    services(deploymentFile).map((spec) => {
+      const [readyPath, timeoutMs, what, method] = READY[spec.name]!;
+      console.log(`• starting ${what} on 127.0.0.1:${ports[spec.name as keyof typeof ports]} (log: ${shown(spec.log)})…`);
+      supervisor.start(spec);
+      return waitFor(`${url(ports[spec.name as keyof typeof ports])}${readyPath}`, spec.name, timeoutMs, method);
+    }),
+  );
 
   banner(deployment, deploymentFile, accounts);
   if (exitAfterStart) return stop(0);
