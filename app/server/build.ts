@@ -3,7 +3,7 @@
 // of their contents kept beside the build (package.json files included: their `sideEffects` and
 // `exports` change what the bundle holds). A fresh clone builds once; later starts reuse it.
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { appRoot, projectRoot } from "./settings.ts";
 
@@ -42,6 +42,10 @@ export async function buildIfNeeded(options: { distDir?: string; force?: boolean
   const digest = inputsDigest();
   if (!options.force && existsSync(path.join(distDir, "index.html")) && existsSync(stamp) && readFileSync(stamp, "utf8") === digest) return false;
   options.log?.("• building the app (vite build)…");
+  // Built beside `dist/` and put in place by renames: a server reading `dist/` meanwhile, or another
+  // process building the same inputs at the same time (two stacks starting together), never sees
+  // half a build.
+  const building = `${distDir}.building-${process.pid}`;
   const { build } = await import("vite");
   // Always a production build (minified, React's production runtime), also when the caller runs
   // under a test runner that set NODE_ENV=test: Vite and the React plugin read NODE_ENV, and a
@@ -49,11 +53,23 @@ export async function buildIfNeeded(options: { distDir?: string; force?: boolean
   const nodeEnv = process.env.NODE_ENV;
   process.env.NODE_ENV = "production";
   try {
-    await build({ root: appRoot, configFile: path.join(appRoot, "vite.config.ts"), mode: "production", logLevel: "warn", build: { outDir: distDir, emptyOutDir: true } });
+    await build({ root: appRoot, configFile: path.join(appRoot, "vite.config.ts"), mode: "production", logLevel: "warn", build: { outDir: building, emptyOutDir: true } });
+  } catch (error) {
+    rmSync(building, { recursive: true, force: true });
+    throw error;
   } finally {
     if (nodeEnv === undefined) delete process.env.NODE_ENV;
     else process.env.NODE_ENV = nodeEnv;
   }
-  writeFileSync(stamp, digest);
+  writeFileSync(path.join(building, STAMP), digest);
+  const old = `${distDir}.old-${process.pid}`;
+  if (existsSync(distDir)) renameSync(distDir, old);
+  try {
+    renameSync(building, distDir);
+  } catch {
+    // Another process put its build of the same inputs in place first.
+    rmSync(building, { recursive: true, force: true });
+  }
+  rmSync(old, { recursive: true, force: true });
   return true;
 }

@@ -35,29 +35,43 @@ function alive(pid: number): boolean {
 /**
  * Fills an absent or empty PGlite folder with a copy of an empty database cluster. Creating a
  * cluster (initdb, in WebAssembly) is about 1.7 s of the indexer's 6.6 s start; copying one takes
- * about 50 ms. The cluster is made once per PGlite version, in node_modules/.cache, and put in place
- * by a rename, so launchers that start together never see half of one.
+ * about 50 ms. The cluster is made once per PGlite version, in node_modules/.cache. Both the
+ * cluster and each copy are written beside their place and put there by a rename, so a launcher
+ * killed meanwhile, or two starting together, never leave half of one. Anything that goes wrong
+ * here only costs the time: Ponder then creates the cluster itself.
  */
 async function seedPglite(dir: string): Promise<void> {
   if (existsSync(dir) && readdirSync(dir).length > 0) return;
-  const packageDir = path.dirname(path.dirname(fileURLToPath(import.meta.resolve("@electric-sql/pglite"))));
-  const { version } = JSON.parse(readFileSync(path.join(packageDir, "package.json"), "utf8")) as { version: string };
-  const cache = path.resolve(indexerRoot, "..", "node_modules", ".cache", "openledger-indexer");
-  const template = path.join(cache, `pglite-${version}`);
-  if (!existsSync(path.join(template, "PG_VERSION"))) {
-    mkdirSync(cache, { recursive: true });
-    const making = mkdtempSync(path.join(cache, "making-"));
-    const { PGlite } = await import("@electric-sql/pglite");
-    const db = new PGlite(making);
-    await db.waitReady;
-    await db.close();
-    try {
-      renameSync(making, template);
-    } catch {
-      rmSync(making, { recursive: true, force: true }); // another launcher made it first
+  const pending: string[] = [];
+  try {
+    const packageDir = path.dirname(path.dirname(fileURLToPath(import.meta.resolve("@electric-sql/pglite"))));
+    const { version } = JSON.parse(readFileSync(path.join(packageDir, "package.json"), "utf8")) as { version: string };
+    const cache = path.resolve(indexerRoot, "..", "node_modules", ".cache", "openledger-indexer");
+    const template = path.join(cache, `pglite-${version}`);
+    if (!existsSync(path.join(template, "PG_VERSION"))) {
+      mkdirSync(cache, { recursive: true });
+      const making = mkdtempSync(path.join(cache, "making-"));
+      pending.push(making);
+      const { PGlite } = await import("@electric-sql/pglite");
+      const db = new PGlite(making);
+      await db.waitReady;
+      await db.close();
+      try {
+        renameSync(making, template);
+      } catch (error) {
+        if (!existsSync(path.join(template, "PG_VERSION"))) throw error; // not a launcher that made it first
+      }
     }
+    const copy = `${dir}.copying-${process.pid}`;
+    pending.push(copy);
+    cpSync(template, copy, { recursive: true });
+    rmSync(dir, { recursive: true, force: true }); // empty, checked above
+    renameSync(copy, dir);
+  } catch (error) {
+    console.error(`(the indexer's PGlite folder starts without the cached empty cluster: ${error instanceof Error ? error.message : String(error)})`);
+  } finally {
+    for (const folder of pending) rmSync(folder, { recursive: true, force: true });
   }
-  cpSync(template, dir, { recursive: true });
 }
 
 const settings = loadSettings(process.env);

@@ -26,6 +26,7 @@ import { runHardhatSync } from "@openledger/protocol/build";
 import { freePort, projectRoot as root, startChain, type LocalChain } from "../src/chain.ts";
 import { DEFAULT_MAX_RPC_BODY_BYTES, startRpcGuard, type RpcGuard } from "../src/rpc-guard.ts";
 import { StateFolder, stackFolders } from "../src/state.ts";
+import { withFolderLock } from "../src/folder-lock.ts";
 import { Supervisor, terminate, type ServiceSpec } from "../src/supervisor.ts";
 
 const { stateDir, deploymentsDir } = stackFolders(root);
@@ -79,7 +80,9 @@ process.on("SIGHUP", () => void stop(0));
 function build(): void {
   console.log("• compiling contracts…");
   // People who start the stack see errors and warnings about the project's files, not a count of the test library's.
-  const compiled = runHardhatSync(root, ["build", "--no-tests"], "ignore", { summary: false });
+  // One build at a time on this checkout: Hardhat saves its compile cache through one fixed temporary
+  // file, so two stacks starting together could corrupt it.
+  const compiled = withFolderLock(path.join(root, "cache", "build.lock"), () => runHardhatSync(root, ["build", "--no-tests"], "ignore", { summary: false }));
   if (compiled !== 0) throw new Error(`compiling contracts failed (exit ${compiled})`);
   console.log("• generating the protocol package…");
   const generated = spawnSync(process.execPath, ["--disable-warning=ExperimentalWarning", path.join(root, "protocol", "scripts", "generate.ts")], { cwd: root, stdio: ["ignore", "ignore", "inherit"] });

@@ -1,2 +1,3 @@
 // @openledger/stack: the local stack's parts, for the launcher (`npm start`) and the test kit.
 export * from "./chain.ts";
+export * from "./folder-lock.ts";

@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
+import { processAlive } from "./folder-lock.ts";
 
 /**
  * Where a stack keeps its state: `STACK_DIR`, or `<project>/.stack`. The default stack writes its
@@ -24,14 +25,6 @@ export interface StackState {
   services?: Record<string, number>;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 export function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -56,7 +49,7 @@ export class StateFolder {
   async claim(ports: Record<string, number>): Promise<void> {
     if (existsSync(this.file)) {
       const running = JSON.parse(readFileSync(this.file, "utf8")) as StackState;
-      if (running.pid !== process.pid && alive(running.pid)) {
+      if (running.pid !== process.pid && processAlive(running.pid)) {
         const list = Object.entries(running.ports).map(([name, port]) => `${name} ${port}`).join(", ");
         throw new Error(
           `a local stack is already running from ${path.relative(process.cwd(), this.dir) || this.dir} (pid ${running.pid}, started ${running.startedAt}; ports: ${list}).\n` +
