@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { count } from "ponder";
 import * as schema from "../ponder.schema.ts";
-import { costLimitsOf, operationCost } from "../src/api/graphql-cost.ts";
+import { costLimitsOf, largestAccepted } from "../src/api/graphql-cost.ts";
 import { describeSchema } from "../src/api/schema-shape.ts";
 import { apiLimits } from "../src/settings.ts";
 import { Protocol, contributionId, fileRef, startTestChain, type TestChain } from "@openledger/testkit";
@@ -116,21 +116,9 @@ function expensiveOperations(database: "pglite" | "postgres"): string[] {
     (n) => `{ ${Array.from({ length: Math.min(n, 20) }, (_, i) => `a${i}: contributions(limit: 1) { totalCount }`).join(" ")} }`,
   ];
   return shapes.map((make) => {
-    const fits = (n: number) => {
-      try {
-        return operationCost(make(n), {}, undefined, limits, shape).cost <= limits.maxCost;
-      } catch {
-        return false; // refused for another limit (a page over 1,000 rows)
-      }
-    };
-    let [low, high] = [1, 100_000]; // the largest n that fits lies in [low, high)
-    if (!fits(low)) throw new Error(`${make(1)} is over the cost limit already`);
-    while (high - low > 1) {
-      const mid = Math.floor((low + high) / 2);
-      if (fits(mid)) low = mid;
-      else high = mid;
-    }
-    return make(low);
+    const n = largestAccepted(make, limits, shape);
+    if (n === 0) throw new Error(`${make(1)} is over the cost limit already`);
+    return make(n);
   });
 }
 

@@ -7,7 +7,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import * as ponderSchema from "../ponder.schema.ts";
-import { costLimitsOf, operationCost, overLimitMessage, type CostLimits } from "../src/api/graphql-cost.ts";
+import { costLimitsOf, largestAccepted, operationCost, overLimitMessage, type CostLimits } from "../src/api/graphql-cost.ts";
 import { describeSchema } from "../src/api/schema-shape.ts";
 import { apiLimits } from "../src/settings.ts";
 
@@ -174,5 +174,25 @@ describe("attacks the row count alone let through", () => {
     const result = cost(`{ contributions(orderBy: "size", limit: 1000, offset: 3999) { items { id } } }`);
     expect(result.cost).toBe(4999 + Q + S);
     expect(overLimitMessage(result, LIMITS)).toContain(`+ 1 × ${S} (unindexed sort on "size")`);
+  });
+});
+
+describe("largestAccepted: an operation grown to the limit", () => {
+  // n contributions (+ a query), their Datanets (+ a query), 4 contributions of each (+ n queries).
+  const nested = (n: number) => `{ contributions(limit: ${n}) { items { datanet { id pool contributions(limit: 4) { items { id cid } } } } } }`;
+
+  test("is the last size under the limit on each database's weights, and one more is over", () => {
+    for (const [limits, expected] of [[LIMITS, 45], [PGLITE, 42]] as const) {
+      const n = largestAccepted(nested, limits, SHAPE);
+      expect(n).toBe(expected);
+      expect(cost(nested(n), {}, limits).cost).toBeLessThanOrEqual(limits.maxCost);
+      expect(cost(nested(n + 1), {}, limits).cost).toBeGreaterThan(limits.maxCost);
+    }
+  });
+
+  test("a page over the row cap counts as refused, and 0 means even the smallest is refused", () => {
+    expect(largestAccepted((n) => `{ contributions(limit: ${n}) { items { id } } }`, LIMITS, SHAPE)).toBe(1_000);
+    const huge = (n: number) => `{ ${Array.from({ length: 10 }, (_, i) => `a${i}: datanets(limit: 1000) { items { contributions(limit: ${n}) { items { id } } } }`).join(" ")} }`;
+    expect(largestAccepted(huge, LIMITS, SHAPE)).toBe(0);
   });
 });

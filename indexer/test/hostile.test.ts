@@ -14,7 +14,10 @@ import { Protocol, fileRef, startTestChain, type TestChain } from "@openledger/t
 import { graphql, query, startIndexer, waitForBlock, type Indexer } from "@openledger/testkit";
 import { DATABASES, startPostgres, type Postgres } from "@openledger/testkit";
 import { dumpTables, sqlClient } from "./consistency.ts";
-import { GRAPHQL_ROW_COST } from "../src/settings.ts";
+import * as schema from "../ponder.schema.ts";
+import { costLimitsOf, largestAccepted } from "../src/api/graphql-cost.ts";
+import { describeSchema } from "../src/api/schema-shape.ts";
+import { apiLimits, GRAPHQL_ROW_COST } from "../src/settings.ts";
 
 /** GET /sql/db as @ponder/client sends it (superjson of {sql, params, typings}; no meta for plain JSON). */
 async function rawSql(indexer: Indexer, statement: string): Promise<{ status: number; text: string }> {
@@ -141,12 +144,16 @@ describe.each(DATABASES)("a hostile client on %s", (database) => {
   });
 
   test("normal queries answer, also while the most expensive accepted query runs", async () => {
-    const sql = await sqlClient(indexer).db.select().from((await import("../ponder.schema.ts")).contribution);
+    const sql = await sqlClient(indexer).db.select().from(schema.contribution);
     expect(sql).toHaveLength(20);
     // n contributions (+ a query), their Datanets (+ a query), 4 contributions of each (+ n queries), with
-    // n as large as the limit allows: 45 on PostgreSQL (4,970), 42 on PGlite, where a row costs 2 (4,904).
-    const parents = GRAPHQL_ROW_COST[database] === 1 ? 45 : 42;
-    const expensive = `{ contributions(limit: ${parents}) { items { datanet { id pool contributions(limit: 4) { items { id cid } } } } } }`;
+    // n as large as this database's weights allow (45 on PostgreSQL, 42 on PGlite, where a row costs 2).
+    const nested = (n: number) => `{ contributions(limit: ${n}) { items { datanet { id pool contributions(limit: 4) { items { id cid } } } } } }`;
+    const limits = costLimitsOf(apiLimits(database === "postgres" ? { DATABASE_URL: "postgresql://hostile" } : {}));
+    const parents = largestAccepted(nested, limits, describeSchema(schema as Record<string, unknown>));
+    expect(parents).toBeGreaterThan(10);
+    expect((await graphql(indexer, nested(parents + 1))).status, "one parent more is over the limit").toBe(400);
+    const expensive = nested(parents);
     const started = performance.now();
     const heavy = graphql(indexer, expensive).then((r) => ({ ...r, ms: performance.now() - started }));
     const latencies: number[] = [];

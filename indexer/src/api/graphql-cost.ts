@@ -94,6 +94,30 @@ export function operationCost(
   return { cost, ...(walker.largest ? { largest: walker.largest } : {}) };
 }
 
+/**
+ * The largest n below 100,000 for which the operation `make(n)` is accepted under `limits`, by
+ * bisection (cost grows with n); 0 when `make(1)` is refused already. An operation refused for
+ * another rule (a page over MAX_PAGE rows) counts as refused. The benchmark and the hostile-client
+ * tests grow their most expensive operations with it, so their sizes follow the weights.
+ */
+export function largestAccepted(make: (n: number) => string, limits: CostLimits, schema?: SchemaShape): number {
+  const fits = (n: number) => {
+    try {
+      return operationCost(make(n), {}, undefined, limits, schema).cost <= limits.maxCost;
+    } catch {
+      return false;
+    }
+  };
+  if (!fits(1)) return 0;
+  let [low, high] = [1, 100_000]; // the largest n that fits lies in [low, high)
+  while (high - low > 1) {
+    const mid = Math.floor((low + high) / 2);
+    if (fits(mid)) low = mid;
+    else high = mid;
+  }
+  return low;
+}
+
 /** The refusal of an operation over the limit: the rule, the numbers, and the part that cost most. */
 export function overLimitMessage(result: OperationCost, limits: CostLimits): string {
   const perRow = limits.rowCost === 1 ? "" : ` × ${limits.rowCost}`;
