@@ -29,6 +29,7 @@ import { sampleFile } from "@openledger/sdk/samples";
 import { DEV_PRIVATE_KEYS } from "@openledger/protocol/deploy";
 import { readOperatorToken } from "@openledger/trainer/operator-token";
 import { STARTER_JOB } from "@openledger/trainer/job-rules";
+import { parseSseEvents } from "@openledger/trainer/sse";
 import path from "node:path";
 import { projectRoot } from "../src/chain.ts";
 import { stackFolders } from "../src/state.ts";
@@ -189,10 +190,10 @@ async function main(): Promise<void> {
    */
   const lossCurve = async (jobId: string): Promise<{ first: number; last: number; lastEpochSteps: number }> => {
     const stream = await fetch(`${trainerUrl}/v1/jobs/${jobId}/events`);
-    const steps = (await stream.text())
-      .split("\n\n")
-      .filter((block) => block.startsWith("event: progress\n"))
-      .map((block) => JSON.parse(block.slice(block.indexOf("data: ") + 6)) as { step: number; epoch: number; loss: number });
+    if (!stream.ok) throw new Error(`the trainer refused the job's events: ${stream.status} ${await stream.text()}`);
+    const steps = parseSseEvents(await stream.text())
+      .events.filter((e) => e.event === "progress")
+      .map((e) => JSON.parse(e.data) as { step: number; epoch: number; loss: number });
     if (steps.length === 0) throw new Error(`the training job ${jobId} reported no steps`);
     const lastEpoch = steps.at(-1)!.epoch;
     const tail = steps.filter((s) => s.epoch === lastEpoch);

@@ -21,6 +21,7 @@ import path from "node:path";
 import { DEFAULT_PORT, defaultDataDir } from "./node/config.ts";
 import type { JobEstimate } from "./node/estimate.ts";
 import { readOperatorToken, tokenFileOf } from "./node/operator-token.ts";
+import { parseSseEvents } from "./node/sse.ts";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, unreachable: 3, cancelled: 4 } as const;
 
@@ -184,14 +185,9 @@ async function watch(base: string, id: string, json: boolean): Promise<Job> {
     let index = 0;
     try {
       for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-        buffer += decoder.decode(chunk, { stream: true });
-        let cut: number;
-        while ((cut = buffer.indexOf("\n\n")) >= 0) {
-          const block = buffer.slice(0, cut);
-          buffer = buffer.slice(cut + 2);
-          const event = /^event: (.*)$/m.exec(block)?.[1];
-          const data = block.split("\n").filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\n");
-          if (!data) continue;
+        const parsed = parseSseEvents(buffer + decoder.decode(chunk, { stream: true }));
+        buffer = parsed.rest;
+        for (const { event, data } of parsed.events) {
           const payload = JSON.parse(data) as Record<string, unknown>;
           if (event === "end") return payload as unknown as Job;
           if (index++ < seen) continue; // printed before a reconnect

@@ -2,6 +2,7 @@
 // jobs, read the servable models, and follow a job's server-sent events (its history, then live
 // progress until it ends).
 import type { JobEstimate } from "@openledger/trainer/api-types";
+import { parseSseEvents } from "@openledger/trainer/sse";
 import { errorMessageOf, serviceFetch, ServiceRequestError } from "./services.ts";
 
 export type { JobEstimate };
@@ -73,22 +74,7 @@ export type JobEvent =
   | { type: "log"; message: string; at: string }
   | { type: "end"; job: TrainerJob };
 
-/** Splits an event stream's text into complete events (name and data); returns the unfinished rest. */
-export function parseSseEvents(buffer: string): { events: { event: string; data: string }[]; rest: string } {
-  const blocks = buffer.split(/\r?\n\r?\n/);
-  const rest = blocks.pop() ?? "";
-  const events: { event: string; data: string }[] = [];
-  for (const block of blocks) {
-    let event = "message";
-    const data: string[] = [];
-    for (const line of block.split(/\r?\n/)) {
-      if (line.startsWith("event:")) event = line.slice(6).trim();
-      else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
-    }
-    if (data.length > 0) events.push({ event, data: data.join("\n") });
-  }
-  return { events, rest };
-}
+export { parseSseEvents };
 
 /** One server-sent event of a job as a typed event; undefined for anything this app does not know. */
 export function toJobEvent(event: string, data: string): JobEvent | undefined {
