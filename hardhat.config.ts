@@ -24,6 +24,14 @@ function wasmCompiler(packageName: string) {
 const shipping = wasmCompiler("solc");
 const development = wasmCompiler("solc-dev");
 
+/**
+ * A coverage run (`--coverage`, as `npm run coverage` passes it) builds instrumented contracts. It
+ * keeps its build cache and artifacts under coverage/build/, apart from the plain build in cache/
+ * and artifacts/ that the stacks deploy: the two builds never overwrite each other's files, so they
+ * can run side by side (`npm test` does), and neither invalidates the other's cache.
+ */
+const coverageRun = process.argv.includes("--coverage");
+
 /** Fewer fuzz and invariant runs for the fast test tier (see `test.solidity`). */
 const quickFuzz = process.env.OPENLEDGER_QUICK_FUZZ === "1";
 
@@ -57,6 +65,7 @@ export default defineConfig({
     skipFiles: ["contracts/test/**"],
   },
   paths: {
+    ...(coverageRun ? { cache: "./coverage/build/cache", artifacts: "./coverage/build/artifacts" } : {}),
     sources: "./contracts",
     tests: { solidity: "./contracts/test" },
   },

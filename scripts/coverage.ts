@@ -3,8 +3,8 @@
 // The test helpers under contracts/test are not instrumented (`coverage.skipFiles`).
 //
 // It builds with the `coverage` profile (the development compiler, the wasm solc 0.8.37 of
-// `solc-dev`, as one job), instrumented, into Hardhat's coverage folders: `artifacts/` keeps the
-// plain build that the other suites deploy.
+// `solc-dev`, as one job), instrumented, into coverage/build/ (hardhat.config.ts): `artifacts/` and
+// `cache/` keep the plain build that the other suites deploy, so the two builds can run side by side.
 //
 // It then holds the result to a floor: line coverage of contracts/ below `MIN_LINE_COVERAGE` percent
 // fails the stage, naming the files under it (it is 100 % now).

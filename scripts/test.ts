@@ -103,27 +103,46 @@ async function main(): Promise<number> {
   const keep = (code: number) => {
     if (status === 0 && code !== 0) status = code;
   };
-  if (!skip("--no-typecheck")) {
-    // The app compiles for the browser (DOM types, JSX), so it has its own project; the two run side by side.
-    // (The contracts' compile beside them too was measured no faster: 91 s against 30 + 59 s.)
-    const checks = await Promise.all([
-      stage("type-check every package (tsc --noEmit -p tsconfig.check.json)", [bin.tsc, "--noEmit", "-p", "tsconfig.check.json"], undefined, { buffered: true }),
-      stage("type-check the app (tsc --noEmit -p app/tsconfig.json)", [bin.tsc, "--noEmit", "-p", "app/tsconfig.json"], undefined, { buffered: true }),
-    ]);
-    checks.forEach(keep);
-    if (status !== 0) return status;
-  }
-  if (!skip("--no-hardhat")) {
-    keep(await stage("compile the contracts (hardhat build)", [bin.hardhat, "build"], undefined, { compiler: true }));
-    if (status !== 0) return status;
-    keep(await stage("generated protocol files are current", [...tsFlags, path.join(root, "protocol", "scripts", "generate.ts"), "--check"]));
+  // Before Vitest, two lanes run side by side; each stage prints its output whole when it ends.
+  // Most of these stages keep one core busy (tsc, and the wasm solc of each build), so on two cores
+  // two lanes finish in about the time of the longer one:
+  //   lane 1: type-check every package, type-check the app, then coverage (its own instrumented
+  //           build, in its own folders: see hardhat.config.ts);
+  //   lane 2: compile the contracts, check the generated protocol files, the Solidity tests.
+  // A third lane measured slower (the builds then wait on each other's core). Vitest starts when
+  // both lanes have passed: run beside it, these stages slowed it more than they saved.
+  const typecheck = !skip("--no-typecheck");
+  const hardhat = !skip("--no-hardhat");
+  const coverage = hardhat && !unit && !skip("--no-coverage");
+  const laneOne = async (): Promise<void> => {
+    if (typecheck) {
+      keep(await stage("type-check every package (tsc --noEmit -p tsconfig.check.json)", [bin.tsc, "--noEmit", "-p", "tsconfig.check.json"], undefined, { buffered: true }));
+      // The app compiles for the browser (DOM types, JSX), so it has its own project.
+      keep(await stage("type-check the app (tsc --noEmit -p app/tsconfig.json)", [bin.tsc, "--noEmit", "-p", "app/tsconfig.json"], undefined, { buffered: true }));
+    }
+    if (coverage && status === 0) {
+      keep(await stage("coverage of contracts/ (scripts/coverage.ts)", [...tsFlags, path.join(root, "scripts", "coverage.ts")], undefined, { buffered: true }));
+    }
+  };
+  const laneTwo = async (): Promise<void> => {
+    if (!hardhat) return;
+    const compiled = await stage("compile the contracts (hardhat build)", [bin.hardhat, "build"], undefined, { compiler: true, buffered: true });
+    keep(compiled);
+    if (compiled !== 0) return;
+    keep(await stage("generated protocol files are current", [...tsFlags, path.join(root, "protocol", "scripts", "generate.ts"), "--check"], undefined, { buffered: true }));
     // The unit tier runs a quarter of the fuzz and invariant runs (hardhat.config.ts); the full run all of them.
     keep(
-      await stage(`Solidity tests (hardhat test solidity${unit ? ", quick fuzz" : ""})`, [bin.hardhat, "test", "solidity"], hardhatCount, { compiler: true, ...(unit ? { env: { OPENLEDGER_QUICK_FUZZ: "1" } } : {}) }),
+      await stage(`Solidity tests (hardhat test solidity${unit ? ", quick fuzz" : ""})`, [bin.hardhat, "test", "solidity"], hardhatCount, {
+        compiler: true,
+        buffered: true,
+        ...(unit ? { env: { OPENLEDGER_QUICK_FUZZ: "1" } } : {}),
+      }),
     );
-    if (!unit && !skip("--no-coverage") && status === 0) {
-      keep(await stage("coverage of contracts/ (scripts/coverage.ts)", [...tsFlags, path.join(root, "scripts", "coverage.ts")]));
-    }
+  };
+  if (typecheck || hardhat) {
+    console.log(`\n• ${[typecheck && "type-checks", coverage && "coverage", hardhat && "the contracts' build and Solidity tests"].filter(Boolean).join(", ")}: two lanes side by side`);
+    await Promise.all([laneOne(), laneTwo()]);
+    if (status !== 0) return status;
   }
   if (!skip("--no-vitest")) {
     // The unit tier is every file named `*.unit.test.ts`: no chain node, IPFS node, indexer or stack.
@@ -136,6 +155,6 @@ async function main(): Promise<number> {
 const status = await main();
 console.log("\nStage durations:");
 for (const [name, seconds] of timings) console.log(`  ${seconds.toFixed(0).padStart(5)} s  ${name}`);
-console.log(`  ${((Date.now() - startedAt) / 1000).toFixed(0).padStart(5)} s  in all (wall clock; the type-checks run side by side)`);
+console.log(`  ${((Date.now() - startedAt) / 1000).toFixed(0).padStart(5)} s  in all (wall clock; the stages before Vitest run in two lanes)`);
 console.log(`\n${passed} passed, ${failed} failed`);
 process.exit(status);
