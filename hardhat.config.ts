@@ -44,10 +44,12 @@ export default defineConfig({
         ...development,
         settings: { evmVersion: "cancun", optimizer: { enabled: true, runs: 200 } },
       },
-      // `npm run coverage` (scripts/coverage.ts): the same build, instrumented, kept apart from the default one.
+      // `npm run coverage` (scripts/coverage.ts): the same sources, instrumented, kept apart from the
+      // default build. Without the optimizer, as coverage tools usually build: which statements run
+      // does not depend on it, and the compile takes about 40 s here instead of 60.
       coverage: {
         ...development,
-        settings: { evmVersion: "cancun", optimizer: { enabled: true, runs: 200 } },
+        settings: { evmVersion: "cancun", optimizer: { enabled: false } },
       },
       // What ships: viaIR + optimizer. `npm run bench:gas` measures this profile.
       production: {

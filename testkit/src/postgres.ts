@@ -2,7 +2,7 @@
 // (/usr/lib/postgresql/<version>/bin or POSTGRES_BIN): a fresh cluster in a temp dir, listening on
 // a free loopback port, run as the `postgres` system user when we are root (initdb refuses root).
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { freePort } from "@openledger/stack";
@@ -37,6 +37,25 @@ function asPostgresUser(): string[] {
     execFileSync("useradd", ["--system", "--no-create-home", "--shell", "/usr/sbin/nologin", "postgres"], { stdio: "inherit" });
   }
   return ["runuser", "-u", "postgres", "--"];
+}
+
+/** The postmaster's pid from its lock file in the data folder, if it is there. */
+function postmasterPid(data: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(path.join(data, "postmaster.pid"), "utf8").split("\n")[0]);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function signal(pid: number | undefined, name: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(pid, name);
+  } catch {
+    // already gone
+  }
 }
 
 export async function startPostgres(): Promise<Postgres> {
@@ -91,13 +110,17 @@ export async function startPostgres(): Promise<Postgres> {
           resolve();
         };
         if (child.exitCode !== null) return done();
-        const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+        // With runuser in between, the signal must reach postgres itself (runuser does not pass
+        // SIGINT on): its pid is the first line of postmaster.pid. SIGINT is a fast shutdown.
+        const server = postmasterPid(data) ?? child.pid;
+        const timer = setTimeout(() => {
+          for (const pid of [server, child.pid]) signal(pid, "SIGKILL");
+        }, 10_000);
         child.once("exit", () => {
           clearTimeout(timer);
           done();
         });
-        // With runuser in between, the signal must reach postgres itself: SIGINT is a fast shutdown.
-        child.kill("SIGINT");
+        signal(server, "SIGINT");
       }),
   };
 }
