@@ -2,10 +2,12 @@
 // Hardhat node with the protocol, embedded IPFS, the indexer, the trainer node), this app's server
 // in front of it, and Debian's Chromium driven by playwright-core.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
 import { createServer } from "node:net";
 import path from "node:path";
 import { getAddress } from "viem";
+import { DEPLOYMENTS_DIR } from "@openledger/protocol/node";
 import { readOperatorToken } from "@openledger/trainer/operator-token";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { buildIfNeeded, startAppServer, type RunningAppServer } from "../server/index.ts";
@@ -33,11 +35,15 @@ export interface Stack {
   trainer: string;
   /** The trainer's operator token file (the stack's trainer writes it at its start). */
   trainerTokenFile: string;
+  /** The stack's deployment file, for the CLI (`OPENLEDGER_DEPLOYMENT`). */
+  deploymentFile: string;
   stop(): Promise<void>;
 }
 
 /** Where the stack in STACK_DIR (default .stack) keeps the trainer's operator token. */
 const stackTokenFile = () => path.join(process.env.STACK_DIR ? path.resolve(process.env.STACK_DIR) : path.join(projectRoot, ".stack"), "trainer", "operator-token");
+/** Where the stack in STACK_DIR keeps its deployment (the default stack: the protocol package's deployments folder). */
+const stackDeploymentFile = () => path.join(process.env.STACK_DIR ? path.join(path.resolve(process.env.STACK_DIR), "deployments") : DEPLOYMENTS_DIR, "31337.json");
 
 /** Headers for the trainer's job writes (submit, cancel, retry) made by a journey itself. */
 export function trainerWriteHeaders(stack: Pick<Stack, "trainerTokenFile">): Record<string, string> {
@@ -46,10 +52,15 @@ export function trainerWriteHeaders(stack: Pick<Stack, "trainerTokenFile">): Rec
   return { "content-type": "application/json", authorization: `Bearer ${token}` };
 }
 
-/** Starts `stack/bin/start.ts` on free ports and waits for its banner. */
+/**
+ * Starts `stack/bin/start.ts` on free ports, in a state folder of its own (so that it neither meets
+ * a stack the developer runs in .stack nor writes the repository's deployment file), and waits for
+ * its banner.
+ */
 export async function startStack(): Promise<Stack> {
   const ports = { CHAIN_PORT: await freePort(), IPFS_PORT: await freePort(), INDEXER_PORT: await freePort(), TRAINER_PORT: await freePort() };
-  const env = { ...process.env, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) };
+  const stackDir = mkdtempSync(path.join(os.tmpdir(), "app-e2e-stack-"));
+  const env = { ...process.env, STACK_DIR: stackDir, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) };
   const child: ChildProcess = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", path.join(projectRoot, "stack", "bin", "start.ts"), "--no-app"], { cwd: projectRoot, env, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
@@ -66,12 +77,15 @@ export async function startStack(): Promise<Stack> {
     ipfs: at(ports.IPFS_PORT),
     indexer: at(ports.INDEXER_PORT),
     trainer: at(ports.TRAINER_PORT),
-    trainerTokenFile: stackTokenFile(),
+    trainerTokenFile: path.join(stackDir, "trainer", "operator-token"),
+    deploymentFile: path.join(stackDir, "deployments", "31337.json"),
     stop: async () => {
-      if (child.exitCode !== null) return;
-      const stopped = new Promise((r) => child.once("exit", r));
-      child.kill("SIGINT");
-      await stopped;
+      if (child.exitCode === null) {
+        const stopped = new Promise((r) => child.once("exit", r));
+        child.kill("SIGINT");
+        await stopped;
+      }
+      rmSync(stackDir, { recursive: true, force: true });
     },
   };
 }
@@ -81,7 +95,7 @@ export function externalStack(): Stack | undefined {
   const spec = process.env.APP_E2E_STACK;
   if (!spec) return undefined;
   const [rpc, ipfs, indexer, trainer] = spec.split(",");
-  return { rpc: rpc!, ipfs: ipfs!, indexer: indexer!, trainer: trainer!, trainerTokenFile: stackTokenFile(), stop: async () => {} };
+  return { rpc: rpc!, ipfs: ipfs!, indexer: indexer!, trainer: trainer!, trainerTokenFile: stackTokenFile(), deploymentFile: stackDeploymentFile(), stop: async () => {} };
 }
 
 export async function startApp(stack: Pick<Stack, "rpc" | "ipfs" | "indexer" | "trainer" | "trainerTokenFile">, overrides: Partial<Stack> = {}): Promise<RunningAppServer> {

@@ -327,7 +327,7 @@ describe("the app in Chromium, one journey per role", () => {
     const key = toHex(mnemonicToAccount(HARDHAT_MNEMONIC, { addressIndex: 3 }).getHdKey().privateKey!);
     const out = execFileSync(process.execPath, [path.join(projectRoot, "sdk", "bin", "openledger.mjs"), "--rpc", stack.rpc, "--ipfs", stack.ipfs, "--home", voteHome, "validator", "reveal", String(ids.text)], {
       cwd: projectRoot,
-      env: { ...process.env, OPENLEDGER_PRIVATE_KEY: key },
+      env: { ...process.env, OPENLEDGER_PRIVATE_KEY: key, OPENLEDGER_DEPLOYMENT: stack.deploymentFile },
       encoding: "utf8",
     });
     expect(out).toMatch(new RegExp(`${cliCommitment}\\s+revealed \\(tx 0x[0-9a-f]{64}\\)`));

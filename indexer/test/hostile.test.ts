@@ -50,28 +50,38 @@ describe("Ponder's allow-list cache (the upstream defect the SQL endpoint does n
   });
 });
 
+// One chain for both databases: the hostile client only reads it (and its writes are refused).
+let t: TestChain;
+let head: bigint;
+
+beforeAll(async () => {
+  t = await startTestChain();
+  const p = new Protocol(t);
+  const [owner, alice] = [t.wallets[0]!, t.wallets[1]!];
+  const d = await p.createDatanet(owner, { limits: { reward: parseEther("1") } });
+  await p.fund(owner, d, parseEther("30"));
+  await p.approve(alice, p.addresses.Datanets, parseEther("10"));
+  await p.submitBatch(alice, d, Array.from({ length: 20 }, (_, i) => fileRef(`hostile-${i}`)));
+  head = await p.blockNumber();
+});
+
+afterAll(async () => {
+  await t?.stop();
+});
+
 describe.each(DATABASES)("a hostile client on %s", (database) => {
-  let t: TestChain;
   let pg: Postgres | undefined;
   let indexer: Indexer;
 
   beforeAll(async () => {
-    t = await startTestChain();
     if (database === "postgres") pg = await startPostgres();
     indexer = await startIndexer({ rpcUrl: t.rpcUrl, deploymentFile: t.deploymentFile, ...(pg ? { databaseUrl: pg.url } : {}) });
-    const p = new Protocol(t);
-    const [owner, alice] = [t.wallets[0]!, t.wallets[1]!];
-    const d = await p.createDatanet(owner, { limits: { reward: parseEther("1") } });
-    await p.fund(owner, d, parseEther("30"));
-    await p.approve(alice, p.addresses.Datanets, parseEther("10"));
-    await p.submitBatch(alice, d, Array.from({ length: 20 }, (_, i) => fileRef(`hostile-${i}`)));
-    await waitForBlock(indexer, await p.blockNumber());
+    await waitForBlock(indexer, head);
   });
 
   afterAll(async () => {
     await indexer?.stop();
     await pg?.stop();
-    await t?.stop();
   });
 
   test("SQL writes are refused with a readable 4xx and change nothing, also after a colliding SELECT", async () => {
