@@ -3,27 +3,27 @@
 //
 // A file's expected time is its duration in Vitest's cache of the last run on this machine when
 // there is one, and otherwise the figure below: the files over 10 s in a fresh-clone run of
-// `npm test` (one file at a time, 2 cores). Every other file counts as short. Figures that drift
+// `npm test` (two files at a time, 2 cores). Every other file counts as short. Figures that drift
 // only change the order, never what runs.
 import path from "node:path";
 import { BaseSequencer, type TestSpecification } from "vitest/node";
 
 /** Seconds each long file took, by project and path from the repository root. */
 export const EXPECTED_SECONDS: Record<string, number> = {
-  "app-e2e:app/e2e/journeys.test.ts": 119,
-  "indexer:indexer/test/crash.test.ts": 75,
-  "e2e:test/seed.test.ts": 53,
-  "indexer:indexer/test/indexer.test.ts": 52,
-  "e2e:test/start.test.ts": 48,
-  "sdk:sdk/test/cli.test.ts": 46,
-  "e2e:test/faults.test.ts": 40,
-  "indexer:indexer/test/reorg.test.ts": 39,
-  "indexer:indexer/test/hostile.test.ts": 36,
-  "e2e:test/walkthrough.test.ts": 28,
-  "trainer:trainer/test/node/e2e.test.ts": 19,
-  "trainer:trainer/test/node/resume.test.ts": 13,
-  "sdk:sdk/test/mempool.test.ts": 13,
-  "ipfs:ipfs/test/vectors.test.ts": 11,
+  "app-e2e:app/e2e/journeys.test.ts": 142,
+  "indexer:indexer/test/crash.test.ts": 96,
+  "e2e:test/seed.test.ts": 66,
+  "sdk:sdk/test/cli.test.ts": 62,
+  "e2e:test/start.test.ts": 55,
+  "e2e:test/faults.test.ts": 48,
+  "indexer:indexer/test/indexer.test.ts": 45,
+  "e2e:test/walkthrough.test.ts": 34,
+  "indexer:indexer/test/reorg.test.ts": 31,
+  "indexer:indexer/test/hostile.test.ts": 29,
+  "trainer:trainer/test/node/e2e.test.ts": 21,
+  "ipfs:ipfs/test/vectors.test.ts": 16,
+  "sdk:sdk/test/mempool.test.ts": 12,
+  "trainer:trainer/test/node/resume.test.ts": 11,
 };
 const SHORT_SECONDS = 1;
 
