@@ -110,7 +110,7 @@ async function main(): Promise<number> {
   //           build, in its own folders: see hardhat.config.ts);
   //   lane 2: compile the contracts, check the generated protocol files, the Solidity tests.
   // Without coverage (the unit tier, --no-coverage) the app's type-check moves to the end of lane 2,
-  // which is then the shorter one (82 s → 68 s for the unit tier, the contracts already built).
+  // which is then the shorter one (82 s → 69 s for the unit tier, the contracts already built).
   // Three at once gain nothing on two cores (the compile beside both type-checks took 91 s against
   // 30 + 59 s one after the other). Vitest starts when both lanes have passed: run beside it, these
   // stages slowed it more than they saved (Vitest 628 s against 465 s).
