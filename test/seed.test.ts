@@ -51,14 +51,15 @@ describe("the demo (npm start, then npm run seed)", () => {
       // The indexer saw it all, and checked the model's manifest against the chain.
       type Body = { data: { datanets: { items: { id: number; acceptedCount: number }[] }; models: { items: { manifestStatus: string }[] } } };
       let body: Body | undefined;
-      for (let i = 0; i < 40; i++) {
+      for (let i = 0; i < 120; i++) {
         const res = await fetch(`http://127.0.0.1:${ports.INDEXER_PORT}/graphql`, {
           method: "POST",
           headers: { "content-type": "application/json" },
           body: JSON.stringify({ query: "{ datanets { items { id acceptedCount } } models { items { id manifestStatus } } }" }),
         });
         body = (await res.json()) as Body;
-        if (body.data.models.items.length > 0) break;
+        // The model's row comes first; the manifest worker checks it a moment later.
+        if (body.data.models.items.length > 0 && body.data.models.items.every((m) => m.manifestStatus !== "Unchecked")) break;
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
       assert.ok(body);

@@ -183,21 +183,35 @@ async function main(): Promise<void> {
 
   if (!train) return;
 
+  type FinishedJob = { state: string; publication?: { modelId?: string; notRegistered?: string }; error?: string };
+  type Step = { step: number; totalSteps: number; epoch: number; loss: number };
   /**
-   * The job's whole loss curve, from its event history (the stream replays every step and ends with
-   * the finished job). One step's loss is one batch's and jumps from batch to batch, so the end of
-   * the run is the mean over its last epoch.
+   * Follows a job through its event stream (`GET /v1/jobs/:id/events`: every event so far, then live
+   * ones, then the finished job as `end`), printing its progress at most once a second. Returns the
+   * finished job and every step, so that the loss is read from the whole curve, not sampled.
    */
-  const lossCurve = async (jobId: string): Promise<{ first: number; last: number; lastEpochSteps: number }> => {
-    const stream = await fetch(`${trainerUrl}/v1/jobs/${jobId}/events`);
-    if (!stream.ok) throw new Error(`the trainer refused the job's events: ${stream.status} ${await stream.text()}`);
-    const steps = parseSseEvents(await stream.text())
-      .events.filter((e) => e.event === "progress")
-      .map((e) => JSON.parse(e.data) as { step: number; epoch: number; loss: number });
-    if (steps.length === 0) throw new Error(`the training job ${jobId} reported no steps`);
-    const lastEpoch = steps.at(-1)!.epoch;
-    const tail = steps.filter((s) => s.epoch === lastEpoch);
-    return { first: steps[0]!.loss, last: tail.reduce((sum, s) => sum + s.loss, 0) / tail.length, lastEpochSteps: tail.length };
+  const followJob = async (jobId: string): Promise<{ job: FinishedJob; steps: Step[] }> => {
+    const stream = await fetch(`${trainerUrl}/v1/jobs/${jobId}/events`, { signal: AbortSignal.timeout(20 * 60_000) });
+    if (!stream.ok || !stream.body) throw new Error(`the trainer refused the job's events: ${stream.status} ${await stream.text()}`);
+    const steps: Step[] = [];
+    const decoder = new TextDecoder();
+    let buffer = "";
+    let printedAt = 0;
+    for await (const chunk of stream.body as unknown as AsyncIterable<Uint8Array>) {
+      const parsed = parseSseEvents(buffer + decoder.decode(chunk, { stream: true }));
+      buffer = parsed.rest;
+      for (const { event, data } of parsed.events) {
+        if (event === "end") return { job: JSON.parse(data) as FinishedJob, steps };
+        if (event !== "progress") continue;
+        const step = JSON.parse(data) as Step;
+        steps.push(step);
+        if (Date.now() - printedAt >= 1_000 || step.step === step.totalSteps) {
+          printedAt = Date.now();
+          process.stdout.write(`\r  step ${step.step}/${step.totalSteps}, loss ${step.loss.toFixed(3)}   `);
+        }
+      }
+    }
+    throw new Error(`the trainer's event stream of job ${jobId} ended before the job did`);
   };
   console.log(`• a LoRA training run on Datanet ${datanets[Modality.Text]} through the trainer node (${trainerUrl})`);
   const token = process.env.TRAINER_TOKEN || readOperatorToken(trainerTokenFile);
@@ -211,46 +225,33 @@ async function main(): Promise<void> {
   if (!response.ok) throw new Error(`the trainer refused the job: ${response.status} ${await response.text()}`);
   const job = (await response.json()) as { id: string };
   console.log(`  job ${job.id}: watch with  npx trainer jobs status ${job.id} --watch`);
-  const deadline = Date.now() + 20 * 60_000;
-  for (;;) {
-    const state = (await (await fetch(`${trainerUrl}/v1/jobs/${job.id}`)).json()) as {
-      state: string;
-      progress?: { step: number; totalSteps: number; loss: number };
-      publication?: { modelId?: string; notRegistered?: string };
-      error?: string;
-    };
-    if (state.state === "succeeded" || state.state === "failed" || state.state === "cancelled") {
-      if (state.state !== "succeeded") throw new Error(`the training job ${state.state}: ${state.error ?? ""}`);
-      const modelId = state.publication?.modelId;
-      if (!modelId) throw new Error(`the job trained but registered no model: ${state.publication?.notRegistered ?? "unknown reason"}`);
-      const curve = await lossCurve(job.id);
-      console.log(`\n  loss ${curve.first.toFixed(3)} → ${curve.last.toFixed(3)} (step 1 → the mean of the last epoch's ${curve.lastEpochSteps} steps)`);
-      console.log(`  registered on chain as model ${modelId}`);
-      const question = FACTS[0]![0];
-      const ask = async (model: string): Promise<string> => {
-        const chat = await fetch(`${trainerUrl}/v1/chat/completions`, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({ model, messages: [{ role: "user", content: question }], temperature: 0, max_tokens: 24 }),
-        });
-        if (!chat.ok) throw new Error(`the trainer refused the chat: ${chat.status} ${await chat.text()}`);
-        return ((await chat.json()) as { choices: { message: { content: string } }[] }).choices[0]?.message.content ?? "";
-      };
-      const models = (await (await fetch(`${trainerUrl}/v1/models`)).json()) as { data: { id: string; kind: string }[] };
-      const base = models.data.find((m) => m.kind === "base")?.id;
-      const answer = await ask(`openledger:${modelId}`);
-      if (!answer) throw new Error("the trained model gave an empty answer");
-      if (base) console.log(`  chat, base model ${base}: "${question}" → "${await ask(base)}"`);
-      console.log(`  chat: "${question}" → "${answer}"`);
-      console.log(`  curl -s ${trainerUrl}/v1/chat/completions -H 'content-type: application/json' -d '{"model":"openledger:${modelId}","messages":[{"role":"user","content":"${FACTS[3]![0]}"}]}'`);
-      break;
-    }
-    if (Date.now() > deadline) throw new Error("the training job did not finish in 20 minutes");
-    if (state.progress) {
-      process.stdout.write(`\r  step ${state.progress.step}/${state.progress.totalSteps}, loss ${state.progress.loss.toFixed(3)}   `);
-    }
-    await new Promise((resolve) => setTimeout(resolve, state.progress ? 1_000 : 200));
-  }
+  const { job: finished, steps } = await followJob(job.id);
+  if (finished.state !== "succeeded") throw new Error(`the training job ${finished.state}: ${finished.error ?? ""}`);
+  const modelId = finished.publication?.modelId;
+  if (!modelId) throw new Error(`the job trained but registered no model: ${finished.publication?.notRegistered ?? "unknown reason"}`);
+  if (steps.length === 0) throw new Error(`the training job ${job.id} reported no steps`);
+  // One step's loss is one batch's and jumps from batch to batch: the end of the run is the mean of its last epoch.
+  const lastEpoch = steps.filter((s) => s.epoch === steps.at(-1)!.epoch);
+  const lastLoss = lastEpoch.reduce((sum, s) => sum + s.loss, 0) / lastEpoch.length;
+  console.log(`\n  loss ${steps[0]!.loss.toFixed(3)} → ${lastLoss.toFixed(3)} (step 1 → the mean of the last epoch's ${lastEpoch.length} steps)`);
+  console.log(`  registered on chain as model ${modelId}`);
+  const question = FACTS[0]![0];
+  const ask = async (model: string): Promise<string> => {
+    const chat = await fetch(`${trainerUrl}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model, messages: [{ role: "user", content: question }], temperature: 0, max_tokens: 24 }),
+    });
+    if (!chat.ok) throw new Error(`the trainer refused the chat: ${chat.status} ${await chat.text()}`);
+    return ((await chat.json()) as { choices: { message: { content: string } }[] }).choices[0]?.message.content ?? "";
+  };
+  const models = (await (await fetch(`${trainerUrl}/v1/models`)).json()) as { data: { id: string; kind: string }[] };
+  const base = models.data.find((m) => m.kind === "base")?.id;
+  const answer = await ask(`openledger:${modelId}`);
+  if (!answer) throw new Error("the trained model gave an empty answer");
+  if (base) console.log(`  chat, base model ${base}: "${question}" → "${await ask(base)}"`);
+  console.log(`  chat: "${question}" → "${answer}"`);
+  console.log(`  curl -s ${trainerUrl}/v1/chat/completions -H 'content-type: application/json' -d '{"model":"openledger:${modelId}","messages":[{"role":"user","content":"${FACTS[3]![0]}"}]}'`);
 }
 
 main().then(

@@ -25,7 +25,6 @@ export interface StackState {
   services?: Record<string, number>;
 }
 
-
 export function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const probe = createServer();
