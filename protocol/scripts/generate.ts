@@ -5,9 +5,14 @@
 //   src/generated/constants.ts  every enum and every public or internal constant of contracts/
 //                               (outside contracts/test/), read from the compiler's AST
 //
-//   node protocol/scripts/generate.ts          write both files (run by `npm run build`)
-//   node protocol/scripts/generate.ts --check  exit 1 when a checked-in file differs (run by `npm test`)
-import { readFileSync, writeFileSync } from "node:fs";
+//   node protocol/scripts/generate.ts          write both files (run by `npm run build` and by every
+//                                              `npm start`); skipped when neither the artifacts it
+//                                              reads, nor this script, nor the files changed since
+//                                              its last run (a stamp in cache/)
+//   node protocol/scripts/generate.ts --check  exit 1 when a checked-in file differs (run by `npm test`;
+//                                              always renders both files in full)
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { keccak256, toHex } from "viem";
@@ -37,11 +42,10 @@ function readJson<T>(file: string, hint: string): T {
   }
 }
 
+const artifactFile = (name: string) => path.join(artifactsDir, "contracts", `${name}.sol`, `${path.basename(name)}.json`);
+
 function artifactOf(name: string): Artifact {
-  return readJson<Artifact>(
-    path.join(artifactsDir, "contracts", `${name}.sol`, `${path.basename(name)}.json`),
-    "run `npm run build` first",
-  );
+  return readJson<Artifact>(artifactFile(name), "run `npm run build` first");
 }
 
 function lowerFirst(name: string): string {
@@ -308,30 +312,75 @@ export function renderConstants(): string {
   return lines.join("\n");
 }
 
-function main(): void {
-  const check = process.argv.includes("--check");
-  const wanted = { abis: renderAbis(), constants: renderConstants() };
-  const stale: string[] = [];
-  for (const [key, text] of Object.entries(wanted) as [keyof typeof GENERATED_FILES, string][]) {
-    const file = GENERATED_FILES[key];
-    let current = "";
-    try {
-      current = readFileSync(file, "utf8");
-    } catch {
-      // missing counts as stale
-    }
-    if (current === text) continue;
-    if (check) stale.push(path.relative(root, file));
-    else {
-      writeFileSync(file, text);
-      console.log(`wrote ${path.relative(root, file)}`);
-    }
+/** Where the last run records what it rendered from (the build cache; not in git). */
+export const STAMP_FILE = path.join(root, "cache", "protocol-generated.json");
+
+interface Stamp {
+  inputs: string;
+  outputs: Record<string, string>;
+}
+
+const sha256 = (bytes: string | Buffer) => createHash("sha256").update(bytes).digest("hex");
+
+/**
+ * What the generated files are rendered from: this script and the artifacts it reads. An artifact
+ * names its build info by an id that changes with any source of its compilation, so the artifacts
+ * stand for the ASTs the constants are read from as well.
+ */
+function inputsFingerprint(): string | undefined {
+  const hash = createHash("sha256").update(readFileSync(fileURLToPath(import.meta.url)));
+  try {
+    for (const name of [...DEPLOYED_CONTRACTS, ...Object.values(MODULES).flat(), ...GOVERNANCE_CONTRACTS]) hash.update(readFileSync(artifactFile(name)));
+  } catch {
+    return undefined; // no build yet: rendering says what to run
   }
-  if (check && stale.length > 0) {
+  return hash.digest("hex");
+}
+
+function readOr(file: string, otherwise: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return otherwise;
+  }
+}
+
+/**
+ * Writes the generated files where they differ from what the artifacts give. When the inputs and
+ * the files are exactly as the stamp of the last run records, nothing is read or rendered (the
+ * build infos' ASTs take seconds to read), and `skipped` is true.
+ */
+export function writeGenerated(files: Record<keyof typeof GENERATED_FILES, string> = GENERATED_FILES, stampFile = STAMP_FILE): { skipped: boolean; written: string[] } {
+  const inputs = inputsFingerprint();
+  const stamp = JSON.parse(readOr(stampFile, "null")) as Stamp | null;
+  const current = Object.fromEntries(Object.entries(files).map(([key, file]) => [key, sha256(readOr(file, ""))]));
+  if (inputs && stamp?.inputs === inputs && Object.entries(current).every(([key, digest]) => stamp.outputs[key] === digest)) return { skipped: true, written: [] };
+  const wanted = { abis: renderAbis(), constants: renderConstants() };
+  const written: string[] = [];
+  for (const [key, text] of Object.entries(wanted) as [keyof typeof GENERATED_FILES, string][]) {
+    if (readOr(files[key], "") === text) continue;
+    writeFileSync(files[key], text);
+    written.push(files[key]);
+  }
+  if (inputs) {
+    mkdirSync(path.dirname(stampFile), { recursive: true });
+    writeFileSync(stampFile, JSON.stringify({ inputs, outputs: { abis: sha256(wanted.abis), constants: sha256(wanted.constants) } } satisfies Stamp));
+  }
+  return { skipped: false, written };
+}
+
+function main(): void {
+  if (!process.argv.includes("--check")) {
+    for (const file of writeGenerated().written) console.log(`wrote ${path.relative(root, file)}`);
+    return;
+  }
+  const wanted = { abis: renderAbis(), constants: renderConstants() };
+  const stale = (Object.entries(wanted) as [keyof typeof GENERATED_FILES, string][]).filter(([key, text]) => readOr(GENERATED_FILES[key], "") !== text).map(([key]) => path.relative(root, GENERATED_FILES[key]));
+  if (stale.length > 0) {
     console.error(`stale generated files: ${stale.join(", ")}; run \`npm run build\` and commit them`);
     process.exit(1);
   }
-  if (check) console.log("generated protocol files are up to date");
+  console.log("generated protocol files are up to date");
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) main();
