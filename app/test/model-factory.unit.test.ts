@@ -20,7 +20,7 @@ describe("ModelFactory's form", () => {
       hyperparameters: { learningRate: 0.005, epochs: 60, batchSize: 2, gradientAccumulation: 1, maxSeqLen: 128, evalFraction: 0 },
       lora: { rank: 8, alpha: 16, targetModules: ["all-linear"] },
     });
-    // The same run as the seed's (`STARTER_JOB`), which test/seed.test.ts shows learning.
+    // The same run as the seed's (`STARTER_JOB`), which test/demo.test.ts shows learning.
     expect(request).toMatchObject({ method: STARTER_JOB.method, hyperparameters: STARTER_JOB.hyperparameters, lora: { rank: STARTER_JOB.lora.rank, alpha: STARTER_JOB.lora.alpha, targetModules: [...STARTER_JOB.lora.targetModules] } });
   });
 

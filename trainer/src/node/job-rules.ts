@@ -27,7 +27,7 @@ export const DEFAULT_LORA = { rank: 8, alpha: 16, dropout: 0 } as const;
  * one fact with another). On the shipped toy base model
  * (models/tiny-chat-llama) and the seeded text Datanet, the loss falls from about 4 to under 1 in
  * about half a minute on two cores, and the tuned model answers the Datanet's facts where the base
- * model does not (`test/seed.test.ts` checks both). The API's own defaults above stay those of a
+ * model does not (`test/demo.test.ts` checks both). The API's own defaults above stay those of a
  * cautious run on a real checkpoint; the form says so next to these.
  */
 export const STARTER_JOB = {
