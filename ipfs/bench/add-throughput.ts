@@ -6,10 +6,16 @@
 // - helia: `IpfsNode.add` straight into Helia on the filesystem blockstore, pinned;
 // - http: kubo-rpc-client `add` through the node's Kubo RPC (multipart upload, import, pin);
 // - post: the same request as one plain `fetch` of a ready multipart body, which leaves out
-//   kubo-rpc-client's own cost (it builds and streams the body through web streams).
+//   kubo-rpc-client's own cost (it builds and streams the body through web streams);
+// - apart: the same body through node:http (which writes it to the socket as it is, where fetch
+//   streams it through web streams) to a node in a process of its own (`ipfs/src/cli.ts`), as the
+//   local stack runs it. The three paths above run the node in this process, where the client's
+//   work and the node's share one thread.
 // Each run adds fresh random bytes, so no run finds its blocks already stored.
+import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -56,6 +62,24 @@ interface Row {
   httpRatio: number;
   postMBps: number;
   postRatio: number;
+  apartMBps: number;
+  apartRatio: number;
+}
+
+/** The node's CLI in a child process on a free port; resolves once it prints its RPC address. */
+async function startApart(dataDir: string, maxBodyMiB: number): Promise<{ url: string; stop: () => Promise<void> }> {
+  const cli = new URL("../src/cli.ts", import.meta.url).pathname;
+  const child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", cli, "--data", dataDir, "--port", "0", "--max-body-mib", String(maxBodyMiB)], { stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on("data", (c: Buffer) => {
+      out += c.toString();
+      const match = /rpc\s+(http:\/\/127\.0\.0\.1:\d+)\/api\/v0/.exec(out);
+      if (match) resolve(match[1]!);
+    });
+    child.once("exit", (code) => reject(new Error(`the IPFS node exited (${code}) before it listened:\n${out}`)));
+  });
+  return { url, stop: () => new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.once("exit", () => resolve()), child.kill("SIGINT")))) };
 }
 
 const BOUNDARY = "----bench-boundary";
@@ -76,6 +100,19 @@ async function plainPost(url: string, body: Uint8Array<ArrayBuffer>): Promise<vo
   await res.text();
 }
 
+/** The same request through node:http, which writes the body to the socket as it is. */
+function httpPost(url: string, body: Uint8Array): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${url}/api/v0/add?${new URLSearchParams(KUBO_ADD_PARAMS)}`, { method: "POST", headers: { "Content-Type": `multipart/form-data; boundary=${BOUNDARY}`, "Content-Length": body.byteLength } }, (res) => {
+      let text = "";
+      res.on("data", (c: Buffer) => (text += c.toString()));
+      res.on("end", () => (res.statusCode === 200 ? resolve() : reject(new Error(`add: ${res.statusCode} ${text}`))));
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
 const rows: Row[] = [];
 for (const sizeMiB of sizesMiB) {
   const size = sizeMiB * MiB;
@@ -88,11 +125,14 @@ for (const sizeMiB of sizesMiB) {
   // The body limit is raised only so that the largest payloads fit.
   const running = await startIpfsNode({ dataDir: served.path, port: 0, maxBodyBytes: size + MiB });
   const client = create({ url: running.url });
+  const elsewhere = await freshDir();
+  const apart = await startApart(elsewhere.path, Math.ceil(size / MiB) + 1);
   const profile = { cidVersion: 1 as const, rawLeaves: true, chunker: KUBO_ADD_PARAMS.chunker, hashAlg: KUBO_ADD_PARAMS.hash };
   const sha: number[] = [];
   const helia: number[] = [];
   const http: number[] = [];
   const post: number[] = [];
+  const apartTimes: number[] = [];
   // Run -1 warms up each path and is not counted.
   for (let run = -1; run < runs; run++) {
     const bytes = randomBytes(size);
@@ -102,14 +142,19 @@ for (const sizeMiB of sizesMiB) {
     const httpSeconds = await timed(() => client.add(other, profile));
     const framed = multipartBody(randomBytes(size));
     const postSeconds = await timed(() => plainPost(running.url, framed));
+    const framedApart = multipartBody(randomBytes(size));
+    const apartSeconds = await timed(() => httpPost(apart.url, framedApart));
     if (run >= 0) {
       post.push(postSeconds);
+      apartTimes.push(apartSeconds);
       sha.push(shaSeconds);
       helia.push(heliaSeconds);
       http.push(httpSeconds);
     }
   }
   await running.stop();
+  await apart.stop();
+  await elsewhere.cleanup();
   await node.stop();
   await served.cleanup();
   await direct.cleanup();
@@ -117,15 +162,17 @@ for (const sizeMiB of sizesMiB) {
   const heliaMBps = megabytes / median(helia);
   const httpMBps = megabytes / median(http);
   const postMBps = megabytes / median(post);
-  rows.push({ sizeMiB, sha256MBps: shaMBps, heliaMBps, httpMBps, heliaRatio: heliaMBps / shaMBps, httpRatio: httpMBps / shaMBps, postMBps, postRatio: postMBps / shaMBps });
+  const apartMBps = megabytes / median(apartTimes);
+  rows.push({ sizeMiB, sha256MBps: shaMBps, heliaMBps, httpMBps, heliaRatio: heliaMBps / shaMBps, httpRatio: httpMBps / shaMBps, postMBps, postRatio: postMBps / shaMBps, apartMBps, apartRatio: apartMBps / shaMBps });
 }
 
 const fmt = (n: number, digits = 0): string => n.toFixed(digits).padStart(9);
 console.log(`IPFS add throughput (MB/s, median of ${runs} runs; ratio = add MB/s ÷ sha256 MB/s)`);
-console.log("  size MiB   sha256    helia    ratio     http    ratio     post    ratio");
+console.log("  size MiB   sha256    helia    ratio     http    ratio     post    ratio    apart    ratio");
 for (const r of rows) {
-  console.log(`${fmt(r.sizeMiB)}${fmt(r.sha256MBps)}${fmt(r.heliaMBps)}${fmt(r.heliaRatio, 3)}${fmt(r.httpMBps)}${fmt(r.httpRatio, 3)}${fmt(r.postMBps)}${fmt(r.postRatio, 3)}`);
+  console.log(`${fmt(r.sizeMiB)}${fmt(r.sha256MBps)}${fmt(r.heliaMBps)}${fmt(r.heliaRatio, 3)}${fmt(r.httpMBps)}${fmt(r.httpRatio, 3)}${fmt(r.postMBps)}${fmt(r.postRatio, 3)}${fmt(r.apartMBps)}${fmt(r.apartRatio, 3)}`);
 }
+console.log("apart: the node in its own process, as the stack runs it (target for the RPC add: ratio ≥ 0.5)");
 if (values.json !== undefined) {
   await writeFile(values.json, `${JSON.stringify({ runs, node: process.version, rows }, null, 2)}\n`);
 }
