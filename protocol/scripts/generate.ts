@@ -345,16 +345,22 @@ function readOr(file: string, otherwise: string): string {
   }
 }
 
+/** Whether the inputs and the files are exactly as the stamp of the last run records them. */
+export function stampIsCurrent(files: Record<keyof typeof GENERATED_FILES, string> = GENERATED_FILES, stampFile = STAMP_FILE): boolean {
+  const inputs = inputsFingerprint();
+  const stamp = JSON.parse(readOr(stampFile, "null")) as Stamp | null;
+  if (!inputs || stamp?.inputs !== inputs) return false;
+  return Object.entries(files).every(([key, file]) => stamp.outputs[key] === sha256(readOr(file, "")));
+}
+
 /**
  * Writes the generated files where they differ from what the artifacts give. When the inputs and
  * the files are exactly as the stamp of the last run records, nothing is read or rendered (the
  * build infos' ASTs take seconds to read), and `skipped` is true.
  */
 export function writeGenerated(files: Record<keyof typeof GENERATED_FILES, string> = GENERATED_FILES, stampFile = STAMP_FILE): { skipped: boolean; written: string[] } {
+  if (stampIsCurrent(files, stampFile)) return { skipped: true, written: [] };
   const inputs = inputsFingerprint();
-  const stamp = JSON.parse(readOr(stampFile, "null")) as Stamp | null;
-  const current = Object.fromEntries(Object.entries(files).map(([key, file]) => [key, sha256(readOr(file, ""))]));
-  if (inputs && stamp?.inputs === inputs && Object.entries(current).every(([key, digest]) => stamp.outputs[key] === digest)) return { skipped: true, written: [] };
   const wanted = { abis: renderAbis(), constants: renderConstants() };
   const written: string[] = [];
   for (const [key, text] of Object.entries(wanted) as [keyof typeof GENERATED_FILES, string][]) {

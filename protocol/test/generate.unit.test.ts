@@ -6,7 +6,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { GENERATED_FILES, writeGenerated } from "../scripts/generate.ts";
+import { GENERATED_FILES, stampIsCurrent, writeGenerated } from "../scripts/generate.ts";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "protocol-generate-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -21,17 +21,20 @@ describe("the protocol package's generator", () => {
     expect(writeGenerated(files, stamp)).toEqual({ skipped: false, written: [] });
     expect(writeGenerated(files, stamp)).toEqual({ skipped: true, written: [] });
 
+    // Other inputs than the stamp's (a new build, or a changed generator) are not current.
+    const recorded = readFileSync(stamp, "utf8");
+    writeFileSync(stamp, JSON.stringify({ ...(JSON.parse(recorded) as object), inputs: "0".repeat(64) }));
+    expect(stampIsCurrent(files, stamp)).toBe(false);
+    writeFileSync(stamp, recorded);
+    expect(stampIsCurrent(files, stamp)).toBe(true);
+
     // Generated files edited by hand, or emptied, are rendered again, whatever the stamp says.
     writeFileSync(files.constants, readFileSync(files.constants, "utf8").replace(/= (\d+);/, "= 1$1;"));
+    expect(stampIsCurrent(files, stamp)).toBe(false);
     writeFileSync(files.abis, "");
     expect(writeGenerated(files, stamp)).toEqual({ skipped: false, written: [files.abis, files.constants] });
     expect(readFileSync(files.constants, "utf8")).toBe(readFileSync(GENERATED_FILES.constants, "utf8"));
     expect(readFileSync(files.abis, "utf8")).toBe(readFileSync(GENERATED_FILES.abis, "utf8"));
-
-    // Other inputs than the stamp's (a new build, or a changed generator) render again.
-    const recorded = JSON.parse(readFileSync(stamp, "utf8")) as { inputs: string };
-    writeFileSync(stamp, JSON.stringify({ ...recorded, inputs: "0".repeat(64) }));
-    expect(writeGenerated(files, stamp).skipped).toBe(false);
     expect(writeGenerated(files, stamp).skipped).toBe(true);
   });
 });
