@@ -12,7 +12,7 @@
 //   node protocol/scripts/generate.ts --check  exit 1 when a checked-in file differs (run by `npm test`;
 //                                              always renders both files in full)
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { keccak256, toHex } from "viem";
@@ -348,7 +348,12 @@ function readOr(file: string, otherwise: string): string {
 /** Whether the inputs and the files are exactly as the stamp of the last run records them. */
 export function stampIsCurrent(files: Record<keyof typeof GENERATED_FILES, string> = GENERATED_FILES, stampFile = STAMP_FILE): boolean {
   const inputs = inputsFingerprint();
-  const stamp = JSON.parse(readOr(stampFile, "null")) as Stamp | null;
+  let stamp: Stamp | null = null;
+  try {
+    stamp = JSON.parse(readOr(stampFile, "null")) as Stamp | null;
+  } catch {
+    return false; // unreadable: rendered again and rewritten
+  }
   if (!inputs || stamp?.inputs !== inputs) return false;
   return Object.entries(files).every(([key, file]) => stamp.outputs[key] === sha256(readOr(file, "")));
 }
@@ -369,8 +374,11 @@ export function writeGenerated(files: Record<keyof typeof GENERATED_FILES, strin
     written.push(files[key]);
   }
   if (inputs) {
+    // Written beside its place and renamed in: stacks that start together may all write it.
     mkdirSync(path.dirname(stampFile), { recursive: true });
-    writeFileSync(stampFile, JSON.stringify({ inputs, outputs: { abis: sha256(wanted.abis), constants: sha256(wanted.constants) } } satisfies Stamp));
+    const pending = `${stampFile}.${process.pid}`;
+    writeFileSync(pending, JSON.stringify({ inputs, outputs: { abis: sha256(wanted.abis), constants: sha256(wanted.constants) } } satisfies Stamp));
+    renameSync(pending, stampFile);
   }
   return { skipped: false, written };
 }

@@ -25,6 +25,9 @@ describe("the protocol package's generator", () => {
     const recorded = readFileSync(stamp, "utf8");
     writeFileSync(stamp, JSON.stringify({ ...(JSON.parse(recorded) as object), inputs: "0".repeat(64) }));
     expect(stampIsCurrent(files, stamp)).toBe(false);
+    // A stamp cut short (a writer killed midway) is not current either, and throws nothing.
+    writeFileSync(stamp, recorded.slice(0, 20));
+    expect(stampIsCurrent(files, stamp)).toBe(false);
     writeFileSync(stamp, recorded);
     expect(stampIsCurrent(files, stamp)).toBe(true);
 
