@@ -79,7 +79,13 @@ async function startApart(dataDir: string, maxBodyMiB: number): Promise<{ url: s
     });
     child.once("exit", (code) => reject(new Error(`the IPFS node exited (${code}) before it listened:\n${out}`)));
   });
-  return { url, stop: () => new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.once("exit", () => resolve()), child.kill("SIGINT")))) };
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    child.kill("SIGINT");
+    await exited;
+  };
+  return { url, stop };
 }
 
 const BOUNDARY = "----bench-boundary";

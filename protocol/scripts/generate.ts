@@ -346,8 +346,7 @@ function readOr(file: string, otherwise: string): string {
 }
 
 /** Whether the inputs and the files are exactly as the stamp of the last run records them. */
-export function stampIsCurrent(files: Record<keyof typeof GENERATED_FILES, string> = GENERATED_FILES, stampFile = STAMP_FILE): boolean {
-  const inputs = inputsFingerprint();
+export function stampIsCurrent(files: Record<keyof typeof GENERATED_FILES, string> = GENERATED_FILES, stampFile = STAMP_FILE, inputs = inputsFingerprint()): boolean {
   let stamp: Stamp | null = null;
   try {
     stamp = JSON.parse(readOr(stampFile, "null")) as Stamp | null;
@@ -364,8 +363,8 @@ export function stampIsCurrent(files: Record<keyof typeof GENERATED_FILES, strin
  * build infos' ASTs take seconds to read), and `skipped` is true.
  */
 export function writeGenerated(files: Record<keyof typeof GENERATED_FILES, string> = GENERATED_FILES, stampFile = STAMP_FILE): { skipped: boolean; written: string[] } {
-  if (stampIsCurrent(files, stampFile)) return { skipped: true, written: [] };
   const inputs = inputsFingerprint();
+  if (stampIsCurrent(files, stampFile, inputs)) return { skipped: true, written: [] };
   const wanted = { abis: renderAbis(), constants: renderConstants() };
   const written: string[] = [];
   for (const [key, text] of Object.entries(wanted) as [keyof typeof GENERATED_FILES, string][]) {
