@@ -60,7 +60,7 @@ function idsHash(datanetId: number, digests: Hex[]): Hex {
 }
 
 before(async () => {
-  chain = await startChain();
+  chain = await startChain({ decodeContracts: false });
   client = publicClientFor(chain.rpcUrl);
   wallets = Array.from({ length: 8 }, (_, i) => devWallet(chain.rpcUrl, i));
   deployment = await deployProtocol({ wallet: wallets[0]!, client, write: false });

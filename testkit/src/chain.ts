@@ -35,7 +35,7 @@ export interface TestChain {
 }
 
 export async function startTestChain(options: { logFile?: string } = {}): Promise<TestChain> {
-  const chain = await startChain(options.logFile ? { logFile: options.logFile } : {});
+  const chain = await startChain({ decodeContracts: false, ...(options.logFile ? { logFile: options.logFile } : {}) });
   const client = publicClientFor(chain.rpcUrl);
   const wallets = Array.from({ length: 10 }, (_, i) => devWallet(chain.rpcUrl, i));
   const deployment = await deployProtocol({ wallet: wallets[0]!, client, write: false });

@@ -51,7 +51,7 @@ function makeWallet(rpcUrl: string, key: Hex) {
 
 export async function startTestStack(): Promise<TestStack> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "openledger-sdk-"));
-  const chain = await startChain();
+  const chain = await startChain({ decodeContracts: false });
   const ipfsNode = await startIpfsNode({ dataDir: path.join(dir, "ipfs") });
   const client = publicClientFor(chain.rpcUrl);
   const deployer = devWallet(chain.rpcUrl, 0);

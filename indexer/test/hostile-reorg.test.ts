@@ -1,8 +1,15 @@
-// A hostile client against the indexer's HTTP API, on PGlite and PostgreSQL: SQL over HTTP never
-// changes data (plain writes, and a write whose 40-bit hash prefix equals an allowed SELECT's, sent
-// after it), never reads the indexer's internal tables, and refuses statements the planner expects
-// to be expensive; GraphQL refuses an operation over the cost limit (naming the cost and the limit)
-// and negative pages before running it; normal queries keep answering meanwhile.
+// One chain, one indexer per database, both following it live (the suites share them: each
+// indexer start is several seconds of CPU):
+//
+// - a hostile client against the indexer's HTTP API: SQL over HTTP never changes data (plain
+//   writes, and a write whose 40-bit hash prefix equals an allowed SELECT's, sent after it), never
+//   reads the indexer's internal tables, and refuses statements the planner expects to be
+//   expensive; GraphQL refuses an operation over the cost limit (naming the cost and the limit) and
+//   negative pages before running it; normal queries keep answering meanwhile;
+// - then a reorg, last because it rewrites the chain: a snapshot is taken, a few blocks are built on
+//   it (submissions, a commit, funding), the chain is reverted to the snapshot and a different,
+//   longer fork is built (other contributors, other content). Both indexers must end equal to the
+//   chain: the rows of the abandoned fork gone, those of the new one present.
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -10,10 +17,10 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { parseEther } from "viem";
-import { Protocol, fileRef, startTestChain, type TestChain } from "@openledger/testkit";
+import { Protocol, contributionId, fileRef, startTestChain, type TestChain } from "@openledger/testkit";
 import { graphql, query, startIndexer, waitForBlock, type Indexer } from "@openledger/testkit";
 import { DATABASES, startPostgres, type Postgres } from "@openledger/testkit";
-import { dumpTables, sqlClient } from "./consistency.ts";
+import { checkConsistency, dumpTables, sqlClient, waitForConsistency } from "./consistency.ts";
 import * as schema from "../ponder.schema.ts";
 import { costLimitsOf, largestAccepted } from "../src/api/graphql-cost.ts";
 import { describeSchema } from "../src/api/schema-shape.ts";
@@ -50,9 +57,13 @@ describe("Ponder's allow-list cache (the upstream defect the SQL endpoint does n
   });
 });
 
-// One chain for both databases: the hostile client only reads it (and its writes are refused).
+// One chain for both databases, and both indexers on it from the start: the hostile client only
+// reads it (and its writes are refused); the reorg at the end rewrites it under both.
+type Database = (typeof DATABASES)[number];
 let t: TestChain;
 let head: bigint;
+let pg: Postgres | undefined;
+const indexers = new Map<Database, Indexer>();
 
 beforeAll(async () => {
   t = await startTestChain();
@@ -63,25 +74,26 @@ beforeAll(async () => {
   await p.approve(alice, p.addresses.Datanets, parseEther("10"));
   await p.submitBatch(alice, d, Array.from({ length: 20 }, (_, i) => fileRef(`hostile-${i}`)));
   head = await p.blockNumber();
+  if (DATABASES.includes("postgres")) pg = await startPostgres();
+  await Promise.all(
+    DATABASES.map(async (database) => {
+      const indexer = await startIndexer({ rpcUrl: t.rpcUrl, deploymentFile: t.deploymentFile, ...(database === "postgres" ? { databaseUrl: pg!.url } : {}) });
+      indexers.set(database, indexer);
+      await waitForBlock(indexer, head);
+    }),
+  );
 });
 
 afterAll(async () => {
+  await Promise.all([...indexers.values()].map((indexer) => indexer.stop()));
+  await pg?.stop();
   await t?.stop();
 });
 
 describe.each(DATABASES)("a hostile client on %s", (database) => {
-  let pg: Postgres | undefined;
   let indexer: Indexer;
-
-  beforeAll(async () => {
-    if (database === "postgres") pg = await startPostgres();
-    indexer = await startIndexer({ rpcUrl: t.rpcUrl, deploymentFile: t.deploymentFile, ...(pg ? { databaseUrl: pg.url } : {}) });
-    await waitForBlock(indexer, head);
-  });
-
-  afterAll(async () => {
-    await indexer?.stop();
-    await pg?.stop();
+  beforeAll(() => {
+    indexer = indexers.get(database)!;
   });
 
   test("SQL writes are refused with a readable 4xx and change nothing, also after a colliding SELECT", async () => {
@@ -180,5 +192,56 @@ describe.each(DATABASES)("a hostile client on %s", (database) => {
     expect(result.ms).toBeLessThan(9_000);
     expect(Math.max(...latencies)).toBeLessThan(2_000);
     expect((await fetch(`${indexer.url}/health`)).status).toBe(200);
+  });
+});
+
+describe("a reorg under both indexers", () => {
+  test("revert a few blocks, build a different fork, and every indexer ends equal to the chain", async () => {
+    const p = new Protocol(t);
+    // Alice used her day's files in the setup above: Dave submits where the reorg needs a third contributor.
+    const [owner, alice, bob, carol, dave, v1] = [t.wallets[0]!, t.wallets[1]!, t.wallets[2]!, t.wallets[3]!, t.wallets[4]!, t.wallets[5]!];
+    const all = [...indexers.values()];
+    const consistent = async (timeoutMs?: number) => {
+      for (const indexer of all) expect((await waitForConsistency(t, indexer, timeoutMs)).mismatches).toEqual([]);
+    };
+    await p.stake(v1, parseEther("2000"));
+    await p.advance(3_601);
+    const d = await p.createDatanet(owner, { limits: { reward: parseEther("1") } });
+    await p.fund(owner, d, parseEther("100"));
+    await p.submit(dave, d, fileRef("shared-1"));
+    await consistent();
+    const inD = `{ contributions(where: { datanetId: ${d} }) { totalCount } }`;
+
+    const snapshot = await p.snapshot();
+    const forkA = [fileRef("fork-a-1"), fileRef("fork-a-2")];
+    await p.submitBatch(bob, d, forkA);
+    await p.commit(v1, d, [fileRef("shared-1").digest, ...forkA.map((f) => f.digest)], 0b111n, `0x${"aa".repeat(32)}`);
+    await p.fund(bob, d, parseEther("5"));
+    const headA = await p.blockNumber();
+    await consistent();
+    for (const indexer of all) expect((await query<{ contributions: { totalCount: number } }>(indexer, inD)).contributions.totalCount).toBe(3);
+
+    await p.revert(snapshot);
+    const forkB = [fileRef("fork-b-1"), fileRef("fork-b-2"), fileRef("fork-b-3")];
+    await p.submitBatch(carol, d, forkB);
+    await p.submit(dave, d, fileRef("fork-b-dave"));
+    await p.commit(v1, d, [fileRef("shared-1").digest, ...forkB.map((f) => f.digest)], 0b0101n, `0x${"bb".repeat(32)}`);
+    // The new fork must outgrow the old one for the indexers to switch to it.
+    while ((await p.blockNumber()) <= headA + 2n) await p.mine(1);
+    await consistent(60_000);
+
+    const expected = [fileRef("shared-1"), ...forkB, fileRef("fork-b-dave")].map((f) => contributionId(d, f.digest)).sort();
+    for (const indexer of all) {
+      const tables = await dumpTables(indexer);
+      const ids = (tables.contribution as { id: string; datanetId: number }[]).filter((r) => r.datanetId === d).map((r) => r.id).sort();
+      expect(ids).toEqual(expected);
+      // Bob's only contributions were on the abandoned fork: he is gone; Alice (the setup's), Carol and Dave stay.
+      expect((tables.contributor as { address: string }[]).map((r) => r.address).sort()).toEqual([alice, carol, dave].map((w) => w.account.address.toLowerCase()).sort());
+      const viaGraphql = await query<{ poolEvents: { totalCount: number } }>(indexer, `{ poolEvents(where: { datanetId: ${d} }) { totalCount } }`);
+      expect(viaGraphql.poolEvents.totalCount).toBe(1);
+      expect((tables.poolEvent as { datanetId: number }[]).filter((r) => r.datanetId === d)).toHaveLength(1);
+      expect(indexer.log()).toMatch(/reorg/i);
+      expect((await checkConsistency(t, indexer)).mismatches).toEqual([]);
+    }
   });
 });
