@@ -11,12 +11,12 @@
 //
 // One stack for the three steps, in order: a stack start is the dearest part of a suite like this.
 import assert from "node:assert/strict";
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, projectRoot } from "@openledger/stack";
+import { projectRoot } from "@openledger/stack";
+import { launchStack, type LaunchedStack, type StackPorts } from "@openledger/testkit";
 
 function walkthroughBlock(): string {
   const readme = readFileSync(path.join(projectRoot, "README.md"), "utf8");
@@ -26,38 +26,24 @@ function walkthroughBlock(): string {
   return match[1]!;
 }
 
-let stack: ChildProcess | undefined;
+let stack: LaunchedStack | undefined;
 let stackDir = "";
-let out = "";
 let env: NodeJS.ProcessEnv = {};
-let ports: Record<"CHAIN_PORT" | "IPFS_PORT" | "INDEXER_PORT" | "TRAINER_PORT", number>;
+let ports: StackPorts;
 let work: string | undefined;
 let cliEnv: NodeJS.ProcessEnv = {};
 let indexerUrl = "";
 
 beforeAll(async () => {
-  ports = { CHAIN_PORT: await freePort(), IPFS_PORT: await freePort(), INDEXER_PORT: await freePort(), TRAINER_PORT: await freePort() };
-  stackDir = mkdtempSync(path.join(os.tmpdir(), "demo-stack-"));
-  env = { ...process.env, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])), STACK_DIR: stackDir };
-  stack = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", "stack/bin/start.ts", "--no-app"], { cwd: projectRoot, env, stdio: ["ignore", "pipe", "pipe"] });
-  stack.stdout!.on("data", (c: Buffer) => (out += c.toString()));
-  stack.stderr!.on("data", (c: Buffer) => (out += c.toString()));
-  const deadline = Date.now() + 300_000;
-  while (!out.includes("Press Ctrl-C to stop.")) {
-    if (stack.exitCode !== null) throw new Error(`the stack exited early:\n${out}`);
-    if (Date.now() > deadline) throw new Error(`the stack did not come up:\n${out}`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
+  stack = await launchStack();
+  ({ stackDir, env, ports } = stack);
 }, 320_000);
 
 afterAll(async () => {
-  if (stack && stack.exitCode === null) {
-    const stopped = new Promise((resolve) => stack!.once("exit", resolve));
-    stack.kill("SIGINT");
-    await stopped;
-    expect(out).toMatch(/Stopping the local stack/);
+  if (stack) {
+    await stack.stop("SIGINT");
+    expect(stack.output()).toMatch(/Stopping the local stack/);
   }
-  rmSync(stackDir, { recursive: true, force: true });
   if (work) rmSync(work, { recursive: true, force: true });
 });
 

@@ -5,9 +5,7 @@
 // the trainer dies in the middle of a training job, and after its restart the same job resumes from
 // its checkpoint, finishes and registers its model. Only the chain's death ends a stack, and that is
 // not tested here (the launcher's own test covers its refusals and signals).
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import os from "node:os";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { createWalletClient, http, parseEther, publicActions, type Hex } from "viem";
@@ -17,7 +15,7 @@ import { DEV_PRIVATE_KEYS, publicClientFor, type Deployment } from "@openledger/
 import { bytesSource, createIpfsClient, Modality, type ByteSource, MODALITY_FORMATS, openLedgerActions, toOnchainCid } from "@openledger/sdk";
 import { waitForConsistency } from "@openledger/indexer/consistency";
 import { readOperatorToken } from "@openledger/trainer/operator-token";
-import { freePort, projectRoot } from "@openledger/stack";
+import { launchStack } from "@openledger/testkit";
 
 const OWNER = 1;
 const VALIDATORS = [3, 4, 5];
@@ -61,25 +59,12 @@ function factsFile(contributor: number, round: number): ByteSource {
   return bytesSource(`facts-${contributor}-${round}.jsonl`, new TextEncoder().encode(lines.join("\n") + "\n"));
 }
 
-function startStack(env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", "stack/bin/start.ts", "--no-app"], { cwd: projectRoot, env, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
-  child.stderr!.on("data", (c: Buffer) => (out += c.toString()));
-  return { child, output: () => out };
-}
-
 describe("the stack under faults (SIGKILL of one service while it works)", () => {
   it("restarts the indexer, IPFS and the trainer; the indexer matches the chain again, IPFS content stays, the trainer resumes its job", async () => {
-    const ports = { CHAIN_PORT: await freePort(), IPFS_PORT: await freePort(), INDEXER_PORT: await freePort(), TRAINER_PORT: await freePort() };
-    const stackDir = mkdtempSync(path.join(os.tmpdir(), "stack-faults-"));
+    const stack = await launchStack();
+    const { ports, stackDir } = stack;
     const url = (port: number) => `http://127.0.0.1:${port}`;
-    const stack = startStack({ ...process.env, STACK_DIR: stackDir, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) });
     try {
-      await until("the stack's start", 300_000, async () => (stack.child.exitCode !== null || stack.output().includes("Press Ctrl-C to stop.") ? true : undefined)).catch((error: Error) => {
-        throw new Error(`${error.message}\n${stack.output()}`);
-      });
-      expect(stack.child.exitCode, stack.output()).toBeNull();
 
       const deployment = JSON.parse(readFileSync(path.join(stackDir, "deployments", "31337.json"), "utf8")) as Deployment;
       const rpcUrl = url(ports.CHAIN_PORT);
@@ -224,12 +209,7 @@ describe("the stack under faults (SIGKILL of one service while it works)", () =>
       expect(stack.output()).toMatch(/The ipfs stopped \(SIGKILL\); restarting it/);
       expect(stack.output()).toMatch(/The trainer stopped \(SIGKILL\); restarting it/);
     } finally {
-      if (stack.child.exitCode === null) {
-        const exited = new Promise((resolve) => stack.child.once("exit", resolve));
-        stack.child.kill("SIGTERM");
-        await exited;
-      }
-      rmSync(stackDir, { recursive: true, force: true });
+      await stack.stop();
     }
   });
 });

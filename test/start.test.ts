@@ -2,30 +2,24 @@
 // ports (the app included) and prints where each listens. Then the launcher as an attacker of its
 // own state would meet it: a second start over the running stack is refused before anything is
 // deployed, a start on a port in use is refused, and SIGTERM sent to the outermost launcher process
-// stops every child and frees every port.
+// stops every child and frees every port. Before that, two cheap starts that end early: a
+// misspelt option is refused with the usage before anything starts, and a launcher whose output
+// reader goes away mid-start (the pipe closed: a write fails with EPIPE) stops the chain it started
+// instead of dying and leaving it behind.
 //
-// One stack for all of it (a stack start is the dearest part of this suite). `--exit` stops through
+// One full stack for the rest (a stack start is the dearest part of this suite). `--exit` stops through
 // the same path as SIGTERM once the banner is printed. A service killed while the stack runs is
 // restarted: the fault suite (faults.test.ts) kills the indexer, IPFS and the trainer and checks
 // what each brings back.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { publicClientFor } from "@openledger/protocol/deploy";
-import { freePort, projectRoot } from "@openledger/stack";
-
-const BOOTSTRAP = path.join(projectRoot, "scripts", "bootstrap.mjs");
-
-async function ports() {
-  return { CHAIN_PORT: await freePort(), IPFS_PORT: await freePort(), INDEXER_PORT: await freePort(), TRAINER_PORT: await freePort(), APP_PORT: await freePort() };
-}
-
-function envOf(p: Record<string, number>, stackDir: string): NodeJS.ProcessEnv {
-  return { ...process.env, STACK_DIR: stackDir, ...Object.fromEntries(Object.entries(p).map(([k, v]) => [k, String(v)])) };
-}
+import { projectRoot } from "@openledger/stack";
+import { freeStackPorts, launchStack, stackEnv } from "@openledger/testkit";
 
 function listening(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -35,26 +29,65 @@ function listening(port: number): Promise<boolean> {
   });
 }
 
-async function waitForOutput(child: ChildProcess, text: string, timeoutMs: number): Promise<string> {
-  let out = "";
-  child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
-  child.stderr!.on("data", (c: Buffer) => (out += c.toString()));
-  const deadline = Date.now() + timeoutMs;
-  while (!out.includes(text)) {
-    if (child.exitCode !== null) throw new Error(`the launcher exited (${child.exitCode}) before "${text}":\n${out}`);
-    if (Date.now() > deadline) throw new Error(`no "${text}" after ${timeoutMs / 1000} s:\n${out}`);
-    await new Promise((r) => setTimeout(r, 300));
+/** Processes (by pid) whose environment names `stackDir` as STACK_DIR: the launcher and every service it started. */
+function processesOf(stackDir: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/environ`, "latin1").split("\0").includes(`STACK_DIR=${stackDir}`)) found.push(Number(entry));
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
   }
-  return out;
+  return found;
 }
 
 describe("the main command (npm start)", () => {
-  it("brings up every service and prints every endpoint and funded account; refuses a second stack on the same folder or a busy port; stops every child on SIGTERM to the outer launcher", async () => {
-    const p = await ports();
-    const stackDir = mkdtempSync(path.join(os.tmpdir(), "stack-running-"));
-    const first = spawn(process.execPath, [BOOTSTRAP, "run", "stack/bin/start.ts"], { cwd: projectRoot, env: envOf(p, stackDir), stdio: ["ignore", "pipe", "pipe"] });
+  it("refuses a misspelt option with usage, before anything starts", () => {
+    const stackDir = mkdtempSync(path.join(os.tmpdir(), "stack-usage-"));
+    const run = spawnSync(process.execPath, ["--disable-warning=ExperimentalWarning", "stack/bin/start.ts", "--no-ap"], { cwd: projectRoot, env: { ...process.env, STACK_DIR: stackDir }, encoding: "utf8", timeout: 60_000 });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/Unknown option '--no-ap'/);
+    expect(run.stderr).toMatch(/--no-app\s+leave the web app out/);
+    expect(readdirSync(stackDir)).toEqual([]);
+    rmSync(stackDir, { recursive: true, force: true });
+  });
+
+  it.runIf(process.platform === "linux")("stops what it started when the reader of its output goes away mid-start (EPIPE), leaving no service behind", async () => {
+    const ports = await freeStackPorts();
+    const stackDir = mkdtempSync(path.join(os.tmpdir(), "stack-epipe-"));
+    const child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", "stack/bin/start.ts", "--no-trainer", "--no-app"], { cwd: projectRoot, env: stackEnv(ports, stackDir), stdio: ["ignore", "pipe", "pipe"] });
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
     try {
-      const out = await waitForOutput(first, "Press Ctrl-C to stop.", 400_000);
+      let out = "";
+      // The chain runs once the deployment starts; then the reader goes away.
+      await new Promise<void>((resolve, reject) => {
+        child.stdout!.on("data", (c: Buffer) => {
+          out += c.toString();
+          if (out.includes("• deploying the protocol")) resolve();
+        });
+        void exited.then(() => reject(new Error(`the launcher exited before deploying:\n${out}`)));
+      });
+      expect(processesOf(stackDir).length).toBeGreaterThan(1);
+      child.stdout!.destroy();
+      child.stderr!.destroy();
+      expect(await exited).toBe(1);
+      expect(processesOf(stackDir)).toEqual([]);
+      expect(await listening(ports.CHAIN_PORT)).toBe(false);
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
+      for (const pid of processesOf(stackDir)) process.kill(pid, "SIGKILL");
+      rmSync(stackDir, { recursive: true, force: true });
+    }
+  });
+
+  it("brings up every service and prints every endpoint and funded account; refuses a second stack on the same folder or a busy port; stops every child on SIGTERM to the outer launcher", async () => {
+    // Every service, the app included, through the launchers `npm start` runs.
+    const stack = await launchStack({ args: [], throughBootstrap: true, timeoutMs: 400_000 });
+    const { ports: p, stackDir, child: first } = stack;
+    try {
+      const out = stack.output();
       expect(out).toMatch(new RegExp(`app\\s+http://127\\.0\\.0\\.1:${p.APP_PORT}/`));
       expect(out).toMatch(new RegExp(`chain\\s+http://127\\.0\\.0\\.1:${p.CHAIN_PORT}`));
       expect(out).toMatch(new RegExp(`ipfs\\s+http://127\\.0\\.0\\.1:${p.IPFS_PORT}/api/v0`));
@@ -75,14 +108,14 @@ describe("the main command (npm start)", () => {
       const state = JSON.parse(readFileSync(path.join(stackDir, "state.json"), "utf8")) as { pid: number };
       const deployment = readFileSync(path.join(stackDir, "deployments", "31337.json"), "utf8");
 
-      const again = spawnSync(process.execPath, ["--disable-warning=ExperimentalWarning", "stack/bin/start.ts", "--no-trainer", "--no-app"], { cwd: projectRoot, env: envOf(await ports(), stackDir), encoding: "utf8", timeout: 120_000 });
+      const again = spawnSync(process.execPath, ["--disable-warning=ExperimentalWarning", "stack/bin/start.ts", "--no-trainer", "--no-app"], { cwd: projectRoot, env: stackEnv(await freeStackPorts(), stackDir), encoding: "utf8", timeout: 120_000 });
       expect(again.status).toBe(1);
       expect(again.stderr).toMatch(new RegExp(`already running .*\\(pid ${state.pid},.*chain ${p.CHAIN_PORT}`));
       expect(again.stdout).not.toMatch(/deploying/);
       expect(readFileSync(path.join(stackDir, "deployments", "31337.json"), "utf8")).toBe(deployment);
 
       const elsewhere = mkdtempSync(path.join(os.tmpdir(), "stack-busy-"));
-      const busy = spawnSync(process.execPath, ["--disable-warning=ExperimentalWarning", "stack/bin/start.ts", "--no-trainer", "--no-app"], { cwd: projectRoot, env: envOf({ ...(await ports()), CHAIN_PORT: p.CHAIN_PORT }, elsewhere), encoding: "utf8", timeout: 120_000 });
+      const busy = spawnSync(process.execPath, ["--disable-warning=ExperimentalWarning", "stack/bin/start.ts", "--no-trainer", "--no-app"], { cwd: projectRoot, env: stackEnv({ ...(await freeStackPorts()), CHAIN_PORT: p.CHAIN_PORT }, elsewhere), encoding: "utf8", timeout: 120_000 });
       expect(busy.status).toBe(1);
       expect(busy.stderr).toMatch(new RegExp(`chain port ${p.CHAIN_PORT} is in use by another program: nothing was started`));
       expect(await publicClientFor(`http://127.0.0.1:${p.CHAIN_PORT}`).getChainId()).toBe(31337);
@@ -95,7 +128,7 @@ describe("the main command (npm start)", () => {
       for (const port of Object.values(p)) expect(await listening(port), `port ${port}`).toBe(false);
       expect(existsSync(path.join(stackDir, "state.json"))).toBe(false);
     } finally {
-      if (first.exitCode === null) first.kill("SIGKILL");
+      await stack.stop("SIGKILL");
     }
   });
 });

@@ -14,6 +14,7 @@
 // from its database and the trainer resumes its jobs. The chain's death ends the stack, since its
 // state is gone with it. One stack per state folder (see ../src/state.ts).
 import { spawnSync } from "node:child_process";
+import { parseArgs } from "node:util";
 import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,6 +24,7 @@ import { governanceOf } from "@openledger/protocol";
 import { DEV_PRIVATE_KEYS, deployProtocol, devWallet, distributeOpen, publicClientFor, type Deployment } from "@openledger/protocol/deploy";
 import { deploymentFile as deploymentPath, writeDeployment } from "@openledger/protocol/node";
 import { runHardhatSync } from "@openledger/protocol/build";
+import { STACK_READY_LINE } from "../src/banner.ts";
 import { freePort, projectRoot as root, startChain, type LocalChain } from "../src/chain.ts";
 import { DEFAULT_MAX_RPC_BODY_BYTES, startRpcGuard, type RpcGuard } from "../src/rpc-guard.ts";
 import { StateFolder, stackFolders } from "../src/state.ts";
@@ -30,9 +32,37 @@ import { withFolderLock } from "../src/folder-lock.ts";
 import { Supervisor, terminate, type ServiceSpec } from "../src/supervisor.ts";
 
 const { stateDir, deploymentsDir } = stackFolders(root);
-const withTrainer = !process.argv.includes("--no-trainer");
-const withApp = !process.argv.includes("--no-app");
-const exitAfterStart = process.argv.includes("--exit");
+const USAGE = `Usage: npm start [-- OPTIONS]   (or: node stack/bin/start.ts [OPTIONS])
+
+  --no-trainer   leave the trainer node out
+  --no-app       leave the web app out
+  --exit         start everything, print the endpoints, then stop (a smoke test of the whole path)
+  --help         this text
+
+Ports: CHAIN_PORT, IPFS_PORT, INDEXER_PORT, TRAINER_PORT, APP_PORT; state folder: STACK_DIR (default .stack).`;
+/** The options, strictly: a misspelt one (\`--no-ap\`) is refused before anything starts, not ignored. */
+function options(argv: string[]): { noTrainer: boolean; noApp: boolean; exit: boolean } {
+  try {
+    const { values } = parseArgs({
+      args: argv,
+      options: { "no-trainer": { type: "boolean" }, "no-app": { type: "boolean" }, exit: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+      strict: true,
+      allowPositionals: false,
+    });
+    if (values.help) {
+      console.log(USAGE);
+      process.exit(0);
+    }
+    return { noTrainer: values["no-trainer"] === true, noApp: values["no-app"] === true, exit: values.exit === true };
+  } catch (error) {
+    console.error(`✖ ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+    process.exit(2);
+  }
+}
+const chosen = options(process.argv.slice(2));
+const withTrainer = !chosen.noTrainer;
+const withApp = !chosen.noApp;
+const exitAfterStart = chosen.exit;
 const ports = {
   chain: Number(process.env.CHAIN_PORT ?? 8545),
   ipfs: Number(process.env.IPFS_PORT ?? 5001),
@@ -76,6 +106,13 @@ process.on("SIGINT", () => {
 });
 process.on("SIGTERM", () => void stop(0));
 process.on("SIGHUP", () => void stop(0));
+// Whatever else would end the launcher (an error nothing caught; or the reader of its output gone,
+// its terminal or the program it was piped into, so that a write fails with EPIPE) stops the
+// services first, as SIGTERM does, instead of leaving them running without it.
+process.on("uncaughtException", (error) => {
+  if (!stopping) console.error(`\n✖ ${error.message}`);
+  void stop(1);
+});
 
 function build(): void {
   console.log("• compiling contracts…");
@@ -222,7 +259,7 @@ async function main(): Promise<void> {
   banner(deployment, deploymentFile, accounts);
   if (exitAfterStart) return stop(0);
   console.log("\nTry: npm run seed   (a demo: Datanets, contributions, reviews, a training run)");
-  console.log("Press Ctrl-C to stop.");
+  console.log(STACK_READY_LINE);
 }
 
 main().catch((error: unknown) => {

@@ -3,5 +3,6 @@
 export { freePort } from "@openledger/stack";
 export * from "./chain.ts";
 export * from "./indexer.ts";
+export * from "./launcher.ts";
 export * from "./postgres.ts";
 export * from "./stack.ts";
