@@ -25,7 +25,8 @@ import { DEV_PRIVATE_KEYS, deployProtocol, devWallet, distributeOpen, publicClie
 import { deploymentFile as deploymentPath, writeDeployment } from "@openledger/protocol/node";
 import { runHardhatSync } from "@openledger/protocol/build";
 import { STACK_READY_LINE } from "../src/banner.ts";
-import { freePort, projectRoot as root, startChain, type LocalChain } from "../src/chain.ts";
+import { projectRoot as root, startChain, type LocalChain } from "../src/chain.ts";
+import { freePort } from "../src/ports.ts";
 import { DEFAULT_MAX_RPC_BODY_BYTES, startRpcGuard, type RpcGuard } from "../src/rpc-guard.ts";
 import { StateFolder, stackFolders } from "../src/state.ts";
 import { withFolderLock } from "../src/folder-lock.ts";

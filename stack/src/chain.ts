@@ -1,26 +1,15 @@
 // Starts a real Hardhat node (`hardhat node`, EDR) on a loopback port: for the local stack and tests.
 import { spawn, type ChildProcess } from "node:child_process";
 import { openSync } from "node:fs";
-import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { publicClientFor } from "@openledger/protocol/deploy";
+import { freePort } from "./ports.ts";
 
 /** The repository root: the Hardhat project whose node this starts. */
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const hardhatCli = path.join(root, "node_modules", "hardhat", "dist", "src", "cli.js");
 export const projectRoot = root;
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 export interface LocalChain {
   rpcUrl: string;

@@ -2,3 +2,4 @@
 export * from "./banner.ts";
 export * from "./chain.ts";
 export * from "./folder-lock.ts";
+export * from "./ports.ts";
