@@ -27,8 +27,6 @@ export interface LaunchedStack {
   env: NodeJS.ProcessEnv;
   /** Everything the launcher printed so far, stdout and stderr together. */
   output(): string;
-  /** `http://127.0.0.1:<port>` of a service. */
-  url(service: keyof StackPorts): string;
   /** Sends `signal` (default SIGTERM) to the launcher and resolves once it has exited; then removes the state folder. */
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
@@ -65,7 +63,6 @@ export async function launchStack(options: LaunchOptions = {}): Promise<Launched
     stackDir,
     env,
     output: () => out,
-    url: (service) => `http://127.0.0.1:${ports[service]}`,
     stop: async (signal = "SIGTERM") => {
       if (!exited()) {
         const gone = new Promise((resolve) => child.once("exit", resolve));
