@@ -1,8 +1,8 @@
 // `freePort` hands out ports below the kernel's ephemeral range, so that no outgoing connection
 // takes one between the check and the service's bind; each is free when handed out and none twice.
 import { createServer, type Server } from "node:net";
-import { afterAll, expect, test } from "vitest";
-import { ephemeralRangeStart, freePort } from "@openledger/stack";
+import { afterAll, expect, test, vi } from "vitest";
+import { ephemeralRangeStart, FREE_PORT_LOWEST, freePort } from "@openledger/stack";
 
 const held: Server[] = [];
 afterAll(async () => {
@@ -22,7 +22,7 @@ test("ports are free, below the ephemeral range, and never handed out twice", as
   for (let i = 0; i < 200; i++) ports.push(await freePort());
   expect(new Set(ports).size).toBe(ports.length);
   for (const port of ports) {
-    expect(port).toBeGreaterThanOrEqual(20_000);
+    expect(port).toBeGreaterThanOrEqual(FREE_PORT_LOWEST);
     expect(port).toBeLessThan(low);
   }
   // Each can be bound as handed out (what a service does next).
@@ -30,16 +30,22 @@ test("ports are free, below the ephemeral range, and never handed out twice", as
 });
 
 test("a port in use is not handed out", async () => {
-  // Hold a block of ports in the range; none of them may come back.
-  const taken = new Set<number>();
-  for (let port = 20_000; port < 20_200; port++) {
-    try {
-      held.push(await bind(port));
-      taken.add(port);
-    } catch {
-      // in use by something else already: also not to be handed out
-      taken.add(port);
-    }
+  // Hold one port of the range that this process never handed out, and make it the first one drawn.
+  const low = ephemeralRangeStart();
+  let busy: Server | undefined;
+  let port = 0;
+  for (let attempt = 0; !busy && attempt < 50; attempt++) {
+    port = FREE_PORT_LOWEST + Math.floor(Math.random() * (low - FREE_PORT_LOWEST));
+    busy = await bind(port).catch(() => undefined);
   }
-  for (let i = 0; i < 300; i++) expect(taken.has(await freePort())).toBe(false);
+  expect(busy).toBeDefined();
+  held.push(busy!);
+  const random = vi.spyOn(Math, "random").mockReturnValueOnce((port - FREE_PORT_LOWEST + 0.5) / (low - FREE_PORT_LOWEST));
+  try {
+    const got = await freePort();
+    expect(random).toHaveBeenCalledTimes(2);
+    expect(got).not.toBe(port);
+  } finally {
+    random.mockRestore();
+  }
 });

@@ -9,7 +9,8 @@ import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 
 /** The lowest port drawn: above the registered ports most often configured for local servers. */
-const LOWEST = 20_000;
+export const FREE_PORT_LOWEST = 20_000;
+const LOWEST = FREE_PORT_LOWEST;
 /** Where the ephemeral range starts when the system does not say (Linux's default). */
 const DEFAULT_EPHEMERAL_LOW = 32_768;
 const handedOut = new Set<number>();
