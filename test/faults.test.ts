@@ -65,7 +65,6 @@ describe("the stack under faults (SIGKILL of one service while it works)", () =>
     const { ports, stackDir } = stack;
     const url = (port: number) => `http://127.0.0.1:${port}`;
     try {
-
       const deployment = JSON.parse(readFileSync(path.join(stackDir, "deployments", "31337.json"), "utf8")) as Deployment;
       const rpcUrl = url(ports.CHAIN_PORT);
       const client = publicClientFor(rpcUrl);

@@ -119,6 +119,7 @@ describe("the main command (npm start)", () => {
       const busy = spawnSync(process.execPath, ["--disable-warning=ExperimentalWarning", "stack/bin/start.ts", "--no-trainer", "--no-app"], { cwd: projectRoot, env: stackEnv({ ...(await freeStackPorts()), CHAIN_PORT: p.CHAIN_PORT }, elsewhere), encoding: "utf8", timeout: 120_000 });
       expect(busy.status).toBe(1);
       expect(busy.stderr).toMatch(new RegExp(`chain port ${p.CHAIN_PORT} is in use by another program: nothing was started`));
+      rmSync(elsewhere, { recursive: true, force: true });
       expect(await publicClientFor(`http://127.0.0.1:${p.CHAIN_PORT}`).getChainId()).toBe(31337);
 
       const exited = new Promise<void>((resolve) => first.once("exit", () => resolve()));

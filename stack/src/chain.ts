@@ -36,7 +36,7 @@ export interface ChainOptions {
  * Set to "1" in a node's environment: hardhat.config.ts then gives it an artifacts folder without
  * build info (see `decodeContracts`).
  */
-export const UNDECODED_NODE_ENV = "OPENLEDGER_UNDECODED_NODE";
+const UNDECODED_NODE_ENV = "OPENLEDGER_UNDECODED_NODE";
 
 export async function startChain(options: ChainOptions = {}): Promise<LocalChain> {
   const port = options.port ?? (await freePort());
